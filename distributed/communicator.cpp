@@ -1,0 +1,97 @@
+#include "distributed/communicator.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <climits>
+#include <stdexcept>
+#include <vector>
+
+namespace lofimap::distributed {
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) {
+    int provided = 0;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  }
+}
+
+MpiSession::~MpiSession() {
+  int finalised = 0;
+  MPI_Finalized(&finalised);
+  if (!finalised) MPI_Finalize();
+}
+
+Communicator Communicator::world() {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) throw std::logic_error("Communicator::world() called before MPI_Init");
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return Communicator(rank, size);
+}
+
+namespace {
+
+constexpr std::size_t kChunk = static_cast<std::size_t>(INT_MAX) / 2;
+
+template <typename T>
+void allreduce(T* data, std::size_t n, MPI_Datatype type, MPI_Op op) {
+  for (std::size_t off = 0; off < n; off += kChunk) {
+    const int count = static_cast<int>(std::min(kChunk, n - off));
+    MPI_Allreduce(MPI_IN_PLACE, data + off, count, type, op, MPI_COMM_WORLD);
+  }
+}
+
+template <typename T>
+void reduce_root(T* data, std::size_t n, MPI_Datatype type, int rank) {
+  for (std::size_t off = 0; off < n; off += kChunk) {
+    const int count = static_cast<int>(std::min(kChunk, n - off));
+    if (rank == 0)
+      MPI_Reduce(MPI_IN_PLACE, data + off, count, type, MPI_SUM, 0, MPI_COMM_WORLD);
+    else
+      MPI_Reduce(data + off, nullptr, count, type, MPI_SUM, 0, MPI_COMM_WORLD);
+  }
+}
+
+}  // namespace
+
+void Communicator::allreduce_sum(double* data, std::size_t n) const { allreduce(data, n, MPI_DOUBLE, MPI_SUM); }
+void Communicator::allreduce_sum(long long* data, std::size_t n) const {
+  allreduce(data, n, MPI_LONG_LONG, MPI_SUM);
+}
+void Communicator::allreduce_max(double* data, std::size_t n) const { allreduce(data, n, MPI_DOUBLE, MPI_MAX); }
+void Communicator::reduce_sum_to_root(float* data, std::size_t n) const { reduce_root(data, n, MPI_FLOAT, rank_); }
+void Communicator::reduce_sum_to_root(double* data, std::size_t n) const {
+  reduce_root(data, n, MPI_DOUBLE, rank_);
+}
+void Communicator::barrier() const { MPI_Barrier(MPI_COMM_WORLD); }
+
+std::string Communicator::broadcast(const std::string& value) const {
+  long long len = static_cast<long long>(value.size());
+  MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  std::vector<char> buf(value.begin(), value.end());
+  buf.resize(static_cast<std::size_t>(len));
+  MPI_Bcast(buf.data(), static_cast<int>(len), MPI_CHAR, 0, MPI_COMM_WORLD);
+  return std::string(buf.begin(), buf.end());
+}
+
+std::string mpi_library_version() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  MPI_Get_library_version(text, &len);
+  std::string s(text, static_cast<std::size_t>(len));
+  const auto comma = s.find(',');
+  return comma == std::string::npos ? s : s.substr(0, comma);
+}
+
+RowRange split_rows(long total, int rank, int size) {
+  const long base = total / size, extra = total % size;
+  const long begin = rank * base + std::min<long>(rank, extra);
+  return {begin, begin + base + (rank < extra ? 1 : 0)};
+}
+
+}  // namespace lofimap::distributed

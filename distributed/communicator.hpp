@@ -1,0 +1,50 @@
+// The MPI context every job runs in. A single process without mpirun is simply a world of size 1.
+// Knows nothing of lensing or LoFi: sums, maxima and row ranges only.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace lofimap::distributed {
+
+// Owns MPI_Init_thread / MPI_Finalize for the process.
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+};
+
+class Communicator {
+ public:
+  static Communicator world();  // MPI_COMM_WORLD (MPI must be initialised)
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool is_root() const { return rank_ == 0; }
+
+  void allreduce_sum(double* data, std::size_t n) const;
+  void allreduce_sum(long long* data, std::size_t n) const;
+  void allreduce_max(double* data, std::size_t n) const;
+  // Sums into rank 0's buffer (other ranks' buffers are left as they were). Chunked for arrays > 2^31.
+  void reduce_sum_to_root(float* data, std::size_t n) const;
+  void reduce_sum_to_root(double* data, std::size_t n) const;
+  void barrier() const;
+  // Rank 0's string on every rank.
+  std::string broadcast(const std::string& value) const;
+
+ private:
+  Communicator(int rank, int size) : rank_(rank), size_(size) {}
+  int rank_ = 0, size_ = 1;
+};
+
+// MPI library version string (for `lofimap version`).
+std::string mpi_library_version();
+
+struct RowRange {
+  long begin = 0, end = 0;
+};
+// Contiguous, balanced split of [0, total) over size ranks (the first total % size ranks get one more row).
+RowRange split_rows(long total, int rank, int size);
+
+}  // namespace lofimap::distributed

@@ -1,0 +1,73 @@
+#include "io/catalogue_files.hpp"
+
+#include <glob.h>
+
+#include <algorithm>
+
+#include "io/error.hpp"
+#include "io/fits_table.hpp"
+
+namespace lofimap::io {
+
+std::vector<std::string> expand_catalogue_paths(const std::vector<std::string>& patterns) {
+  std::vector<std::string> out;
+  for (const auto& pattern : patterns) {
+    if (pattern.find_first_of("*?[") == std::string::npos) {
+      out.push_back(pattern);
+      continue;
+    }
+    glob_t g{};
+    const int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
+    if (rc != 0) {
+      globfree(&g);
+      throw Error(pattern, "expanding catalogue pattern", "matches no file");
+    }
+    std::vector<std::string> matched(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+    globfree(&g);
+    std::sort(matched.begin(), matched.end());
+    out.insert(out.end(), matched.begin(), matched.end());
+  }
+  if (out.empty()) throw Error("(none)", "reading catalogue", "no input file given");
+  return out;
+}
+
+CatalogueFiles::CatalogueFiles(std::vector<std::string> paths, std::string hdu)
+    : paths_(std::move(paths)), hdu_(std::move(hdu)) {
+  for (const auto& p : paths_) {
+    FitsTable table(p, hdu_);
+    rows_.push_back(table.rows());
+    total_rows_ += table.rows();
+  }
+}
+
+std::vector<std::string> CatalogueFiles::column_names() const { return FitsTable(paths_.front(), hdu_).column_names(); }
+
+bool CatalogueFiles::has_column(const std::string& name) const {
+  return FitsTable(paths_.front(), hdu_).find_column(name) >= 0;
+}
+
+void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, long end,
+                          const std::function<void(const CatalogueChunk&)>& sink) const {
+  long file_start = 0;
+  CatalogueChunk chunk;
+  for (size_t f = 0; f < paths_.size(); ++f) {
+    const long file_end = file_start + rows_[f];
+    const long lo = std::max(begin, file_start), hi = std::min(end, file_end);
+    if (lo < hi) {
+      FitsTable table(paths_[f], hdu_);
+      std::vector<int> indices;
+      for (const auto& c : columns) indices.push_back(table.require_column(c));
+      chunk.file = paths_[f];
+      for (long row = lo; row < hi; row += table.chunk_rows()) {
+        const long n = std::min(table.chunk_rows(), hi - row);
+        table.read(indices, row - file_start, n, chunk.columns);
+        chunk.first_row = row;
+        chunk.rows = n;
+        sink(chunk);
+      }
+    }
+    file_start = file_end;
+  }
+}
+
+}  // namespace lofimap::io

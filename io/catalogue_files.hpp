@@ -1,0 +1,44 @@
+// A shear catalogue spread over one or many FITS files (surveys ship catalogues in pieces), seen as one table
+// with a global row index so that each MPI rank can read its own row range.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lofimap::io {
+
+// Expands each pattern: a path is kept as is; a pattern with *, ? or [ is globbed (sorted). A pattern that
+// matches nothing is an io::Error naming it.
+std::vector<std::string> expand_catalogue_paths(const std::vector<std::string>& patterns);
+
+struct CatalogueChunk {
+  long first_row = 0;                        // global row index of the first row in this chunk
+  long rows = 0;
+  std::vector<std::vector<double>> columns;  // one vector per requested column, in request order
+  std::string file;
+};
+
+class CatalogueFiles {
+ public:
+  CatalogueFiles(std::vector<std::string> paths, std::string hdu);
+
+  long total_rows() const { return total_rows_; }
+  const std::vector<std::string>& paths() const { return paths_; }
+  // Column names of the first file (all files must carry the requested columns).
+  std::vector<std::string> column_names() const;
+  bool has_column(const std::string& name) const;
+
+  // Streams rows [begin, end) of the named columns (case-insensitive) in chunks of CFITSIO's optimal row count,
+  // opening one file at a time.
+  void read(const std::vector<std::string>& columns, long begin, long end,
+            const std::function<void(const CatalogueChunk&)>& sink) const;
+
+ private:
+  std::vector<std::string> paths_;
+  std::string hdu_;
+  std::vector<long> rows_;  // per file
+  long total_rows_ = 0;
+};
+
+}  // namespace lofimap::io

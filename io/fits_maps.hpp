@@ -1,0 +1,59 @@
+// Writing and reading lofimap's map products as FITS:
+//  - flat maps: one image HDU per quantity with a TAN WCS (East left: CD1_1 < 0; CRPIX 1-based);
+//  - HEALPix maps: a binary table with one column per quantity and the keys healpy and HEALPix expect.
+// Arrays are passed in the pipeline's internal layout: row-major [iy * nx + ix] with ix increasing to the East
+// (+RA) and iy to the North (+Dec). The East-left flip of the FITS image happens here and only here.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace lofimap::io {
+
+using HeaderValue = std::variant<std::string, double, long long, bool>;
+struct HeaderCard {
+  std::string key;  // at most 8 characters
+  HeaderValue value;
+  std::string comment;
+};
+
+struct TanGrid {
+  double ra0_deg = 0, dec0_deg = 0;  // tangent point = centre of the grid
+  double pixel_arcmin = 1;
+  long nx = 0, ny = 0;
+};
+
+struct NamedImage {
+  std::string name;  // EXTNAME
+  std::string unit;  // BUNIT ("" for dimensionless)
+  const float* data = nullptr;
+};
+
+// Writes a primary HDU carrying the provenance cards, then one image extension per entry.
+void write_flat_fits(const std::string& path, const TanGrid& grid, const std::vector<NamedImage>& images,
+                     const std::vector<HeaderCard>& provenance);
+
+struct FlatImage {
+  TanGrid grid;
+  std::vector<float> data;  // internal layout (see above)
+};
+// Reads one image extension written by write_flat_fits (or any image with a TAN WCS with diagonal CD).
+FlatImage read_flat_fits(const std::string& path, const std::string& extname);
+
+struct HealpixColumn {
+  std::string name;
+  std::string unit;
+  const float* data = nullptr;  // 12 * nside^2 values, RING order
+};
+
+void write_healpix_fits(const std::string& path, long nside, const std::vector<HealpixColumn>& columns,
+                        const std::vector<HeaderCard>& provenance, const std::string& coordsys = "C");
+
+struct HealpixMap {
+  long nside = 0;
+  std::vector<float> data;  // RING order
+};
+HealpixMap read_healpix_fits(const std::string& path, const std::string& column);
+
+}  // namespace lofimap::io

@@ -1,0 +1,140 @@
+#include "io/fits_table.hpp"
+
+#include <fitsio.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "io/error.hpp"
+#include "io/fits_status.hpp"
+
+namespace lofimap::io {
+
+struct FitsTable::Handle {
+  fitsfile* fptr = nullptr;
+};
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool is_number(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+}  // namespace
+
+FitsTable::FitsTable(const std::string& path, const std::string& hdu) : handle_(new Handle), path_(path) {
+  if (!std::filesystem::exists(path)) throw Error(path, "opening catalogue", "no such file");
+  int status = 0;
+  // fits_open_diskfile: the name is taken literally (no extended-filename syntax, which would copy the table
+  // into memory and misread names containing brackets).
+  fits_open_diskfile(&handle_->fptr, path.c_str(), READONLY, &status);
+  if (status) {
+    handle_->fptr = nullptr;
+    detail::check_fits(status, path, "opening as FITS (is it a FITS file?)");
+  }
+  try {
+    int hdutype = 0;
+    if (hdu.empty()) {
+      int nhdu = 0;
+      fits_get_num_hdus(handle_->fptr, &nhdu, &status);
+      detail::check_fits(status, path, "counting HDUs");
+      bool found = false;
+      for (int i = 2; i <= nhdu && !found; ++i) {
+        fits_movabs_hdu(handle_->fptr, i, &hdutype, &status);
+        detail::check_fits(status, path, "moving to HDU " + std::to_string(i - 1));
+        found = hdutype == BINARY_TBL || hdutype == ASCII_TBL;
+      }
+      if (!found) throw Error(path, "finding a table", "the file has no binary or ASCII table HDU");
+    } else if (is_number(hdu)) {
+      const int index = std::stoi(hdu);
+      int nhdu = 0;
+      fits_get_num_hdus(handle_->fptr, &nhdu, &status);
+      if (index >= nhdu) {
+        throw Error(path, "selecting HDU " + hdu, "the file has only " + std::to_string(nhdu) + " HDUs (0-based)");
+      }
+      fits_movabs_hdu(handle_->fptr, index + 1, &hdutype, &status);
+      detail::check_fits(status, path, "moving to HDU " + hdu);
+    } else {
+      fits_movnam_hdu(handle_->fptr, ANY_HDU, const_cast<char*>(hdu.c_str()), 0, &status);
+      if (status == BAD_HDU_NUM) {
+        fits_clear_errmsg();
+        throw Error(path, "selecting HDU", "no HDU with EXTNAME '" + hdu + "'");
+      }
+      detail::check_fits(status, path, "moving to HDU '" + hdu + "'");
+      fits_get_hdu_type(handle_->fptr, &hdutype, &status);
+    }
+    if (hdutype != BINARY_TBL && hdutype != ASCII_TBL) {
+      throw Error(path, "selecting HDU '" + hdu + "'", "that HDU is an image, not a table");
+    }
+    fits_get_num_rows(handle_->fptr, &rows_, &status);
+    int ncols = 0;
+    fits_get_num_cols(handle_->fptr, &ncols, &status);
+    detail::check_fits(status, path, "reading the table shape");
+    for (int c = 1; c <= ncols; ++c) {
+      char key[FLEN_KEYWORD], value[FLEN_VALUE] = {0};
+      fits_make_keyn("TTYPE", c, key, &status);
+      fits_read_key(handle_->fptr, TSTRING, key, value, nullptr, &status);
+      if (status == KEY_NO_EXIST) {
+        status = 0;
+        fits_clear_errmsg();
+        value[0] = '\0';
+      }
+      detail::check_fits(status, path, "reading column names");
+      names_.emplace_back(value);
+    }
+    fits_get_rowsize(handle_->fptr, &chunk_rows_, &status);
+    detail::check_fits(status, path, "querying the optimal row chunk");
+    chunk_rows_ = std::max(chunk_rows_, 1024L);
+  } catch (...) {
+    int ignore = 0;
+    fits_close_file(handle_->fptr, &ignore);
+    throw;
+  }
+}
+
+FitsTable::~FitsTable() {
+  if (handle_ && handle_->fptr) {
+    int status = 0;
+    fits_close_file(handle_->fptr, &status);
+  }
+}
+
+int FitsTable::find_column(const std::string& name) const {
+  const std::string want = lower(name);
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (lower(names_[i]) == want) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int FitsTable::require_column(const std::string& name) const {
+  const int index = find_column(name);
+  if (index >= 0) return index;
+  std::string have;
+  for (const auto& n : names_) have += (have.empty() ? "" : ", ") + n;
+  throw Error(path_, "looking up column '" + name + "'",
+              "no such column (case-insensitive); the table has: " + have);
+}
+
+void FitsTable::read(const std::vector<int>& columns, long first, long count,
+                     std::vector<std::vector<double>>& out) const {
+  out.resize(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    out[i].resize(static_cast<size_t>(count));
+    if (count == 0) continue;
+    int status = 0, anynul = 0;
+    double nulval = std::numeric_limits<double>::quiet_NaN();
+    fits_read_col(handle_->fptr, TDOUBLE, columns[i] + 1, first + 1, 1, count, &nulval, out[i].data(), &anynul,
+                  &status);
+    detail::check_fits(status, path_, "reading column '" + names_[static_cast<size_t>(columns[i])] + "' rows " +
+                                          std::to_string(first + 1) + ".." + std::to_string(first + count));
+  }
+}
+
+}  // namespace lofimap::io

@@ -1,0 +1,69 @@
+// Entry point of the `lofimap` command: parses options, sets up MPI and threads, runs one subcommand, and maps
+// exceptions to exit codes (2: bad option or value, 3: file problem, 1: anything else).
+#include <sched.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <stdexcept>
+
+#include "distributed/communicator.hpp"
+#include "io/error.hpp"
+#include "jobs/command.hpp"
+#include "models/compute_runtime.hpp"
+#include "pipeline/flat_kaiser_squires.hpp"
+
+namespace {
+
+int available_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lofimap::distributed::MpiSession mpi(&argc, &argv);
+  const auto comm = lofimap::distributed::Communicator::world();
+  spdlog::set_pattern(comm.size() > 1 ? "[%H:%M:%S rank " + std::to_string(comm.rank()) + "] %v" : "[%H:%M:%S] %v");
+  if (!comm.is_root()) spdlog::set_level(spdlog::level::warn);
+
+  lofimap::jobs::GlobalOptions global;
+  for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
+
+  CLI::App app{"lofimap: weak-lensing mass maps (Kaiser-Squires, LoFi) from shear catalogues"};
+  app.set_config("--config", "", "read options from a TOML/INI file (CLI11 format)");
+  app.add_option("--threads", global.threads, "threads for torch, OpenMP and FFTW (default: cores available)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("-q,--quiet", global.quiet, "only warnings and errors");
+  app.require_subcommand(1);
+  lofimap::jobs::Action action;
+  lofimap::jobs::register_version(app, global, action);
+  lofimap::jobs::register_info(app, global, action);
+  lofimap::jobs::register_ks(app, global, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (global.quiet) spdlog::set_level(spdlog::level::warn);
+  const int threads = global.threads > 0 ? global.threads : available_cores();
+  lofimap::models::set_torch_threads(threads);
+  lofimap::pipeline::set_fftw_threads(threads);
+
+  try {
+    return action();
+  } catch (const std::invalid_argument& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  } catch (const lofimap::io::Error& e) {
+    spdlog::error("{}", e.what());
+    return 3;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+}

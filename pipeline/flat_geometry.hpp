@@ -1,0 +1,45 @@
+// Flat-sky geometry: the gnomonic (TAN) projection about a patch centre, the pixel grid of a patch, and the
+// patch that covers a catalogue. Internal frame: x = +RA (East), y = +Dec (North), in degrees on the tangent
+// plane; these are exactly the FITS TAN intermediate world coordinates.
+#pragma once
+
+#include "distributed/communicator.hpp"
+#include "pipeline/shear_catalogue.hpp"
+
+namespace lofimap::pipeline {
+
+struct TangentPoint {
+  double ra_deg = 0, dec_deg = 0;
+};
+
+struct PlaneXY {
+  double x_deg = 0, y_deg = 0;
+  bool valid = true;  // false on the far hemisphere (cos c <= 0)
+};
+
+PlaneXY gnomonic_project(const TangentPoint& centre, double ra_deg, double dec_deg);
+void gnomonic_deproject(const TangentPoint& centre, double x_deg, double y_deg, double& ra_deg, double& dec_deg);
+
+// A square-pixel grid centred on the tangent point: pixel (ix, iy) has its centre at
+// x = (ix - (nx - 1) / 2) * pixel, y = (iy - (ny - 1) / 2) * pixel.
+struct FlatPatch {
+  TangentPoint centre;
+  double pixel_arcmin = 1;
+  long nx = 0, ny = 0;
+  double pixel_deg() const { return pixel_arcmin / 60.0; }
+  double x_of(long ix) const { return (static_cast<double>(ix) - 0.5 * static_cast<double>(nx - 1)) * pixel_deg(); }
+  double y_of(long iy) const { return (static_cast<double>(iy) - 0.5 * static_cast<double>(ny - 1)) * pixel_deg(); }
+  // Pixel containing (x, y), or false when outside the grid.
+  bool pixel_of(double x_deg, double y_deg, long& ix, long& iy) const;
+};
+
+// The patch covering every galaxy of the (distributed) catalogue: centre at the middle of the projected extent
+// (RA wrap-around handled). Give the pixel scale (grid size follows from the extent plus one pixel) or the
+// number of pixels per side npix (square grid, pixel scale chosen so the footprint just fits); the other is 0.
+FlatPatch patch_covering(const ShearCatalogue& local, double pixel_arcmin, long npix,
+                         const distributed::Communicator& comm);
+
+// Validates a patch given explicitly; throws std::invalid_argument naming the option.
+void validate_patch(const FlatPatch& patch);
+
+}  // namespace lofimap::pipeline

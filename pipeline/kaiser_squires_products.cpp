@@ -1,0 +1,197 @@
+#include "pipeline/kaiser_squires_products.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/atomic_output.hpp"
+#include "io/fits_maps.hpp"
+#include "io/png_quicklook.hpp"
+#include "pipeline/flat_binning.hpp"
+#include "pipeline/flat_kaiser_squires.hpp"
+#include "pipeline/map_statistics.hpp"
+#include "pipeline/provenance.hpp"
+#include "pipeline/quicklook_raster.hpp"
+
+namespace lofimap::pipeline {
+
+namespace {
+
+const char* kQuicklookNames[] = {"kappa_e", "kappa_b", "ngal"};
+
+std::vector<float> to_float(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
+
+void validate(const KsConfig& c) {
+  if (c.catalogue.inputs.empty()) throw std::invalid_argument("--input: no catalogue given");
+  if (c.output.empty()) throw std::invalid_argument("--output: no output path given");
+  if (c.smoothing_arcmin < 0 || !std::isfinite(c.smoothing_arcmin))
+    throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
+  if (!(c.catalogue.max_invalid_fraction >= 0 && c.catalogue.max_invalid_fraction <= 1))
+    throw std::invalid_argument("--max-invalid-fraction: must lie in [0, 1]");
+  survey_preset(c.catalogue.preset);  // throws on an unknown preset
+  if (c.sphere) {
+    validate_nside(c.nside);
+    return;
+  }
+  const auto& f = c.flat;
+  if (f.center_ra.has_value() != f.center_dec.has_value())
+    throw std::invalid_argument("--center: give both RA and Dec");
+  if (f.pixel_arcmin < 0 || (f.pixel_arcmin == 0 && f.npix == 0 && f.size_deg == 0) ||
+      !std::isfinite(f.pixel_arcmin))
+    throw std::invalid_argument("--pixel: pixel scale must be > 0 arcmin (or give --npix)");
+  if (f.npix < 0 || (f.npix > 0 && f.npix < 4)) throw std::invalid_argument("--npix: must be >= 4");
+  if (f.size_deg < 0) throw std::invalid_argument("--size: must be > 0 deg");
+  if (f.center_ra && f.size_deg == 0 && (f.npix == 0 || f.pixel_arcmin == 0))
+    throw std::invalid_argument("--center: also give --size, or both --npix and --pixel");
+  if (!(f.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
+}
+
+FlatPatch resolve_patch(const KsConfig& c, const ShearCatalogue& g, const distributed::Communicator& comm) {
+  const auto& f = c.flat;
+  FlatPatch patch;
+  if (f.center_ra) {
+    patch.centre = {*f.center_ra, *f.center_dec};
+    if (f.size_deg > 0 && f.pixel_arcmin > 0) {
+      patch.pixel_arcmin = f.pixel_arcmin;
+      patch.nx = patch.ny = static_cast<long>(std::ceil(f.size_deg * 60.0 / f.pixel_arcmin - 1e-9));
+    } else if (f.size_deg > 0) {
+      patch.nx = patch.ny = f.npix;
+      patch.pixel_arcmin = f.size_deg * 60.0 / static_cast<double>(f.npix);
+    } else {
+      patch.nx = patch.ny = f.npix;
+      patch.pixel_arcmin = f.pixel_arcmin;
+    }
+  } else {
+    patch = patch_covering(g, f.npix > 0 && f.pixel_arcmin == 0 ? 0.0 : f.pixel_arcmin,
+                           f.pixel_arcmin == 0 ? f.npix : 0, comm);
+    if (f.npix > 0 && f.pixel_arcmin > 0) patch.nx = patch.ny = f.npix;  // centred on the footprint
+  }
+  validate_patch(patch);
+  return patch;
+}
+
+std::string stats_line(const char* name, const std::vector<double>& map, const std::vector<double>& mask) {
+  std::ostringstream s;
+  s << "  " << name << ": rms " << rms(map, mask) << ", skewness " << skewness(map, mask);
+  return s.str();
+}
+
+// Writes FITS + PNGs to temporaries, then renames all of them into place.
+class ProductSet {
+ public:
+  ProductSet(const KsConfig& c) {
+    fits_ = std::make_unique<io::AtomicOutput>(c.output, c.overwrite);
+    if (c.png)
+      for (const auto& p : quicklook_paths(c.output)) pngs_.push_back(std::make_unique<io::AtomicOutput>(p, c.overwrite));
+  }
+  const std::string& fits_temp() const { return fits_->temp_path(); }
+  std::string png_temp(size_t i) const { return i < pngs_.size() ? pngs_[i]->temp_path() : ""; }
+  std::vector<std::string> commit() {
+    std::vector<std::string> written;
+    fits_->commit();
+    written.push_back(fits_->target());
+    for (auto& p : pngs_) p->commit(), written.push_back(p->target());
+    return written;
+  }
+
+ private:
+  std::unique_ptr<io::AtomicOutput> fits_;
+  std::vector<std::unique_ptr<io::AtomicOutput>> pngs_;
+};
+
+void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views, const std::string& title_suffix) {
+  const char* titles[] = {"KAPPA_E", "KAPPA_B", "GALAXIES PER PIXEL"};
+  for (size_t i = 0; i < views.size(); ++i) {
+    const std::string path = out.png_temp(i);
+    if (path.empty()) continue;
+    io::QuicklookStyle style = views[i].style;
+    style.title = std::string(titles[i]) + title_suffix;
+    style.colormap = i < 2 ? io::Colormap::Diverging : io::Colormap::Sequential;
+    style.colorbar_label = i < 2 ? "KAPPA" : "N";
+    if (i == 1) {  // B on the E colour scale, so that E/B can be compared by eye
+      style.vmin = views[0].style.vmin;
+      style.vmax = views[0].style.vmax;
+    }
+    io::write_quicklook_png(path, views[i].raster, style);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> quicklook_paths(const std::string& output) {
+  std::filesystem::path p(output);
+  const std::string stem = (p.parent_path() / p.stem()).string();
+  std::vector<std::string> out;
+  for (const char* n : kQuicklookNames) out.push_back(stem + "_" + n + ".png");
+  return out;
+}
+
+KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
+  validate(c);
+  std::unique_ptr<ProductSet> products;
+  if (comm.is_root()) products = std::make_unique<ProductSet>(c);  // fails early on unwritable outputs
+
+  const LoadedCatalogue cat = load_catalogue(c.catalogue, comm);
+  KsReport report;
+  std::ostringstream summary;
+  summary << cat.summary.report() << "\n";
+  auto cards = provenance_cards(c.command_line, cat.summary);
+  cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian smoothing sigma"});
+  cards.push_back({"LMFLIP1", c.catalogue.flip_e1, "e1 sign flipped by the user"});
+  cards.push_back({"LMFLIP2", c.catalogue.flip_e2, "e2 sign flipped by the user"});
+
+  if (!c.sphere) {
+    const FlatPatch patch = resolve_patch(c, cat.galaxies, comm);
+    const FlatShearGrid grid = bin_flat(cat.galaxies, patch, comm);
+    if (!comm.is_root()) return report;
+    const long long inside = cat.summary.rows_valid - grid.outside;
+    if (inside <= 0) throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
+    const double sigma_pix = c.smoothing_arcmin / patch.pixel_arcmin;
+    const FlatFieldPair kappa = flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, c.flat.pad, sigma_pix);
+    summary << "flat patch: centre RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << ", "
+            << patch.nx << " x " << patch.ny << " pixels of " << patch.pixel_arcmin << " arcmin, "
+            << grid.outside << " galaxies outside\n";
+    summary << stats_line("kappa_E", kappa.a, grid.weight) << "\n" << stats_line("kappa_B", kappa.b, grid.weight);
+    cards.push_back({"LMPIXAM", patch.pixel_arcmin, "[arcmin] pixel scale"});
+    cards.push_back({"LMPAD", c.flat.pad, "FFT zero-padding factor"});
+    cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
+    const auto ke = to_float(kappa.a), kb = to_float(kappa.b), w = to_float(grid.weight), n = to_float(grid.count);
+    io::TanGrid tan{patch.centre.ra_deg, patch.centre.dec_deg, patch.pixel_arcmin, patch.nx, patch.ny};
+    io::write_flat_fits(products->fits_temp(), tan,
+                        {{"KAPPA_E", "", ke.data()}, {"KAPPA_B", "", kb.data()}, {"WEIGHT", "", w.data()},
+                         {"NGAL", "count", n.data()}},
+                        cards);
+    if (c.png) write_pngs(*products, {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
+  } else {
+    const SphereShearMaps maps = bin_sphere(cat.galaxies, c.nside, comm);
+    if (!comm.is_root()) return report;
+    SphereKsOptions options = c.sphere_options;
+    options.smoothing_arcmin = c.smoothing_arcmin;
+    const SphereFieldPair kappa = sphere_kaiser_squires(maps.q, maps.u, c.nside, options);
+    const int lmax = options.lmax > 0 ? options.lmax : static_cast<int>(2 * c.nside);
+    long long observed = 0;
+    for (double w : maps.weight) observed += w > 0;
+    summary << "HEALPix nside " << c.nside << ", lmax " << lmax << ", " << observed << " observed pixels ("
+            << 100.0 * static_cast<double>(observed) / static_cast<double>(maps.weight.size()) << "% of the sky)\n";
+    summary << stats_line("kappa_E", kappa.a, maps.weight) << "\n" << stats_line("kappa_B", kappa.b, maps.weight);
+    cards.push_back({"LMLMAX", static_cast<long long>(lmax), "band limit of the spherical KS"});
+    cards.push_back({"LMSHTIT", static_cast<long long>(options.iterations), "map2alm Jacobi iterations"});
+    const auto ke = to_float(kappa.a), kb = to_float(kappa.b), w = to_float(maps.weight), n = to_float(maps.count);
+    io::write_healpix_fits(products->fits_temp(), c.nside,
+                           {{"KAPPA_E", "", ke.data()}, {"KAPPA_B", "", kb.data()}, {"WEIGHT", "", w.data()},
+                            {"NGAL", "count", n.data()}},
+                           cards);
+    if (c.png)
+      write_pngs(*products,
+                 {sphere_view(kappa.a, maps.weight, c.nside), sphere_view(kappa.b, maps.weight, c.nside),
+                  sphere_view(maps.count, maps.weight, c.nside)},
+                 " NSIDE " + std::to_string(c.nside));
+  }
+  report.written = products->commit();
+  report.summary = summary.str();
+  return report;
+}
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,15 @@
+// The provenance record every product carries: software version and revision, the command line, inputs and the
+// options that shaped the result, as FITS header cards (LM* keys).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "io/fits_maps.hpp"
+#include "pipeline/catalogue_loader.hpp"
+
+namespace lofimap::pipeline {
+
+std::vector<io::HeaderCard> provenance_cards(const std::string& command_line, const CatalogueSummary& catalogue);
+
+}  // namespace lofimap::pipeline
