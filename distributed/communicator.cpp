@@ -24,58 +24,59 @@ MpiSession::~MpiSession() {
   if (!finalised) MPI_Finalize();
 }
 
-Communicator Communicator::world() {
+Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
   int initialised = 0;
   MPI_Initialized(&initialised);
-  if (!initialised) throw std::logic_error("Communicator::world() called before MPI_Init");
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return Communicator(rank, size);
+  if (!initialised) throw std::logic_error("Communicator used before MPI_Init");
+  MPI_Comm_rank(comm_, &rank_);
+  MPI_Comm_size(comm_, &size_);
 }
+
+Communicator Communicator::world() { return Communicator(MPI_COMM_WORLD); }
+Communicator Communicator::self() { return Communicator(MPI_COMM_SELF); }
 
 namespace {
 
 constexpr std::size_t kChunk = static_cast<std::size_t>(INT_MAX) / 2;
 
 template <typename T>
-void allreduce(T* data, std::size_t n, MPI_Datatype type, MPI_Op op) {
+void allreduce(MPI_Comm comm, T* data, std::size_t n, MPI_Datatype type, MPI_Op op) {
   for (std::size_t off = 0; off < n; off += kChunk) {
     const int count = static_cast<int>(std::min(kChunk, n - off));
-    MPI_Allreduce(MPI_IN_PLACE, data + off, count, type, op, MPI_COMM_WORLD);
+    MPI_Allreduce(MPI_IN_PLACE, data + off, count, type, op, comm);
   }
 }
 
 template <typename T>
-void reduce_root(T* data, std::size_t n, MPI_Datatype type, int rank) {
+void reduce_root(MPI_Comm comm, T* data, std::size_t n, MPI_Datatype type, int rank) {
   for (std::size_t off = 0; off < n; off += kChunk) {
     const int count = static_cast<int>(std::min(kChunk, n - off));
     if (rank == 0)
-      MPI_Reduce(MPI_IN_PLACE, data + off, count, type, MPI_SUM, 0, MPI_COMM_WORLD);
+      MPI_Reduce(MPI_IN_PLACE, data + off, count, type, MPI_SUM, 0, comm);
     else
-      MPI_Reduce(data + off, nullptr, count, type, MPI_SUM, 0, MPI_COMM_WORLD);
+      MPI_Reduce(data + off, nullptr, count, type, MPI_SUM, 0, comm);
   }
 }
 
 }  // namespace
 
-void Communicator::allreduce_sum(double* data, std::size_t n) const { allreduce(data, n, MPI_DOUBLE, MPI_SUM); }
+void Communicator::allreduce_sum(double* data, std::size_t n) const { allreduce(comm_, data, n, MPI_DOUBLE, MPI_SUM); }
 void Communicator::allreduce_sum(long long* data, std::size_t n) const {
-  allreduce(data, n, MPI_LONG_LONG, MPI_SUM);
+  allreduce(comm_, data, n, MPI_LONG_LONG, MPI_SUM);
 }
-void Communicator::allreduce_max(double* data, std::size_t n) const { allreduce(data, n, MPI_DOUBLE, MPI_MAX); }
-void Communicator::reduce_sum_to_root(float* data, std::size_t n) const { reduce_root(data, n, MPI_FLOAT, rank_); }
+void Communicator::allreduce_max(double* data, std::size_t n) const { allreduce(comm_, data, n, MPI_DOUBLE, MPI_MAX); }
+void Communicator::reduce_sum_to_root(float* data, std::size_t n) const { reduce_root(comm_, data, n, MPI_FLOAT, rank_); }
 void Communicator::reduce_sum_to_root(double* data, std::size_t n) const {
-  reduce_root(data, n, MPI_DOUBLE, rank_);
+  reduce_root(comm_, data, n, MPI_DOUBLE, rank_);
 }
-void Communicator::barrier() const { MPI_Barrier(MPI_COMM_WORLD); }
+void Communicator::barrier() const { MPI_Barrier(comm_); }
 
 std::string Communicator::broadcast(const std::string& value) const {
   long long len = static_cast<long long>(value.size());
-  MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, comm_);
   std::vector<char> buf(value.begin(), value.end());
   buf.resize(static_cast<std::size_t>(len));
-  MPI_Bcast(buf.data(), static_cast<int>(len), MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Bcast(buf.data(), static_cast<int>(len), MPI_CHAR, 0, comm_);
   return std::string(buf.begin(), buf.end());
 }
 

@@ -2,6 +2,8 @@
 // Knows nothing of lensing or LoFi: sums, maxima and row ranges only.
 #pragma once
 
+#include <mpi.h>
+
 #include <cstddef>
 #include <string>
 
@@ -19,6 +21,7 @@ class MpiSession {
 class Communicator {
  public:
   static Communicator world();  // MPI_COMM_WORLD (MPI must be initialised)
+  static Communicator self();   // MPI_COMM_SELF: this process alone (a single-process reference run)
   int rank() const { return rank_; }
   int size() const { return size_; }
   bool is_root() const { return rank_ == 0; }
@@ -34,7 +37,8 @@ class Communicator {
   std::string broadcast(const std::string& value) const;
 
  private:
-  Communicator(int rank, int size) : rank_(rank), size_(size) {}
+  explicit Communicator(MPI_Comm comm);
+  MPI_Comm comm_;
   int rank_ = 0, size_ = 1;
 };
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "io/error.hpp"
+#include "io/fits_header.hpp"
 #include "io/fits_status.hpp"
 
 namespace lofimap::io {
@@ -39,30 +40,6 @@ FitsPtr open_read(const std::string& path) {
   return FitsPtr(f);
 }
 
-void write_card(fitsfile* f, const HeaderCard& card, const std::string& path) {
-  int status = 0;
-  char* key = const_cast<char*>(card.key.c_str());
-  char* comment = const_cast<char*>(card.comment.c_str());
-  if (const auto* s = std::get_if<std::string>(&card.value)) {
-    // Long strings (command lines, paths) use the CFITSIO long-string convention.
-    fits_write_key_longstr(f, key, s->c_str(), comment, &status);
-  } else if (const auto* d = std::get_if<double>(&card.value)) {
-    double v = *d;
-    fits_write_key(f, TDOUBLE, key, &v, comment, &status);
-  } else if (const auto* i = std::get_if<long long>(&card.value)) {
-    LONGLONG v = *i;
-    fits_write_key(f, TLONGLONG, key, &v, comment, &status);
-  } else {
-    int v = std::get<bool>(card.value) ? 1 : 0;
-    fits_write_key(f, TLOGICAL, key, &v, comment, &status);
-  }
-  detail::check_fits(status, path, "writing header keyword " + card.key);
-}
-
-void write_cards(fitsfile* f, const std::vector<HeaderCard>& cards, const std::string& path) {
-  for (const auto& c : cards) write_card(f, c, path);
-}
-
 }  // namespace
 
 void write_flat_fits(const std::string& path, const TanGrid& grid, const std::vector<NamedImage>& images,
@@ -72,7 +49,7 @@ void write_flat_fits(const std::string& path, const TanGrid& grid, const std::ve
   int status = 0;
   fits_create_img(f.get(), FLOAT_IMG, 0, nullptr, &status);
   detail::check_fits(status, path, "writing primary HDU");
-  write_cards(f.get(), provenance, path);
+  detail::write_cards(f.get(), provenance, path);
 
   const long nx = grid.nx, ny = grid.ny;
   std::vector<float> flipped(static_cast<size_t>(nx * ny));
@@ -103,7 +80,7 @@ void write_flat_fits(const std::string& path, const TanGrid& grid, const std::ve
         {"RADESYS", std::string("ICRS"), ""},
         {"EQUINOX", 2000.0, ""},
     };
-    write_cards(f.get(), wcs, path);
+    detail::write_cards(f.get(), wcs, path);
     fits_write_img(f.get(), TFLOAT, 1, nx * ny, flipped.data(), &status);
     detail::check_fits(status, path, "writing image " + image.name);
   }
@@ -154,7 +131,7 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
   int status = 0;
   fits_create_img(f.get(), FLOAT_IMG, 0, nullptr, &status);
   detail::check_fits(status, path, "writing primary HDU");
-  write_cards(f.get(), provenance, path);
+  detail::write_cards(f.get(), provenance, path);
 
   std::vector<std::string> names, forms, units;
   for (const auto& c : columns) {
@@ -182,7 +159,7 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
       {"OBJECT", std::string("FULLSKY"), "sky coverage"},
       {"COORDSYS", coordsys, "C = celestial (equatorial, ICRS)"},
   };
-  write_cards(f.get(), keys, path);
+  detail::write_cards(f.get(), keys, path);
   for (size_t i = 0; i < columns.size(); ++i) {
     fits_write_col(f.get(), TFLOAT, static_cast<int>(i + 1), 1, 1, npix, const_cast<float*>(columns[i].data),
                    &status);

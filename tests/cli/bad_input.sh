@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Bad input to `lofimap ks`: each case must exit non-zero with a message naming the file/column/option, and
+# must write nothing (and never touch an existing output).
+set -u
+lofimap=$1
+make_catalogue=$2
+work=$(mktemp -d /tmp/lofimap-bad-input.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+"$make_catalogue" -o good.fits --preset cosmos --npix 32 --pixel 1 --density 5 >/dev/null || exit 1
+"$make_catalogue" -o zero_weight.fits --preset cosmos --npix 8 --pixel 1 --density 1 >/dev/null || exit 1
+cp zero_weight.fits half_bad.fits
+/usr/bin/python3 - <<'PY' || exit 1
+from astropy.io import fits
+with fits.open("zero_weight.fits", mode="update") as h:
+    h[1].data["WEIGHT"][:] = 0.0
+with fits.open("half_bad.fits", mode="update") as h:
+    h[1].data["WEIGHT"][::2] = 0.0
+PY
+echo "plain text, not FITS" > notfits.fits
+mkdir ro_parent_is_file && touch ro_parent_is_file/file
+
+failures=0
+# expect CODE PATTERN -- ARGS...: runs lofimap, checks exit code, message and that out.fits was not created.
+expect() {
+  local code=$1 pattern=$2
+  shift 3
+  rm -f out.fits out_*.png
+  "$lofimap" "$@" >stdout.txt 2>stderr.txt
+  local rc=$?
+  local msg
+  msg=$(cat stdout.txt stderr.txt)
+  if [ "$rc" -ne "$code" ]; then
+    echo "FAIL ($*): exit $rc, expected $code"; echo "$msg"; failures=$((failures + 1)); return
+  fi
+  if ! grep -qiE -- "$pattern" <<<"$msg"; then
+    echo "FAIL ($*): message does not match '$pattern'"; echo "$msg"; failures=$((failures + 1)); return
+  fi
+  if ls out.fits out_*.png .out.fits.tmp.* >/dev/null 2>&1; then
+    echo "FAIL ($*): wrote output despite the error"; failures=$((failures + 1)); return
+  fi
+  echo "ok   ($*) -> exit $rc: $(grep -iE -- "$pattern" <<<"$msg" | head -n 1 | cut -c1-150)"
+}
+
+expect 3 "missing.fits.*no such file"            -- ks -i missing.fits --preset cosmos --pixel 1 -o out.fits
+expect 3 "notfits.fits.*FITS"                     -- ks -i notfits.fits --preset cosmos --pixel 1 -o out.fits
+expect 3 "column 'e_1'.*no such column.*RA, DEC" -- ks -i good.fits --preset des --pixel 1 -o out.fits
+expect 3 "column 'BAD'.*the table has"            -- ks -i good.fits --preset cosmos --column e1=BAD --pixel 1 -o out.fits
+expect 3 "no HDU with EXTNAME 'NOPE'"             -- ks -i good.fits --hdu NOPE --preset cosmos --pixel 1 -o out.fits
+expect 3 "HDU 5.*only 2 HDUs"                     -- ks -i good.fits --hdu 5 --preset cosmos --pixel 1 -o out.fits
+expect 3 "zero_weight.fits.*no valid galaxies"    -- ks -i zero_weight.fits --preset cosmos --pixel 1 -o out.fits --max-invalid-fraction 1
+expect 3 "rejected 50% of rows.*max-invalid-fraction" -- ks -i half_bad.fits --preset cosmos --pixel 1 -o out.fits
+expect 2 "--nside.*power of two"                  -- ks -i good.fits --preset cosmos --sphere --nside 100 -o out.fits
+expect 2 "--pixel.*> 0"                           -- ks -i good.fits --preset cosmos --pixel 0 -o out.fits
+expect 2 "--pixel.*> 0"                           -- ks -i good.fits --preset cosmos --pixel -1 -o out.fits
+expect 2 "--preset.*unknown survey preset 'nope'" -- ks -i good.fits --preset nope --pixel 1 -o out.fits
+expect 2 "--column.*ROLE=NAME"                    -- ks -i good.fits --preset cosmos --column e1 --pixel 1 -o out.fits
+expect 3 "no_such_dir.*does not exist"            -- ks -i good.fits --preset cosmos --pixel 1 -o no_such_dir/out.fits
+expect 3 "is not a folder"                        -- ks -i good.fits --preset cosmos --pixel 1 -o ro_parent_is_file/file/out.fits
+
+# Existing output without --overwrite: refused, and the old file is left byte for byte.
+echo "precious earlier result" > existing.fits
+before=$(sha256sum existing.fits)
+"$lofimap" ks -i good.fits --preset cosmos --pixel 1 -o existing.fits >stdout.txt 2>&1
+rc=$?
+if [ "$rc" -ne 3 ] || ! grep -q "already exists.*--overwrite" stdout.txt || [ "$(sha256sum existing.fits)" != "$before" ]; then
+  echo "FAIL (existing output): exit $rc"; cat stdout.txt; failures=$((failures + 1))
+else
+  echo "ok   (existing output kept without --overwrite) -> exit 3"
+fi
+if ls .existing* >/dev/null 2>&1; then echo "FAIL: temporary file left behind"; failures=$((failures + 1)); fi
+
+echo "$failures failure(s)"
+[ "$failures" -eq 0 ]
