@@ -2,6 +2,7 @@
 
 #include <fitsio.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -126,7 +127,9 @@ FlatImage read_flat_fits(const std::string& path, const std::string& extname) {
 }
 
 void write_healpix_fits(const std::string& path, long nside, const std::vector<HealpixColumn>& columns,
-                        const std::vector<HeaderCard>& provenance, const std::string& coordsys) {
+                        const std::vector<HeaderCard>& provenance, const std::string& coordsys,
+                        const std::vector<long long>& pixels) {
+  const bool partial = !pixels.empty();
   auto f = create(path);
   int status = 0;
   fits_create_img(f.get(), FLOAT_IMG, 0, nullptr, &status);
@@ -134,18 +137,19 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
   detail::write_cards(f.get(), provenance, path);
 
   std::vector<std::string> names, forms, units;
+  if (partial) names.push_back("PIXEL"), forms.push_back("1K"), units.push_back("");
   for (const auto& c : columns) {
     names.push_back(c.name);
     forms.push_back("1E");
     units.push_back(c.unit);
   }
   std::vector<char*> ttype, tform, tunit;
-  for (size_t i = 0; i < columns.size(); ++i) {
+  for (size_t i = 0; i < names.size(); ++i) {
     ttype.push_back(names[i].data());
     tform.push_back(forms[i].data());
     tunit.push_back(units[i].data());
   }
-  fits_create_tbl(f.get(), BINARY_TBL, 0, static_cast<int>(columns.size()), ttype.data(), tform.data(),
+  fits_create_tbl(f.get(), BINARY_TBL, 0, static_cast<int>(names.size()), ttype.data(), tform.data(),
                   tunit.data(), "xtension", &status);
   detail::check_fits(status, path, "creating the HEALPix table");
   const long long npix = 12LL * nside * nside;
@@ -155,13 +159,22 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
       {"NSIDE", static_cast<long long>(nside), "resolution parameter"},
       {"FIRSTPIX", 0LL, "first pixel # (0 based)"},
       {"LASTPIX", npix - 1, "last pixel # (0 based)"},
-      {"INDXSCHM", std::string("IMPLICIT"), "indexing: IMPLICIT or EXPLICIT"},
-      {"OBJECT", std::string("FULLSKY"), "sky coverage"},
+      {"INDXSCHM", std::string(partial ? "EXPLICIT" : "IMPLICIT"), "indexing: IMPLICIT or EXPLICIT"},
+      {"OBJECT", std::string(partial ? "PARTIAL" : "FULLSKY"), "sky coverage"},
       {"COORDSYS", coordsys, "C = celestial (equatorial, ICRS)"},
   };
   detail::write_cards(f.get(), keys, path);
+  if (partial) {
+    if (*std::max_element(pixels.begin(), pixels.end()) >= npix || *std::min_element(pixels.begin(), pixels.end()) < 0)
+      throw Error(path, "writing partial HEALPix map", "pixel index outside 0..12*nside^2-1");
+    fits_write_col(f.get(), TLONGLONG, 1, 1, 1, static_cast<LONGLONG>(pixels.size()),
+                   const_cast<long long*>(pixels.data()), &status);
+    detail::check_fits(status, path, "writing column PIXEL");
+  }
+  const int first_col = partial ? 2 : 1;
+  const LONGLONG nrows = partial ? static_cast<LONGLONG>(pixels.size()) : npix;
   for (size_t i = 0; i < columns.size(); ++i) {
-    fits_write_col(f.get(), TFLOAT, static_cast<int>(i + 1), 1, 1, npix, const_cast<float*>(columns[i].data),
+    fits_write_col(f.get(), TFLOAT, static_cast<int>(i) + first_col, 1, 1, nrows, const_cast<float*>(columns[i].data),
                    &status);
     detail::check_fits(status, path, "writing column " + columns[i].name);
   }
@@ -170,7 +183,7 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
   detail::check_fits(status, path, "closing");
 }
 
-HealpixMap read_healpix_fits(const std::string& path, const std::string& column) {
+HealpixMap read_healpix_fits(const std::string& path, const std::string& column, float fill) {
   auto f = open_read(path);
   int status = 0, hdutype = 0;
   fits_movabs_hdu(f.get(), 2, &hdutype, &status);
@@ -190,11 +203,30 @@ HealpixMap read_healpix_fits(const std::string& path, const std::string& column)
   fits_get_num_rows(f.get(), &nrows, &status);
   fits_get_coltype(f.get(), col, &repeat_type, &repeat, &width, &status);
   const long long npix = 12LL * out.nside * out.nside;
+  char scheme[FLEN_VALUE] = "IMPLICIT";
+  int s2 = 0;
+  fits_read_key(f.get(), TSTRING, "INDXSCHM", scheme, nullptr, &s2);
+  int anynul = 0;
+  if (std::string(scheme) == "EXPLICIT") {
+    int pixcol = 0;
+    fits_get_colnum(f.get(), CASEINSEN, const_cast<char*>("PIXEL"), &pixcol, &status);
+    detail::check_fits(status, path, "finding the PIXEL column of a partial map");
+    std::vector<long long> pix(static_cast<size_t>(nrows));
+    std::vector<float> values(static_cast<size_t>(nrows));
+    fits_read_col(f.get(), TLONGLONG, pixcol, 1, 1, nrows, nullptr, pix.data(), &anynul, &status);
+    fits_read_col(f.get(), TFLOAT, col, 1, 1, nrows, nullptr, values.data(), &anynul, &status);
+    detail::check_fits(status, path, "reading column " + column);
+    out.data.assign(static_cast<size_t>(npix), fill);
+    for (size_t i = 0; i < pix.size(); ++i) {
+      if (pix[i] < 0 || pix[i] >= npix) throw Error(path, "reading partial map", "PIXEL index out of range");
+      out.data[static_cast<size_t>(pix[i])] = values[i];
+    }
+    return out;
+  }
   if (static_cast<long long>(nrows) * repeat != npix) {
     throw Error(path, "reading HEALPix map", "column " + column + " does not hold 12*NSIDE^2 values");
   }
   out.data.resize(static_cast<size_t>(npix));
-  int anynul = 0;
   fits_read_col(f.get(), TFLOAT, col, 1, 1, npix, nullptr, out.data.data(), &anynul, &status);
   detail::check_fits(status, path, "reading column " + column);
   return out;

@@ -47,13 +47,18 @@ struct HealpixColumn {
   const float* data = nullptr;  // 12 * nside^2 values, RING order
 };
 
+// Full-sky maps use implicit indexing (12 nside^2 rows). With `pixels` non-empty the map is partial: explicit
+// indexing (a PIXEL column, INDXSCHM = EXPLICIT, OBJECT = PARTIAL) and each column holds one value per listed
+// pixel, in the order of `pixels` (healpy: read_map(..., partial=True)).
 void write_healpix_fits(const std::string& path, long nside, const std::vector<HealpixColumn>& columns,
-                        const std::vector<HeaderCard>& provenance, const std::string& coordsys = "C");
+                        const std::vector<HeaderCard>& provenance, const std::string& coordsys = "C",
+                        const std::vector<long long>& pixels = {});
 
 struct HealpixMap {
   long nside = 0;
   std::vector<float> data;  // RING order
 };
-HealpixMap read_healpix_fits(const std::string& path, const std::string& column);
+// Reads a full or partial (explicit) map; pixels absent from a partial map are set to `fill`.
+HealpixMap read_healpix_fits(const std::string& path, const std::string& column, float fill = 0.0f);
 
 }  // namespace lofimap::io

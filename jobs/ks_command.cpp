@@ -51,6 +51,7 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
       ->default_val(0.1);
   cmd->add_flag("--sphere", c.sphere, "HEALPix map (spherical KS) instead of a flat patch");
   cmd->add_option("--nside", c.nside, "HEALPix nside (with --sphere)")->default_val(256);
+  cmd->add_flag("--partial", c.partial, "HEALPix output holds only observed pixels (explicit indexing)");
   cmd->add_option("--lmax", cli->lmax, "band limit of the spherical KS (default 2*nside)");
   cmd->add_option("--sht-iter", cli->sht_iter, "map2alm Jacobi iterations (0-10, as healpy's iter)")->default_val(3);
   cmd->add_option("--center", cli->center, "flat patch centre: RA DEC in degrees (default: the footprint's)")

@@ -178,11 +178,21 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     summary << stats_line("kappa_E", kappa.a, maps.weight) << "\n" << stats_line("kappa_B", kappa.b, maps.weight);
     cards.push_back({"LMLMAX", static_cast<long long>(lmax), "band limit of the spherical KS"});
     cards.push_back({"LMSHTIT", static_cast<long long>(options.iterations), "map2alm Jacobi iterations"});
-    const auto ke = to_float(kappa.a), kb = to_float(kappa.b), w = to_float(maps.weight), n = to_float(maps.count);
+    std::vector<long long> pixels;  // partial output: the observed pixels only
+    if (c.partial)
+      for (size_t p = 0; p < maps.weight.size(); ++p)
+        if (maps.weight[p] > 0) pixels.push_back(static_cast<long long>(p));
+    auto column = [&](const std::vector<double>& full) {
+      if (!c.partial) return to_float(full);
+      std::vector<float> v(pixels.size());
+      for (size_t i = 0; i < pixels.size(); ++i) v[i] = static_cast<float>(full[static_cast<size_t>(pixels[i])]);
+      return v;
+    };
+    const auto ke = column(kappa.a), kb = column(kappa.b), w = column(maps.weight), n = column(maps.count);
     io::write_healpix_fits(products->fits_temp(), c.nside,
                            {{"KAPPA_E", "", ke.data()}, {"KAPPA_B", "", kb.data()}, {"WEIGHT", "", w.data()},
                             {"NGAL", "count", n.data()}},
-                           cards);
+                           cards, "C", pixels);
     if (c.png)
       write_pngs(*products,
                  {sphere_view(kappa.a, maps.weight, c.nside), sphere_view(kappa.b, maps.weight, c.nside),

@@ -26,6 +26,7 @@ struct KsConfig {
   FlatKsSettings flat;
   long nside = 0;
   SphereKsOptions sphere_options;  // smoothing_arcmin is shared with flat
+  bool partial = false;            // HEALPix output: only observed pixels (explicit indexing)
   double smoothing_arcmin = 0;
   std::string output;  // .fits
   bool overwrite = false;

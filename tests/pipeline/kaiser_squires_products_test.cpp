@@ -95,6 +95,23 @@ TEST(KaiserSquiresProducts, SpherePointMassPeaksAtItsPixel) {
   EXPECT_GT(ke.data[peak], 0);
   // Unobserved pixels are flagged by zero weight.
   EXPECT_EQ(w.data[static_cast<size_t>(sphere_ang2pix(128, 200, 40))], 0.0f);
+
+  // Partial (explicit-index) output holds exactly the observed pixels with the same values.
+  c.partial = true;
+  c.output = (dir / "pm_partial.fits").string();
+  run_kaiser_squires(c, world());
+  const auto part = io::read_healpix_fits(c.output, "KAPPA_E", -1e30f);
+  size_t observed = 0;
+  for (size_t p = 0; p < part.data.size(); ++p) {
+    if (w.data[p] > 0) {
+      ++observed;
+      EXPECT_EQ(part.data[p], ke.data[p]);
+    } else {
+      EXPECT_EQ(part.data[p], -1e30f);
+    }
+  }
+  EXPECT_GT(observed, 100u);
+  EXPECT_LT(std::filesystem::file_size(c.output), std::filesystem::file_size(dir / "pm_sphere.fits") / 10);
 }
 
 // DESIGN §4 guards on a noise-free halo field in the DES convention.
