@@ -4,30 +4,44 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
 namespace lofimap::distributed {
 
+bool MpiSession::launched_by_mpi() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"}) {
+    if (std::getenv(var)) return true;
+  }
+  const char* force = std::getenv("LOFIMAP_MPI");
+  return force && std::string(force) == "1";
+}
+
 MpiSession::MpiSession(int* argc, char*** argv) {
   int initialised = 0;
   MPI_Initialized(&initialised);
-  if (!initialised) {
+  if (!initialised && launched_by_mpi()) {
     int provided = 0;
     MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   }
 }
 
 MpiSession::~MpiSession() {
-  int finalised = 0;
+  int initialised = 0, finalised = 0;
+  MPI_Initialized(&initialised);
   MPI_Finalized(&finalised);
-  if (!finalised) MPI_Finalize();
+  if (initialised && !finalised) MPI_Finalize();
 }
 
 Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
   int initialised = 0;
   MPI_Initialized(&initialised);
-  if (!initialised) throw std::logic_error("Communicator used before MPI_Init");
+  if (!initialised) {
+    comm_ = MPI_COMM_NULL;  // serial: a world of one, collectives are identities
+    return;
+  }
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
 }
@@ -41,6 +55,7 @@ constexpr std::size_t kChunk = static_cast<std::size_t>(INT_MAX) / 2;
 
 template <typename T>
 void allreduce(MPI_Comm comm, T* data, std::size_t n, MPI_Datatype type, MPI_Op op) {
+  if (comm == MPI_COMM_NULL) return;
   for (std::size_t off = 0; off < n; off += kChunk) {
     const int count = static_cast<int>(std::min(kChunk, n - off));
     MPI_Allreduce(MPI_IN_PLACE, data + off, count, type, op, comm);
@@ -49,6 +64,7 @@ void allreduce(MPI_Comm comm, T* data, std::size_t n, MPI_Datatype type, MPI_Op 
 
 template <typename T>
 void reduce_root(MPI_Comm comm, T* data, std::size_t n, MPI_Datatype type, int rank) {
+  if (comm == MPI_COMM_NULL) return;
   for (std::size_t off = 0; off < n; off += kChunk) {
     const int count = static_cast<int>(std::min(kChunk, n - off));
     if (rank == 0)
@@ -69,9 +85,12 @@ void Communicator::reduce_sum_to_root(float* data, std::size_t n) const { reduce
 void Communicator::reduce_sum_to_root(double* data, std::size_t n) const {
   reduce_root(comm_, data, n, MPI_DOUBLE, rank_);
 }
-void Communicator::barrier() const { MPI_Barrier(comm_); }
+void Communicator::barrier() const {
+  if (comm_ != MPI_COMM_NULL) MPI_Barrier(comm_);
+}
 
 std::string Communicator::broadcast(const std::string& value) const {
+  if (comm_ == MPI_COMM_NULL) return value;
   long long len = static_cast<long long>(value.size());
   MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, comm_);
   std::vector<char> buf(value.begin(), value.end());

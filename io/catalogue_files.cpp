@@ -3,6 +3,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <future>
 
 #include "io/error.hpp"
 #include "io/fits_table.hpp"
@@ -57,13 +58,30 @@ void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, l
       FitsTable table(paths_[f], hdu_);
       std::vector<int> indices;
       for (const auto& c : columns) indices.push_back(table.require_column(c));
-      chunk.file = paths_[f];
+      // Double buffering: a helper thread reads (and decodes) the next chunk while the caller processes this
+      // one. Only that thread touches the fitsfile at any time.
+      CatalogueChunk next;
+      chunk.file = next.file = paths_[f];
+      auto read_into = [&](CatalogueChunk& c, long row) {
+        c.first_row = row;
+        c.rows = std::min(table.chunk_rows(), hi - row);
+        table.read(indices, row - file_start, c.rows, c.columns);
+      };
+      read_into(chunk, lo);
       for (long row = lo; row < hi; row += table.chunk_rows()) {
-        const long n = std::min(table.chunk_rows(), hi - row);
-        table.read(indices, row - file_start, n, chunk.columns);
-        chunk.first_row = row;
-        chunk.rows = n;
-        sink(chunk);
+        const long next_row = row + table.chunk_rows();
+        std::future<void> pending;
+        if (next_row < hi) pending = std::async(std::launch::async, read_into, std::ref(next), next_row);
+        try {
+          sink(chunk);
+        } catch (...) {
+          if (pending.valid()) pending.wait();
+          throw;
+        }
+        if (pending.valid()) {
+          pending.get();
+          std::swap(chunk, next);
+        }
       }
     }
     file_start = file_end;

@@ -28,9 +28,14 @@ class FitsTable {
   int require_column(const std::string& name) const;
 
   // Reads rows [first, first + count) of each column into out[i] (resized to count), converting to double.
+  // Null integer values and scaled columns go through CFITSIO's converters; plain numeric scalars are decoded
+  // from one bulk read of whole rows.
   void read(const std::vector<int>& columns, long first, long count, std::vector<std::vector<double>>& out) const;
 
  private:
+  bool raw_readable(int column) const;
+  mutable std::vector<unsigned char> bytes_;  // row buffer of the bulk path
+  bool binary_ = false;
   struct Handle;
   std::unique_ptr<Handle> handle_;
   std::string path_;

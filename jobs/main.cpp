@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   }
   if (global.quiet) spdlog::set_level(spdlog::level::warn);
   const int threads = global.threads > 0 ? global.threads : available_cores();
-  lofimap::models::set_torch_threads(threads);
+  lofimap::models::configure_threads(threads);
   lofimap::pipeline::set_fftw_threads(threads);
 
   try {

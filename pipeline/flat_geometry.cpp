@@ -10,14 +10,24 @@ namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
 }
 
-PlaneXY gnomonic_project(const TangentPoint& c, double ra_deg, double dec_deg) {
-  const double dra = (ra_deg - c.ra_deg) * kDeg, d = dec_deg * kDeg, d0 = c.dec_deg * kDeg;
-  const double cos_c = std::sin(d0) * std::sin(d) + std::cos(d0) * std::cos(d) * std::cos(dra);
+GnomonicProjector::GnomonicProjector(const TangentPoint& c)
+    : ra0_rad_(c.ra_deg * kDeg), sin_d0_(std::sin(c.dec_deg * kDeg)), cos_d0_(std::cos(c.dec_deg * kDeg)) {}
+
+PlaneXY GnomonicProjector::operator()(double ra_deg, double dec_deg) const {
+  double sin_dra = 0, cos_dra = 0, sin_d = 0, cos_d = 0;
+  ::sincos(ra_deg * kDeg - ra0_rad_, &sin_dra, &cos_dra);
+  ::sincos(dec_deg * kDeg, &sin_d, &cos_d);
+  const double cos_c = sin_d0_ * sin_d + cos_d0_ * cos_d * cos_dra;
+  const double scale = 1.0 / (cos_c * kDeg);
   PlaneXY p;
   p.valid = cos_c > 0;
-  p.x_deg = std::cos(d) * std::sin(dra) / cos_c / kDeg;
-  p.y_deg = (std::cos(d0) * std::sin(d) - std::sin(d0) * std::cos(d) * std::cos(dra)) / cos_c / kDeg;
+  p.x_deg = cos_d * sin_dra * scale;
+  p.y_deg = (cos_d0_ * sin_d - sin_d0_ * cos_d * cos_dra) * scale;
   return p;
+}
+
+PlaneXY gnomonic_project(const TangentPoint& c, double ra_deg, double dec_deg) {
+  return GnomonicProjector(c)(ra_deg, dec_deg);
 }
 
 void gnomonic_deproject(const TangentPoint& c, double x_deg, double y_deg, double& ra_deg, double& dec_deg) {

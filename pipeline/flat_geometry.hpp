@@ -18,6 +18,16 @@ struct PlaneXY {
 };
 
 PlaneXY gnomonic_project(const TangentPoint& centre, double ra_deg, double dec_deg);
+
+// The same projection with the tangent point's trigonometry computed once (the hot loop of binning).
+class GnomonicProjector {
+ public:
+  explicit GnomonicProjector(const TangentPoint& centre);
+  PlaneXY operator()(double ra_deg, double dec_deg) const;
+
+ private:
+  double ra0_rad_, sin_d0_, cos_d0_;
+};
 void gnomonic_deproject(const TangentPoint& centre, double x_deg, double y_deg, double& ra_deg, double& dec_deg);
 
 // A square-pixel grid centred on the tangent point: pixel (ix, iy) has its centre at

@@ -12,6 +12,7 @@
 #include "pipeline/flat_binning.hpp"
 #include "pipeline/flat_kaiser_squires.hpp"
 #include "pipeline/map_statistics.hpp"
+#include "pipeline/phase_timer.hpp"
 #include "pipeline/provenance.hpp"
 #include "pipeline/quicklook_raster.hpp"
 
@@ -133,7 +134,9 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
   std::unique_ptr<ProductSet> products;
   if (comm.is_root()) products = std::make_unique<ProductSet>(c);  // fails early on unwritable outputs
 
+  PhaseTimer timer;
   const LoadedCatalogue cat = load_catalogue(c.catalogue, comm);
+  timer.lap("ingest");
   KsReport report;
   std::ostringstream summary;
   summary << cat.summary.report() << "\n";
@@ -145,11 +148,13 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
   if (!c.sphere) {
     const FlatPatch patch = resolve_patch(c, cat.galaxies, comm);
     const FlatShearGrid grid = bin_flat(cat.galaxies, patch, comm);
+    timer.lap("binning");
     if (!comm.is_root()) return report;
     const long long inside = cat.summary.rows_valid - grid.outside;
     if (inside <= 0) throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
     const double sigma_pix = c.smoothing_arcmin / patch.pixel_arcmin;
     const FlatFieldPair kappa = flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, c.flat.pad, sigma_pix);
+    timer.lap("Kaiser-Squires");
     summary << "flat patch: centre RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << ", "
             << patch.nx << " x " << patch.ny << " pixels of " << patch.pixel_arcmin << " arcmin, "
             << grid.outside << " galaxies outside\n";
@@ -166,10 +171,12 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     if (c.png) write_pngs(*products, {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
   } else {
     const SphereShearMaps maps = bin_sphere(cat.galaxies, c.nside, comm);
+    timer.lap("binning");
     if (!comm.is_root()) return report;
     SphereKsOptions options = c.sphere_options;
     options.smoothing_arcmin = c.smoothing_arcmin;
     const SphereFieldPair kappa = sphere_kaiser_squires(maps.q, maps.u, c.nside, options);
+    timer.lap("spherical Kaiser-Squires");
     const int lmax = options.lmax > 0 ? options.lmax : static_cast<int>(2 * c.nside);
     long long observed = 0;
     for (double w : maps.weight) observed += w > 0;
@@ -200,6 +207,8 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
                  " NSIDE " + std::to_string(c.nside));
   }
   report.written = products->commit();
+  timer.lap("output");
+  summary << "\ntimings: " << timer.text();
   report.summary = summary.str();
   return report;
 }

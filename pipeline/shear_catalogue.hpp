@@ -6,10 +6,14 @@
 #include <cstddef>
 #include <vector>
 
+#include "pipeline/prefaulted_allocator.hpp"
+
 namespace lofimap::pipeline {
 
+using CatalogueColumn = std::vector<double, PrefaultedAllocator<double>>;
+
 struct ShearCatalogue {
-  std::vector<double> ra_deg, dec_deg, g1, g2, weight;
+  CatalogueColumn ra_deg, dec_deg, g1, g2, weight;
   std::size_t size() const { return ra_deg.size(); }
   void reserve(std::size_t n) {
     for (auto* v : {&ra_deg, &dec_deg, &g1, &g2, &weight}) v->reserve(n);

@@ -1,0 +1,32 @@
+// Wall-clock timing of the phases of a job (ingest, binning, transform, output), reported with its summary so
+// that users and benchmarks see where the time goes.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+namespace lofimap::pipeline {
+
+class PhaseTimer {
+ public:
+  // Ends the current phase (if any) and records it under `name`.
+  void lap(const std::string& name) {
+    const auto now = std::chrono::steady_clock::now();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s%s %.3f s", text_.empty() ? "" : ", ", name.c_str(),
+                  std::chrono::duration<double>(now - last_).count());
+    text_ += buf;
+    last_ = now;
+  }
+  double total_seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ = start_;
+  std::string text_;
+};
+
+}  // namespace lofimap::pipeline
