@@ -155,6 +155,11 @@ double decode(const unsigned char* p) {
   return static_cast<double>(v);
 }
 
+template <typename Raw>
+void decode_column(const unsigned char* src, std::size_t stride, std::vector<double>& dst) {
+  for (std::size_t r = 0; r < dst.size(); ++r, src += stride) dst[r] = decode<Raw>(src);
+}
+
 }  // namespace
 
 bool FitsTable::raw_readable(int column) const {
@@ -190,14 +195,12 @@ void FitsTable::read(const std::vector<int>& columns, long first, long count,
       auto& dst = out[i];
       dst.resize(static_cast<std::size_t>(count));
       const unsigned char* src = bytes_.data() + c.tbcol;
-      for (std::size_t r = 0; r < dst.size(); ++r, src += width) {
-        switch (c.tdatatype) {
-          case TDOUBLE: dst[r] = decode<double>(src); break;
-          case TFLOAT: dst[r] = decode<float>(src); break;
-          case TSHORT: dst[r] = decode<std::int16_t>(src); break;
-          case TLONG: dst[r] = decode<std::int32_t>(src); break;
-          default: dst[r] = decode<std::int64_t>(src); break;
-        }
+      switch (c.tdatatype) {
+        case TDOUBLE: decode_column<double>(src, width, dst); break;
+        case TFLOAT: decode_column<float>(src, width, dst); break;
+        case TSHORT: decode_column<std::int16_t>(src, width, dst); break;
+        case TLONG: decode_column<std::int32_t>(src, width, dst); break;
+        default: decode_column<std::int64_t>(src, width, dst); break;
       }
     }
     return;

@@ -13,9 +13,9 @@ namespace {
 
 // Galaxies arrive in random sky order, so accumulating straight into a large map misses the cache on every
 // galaxy. Instead each chunk of galaxies is (1) projected to pixel indices in parallel, (2) scattered into
-// blocks of 16384 pixels (512 KiB of sums, cache-resident), (3) accumulated block by block, blocks in parallel
+// blocks of 4096 pixels (128 KiB of sums, cache-resident), (3) accumulated block by block, blocks in parallel
 // (disjoint pixel ranges, so no locks). Measured 2.5x faster than direct accumulation at 1024^2 pixels.
-constexpr std::size_t kBlockPixels = 16384;
+constexpr std::size_t kBlockPixels = 4096;
 constexpr std::size_t kChunk = 1u << 20;
 constexpr std::uint32_t kOutside = 0xFFFFFFFFu;
 
@@ -53,16 +53,37 @@ FlatShearGrid bin_flat(const ShearCatalogue& g, const FlatPatch& patch, const di
         ++outside;
       }
     }
-    std::fill(offsets.begin(), offsets.end(), 0);
-    for (std::size_t i = 0; i < m; ++i)
-      if (pixel[i] != kOutside) ++offsets[pixel[i] / kBlockPixels + 1];
-    for (std::size_t b = 0; b < nblocks; ++b) offsets[b + 1] += offsets[b];
-    std::vector<std::size_t> cursor(offsets.begin(), offsets.end() - 1);
-    for (std::size_t i = 0; i < m; ++i) {
-      if (pixel[i] == kOutside) continue;
-      const std::size_t k = begin + i;
-      const double w = g.weight[k];
-      entries[cursor[pixel[i] / kBlockPixels]++] = {pixel[i], 0.0f, w * g.g1[k], w * g.g2[k], w};
+    // Counting sort by block, in parallel: each thread counts its own contiguous range of galaxies, then
+    // writes them at offsets[block] + (what the earlier threads put in that block).
+    const int threads = m > 50000 ? omp_get_max_threads() : 1;
+    std::vector<std::size_t> counts(static_cast<std::size_t>(threads) * nblocks, 0);
+#pragma omp parallel num_threads(threads)
+    {
+      const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
+      const std::size_t lo = m * t / static_cast<std::size_t>(threads), hi = m * (t + 1) / static_cast<std::size_t>(threads);
+      std::size_t* mine = &counts[t * nblocks];
+      for (std::size_t i = lo; i < hi; ++i)
+        if (pixel[i] != kOutside) ++mine[pixel[i] / kBlockPixels];
+#pragma omp barrier
+#pragma omp single
+      {
+        std::size_t total = 0;
+        for (std::size_t b = 0; b < nblocks; ++b) {
+          offsets[b] = total;
+          for (std::size_t u = 0; u < static_cast<std::size_t>(threads); ++u) {
+            const std::size_t c = counts[u * nblocks + b];
+            counts[u * nblocks + b] = total;  // becomes thread u's cursor in block b
+            total += c;
+          }
+        }
+        offsets[nblocks] = total;
+      }
+      for (std::size_t i = lo; i < hi; ++i) {
+        if (pixel[i] == kOutside) continue;
+        const std::size_t k = begin + i;
+        const double w = g.weight[k];
+        entries[mine[pixel[i] / kBlockPixels]++] = {pixel[i], 0.0f, w * g.g1[k], w * g.g2[k], w};
+      }
     }
 #pragma omp parallel for schedule(dynamic) if (m > 50000)
     for (std::size_t b = 0; b < nblocks; ++b) {

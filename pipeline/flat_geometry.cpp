@@ -10,22 +10,6 @@ namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
 }
 
-GnomonicProjector::GnomonicProjector(const TangentPoint& c)
-    : ra0_rad_(c.ra_deg * kDeg), sin_d0_(std::sin(c.dec_deg * kDeg)), cos_d0_(std::cos(c.dec_deg * kDeg)) {}
-
-PlaneXY GnomonicProjector::operator()(double ra_deg, double dec_deg) const {
-  double sin_dra = 0, cos_dra = 0, sin_d = 0, cos_d = 0;
-  ::sincos(ra_deg * kDeg - ra0_rad_, &sin_dra, &cos_dra);
-  ::sincos(dec_deg * kDeg, &sin_d, &cos_d);
-  const double cos_c = sin_d0_ * sin_d + cos_d0_ * cos_d * cos_dra;
-  const double scale = 1.0 / (cos_c * kDeg);
-  PlaneXY p;
-  p.valid = cos_c > 0;
-  p.x_deg = cos_d * sin_dra * scale;
-  p.y_deg = (cos_d0_ * sin_d - sin_d0_ * cos_d * cos_dra) * scale;
-  return p;
-}
-
 PlaneXY gnomonic_project(const TangentPoint& c, double ra_deg, double dec_deg) {
   return GnomonicProjector(c)(ra_deg, dec_deg);
 }
@@ -43,15 +27,6 @@ void gnomonic_deproject(const TangentPoint& c, double x_deg, double y_deg, doubl
       c.ra_deg * kDeg + std::atan2(x * std::sin(cc), rho * std::cos(d0) * std::cos(cc) - y * std::sin(d0) * std::sin(cc));
   ra_deg = std::fmod(ra / kDeg + 720.0, 360.0);
   dec_deg = dec / kDeg;
-}
-
-bool FlatPatch::pixel_of(double x_deg, double y_deg, long& ix, long& iy) const {
-  const double fx = x_deg / pixel_deg() + 0.5 * static_cast<double>(nx);
-  const double fy = y_deg / pixel_deg() + 0.5 * static_cast<double>(ny);
-  if (!(fx >= 0 && fy >= 0 && fx < static_cast<double>(nx) && fy < static_cast<double>(ny))) return false;
-  ix = static_cast<long>(fx);
-  iy = static_cast<long>(fy);
-  return true;
 }
 
 void validate_patch(const FlatPatch& p) {
