@@ -3,6 +3,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <cctype>
 #include <future>
 
 #include "io/error.hpp"
@@ -38,13 +39,17 @@ CatalogueFiles::CatalogueFiles(std::vector<std::string> paths, std::string hdu)
     FitsTable table(p, hdu_);
     rows_.push_back(table.rows());
     total_rows_ += table.rows();
+    if (first_columns_.empty()) first_columns_ = table.column_names();
   }
 }
 
-std::vector<std::string> CatalogueFiles::column_names() const { return FitsTable(paths_.front(), hdu_).column_names(); }
-
 bool CatalogueFiles::has_column(const std::string& name) const {
-  return FitsTable(paths_.front(), hdu_).find_column(name) >= 0;
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string want = lower(name);
+  return std::any_of(first_columns_.begin(), first_columns_.end(), [&](const std::string& c) { return lower(c) == want; });
 }
 
 void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, long end,

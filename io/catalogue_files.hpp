@@ -26,7 +26,7 @@ class CatalogueFiles {
   long total_rows() const { return total_rows_; }
   const std::vector<std::string>& paths() const { return paths_; }
   // Column names of the first file (all files must carry the requested columns).
-  std::vector<std::string> column_names() const;
+  const std::vector<std::string>& column_names() const { return first_columns_; }
   bool has_column(const std::string& name) const;
 
   // Streams rows [begin, end) of the named columns (case-insensitive) in chunks of CFITSIO's optimal row count,
@@ -37,6 +37,7 @@ class CatalogueFiles {
  private:
   std::vector<std::string> paths_;
   std::string hdu_;
+  std::vector<std::string> first_columns_;  // column names of the first file
   std::vector<long> rows_;  // per file
   long total_rows_ = 0;
 };

@@ -197,9 +197,9 @@ void write_quicklook_png(const std::string& path, const Raster& raster, const Qu
       canvas.rect(left - 6, y, left, y + 1, {0, 0, 0});
       canvas.text(left - 8, y - 7, format_tick(v, nice_step(std::abs(style.y_top - style.y_bottom), 5)), 2);
     }
-    canvas.text(left + mw / 2, top + mh + 34, style.x_label, 1);
     canvas.text_vertical(8, top + mh / 2, style.y_label);
   }
+  canvas.text(left + mw / 2, top + mh + 34, style.x_label, 1);
 
   // Colour bar with its own ticks.
   const int cbx = left + mw + 20, cbw = 20;

@@ -1,5 +1,6 @@
 #include "pipeline/kaiser_squires_products.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -102,8 +103,20 @@ class ProductSet {
   std::vector<std::unique_ptr<io::AtomicOutput>> pngs_;
 };
 
+// Symmetric colour limit: the 99.5th percentile of |value| over the drawn pixels.
+double symmetric_limit(const io::Raster& raster) {
+  std::vector<float> a;
+  for (float v : raster.values)
+    if (std::isfinite(v)) a.push_back(std::abs(v));
+  if (a.empty()) return 1;
+  const size_t k = static_cast<size_t>(0.995 * static_cast<double>(a.size() - 1));
+  std::nth_element(a.begin(), a.begin() + static_cast<long>(k), a.end());
+  return a[k] > 0 ? a[k] : 1;
+}
+
 void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views, const std::string& title_suffix) {
   const char* titles[] = {"KAPPA_E", "KAPPA_B", "GALAXIES PER PIXEL"};
+  const double kappa_limit = symmetric_limit(views[0].raster);
   for (size_t i = 0; i < views.size(); ++i) {
     const std::string path = out.png_temp(i);
     if (path.empty()) continue;
@@ -111,9 +124,9 @@ void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views, 
     style.title = std::string(titles[i]) + title_suffix;
     style.colormap = i < 2 ? io::Colormap::Diverging : io::Colormap::Sequential;
     style.colorbar_label = i < 2 ? "KAPPA" : "N";
-    if (i == 1) {  // B on the E colour scale, so that E/B can be compared by eye
-      style.vmin = views[0].style.vmin;
-      style.vmax = views[0].style.vmax;
+    if (i < 2) {  // E and B on one colour scale (E's), so that their amplitudes can be compared by eye
+      style.vmin = -kappa_limit;
+      style.vmax = kappa_limit;
     }
     io::write_quicklook_png(path, views[i].raster, style);
   }
