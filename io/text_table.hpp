@@ -1,0 +1,17 @@
+// Whitespace-separated numeric text tables ('#' starts a comment): C_ell tables, n(z), coordinate lists.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lofimap::io {
+
+// Returns the columns of the table; every data row must have at least min_columns numbers. Throws io::Error
+// naming the file and line on malformed input or an empty table.
+std::vector<std::vector<double>> read_text_columns(const std::string& path, std::size_t min_columns);
+
+// Writes columns (equal length) with a header comment; to be wrapped in io::AtomicOutput by the caller.
+void write_text_columns(const std::string& path, const std::string& header,
+                        const std::vector<const std::vector<double>*>& columns);
+
+}  // namespace lofimap::io
