@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     const double area = static_cast<double>(npix * npix) * pixel * pixel;
     if (n == 0) n = static_cast<long long>(density * area);
     lofimap::io::AtomicOutput cat_out(out, overwrite);
-    lofimap::pipeline::SyntheticCatalogueWriter writer(cat_out.temp_path(), preset);
+    lofimap::pipeline::CatalogueWriter writer(cat_out.temp_path(), preset);
     const auto t0 = std::chrono::steady_clock::now();
     lofimap::pipeline::sample_galaxies(sky, n, sigma_e, seed + 1, 1 << 20,
                                        [&](const lofimap::pipeline::GalaxySample& s) { writer.append(s); });

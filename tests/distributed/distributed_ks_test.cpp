@@ -46,7 +46,7 @@ TEST(Distributed, KsMapsDoNotDependOnTheNumberOfRanks) {
   if (comm.is_root()) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    pipeline::SyntheticCatalogueWriter writer(input, "kids");
+    pipeline::CatalogueWriter writer(input, "kids");
     pipeline::sample_galaxies(sky, 20000, 0.2, 4, 3000, [&](const pipeline::GalaxySample& s) { writer.append(s); });
     writer.close();
   }

@@ -24,15 +24,15 @@ const distributed::Communicator& world() {
   return comm;
 }
 
-SyntheticSky test_sky() {
+FlatSky test_sky() {
   const FlatPatch patch{{36.0, -5.0}, 1.0, 64, 64};
   return make_synthetic_sky(patch, {{36.1, -4.9, 0.2, 3.0}, {35.8, -5.2, 0.15, 4.0}, {36.2, -5.3, -0.05, 5.0}});
 }
 
-std::string write_preset_catalogue(const std::filesystem::path& dir, const SyntheticSky& sky, const std::string& preset,
+std::string write_preset_catalogue(const std::filesystem::path& dir, const FlatSky& sky, const std::string& preset,
                                    long long n, double sigma_e) {
   const std::string path = (dir / (preset + ".fits")).string();
-  SyntheticCatalogueWriter writer(path, preset);
+  CatalogueWriter writer(path, preset);
   sample_galaxies(sky, n, sigma_e, 11, 100000, [&](const GalaxySample& s) { writer.append(s); });
   writer.close();
   return path;

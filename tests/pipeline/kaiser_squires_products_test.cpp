@@ -119,7 +119,7 @@ struct GuardResult {
   double r, e_over_b;
 };
 
-GuardResult run_with_flips(const std::filesystem::path& dir, const std::string& input, const SyntheticSky& sky,
+GuardResult run_with_flips(const std::filesystem::path& dir, const std::string& input, const FlatSky& sky,
                            bool f1, bool f2) {
   auto c = base_config(input, (dir / ("flip" + std::to_string(f1) + std::to_string(f2) + ".fits")).string());
   c.catalogue.flip_e1 = f1, c.catalogue.flip_e2 = f2;
@@ -137,7 +137,7 @@ TEST(KaiserSquiresProducts, FlippedComponentsBreakTheMapsAsExpected) {
   const auto sky = make_synthetic_sky(patch, random_haloes(patch, 8, 5));
   const std::string input = (dir / "des.fits").string();
   {
-    SyntheticCatalogueWriter writer(input, "des");
+    CatalogueWriter writer(input, "des");
     sample_galaxies(sky, 64 * 64 * 30, 0.05, 3, 1 << 16, [&](const GalaxySample& s) { writer.append(s); });
     writer.close();
   }
