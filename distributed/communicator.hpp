@@ -28,6 +28,8 @@ class Communicator {
   int rank() const { return rank_; }
   int size() const { return size_; }
   bool is_root() const { return rank_ == 0; }
+  // The MPI communicator (MPI_COMM_NULL when MPI is not initialised), for libraries such as parallel HDF5.
+  MPI_Comm native() const { return comm_; }
 
   void allreduce_sum(double* data, std::size_t n) const;
   void allreduce_sum(long long* data, std::size_t n) const;

@@ -1,0 +1,226 @@
+#include "io/hdf5_training_set.hpp"
+
+#include <hdf5.h>
+
+#include <filesystem>
+
+#include "io/error.hpp"
+
+namespace lofimap::io {
+
+namespace {
+
+// HDF5 reports through its error stack: silence the automatic printing and turn failures into io::Error with
+// the innermost message.
+herr_t collect_message(unsigned, const H5E_error2_t* err, void* data) {
+  auto* out = static_cast<std::string*>(data);
+  if (out->empty() && err->desc) *out = err->desc;
+  return 0;
+}
+
+template <typename T>
+T check(T id, const std::string& file, const std::string& action) {
+  if (id >= 0) return id;
+  std::string message;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_message, &message);
+  H5Eclear2(H5E_DEFAULT);
+  throw Error(file, action, message.empty() ? "HDF5 call failed" : "HDF5: " + message);
+}
+
+struct Dataset {
+  std::string name;
+  hid_t type;
+  int rank;  // 1: [maps]; 3: [maps, n, n]; 4: [maps, 2, n, n]
+  hid_t id = -1;
+};
+
+}  // namespace
+
+struct TrainingSetWriter::Impl {
+  std::string path;
+  hid_t file = -1, xfer = -1;
+  long maps = 0, n = 0;
+  std::vector<Dataset> sets;
+  bool parallel = false;
+};
+
+TrainingSetWriter::TrainingSetWriter(const std::string& path, MPI_Comm comm, long maps, long n,
+                                     const TrainingAttributes& attributes)
+    : impl_(new Impl) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  auto& d = *impl_;
+  d.path = path;
+  d.maps = maps;
+  d.n = n;
+  d.parallel = comm != MPI_COMM_NULL;
+  const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (d.parallel) check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), path, "setting up MPI-IO");
+  d.file = check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), path, "creating HDF5 file");
+  H5Pclose(fapl);
+  d.xfer = H5Pcreate(H5P_DATASET_XFER);
+  if (d.parallel) check(H5Pset_dxpl_mpio(d.xfer, H5FD_MPIO_COLLECTIVE), path, "requesting collective writes");
+
+  d.sets = {{"kappa", H5T_NATIVE_FLOAT, 3}, {"shear", H5T_NATIVE_FLOAT, 4}, {"ks", H5T_NATIVE_FLOAT, 4},
+            {"mask", H5T_NATIVE_UINT8, 3},  {"counts", H5T_NATIVE_FLOAT, 3}, {"sigma_e", H5T_NATIVE_FLOAT, 1},
+            {"n_gal", H5T_NATIVE_FLOAT, 1}};
+  for (auto& s : d.sets) {
+    hsize_t dims[4] = {static_cast<hsize_t>(maps), 0, 0, 0}, chunk[4] = {1, 0, 0, 0};
+    if (s.rank == 3) dims[1] = dims[2] = chunk[1] = chunk[2] = static_cast<hsize_t>(n);
+    if (s.rank == 4) {
+      dims[1] = chunk[1] = 2;
+      dims[2] = dims[3] = chunk[2] = chunk[3] = static_cast<hsize_t>(n);
+    }
+    if (s.rank == 1) chunk[0] = static_cast<hsize_t>(std::max(1L, std::min(maps, 4096L)));
+    const hid_t space = H5Screate_simple(s.rank, dims, nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, s.rank, chunk);
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, 4);
+    s.id = check(H5Dcreate2(d.file, s.name.c_str(), s.type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
+                 "creating dataset /" + s.name);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+  }
+  // Root attributes (collective metadata writes: every rank passes the same values).
+  const hid_t scalar = H5Screate(H5S_SCALAR);
+  for (const auto& [key, value] : attributes.numbers) {
+    const hid_t a = check(H5Acreate2(d.file, key.c_str(), H5T_NATIVE_DOUBLE, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
+                          "writing attribute " + key);
+    H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
+    H5Aclose(a);
+  }
+  for (const auto& [key, value] : attributes.text) {
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, std::max<size_t>(1, value.size()));
+    const hid_t a = check(H5Acreate2(d.file, key.c_str(), type, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
+                          "writing attribute " + key);
+    H5Awrite(a, type, value.c_str());
+    H5Aclose(a);
+    H5Tclose(type);
+  }
+  H5Sclose(scalar);
+}
+
+TrainingSetWriter::~TrainingSetWriter() {
+  if (impl_->file >= 0) {
+    for (auto& s : impl_->sets) H5Dclose(s.id);
+    H5Pclose(impl_->xfer);
+    H5Fclose(impl_->file);
+  }
+}
+
+void TrainingSetWriter::write_round(long index, const TrainingMapView* map) {
+  auto& d = *impl_;
+  const bool has = index >= 0 && map != nullptr;
+  if (has && index >= d.maps) throw Error(d.path, "writing map", "index beyond the dataset size");
+  for (auto& s : d.sets) {
+    const hid_t filespace = H5Dget_space(s.id);
+    hsize_t start[4] = {static_cast<hsize_t>(std::max(0L, index)), 0, 0, 0};
+    hsize_t count[4] = {1, 0, 0, 0};
+    if (s.rank == 3) count[1] = count[2] = static_cast<hsize_t>(d.n);
+    if (s.rank == 4) count[1] = 2, count[2] = count[3] = static_cast<hsize_t>(d.n);
+    const hid_t memspace = H5Screate_simple(s.rank, count, nullptr);
+    const void* buffer = nullptr;
+    if (has) {
+      H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, nullptr, count, nullptr);
+      if (s.name == "kappa") buffer = map->kappa;
+      else if (s.name == "shear") buffer = map->shear;
+      else if (s.name == "ks") buffer = map->ks;
+      else if (s.name == "mask") buffer = map->mask;
+      else if (s.name == "counts") buffer = map->counts;
+      else if (s.name == "sigma_e") buffer = &map->sigma_e;
+      else buffer = &map->n_gal;
+    } else {
+      H5Sselect_none(filespace);  // still part of the collective call
+      H5Sselect_none(memspace);
+    }
+    const herr_t rc = H5Dwrite(s.id, s.type, memspace, filespace, d.xfer, buffer);
+    H5Sclose(memspace);
+    H5Sclose(filespace);
+    check(rc, d.path, "writing map " + std::to_string(index) + " of /" + s.name);
+  }
+}
+
+void TrainingSetWriter::close() {
+  auto& d = *impl_;
+  for (auto& s : d.sets) H5Dclose(s.id);
+  H5Pclose(d.xfer);
+  const herr_t rc = H5Fclose(d.file);
+  d.file = -1;
+  check(rc, d.path, "closing (flushing) the file");
+}
+
+struct TrainingSetReader::Impl {
+  std::string path;
+  hid_t file = -1;
+};
+
+TrainingSetReader::TrainingSetReader(const std::string& path) : impl_(new Impl) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  impl_->path = path;
+  if (!std::filesystem::exists(path)) throw Error(path, "opening training set", "no such file");
+  impl_->file = check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening as HDF5");
+  const hid_t ds = check(H5Dopen2(impl_->file, "kappa", H5P_DEFAULT), path, "opening /kappa (not a training set?)");
+  const hid_t space = H5Dget_space(ds);
+  hsize_t dims[3] = {0, 0, 0};
+  if (H5Sget_simple_extent_ndims(space) != 3) throw Error(path, "reading /kappa", "expected [maps, n, n]");
+  H5Sget_simple_extent_dims(space, dims, nullptr);
+  maps_ = static_cast<long>(dims[0]);
+  n_ = static_cast<long>(dims[1]);
+  H5Sclose(space);
+  H5Dclose(ds);
+}
+
+TrainingSetReader::~TrainingSetReader() {
+  if (impl_->file >= 0) H5Fclose(impl_->file);
+}
+
+TrainingMap TrainingSetReader::read(long index) const {
+  if (index < 0 || index >= maps_) throw Error(impl_->path, "reading map", "index " + std::to_string(index) + " out of range");
+  TrainingMap m;
+  const size_t nn = static_cast<size_t>(n_ * n_);
+  auto read_one = [&](const char* name, hid_t type, int rank, void* out) {
+    const hid_t ds = check(H5Dopen2(impl_->file, name, H5P_DEFAULT), impl_->path, std::string("opening /") + name);
+    const hid_t filespace = H5Dget_space(ds);
+    hsize_t start[4] = {static_cast<hsize_t>(index), 0, 0, 0}, count[4] = {1, 0, 0, 0};
+    if (rank == 3) count[1] = count[2] = static_cast<hsize_t>(n_);
+    if (rank == 4) count[1] = 2, count[2] = count[3] = static_cast<hsize_t>(n_);
+    H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    const hid_t memspace = H5Screate_simple(rank, count, nullptr);
+    const herr_t rc = H5Dread(ds, type, memspace, filespace, H5P_DEFAULT, out);
+    H5Sclose(memspace);
+    H5Sclose(filespace);
+    H5Dclose(ds);
+    check(rc, impl_->path, std::string("reading /") + name);
+  };
+  m.kappa.resize(nn), m.counts.resize(nn), m.mask.resize(nn), m.shear.resize(2 * nn), m.ks.resize(2 * nn);
+  read_one("kappa", H5T_NATIVE_FLOAT, 3, m.kappa.data());
+  read_one("shear", H5T_NATIVE_FLOAT, 4, m.shear.data());
+  read_one("ks", H5T_NATIVE_FLOAT, 4, m.ks.data());
+  read_one("mask", H5T_NATIVE_UINT8, 3, m.mask.data());
+  read_one("counts", H5T_NATIVE_FLOAT, 3, m.counts.data());
+  read_one("sigma_e", H5T_NATIVE_FLOAT, 1, &m.sigma_e);
+  read_one("n_gal", H5T_NATIVE_FLOAT, 1, &m.n_gal);
+  return m;
+}
+
+std::string TrainingSetReader::text_attribute(const std::string& name) const {
+  const hid_t a = check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
+  const hid_t type = H5Aget_type(a);
+  std::string value(H5Tget_size(type), '\0');
+  H5Aread(a, type, value.data());
+  H5Tclose(type);
+  H5Aclose(a);
+  while (!value.empty() && value.back() == '\0') value.pop_back();
+  return value;
+}
+
+double TrainingSetReader::number_attribute(const std::string& name) const {
+  const hid_t a = check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
+  double v = 0;
+  H5Aread(a, H5T_NATIVE_DOUBLE, &v);
+  H5Aclose(a);
+  return v;
+}
+
+}  // namespace lofimap::io
