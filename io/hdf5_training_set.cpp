@@ -76,6 +76,7 @@ TrainingSetWriter::TrainingSetWriter(const std::string& path, MPI_Comm comm, lon
     H5Pset_chunk(dcpl, s.rank, chunk);
     H5Pset_shuffle(dcpl);
     H5Pset_deflate(dcpl, 4);
+    H5Pset_obj_track_times(dcpl, 0);  // no timestamps: the same seed gives the same bytes
     s.id = check(H5Dcreate2(d.file, s.name.c_str(), s.type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
                  "creating dataset /" + s.name);
     H5Pclose(dcpl);

@@ -20,5 +20,6 @@ using Action = std::function<int()>;
 void register_version(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_info(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_ks(CLI::App& app, const GlobalOptions& global, Action& action);
+void register_simulate(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace lofimap::jobs

@@ -38,18 +38,19 @@ QuicklookView flat_view(const std::vector<double>& map, const FlatPatch& patch) 
 QuicklookView sphere_view(const std::vector<double>& map, const std::vector<double>& weight, long nside) {
   const Healpix_Base2 base(nside, RING, SET_NSIDE);
   QuicklookView v;
+  auto seen = [&](long long p) { return weight.empty() || weight[static_cast<size_t>(p)] > 0; };
   // Footprint: observed pixels' mean direction and largest distance from it.
   vec3 sum(0, 0, 0);
   long long observed = 0;
   for (long long p = 0; p < base.Npix(); ++p)
-    if (weight[static_cast<size_t>(p)] > 0) sum += base.pix2vec(p), ++observed;
+    if (seen(p)) sum += base.pix2vec(p), ++observed;
   const double fsky = static_cast<double>(observed) / static_cast<double>(base.Npix());
   if (observed > 0 && fsky < 0.1 && sum.Length() > 0) {
     const pointing centre(sum);
     double radius = 0;
     const vec3 c = sum.Norm();
     for (long long p = 0; p < base.Npix(); ++p)
-      if (weight[static_cast<size_t>(p)] > 0) radius = std::max(radius, std::acos(std::min(1.0, dotprod(c, base.pix2vec(p)))));
+      if (seen(p)) radius = std::max(radius, std::acos(std::min(1.0, dotprod(c, base.pix2vec(p)))));
     radius = std::min(radius * 1.05 + base.max_pixrad(), 40 * kDeg);
     const double half = std::tan(radius) / kDeg;  // tangent-plane half width in degrees
     const long n = 600;
@@ -63,7 +64,7 @@ QuicklookView sphere_view(const std::vector<double>& map, const std::vector<doub
         double ra = 0, dec = 0;
         gnomonic_deproject(tp, x, y, ra, dec);
         const long long p = base.ang2pix(pointing((90 - dec) * kDeg, ra * kDeg));
-        if (weight[static_cast<size_t>(p)] > 0) v.raster.values[static_cast<size_t>(row * n + col)] = static_cast<float>(map[static_cast<size_t>(p)]);
+        if (seen(p)) v.raster.values[static_cast<size_t>(row * n + col)] = static_cast<float>(map[static_cast<size_t>(p)]);
       }
     v.style.x_left = half, v.style.x_right = -half, v.style.y_bottom = -half, v.style.y_top = half;
     char label[96];
@@ -88,7 +89,7 @@ QuicklookView sphere_view(const std::vector<double>& map, const std::vector<doub
       double lon = std::numbers::pi * x / (2 * s2 * std::cos(t));
       if (lon < 0) lon += 2 * std::numbers::pi;
       const long long p = base.ang2pix(pointing(std::numbers::pi / 2 - lat, lon));
-      if (weight.empty() || weight[static_cast<size_t>(p)] > 0) v.raster.values[static_cast<size_t>(row * w + col)] = static_cast<float>(map[static_cast<size_t>(p)]);
+      if (seen(p)) v.raster.values[static_cast<size_t>(row * w + col)] = static_cast<float>(map[static_cast<size_t>(p)]);
     }
   v.style.has_axes = false;
   v.style.x_label = "MOLLWEIDE, RA 0 AT CENTRE, EAST LEFT";

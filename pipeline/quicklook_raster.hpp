@@ -16,7 +16,8 @@ struct QuicklookView {
 };
 
 QuicklookView flat_view(const std::vector<double>& map, const FlatPatch& patch);
-// Pixels with weight == 0 are drawn as background. Footprints under 10% of the sky get a gnomonic view.
+// Pixels with weight == 0 are drawn as background (empty weight: all observed). Footprints under 10% of the
+// sky get a gnomonic view, larger ones a Mollweide view.
 QuicklookView sphere_view(const std::vector<double>& map, const std::vector<double>& weight, long nside);
 
 }  // namespace lofimap::pipeline

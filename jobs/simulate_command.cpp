@@ -1,0 +1,197 @@
+// `lofimap simulate {cl, field, catalogue, training-set}`: convergence spectra, truth fields, galaxy catalogues
+// and HDF5 training sets. Options are parsed into pipeline structs; the work is in pipeline/.
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <sstream>
+
+#include "distributed/communicator.hpp"
+#include "jobs/command.hpp"
+#include "pipeline/simulation_products.hpp"
+#include "pipeline/training_set.hpp"
+
+namespace lofimap::jobs {
+
+namespace {
+
+struct SimulateCli {
+  pipeline::SimulateRequest request;
+  pipeline::CatalogueSimOptions catalogue;
+  std::vector<double> center, ra_range, dec_range, disc;
+  std::vector<std::string> nfw;  // "M200,c,z_l,RA,DEC"
+  std::string healpix_mask, image_mask;
+  std::optional<double> lambda;  // absent: Gaussian fields
+  // cl
+  double lmin = 10, lmax = 1e5;
+  int points = 200;
+  std::string cl_output;
+  // training set
+  pipeline::TrainingSetConfig training;
+  std::vector<double> density_range, sigma_e_range;
+};
+
+void add_spectrum_options(CLI::App* cmd, pipeline::SpectrumOptions& s) {
+  cmd->add_option("--cl-file", s.cl_file, "C_ell table (ell, C_ell) instead of the Limber computation");
+  cmd->add_option("--cosmology", s.cosmology, "base cosmology: tng (Planck 2015/IllustrisTNG) or massivenus")
+      ->capture_default_str();
+  cmd->add_option("--omega-m", s.omega_m, "Omega_m");
+  cmd->add_option("--omega-b", s.omega_b, "Omega_b");
+  cmd->add_option("--h", s.h, "H0 / (100 km/s/Mpc)");
+  cmd->add_option("--n-s", s.n_s, "scalar spectral index");
+  cmd->add_option("--sigma8", s.sigma8, "normalise to sigma8");
+  cmd->add_option("--A-s", s.a_s, "normalise to A_s (k = 0.05/Mpc)");
+  cmd->add_option("--z-source", s.z_source, "single source-plane redshift")->capture_default_str();
+  cmd->add_option("--nz", s.nz_file, "n(z) table (z, n) instead of a single source plane");
+}
+
+void add_field_options(CLI::App* cmd, SimulateCli& c) {
+  auto& f = c.request.field;
+  add_spectrum_options(cmd, f.spectrum);
+  cmd->add_flag("--sphere", f.sphere, "full-sky HEALPix field instead of a flat patch");
+  cmd->add_option("--npix", f.grid.n, "flat grid pixels per side")->capture_default_str();
+  cmd->add_option("--pixel", f.grid.pixel_arcmin, "flat pixel scale [arcmin]")->capture_default_str();
+  cmd->add_option("--center", c.center, "flat patch centre RA DEC [deg]")->expected(2);
+  cmd->add_option("--nside", f.nside, "HEALPix nside (with --sphere)")->capture_default_str();
+  cmd->add_option("--lmax", f.lmax, "HEALPix band limit (default 3 nside - 1)");
+  cmd->add_option("--lambda", c.lambda, "lognormal field with this shift parameter (> 0); default: Gaussian field");
+  cmd->add_option("--nfw", c.nfw, "NFW halo M200[Msun],c200,z_lens,RA,DEC (repeatable; flat only)");
+  cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")->capture_default_str();
+  cmd->add_flag("--overwrite", c.request.overwrite, "replace existing outputs");
+  cmd->add_flag("--no-png", [&c](std::int64_t) { c.request.png = false; }, "skip the PNG quick-look");
+}
+
+std::vector<pipeline::NfwHalo> parse_nfw(const std::vector<std::string>& items) {
+  std::vector<pipeline::NfwHalo> out;
+  for (const auto& item : items) {
+    std::vector<double> v;
+    std::stringstream ss(item);
+    std::string tok;
+    try {
+      while (std::getline(ss, tok, ',')) v.push_back(std::stod(tok));
+    } catch (const std::exception&) {
+      v.clear();
+    }
+    if (v.size() != 5) throw std::invalid_argument("--nfw: expected M200,c200,z_lens,RA,DEC, got '" + item + "'");
+    out.push_back({v[0], v[1], v[2], v[3], v[4]});
+  }
+  return out;
+}
+
+double lognormal_shift(const std::optional<double>& lambda) {
+  if (!lambda) return 0;  // Gaussian
+  if (!(*lambda > 0)) throw std::invalid_argument("--lambda: the lognormal shift must be > 0 (omit it for a Gaussian field)");
+  return *lambda;
+}
+
+void finish_field(SimulateCli& c) {
+  c.request.field.lambda = lognormal_shift(c.lambda);
+  if (c.center.size() == 2) c.request.field.center_ra = c.center[0], c.request.field.center_dec = c.center[1];
+  c.request.field.haloes = parse_nfw(c.nfw);
+}
+
+void log_report(const pipeline::SimulateReport& report) {
+  spdlog::info("{}", report.summary);
+  for (const auto& w : report.written) spdlog::info("wrote {}", w);
+}
+
+}  // namespace
+
+void register_simulate(CLI::App& app, const GlobalOptions& global, Action& action) {
+  auto* sim = app.add_subcommand("simulate", "simulated lensing: C_ell, truth fields, catalogues, training sets");
+  sim->require_subcommand(1);
+  auto c = std::make_shared<SimulateCli>();
+
+  auto* cl = sim->add_subcommand("cl", "convergence power spectrum (Limber) as a text table");
+  add_spectrum_options(cl, c->request.field.spectrum);
+  cl->add_option("--lmin", c->lmin, "smallest multipole")->capture_default_str();
+  cl->add_option("--lmax", c->lmax, "largest multipole")->capture_default_str();
+  cl->add_option("--points", c->points, "log-spaced multipoles")->capture_default_str();
+  cl->add_option("-o,--output", c->cl_output, "output text file")->required();
+  cl->add_flag("--overwrite", c->request.overwrite, "replace an existing output");
+  cl->callback([&action, c] {
+    action = [c] {
+      const auto path = pipeline::write_spectrum_table(c->request.field.spectrum, c->lmin, c->lmax, c->points,
+                                                       c->cl_output, c->request.overwrite);
+      spdlog::info("wrote {}", path);
+      return 0;
+    };
+  });
+
+  auto* field = sim->add_subcommand("field", "truth convergence and shear: flat FITS images or a HEALPix map");
+  add_field_options(field, *c);
+  field->add_option("-o,--output", c->request.truth_output, "output FITS")->required();
+  field->callback([&action, &global, c] {
+    action = [&global, c] {
+      finish_field(*c);
+      c->request.command_line = global.command_line;
+      log_report(pipeline::run_simulate(c->request));
+      return 0;
+    };
+  });
+
+  auto* cat = sim->add_subcommand("catalogue", "galaxy catalogue (and its truth) in any preset's columns");
+  add_field_options(cat, *c);
+  cat->add_option("-o,--output", c->request.catalogue_output, "output catalogue FITS")->required();
+  cat->add_option("--truth", c->request.truth_output, "also write the truth field (FITS)");
+  cat->add_option("--density", c->catalogue.density, "galaxies per arcmin^2")->capture_default_str();
+  cat->add_option("--sigma-e", c->catalogue.noise.sigma_e, "shape noise per component")->capture_default_str();
+  cat->add_flag("--reduced-shear", c->catalogue.noise.reduced_shear, "apply g = gamma / (1 - kappa) exactly");
+  cat->add_option("--preset", c->catalogue.preset, "column names and sign convention")->capture_default_str();
+  cat->add_option("--mask-healpix", c->healpix_mask, "HEALPix mask FITS (column MASK, value > 0 = inside)");
+  cat->add_option("--mask-image", c->image_mask, "flat mask FITS image with TAN WCS (HDU MASK, value > 0 = inside)");
+  cat->add_option("--ra-range", c->ra_range, "keep MIN <= RA <= MAX [deg] (MIN > MAX wraps through 0)")->expected(2);
+  cat->add_option("--dec-range", c->dec_range, "keep MIN <= Dec <= MAX [deg]")->expected(2);
+  cat->add_option("--disc", c->disc, "keep a disc: RA DEC RADIUS [deg]")->expected(3);
+  cat->callback([&action, &global, c] {
+    action = [&global, c] {
+      finish_field(*c);
+      auto& m = c->catalogue.mask;
+      m.healpix_file = c->healpix_mask;
+      m.image_file = c->image_mask;
+      if (c->ra_range.size() == 2) m.ra_range = std::make_pair(c->ra_range[0], c->ra_range[1]);
+      if (c->dec_range.size() == 2) m.dec_range = std::make_pair(c->dec_range[0], c->dec_range[1]);
+      if (c->disc.size() == 3) m.disc = c->disc;
+      c->request.catalogue = c->catalogue;
+      c->request.command_line = global.command_line;
+      log_report(pipeline::run_simulate(c->request));
+      return 0;
+    };
+  });
+
+  auto* ts = sim->add_subcommand("training-set", "HDF5 set of (truth kappa, noisy shear, KS E/B, mask) maps");
+  auto& t = c->training;
+  add_spectrum_options(ts, c->request.field.spectrum);
+  ts->add_option("--maps", t.maps, "number of maps")->capture_default_str();
+  ts->add_option("--npix", t.grid.n, "pixels per side")->capture_default_str();
+  ts->add_option("--pixel", t.grid.pixel_arcmin, "pixel scale [arcmin]")->capture_default_str();
+  ts->add_option("--lambda", c->lambda, "lognormal fields with this shift parameter (> 0); default: Gaussian");
+  ts->add_option("--density", c->density_range, "galaxies per arcmin^2: N or MIN MAX (uniform per map)")
+      ->expected(1, 2);
+  ts->add_option("--sigma-e", c->sigma_e_range, "shape noise: S or MIN MAX (uniform per map)")->expected(1, 2);
+  ts->add_option("--masked-fraction", t.masked_fraction, "fraction covered by random circular holes")
+      ->capture_default_str();
+  ts->add_flag("--reduced-shear", t.reduced_shear, "use g = gamma / (1 - kappa)");
+  ts->add_option("--pad", t.pad, "KS zero-padding factor")->capture_default_str();
+  ts->add_option("--seed", t.seed, "random seed")->capture_default_str();
+  ts->add_option("-o,--output", t.output, "output HDF5 file")->required();
+  ts->add_flag("--overwrite", t.overwrite, "replace an existing output");
+  ts->callback([&action, &global, c] {
+    action = [&global, c] {
+      auto& t = c->training;
+      t.lambda = lognormal_shift(c->lambda);
+      if (!c->density_range.empty()) t.n_gal_min = c->density_range.front(), t.n_gal_max = c->density_range.back();
+      if (!c->sigma_e_range.empty()) t.sigma_e_min = c->sigma_e_range.front(), t.sigma_e_max = c->sigma_e_range.back();
+      t.command_line = global.command_line;
+      pipeline::validate_grid(t.grid);
+      t.cl = pipeline::make_spectrum(c->request.field.spectrum, t.grid.ell_min(), t.grid.ell_max(), t.cl_description);
+      const auto comm = distributed::Communicator::world();
+      const auto report = pipeline::write_training_set(t, comm);
+      if (comm.is_root())
+        spdlog::info("wrote {}: {} maps of {}^2 at {}' in {:.1f} s on {} rank(s)", t.output, t.maps, t.grid.n,
+                     t.grid.pixel_arcmin, report.seconds, comm.size());
+      return 0;
+    };
+  });
+}
+
+}  // namespace lofimap::jobs
