@@ -36,7 +36,7 @@ expect() {
   if ! grep -qiE -- "$pattern" <<<"$msg"; then
     echo "FAIL ($*): message does not match '$pattern'"; echo "$msg"; failures=$((failures + 1)); return
   fi
-  if ls out.fits out_*.png .out.fits.tmp.* >/dev/null 2>&1; then
+  if ls out.fits out.png out_*.png .out.fits.tmp.* >/dev/null 2>&1; then
     echo "FAIL ($*): wrote output despite the error"; failures=$((failures + 1)); return
   fi
   echo "ok   ($*) -> exit $rc: $(grep -iE -- "$pattern" <<<"$msg" | head -n 1 | cut -c1-150)"
@@ -57,6 +57,19 @@ expect 2 "--preset.*unknown survey preset 'nope'" -- ks -i good.fits --preset no
 expect 2 "--column.*ROLE=NAME"                    -- ks -i good.fits --preset cosmos --column e1 --pixel 1 -o out.fits
 expect 3 "no_such_dir.*does not exist"            -- ks -i good.fits --preset cosmos --pixel 1 -o no_such_dir/out.fits
 expect 3 "is not a folder"                        -- ks -i good.fits --preset cosmos --pixel 1 -o ro_parent_is_file/file/out.fits
+
+# lofimap simulate
+expect 2 "--density.*n_gal must be >= 0"          -- simulate catalogue --npix 32 --density -5 -o out.fits
+expect 2 "--sigma-e.*\[0, 1\)"                    -- simulate catalogue --npix 32 --sigma-e -0.2 -o out.fits
+expect 2 "--preset.*unknown survey preset 'nope'" -- simulate catalogue --npix 32 --preset nope -o out.fits
+expect 2 "--lambda.*must be > 0"                  -- simulate field --npix 32 --lambda 0 -o out.fits
+expect 2 "--lambda.*must be > 0"                  -- simulate field --npix 32 --lambda -0.1 -o out.fits
+printf "100 1e-9\n1000 1e-10\n" > short_cl.txt
+expect 2 "--cl-file.*grid needs"                  -- simulate field --npix 64 --pixel 1 --cl-file short_cl.txt -o out.fits
+expect 2 "--npix.*\[8, 32768\]"                   -- simulate field --npix 4 -o out.fits
+expect 3 "missing_cl.txt.*cannot open"            -- simulate field --npix 32 --cl-file missing_cl.txt -o out.fits
+expect 2 "--maps.*at least one"                   -- simulate training-set --maps 0 -o out.fits
+expect 2 "--nside.*power of two"                  -- simulate field --sphere --nside 30 -o out.fits
 
 # Existing output without --overwrite: refused, and the old file is left byte for byte.
 echo "precious earlier result" > existing.fits
