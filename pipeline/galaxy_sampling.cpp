@@ -29,21 +29,32 @@ double bilinear(const std::vector<double>& grid, const FlatPatch& p, double fx, 
   return (1 - ty) * ((1 - tx) * at(ix, iy) + tx * at(ix + 1, iy)) + ty * ((1 - tx) * at(ix, iy + 1) + tx * at(ix + 1, iy + 1));
 }
 
-// Observed shape of a galaxy with true (kappa, gamma) and intrinsic noise; appends to the sample.
+// Observed shape of a galaxy with true (kappa, gamma) and intrinsic noise n (|n| < 1); appends to the sample.
+// Reduced shear uses the exact transformation of Seitz & Schneider (1997): e = (n + g) / (1 + g* n) for
+// |g| <= 1 and e = (1 + g n*) / (n* + g*) beyond (critical regions of massive haloes); both keep |e| < 1.
 void observe(GalaxySample& s, RandomStream& rng, const ShapeNoise& noise, double ra, double dec, double kappa,
              double gamma1, double gamma2) {
   std::complex<double> g(gamma1, gamma2);
   if (noise.reduced_shear) g /= (1 - kappa);
-  std::complex<double> e;
-  if (noise.sigma_e == 0) {
-    e = g;
-  } else {
+  auto intrinsic = [&] {
     while (true) {
       const std::complex<double> n(noise.sigma_e * rng.normal(), noise.sigma_e * rng.normal());
-      if (std::norm(n) >= 1) continue;
-      e = noise.reduced_shear && std::norm(g) < 1 ? (n + g) / (1.0 + std::conj(g) * n) : n + g;
-      if (std::norm(e) < 1) break;
+      if (std::norm(n) < 1) return n;
     }
+  };
+  std::complex<double> e;
+  if (noise.reduced_shear) {
+    const auto n = intrinsic();
+    e = std::norm(g) <= 1 ? (n + g) / (1.0 + std::conj(g) * n) : (1.0 + g * std::conj(n)) / (std::conj(n) + std::conj(g));
+  } else {
+    // Weak-lensing approximation e = n + gamma, redrawn until |e| < 1; a shear of 1 or more has no such shape.
+    if (std::norm(g) >= 1) {
+      throw std::invalid_argument("shear |gamma| >= 1 at RA " + std::to_string(ra) + ", Dec " + std::to_string(dec) +
+                                  ": use --reduced-shear (exact transformation) or a less massive halo");
+    }
+    do {
+      e = intrinsic() + g;
+    } while (std::norm(e) >= 1);
   }
   s.galaxies.push_back(ra, dec, e.real(), e.imag(), 1.0);
   s.true_kappa.push_back(kappa);

@@ -2,6 +2,7 @@
 // columns back into lofimap's reader and Kaiser-Squires.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -192,6 +193,33 @@ TEST(SimulatedCatalogue, SameSeedSameCatalogueAndMasksApply) {
   // Expected count: density x disc area (pi 24'^2), within 3 sigma.
   const double expected = 5 * std::numbers::pi * 24 * 24;
   EXPECT_LT(std::abs(static_cast<double>(a.total_rows()) - expected), 3 * std::sqrt(expected));
+}
+
+TEST(SimulatedCatalogue, CriticalRegionsOfMassiveHaloesStayPhysical) {
+  // kappa > 1 near the centre of a massive cluster: the exact reduced-shear transformation keeps |e| < 1 and
+  // never stalls; the weak-lensing approximation refuses |gamma| >= 1 with a clear message.
+  FlatSky sky;
+  sky.patch = FlatPatch{{0.0, 0.0}, 0.1, 64, 64};
+  sky.kappa.assign(64 * 64, 0.0);
+  const Cosmology cosmo(planck2015_tng());
+  add_nfw(sky.kappa, {64, 0.1}, 0.0, 0.0, nfw_profile(cosmo, {2e15, 6, 0.3, 0.0, 0.0}, 1.0), 0.0, 0.0);
+  const auto shear = flat_shear_from_convergence({64, 64, sky.kappa, {}}, 2.0);
+  sky.gamma1 = shear.a;
+  sky.gamma2 = shear.b;
+  ASSERT_GT(*std::max_element(sky.kappa.begin(), sky.kappa.end()), 1.0);
+  long long n = 0;
+  bool bounded = true;
+  sample_flat_galaxies(sky, 20000, 0, {0.26, true}, nullptr, 3, 5000, [&](const GalaxySample& s) {
+    for (size_t i = 0; i < s.galaxies.size(); ++i)
+      bounded = bounded && s.galaxies.g1[i] * s.galaxies.g1[i] + s.galaxies.g2[i] * s.galaxies.g2[i] < 1;
+    n += static_cast<long long>(s.galaxies.size());
+  });
+  EXPECT_EQ(n, 20000);
+  EXPECT_TRUE(bounded);
+  FlatSky strong = sky;
+  strong.gamma1.assign(64 * 64, 1.2);  // beyond what e = n + gamma can represent
+  EXPECT_THROW(sample_flat_galaxies(strong, 100, 0, {0.26, false}, nullptr, 3, 50, [](const GalaxySample&) {}),
+               std::invalid_argument);
 }
 
 TEST(SimulatedCatalogue, BadInputsAreClearErrors) {
