@@ -1,0 +1,49 @@
+// LoFi as a LibTorch module (includes torch headers: compiled into liblofimap_torch.so only).
+//   input  [B, 2 + extra, H, W]  kappa_E, kappa_B (and extra channels) on a grid of pixel scale p (arcmin)
+//   query  [B, Q, 2]             tangent-plane coordinates (x = +RA, y = +Dec) in arcmin; pixel (ix, iy) of the
+//                                grid has its centre at ((ix - (W-1)/2) p, (iy - (H-1)/2) p)
+//   output [B, Q]                kappa at the queries
+// Steps: a learned Fourier filter on kappa_E + i kappa_B defined over physical wavenumber (the same filter for
+// any tile size and pixel scale), a learnable round patch (rings x angles offsets in arcmin and a scale)
+// sampled bicubically with reflection padding, the spoke MLPs as one batched matmul, and the mixer MLP.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+#include "models/lofi_options.hpp"
+
+namespace lofimap::models {
+
+class LofiNetworkImpl : public torch::nn::Module {
+ public:
+  explicit LofiNetworkImpl(const LofiOptions& options);
+
+  torch::Tensor forward(const torch::Tensor& input, double pixel_arcmin, const torch::Tensor& queries);
+  // The filtered and stacked channels [B, 4 + extra, H, W] (exposed for tests and diagnostics).
+  torch::Tensor prefilter(const torch::Tensor& input, double pixel_arcmin);
+
+  const LofiOptions& options() const { return options_; }
+  long long parameter_count();
+  // FLOPs of the MLPs per query (multiply-adds counted as 2), for speed benchmarks.
+  double flops_per_query() const;
+
+  torch::Tensor filter, offsets, scale;  // [2, F, F]; [angles * rings, 2] arcmin; [1]
+
+ private:
+  LofiOptions options_;
+  std::vector<torch::Tensor> spoke_weight, spoke_bias;  // [A, in, out], [A, 1, out]
+  torch::nn::Sequential mixer{nullptr};
+};
+TORCH_MODULE(LofiNetwork);
+
+// Weights file: options (JSON), a content hash, and every parameter; written to a temporary name and renamed.
+void save_lofi(LofiNetwork& net, const std::string& path);
+// Throws std::runtime_error naming the file when it is missing or corrupt, and std::invalid_argument naming
+// the first differing option when `expected` is given and does not match.
+LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected = nullptr);
+// FNV-1a 64-bit hash of the options and all parameter values (hex): identifies a model in product headers.
+std::string lofi_hash(LofiNetwork& net);
+
+}  // namespace lofimap::models

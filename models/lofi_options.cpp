@@ -1,0 +1,71 @@
+#include "models/lofi_options.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+namespace lofimap::models {
+
+LofiOptions LofiOptions::compact() {
+  LofiOptions o;
+  o.spoke_hidden = {64, 64};
+  o.spoke_out = 32;
+  o.mixer_hidden = {128, 64};
+  o.filter_size = 65;
+  return o;
+}
+
+std::string LofiOptions::to_json() const {
+  nlohmann::json j = {{"rings", rings},
+                      {"angles", angles},
+                      {"extra_channels", extra_channels},
+                      {"spoke_hidden", spoke_hidden},
+                      {"spoke_out", spoke_out},
+                      {"mixer_hidden", mixer_hidden},
+                      {"filter_size", filter_size},
+                      {"train_pixel_arcmin", train_pixel_arcmin},
+                      {"pad_pixels", pad_pixels}};
+  return j.dump();
+}
+
+LofiOptions LofiOptions::from_json(const std::string& text) {
+  try {
+    const auto j = nlohmann::json::parse(text);
+    LofiOptions o;
+    o.rings = j.at("rings");
+    o.angles = j.at("angles");
+    o.extra_channels = j.at("extra_channels");
+    o.spoke_hidden = j.at("spoke_hidden").get<std::vector<int>>();
+    o.spoke_out = j.at("spoke_out");
+    o.mixer_hidden = j.at("mixer_hidden").get<std::vector<int>>();
+    o.filter_size = j.at("filter_size");
+    o.train_pixel_arcmin = j.at("train_pixel_arcmin");
+    o.pad_pixels = j.at("pad_pixels");
+    return o;
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(std::string("LoFi options: ") + e.what());
+  }
+}
+
+std::string LofiOptions::difference(const LofiOptions& o) const {
+  const auto a = nlohmann::json::parse(to_json()), b = nlohmann::json::parse(o.to_json());
+  for (auto it = a.begin(); it != a.end(); ++it)
+    if (b.at(it.key()) != it.value()) return it.key() + ": " + it.value().dump() + " vs " + b.at(it.key()).dump();
+  return "";
+}
+
+void LofiOptions::validate() const {
+  if (rings < 1 || angles < 1) throw std::invalid_argument("LoFi --rings/--angles: must be >= 1");
+  if (extra_channels < 0) throw std::invalid_argument("LoFi --extra-channels: must be >= 0");
+  for (int h : spoke_hidden)
+    if (h < 1) throw std::invalid_argument("LoFi --spoke-hidden: sizes must be >= 1");
+  for (int h : mixer_hidden)
+    if (h < 1) throw std::invalid_argument("LoFi --mixer-hidden: sizes must be >= 1");
+  if (spoke_out < 1) throw std::invalid_argument("LoFi --spoke-out: must be >= 1");
+  if (filter_size < 3 || filter_size % 2 == 0)
+    throw std::invalid_argument("LoFi --filter-size: must be odd and >= 3 (k = 0 at the centre)");
+  if (!(train_pixel_arcmin > 0)) throw std::invalid_argument("LoFi --pixel: training pixel scale must be > 0");
+  if (pad_pixels < 0) throw std::invalid_argument("LoFi --pad-pixels: must be >= 0");
+}
+
+}  // namespace lofimap::models

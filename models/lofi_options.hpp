@@ -1,0 +1,33 @@
+// The options that define a LoFi network (Khorashadizadeh et al. 2024, arXiv 2411.04995, as specified in
+// DESIGN §5), kept free of torch headers so that jobs/ and pipeline/ can fill them in. The published sizes are
+// the defaults (about 3.57 M parameters); `compact()` is the small configuration trainable on a laptop.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lofimap::models {
+
+struct LofiOptions {
+  int rings = 9, angles = 9;                 // round patch: rings x angles sample points
+  int extra_channels = 0;                    // inputs beyond (kappa_E, kappa_B), e.g. per-pixel noise level
+  std::vector<int> spoke_hidden = {370, 370, 370};
+  int spoke_out = 100;
+  std::vector<int> mixer_hidden = {370, 370, 370};
+  int filter_size = 139;                     // learned Fourier filter samples per axis over [-k_Nyq, k_Nyq]
+  double train_pixel_arcmin = 1.0;           // sets the patch radii (ring n at n/4 pixels) and the filter's k range
+  int pad_pixels = 5;                        // zero padding before the filter's FFT
+
+  static LofiOptions published() { return {}; }
+  static LofiOptions compact();
+  int input_channels() const { return 2 + extra_channels; }
+  int sampled_channels() const { return 4 + extra_channels; }  // [Re, Im] of the filtered field, kappa_E, kappa_B, extras
+
+  std::string to_json() const;
+  static LofiOptions from_json(const std::string& json);  // throws std::invalid_argument on malformed input
+  // "" when equal, else the first option that differs as "name: this vs other".
+  std::string difference(const LofiOptions& other) const;
+  void validate() const;  // throws std::invalid_argument naming the option
+};
+
+}  // namespace lofimap::models
