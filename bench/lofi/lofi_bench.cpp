@@ -1,0 +1,132 @@
+// lofimap-bench-lofi: speed and memory of the LoFi network (bench/lofi/run.sh drives it).
+//   speed THREADS         matmul ceiling of the model's layer shape, inference queries/s and GFLOP/s at the
+//                         published and compact sizes, and a published-size training step (64 maps x 512
+//                         coordinates at 128^2, Adam)
+//   memory N THREADS      peak RSS of training steps on N^2 input grids (4 maps x 512 coordinates), split into
+//                         the grid-sized part (the prefilter's forward + backward alone) and the rest
+#include <sys/resource.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "models/lofi_network.hpp"
+
+using lofimap::models::LofiNetwork;
+using lofimap::models::LofiOptions;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+template <typename F>
+double best_of(int n, F&& f) {
+  double best = 1e30;
+  for (int i = 0; i < n; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, seconds_since(t0));
+  }
+  return best;
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+void speed() {
+  // Ceiling: a float32 matmul of the model's own layer shape.
+  const auto a = torch::randn({32768, 370}), b = torch::randn({370, 370});
+  torch::mm(a, b);
+  const double t_mm = best_of(5, [&] { torch::mm(a, b); });
+  const double ceiling = 2.0 * 32768 * 370 * 370 / t_mm / 1e9;
+  std::printf("matmul (32768x370)@(370x370) fp32: %.1f GFLOP/s\n", ceiling);
+  const auto big = torch::randn({4096, 4096});
+  const double t_big = best_of(2, [&] { torch::mm(big, big); });
+  std::printf("matmul 4096^3 fp32: %.1f GFLOP/s\n", 2.0 * 4096.0 * 4096 * 4096 / t_big / 1e9);
+
+  for (const auto& [name, options] : {std::pair{std::string("published"), LofiOptions::published()},
+                                      std::pair{std::string("compact"), LofiOptions::compact()}}) {
+    torch::manual_seed(0);
+    LofiNetwork net(options);
+    net->eval();
+    torch::NoGradGuard no_grad;
+    const auto input = torch::randn({1, 2, 128, 128});
+    const long q = 32768;
+    const auto queries = torch::rand({1, q, 2}) * 120 - 60;
+    net->forward(input, 1.0, queries);
+    const double t = best_of(3, [&] { net->forward(input, 1.0, queries); });
+    const double qps = static_cast<double>(q) / t, gflops = qps * net->flops_per_query() / 1e9;
+    std::printf("inference %-9s (%lld params, %.2f MFLOP/query): %.0f queries/s, %.1f GFLOP/s = %.0f%% of the "
+                "layer-shape matmul\n",
+                name.c_str(), net->parameter_count(), net->flops_per_query() / 1e6, qps, gflops, 100 * gflops / ceiling);
+  }
+
+  torch::manual_seed(0);
+  LofiNetwork net(LofiOptions::published());
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-4));
+  const auto input = torch::randn({64, 2, 128, 128});
+  const auto queries = torch::rand({64, 512, 2}) * 120 - 60;
+  const auto target = torch::randn({64, 512}) * 0.02;
+  auto step = [&] {
+    opt.zero_grad();
+    const auto loss = torch::l1_loss(net->forward(input, 1.0, queries), target);
+    loss.backward();
+    opt.step();
+  };
+  step();
+  const double t = best_of(3, step);
+  std::printf("training step, published size, 64 maps x 512 coordinates at 128^2: %.2f s (authors' code: 9.0 s)\n", t);
+}
+
+void memory(long n) {
+  torch::manual_seed(0);
+  LofiNetwork net(LofiOptions::published());
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-4));
+  const long maps = 4, q = 512;
+  const auto input = torch::randn({maps, 2, n, n});
+  const double base = peak_rss_mib();
+  // Grid-sized part alone: the prefilter forward and backward.
+  {
+    const auto c = net->prefilter(input, 1.0);
+    c.sum().backward();
+    opt.zero_grad();
+  }
+  const double grid_peak = peak_rss_mib();
+  const auto queries = torch::rand({maps, q, 2}) * static_cast<float>(n) - static_cast<float>(n) / 2;
+  const auto target = torch::randn({maps, q}) * 0.02;
+  for (int i = 0; i < 2; ++i) {
+    opt.zero_grad();
+    const auto loss = torch::l1_loss(net->forward(input, 1.0, queries), target);
+    loss.backward();
+    opt.step();
+  }
+  const double full_peak = peak_rss_mib();
+  const double input_mib = static_cast<double>(maps * 2 * n * n * 4) / (1 << 20);
+  const double padded = static_cast<double>((n + 10) * (n + 10));
+  const double fft_mib = maps * padded * 8 / (1 << 20);  // one complex64 padded field
+  std::printf("grid %ld^2: inputs %.1f MiB, one padded complex field %.1f MiB; peak RSS: before %.0f MiB, "
+              "prefilter fwd+bwd %.0f MiB, full training steps %.0f MiB; above the grid-sized part %.0f MiB\n",
+              n, input_mib, fft_mib, base, grid_peak, full_peak, full_peak - grid_peak);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s speed THREADS | memory N THREADS\n", argv[0]);
+    return 2;
+  }
+  const std::string mode = argv[1];
+  at::set_num_threads(argc > 2 ? std::atoi(argv[mode == "memory" ? 3 : 2]) : 2);
+  if (mode == "speed") speed();
+  else if (mode == "memory" && argc > 2) memory(std::atol(argv[2]));
+  else return 2;
+  return 0;
+}
