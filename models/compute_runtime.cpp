@@ -17,6 +17,7 @@ namespace {
 int g_threads = 1;
 
 struct TorchPlugin {
+  void* handle = nullptr;
   decltype(&lofimap_torch_set_threads) set_threads = nullptr;
   decltype(&lofimap_torch_get_threads) get_threads = nullptr;
   decltype(&lofimap_torch_version) version = nullptr;
@@ -43,6 +44,7 @@ const TorchPlugin& plugin() {
     const std::string path = plugin_path();
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
     if (!handle) throw std::runtime_error("cannot load the LibTorch runtime " + path + ": " + dlerror());
+    p.handle = handle;
     auto sym = [&](const char* name) {
       void* f = dlsym(handle, name);
       if (!f) throw std::runtime_error(path + ": missing symbol " + name);
@@ -81,6 +83,12 @@ int torch_threads() { return plugin().get_threads(); }
 std::string torch_version() { return plugin().version(); }
 bool cuda_available() { return plugin().cuda_device_count() > 0; }
 int cuda_device_count() { return plugin().cuda_device_count(); }
+
+void* torch_plugin_symbol(const char* name) {
+  void* f = dlsym(plugin().handle, name);
+  if (!f) throw std::runtime_error(std::string("LibTorch runtime lacks ") + name);
+  return f;
+}
 
 BlasInfo loaded_blas() {
   plugin();

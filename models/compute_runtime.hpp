@@ -26,4 +26,7 @@ struct BlasInfo {
 };
 BlasInfo loaded_blas();  // loads LibTorch first (it is what pulls libblas.so.3 in)
 
+// A C entry point of liblofimap_torch.so (loading it if needed); throws std::runtime_error when absent.
+void* torch_plugin_symbol(const char* name);
+
 }  // namespace lofimap::models
