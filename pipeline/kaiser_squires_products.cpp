@@ -37,41 +37,7 @@ void validate(const KsConfig& c) {
     validate_nside(c.nside);
     return;
   }
-  const auto& f = c.flat;
-  if (f.center_ra.has_value() != f.center_dec.has_value())
-    throw std::invalid_argument("--center: give both RA and Dec");
-  if (f.pixel_arcmin < 0 || (f.pixel_arcmin == 0 && f.npix == 0 && f.size_deg == 0) ||
-      !std::isfinite(f.pixel_arcmin))
-    throw std::invalid_argument("--pixel: pixel scale must be > 0 arcmin (or give --npix)");
-  if (f.npix < 0 || (f.npix > 0 && f.npix < 4)) throw std::invalid_argument("--npix: must be >= 4");
-  if (f.size_deg < 0) throw std::invalid_argument("--size: must be > 0 deg");
-  if (f.center_ra && f.size_deg == 0 && (f.npix == 0 || f.pixel_arcmin == 0))
-    throw std::invalid_argument("--center: also give --size, or both --npix and --pixel");
-  if (!(f.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
-}
-
-FlatPatch resolve_patch(const KsConfig& c, const ShearCatalogue& g, const distributed::Communicator& comm) {
-  const auto& f = c.flat;
-  FlatPatch patch;
-  if (f.center_ra) {
-    patch.centre = {*f.center_ra, *f.center_dec};
-    if (f.size_deg > 0 && f.pixel_arcmin > 0) {
-      patch.pixel_arcmin = f.pixel_arcmin;
-      patch.nx = patch.ny = static_cast<long>(std::ceil(f.size_deg * 60.0 / f.pixel_arcmin - 1e-9));
-    } else if (f.size_deg > 0) {
-      patch.nx = patch.ny = f.npix;
-      patch.pixel_arcmin = f.size_deg * 60.0 / static_cast<double>(f.npix);
-    } else {
-      patch.nx = patch.ny = f.npix;
-      patch.pixel_arcmin = f.pixel_arcmin;
-    }
-  } else {
-    patch = patch_covering(g, f.npix > 0 && f.pixel_arcmin == 0 ? 0.0 : f.pixel_arcmin,
-                           f.pixel_arcmin == 0 ? f.npix : 0, comm);
-    if (f.npix > 0 && f.pixel_arcmin > 0) patch.nx = patch.ny = f.npix;  // centred on the footprint
-  }
-  validate_patch(patch);
-  return patch;
+  validate_flat_settings(c.flat);
 }
 
 std::string stats_line(const char* name, const std::vector<double>& map, const std::vector<double>& mask) {
@@ -134,6 +100,42 @@ void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views, 
 
 }  // namespace
 
+void validate_flat_settings(const FlatKsSettings& f) {
+  if (f.center_ra.has_value() != f.center_dec.has_value())
+    throw std::invalid_argument("--center: give both RA and Dec");
+  if (f.pixel_arcmin < 0 || (f.pixel_arcmin == 0 && f.npix == 0 && f.size_deg == 0) ||
+      !std::isfinite(f.pixel_arcmin))
+    throw std::invalid_argument("--pixel: pixel scale must be > 0 arcmin (or give --npix)");
+  if (f.npix < 0 || (f.npix > 0 && f.npix < 4)) throw std::invalid_argument("--npix: must be >= 4");
+  if (f.size_deg < 0) throw std::invalid_argument("--size: must be > 0 deg");
+  if (f.center_ra && f.size_deg == 0 && (f.npix == 0 || f.pixel_arcmin == 0))
+    throw std::invalid_argument("--center: also give --size, or both --npix and --pixel");
+  if (!(f.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
+}
+
+FlatPatch resolve_flat_patch(const FlatKsSettings& f, const ShearCatalogue& g, const distributed::Communicator& comm) {
+  FlatPatch patch;
+  if (f.center_ra) {
+    patch.centre = {*f.center_ra, *f.center_dec};
+    if (f.size_deg > 0 && f.pixel_arcmin > 0) {
+      patch.pixel_arcmin = f.pixel_arcmin;
+      patch.nx = patch.ny = static_cast<long>(std::ceil(f.size_deg * 60.0 / f.pixel_arcmin - 1e-9));
+    } else if (f.size_deg > 0) {
+      patch.nx = patch.ny = f.npix;
+      patch.pixel_arcmin = f.size_deg * 60.0 / static_cast<double>(f.npix);
+    } else {
+      patch.nx = patch.ny = f.npix;
+      patch.pixel_arcmin = f.pixel_arcmin;
+    }
+  } else {
+    patch = patch_covering(g, f.npix > 0 && f.pixel_arcmin == 0 ? 0.0 : f.pixel_arcmin,
+                           f.pixel_arcmin == 0 ? f.npix : 0, comm);
+    if (f.npix > 0 && f.pixel_arcmin > 0) patch.nx = patch.ny = f.npix;  // centred on the footprint
+  }
+  validate_patch(patch);
+  return patch;
+}
+
 std::vector<std::string> quicklook_paths(const std::string& output) {
   std::filesystem::path p(output);
   const std::string stem = (p.parent_path() / p.stem()).string();
@@ -159,7 +161,7 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
   cards.push_back({"LMFLIP2", c.catalogue.flip_e2, "e2 sign flipped by the user"});
 
   if (!c.sphere) {
-    const FlatPatch patch = resolve_patch(c, cat.galaxies, comm);
+    const FlatPatch patch = resolve_flat_patch(c.flat, cat.galaxies, comm);
     const FlatShearGrid grid = bin_flat(cat.galaxies, patch, comm);
     timer.lap("binning");
     if (!comm.is_root()) return report;

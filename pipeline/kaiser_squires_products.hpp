@@ -8,6 +8,7 @@
 
 #include "distributed/communicator.hpp"
 #include "pipeline/catalogue_loader.hpp"
+#include "pipeline/flat_geometry.hpp"
 #include "pipeline/sphere_kaiser_squires.hpp"
 
 namespace lofimap::pipeline {
@@ -42,6 +43,12 @@ struct KsReport {
 // Validates every option and output path before reading anything; throws std::invalid_argument (bad option)
 // or io::Error (bad file). Products are written by rank 0 only.
 KsReport run_kaiser_squires(const KsConfig& config, const distributed::Communicator& comm);
+
+// The flat patch the settings describe (centre/size/pixel given, or the catalogue's footprint); validated.
+FlatPatch resolve_flat_patch(const FlatKsSettings& settings, const ShearCatalogue& galaxies,
+                             const distributed::Communicator& comm);
+// Validates flat-patch settings before anything is read (throws std::invalid_argument naming the option).
+void validate_flat_settings(const FlatKsSettings& settings);
 
 // Paths of the PNG quick-looks next to `output` (stem_kappa_e.png, ...).
 std::vector<std::string> quicklook_paths(const std::string& output);

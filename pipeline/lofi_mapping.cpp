@@ -1,0 +1,144 @@
+#include "pipeline/lofi_mapping.hpp"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/atomic_output.hpp"
+#include "io/fits_maps.hpp"
+#include "io/png_quicklook.hpp"
+#include "io/text_table.hpp"
+#include "models/lofi_network.hpp"
+#include "pipeline/flat_binning.hpp"
+#include "pipeline/flat_kaiser_squires.hpp"
+#include "pipeline/phase_timer.hpp"
+#include "pipeline/provenance.hpp"
+#include "pipeline/quicklook_raster.hpp"
+
+namespace lofimap::pipeline {
+
+MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& comm) {
+  MapConfig c = given;
+  const std::string model_path = c.model.empty() ? default_model_path() : c.model;
+  if (model_path.empty())
+    throw std::invalid_argument("--model: none given and no default model is shipped (models/weights/default.pt)");
+  auto net = models::load_lofi(model_path);
+  net->eval();
+  const auto& mo = net->options();
+  auto& flat = c.ks.flat;
+  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0) flat.pixel_arcmin = mo.train_pixel_arcmin;
+  c.validate();
+  const bool to_list = !c.coords_file.empty();
+  std::unique_ptr<io::AtomicOutput> out, png;
+  if (comm.is_root()) {
+    out = std::make_unique<io::AtomicOutput>(c.ks.output, c.ks.overwrite);
+    if (c.ks.png && !to_list) {
+      const std::filesystem::path p(c.ks.output);
+      png = std::make_unique<io::AtomicOutput>((p.parent_path() / (p.stem().string() + "_kappa.png")).string(), c.ks.overwrite);
+    }
+  }
+  PhaseTimer timer;
+  const LoadedCatalogue cat = load_catalogue(c.ks.catalogue, comm);
+  const FlatPatch patch = resolve_flat_patch(flat, cat.galaxies, comm);
+  // Shape noise per component, measured as the weighted rms of the calibrated shapes (the signal adds ~1e-4).
+  double sums[2] = {0, 0};
+  for (size_t i = 0; i < cat.galaxies.size(); ++i) {
+    const double w = cat.galaxies.weight[i];
+    sums[0] += w * (cat.galaxies.g1[i] * cat.galaxies.g1[i] + cat.galaxies.g2[i] * cat.galaxies.g2[i]);
+    sums[1] += w;
+  }
+  comm.allreduce_sum(sums, 2);
+  const double sigma_e = c.sigma_e > 0 ? c.sigma_e : std::sqrt(sums[0] / (2 * sums[1]));
+  const FlatShearGrid grid = bin_flat(cat.galaxies, patch, comm);
+  timer.lap("ingest and binning");
+  MapReport report;
+  if (!comm.is_root()) return report;
+  const auto ks = flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, flat.pad, 0.0);
+  const long nx = patch.nx, ny = patch.ny;
+  std::vector<float> channels;
+  for (const auto* v : {&ks.a, &ks.b}) channels.insert(channels.end(), v->begin(), v->end());
+  if (mo.extra_channels >= 1)
+    for (double n : grid.count) channels.push_back(static_cast<float>(n > 0 ? sigma_e / std::sqrt(n) : 1.0));
+  if (mo.extra_channels > 1) throw std::invalid_argument(model_path + ": models with more than one extra channel are not supported by map");
+  const auto input = torch::from_blob(channels.data(), {1, mo.input_channels(), ny, nx}).clone();
+  timer.lap("Kaiser-Squires");
+
+  // Query coordinates in the patch's tangent plane [arcmin].
+  std::vector<float> xy;
+  std::vector<double> ra, dec;
+  long ox = 0, oy = 0;
+  double out_pixel = c.out_pixel_arcmin > 0 ? c.out_pixel_arcmin : patch.pixel_arcmin;
+  if (to_list) {
+    const auto cols = io::read_text_columns(c.coords_file, 2);
+    ra = cols[0], dec = cols[1];
+    for (size_t i = 0; i < ra.size(); ++i) {
+      const auto p = gnomonic_project(patch.centre, ra[i], dec[i]);
+      if (!p.valid) throw std::invalid_argument("--coords: " + c.coords_file + " row " + std::to_string(i + 1) + " is on the far side of the sky");
+      xy.push_back(static_cast<float>(p.x_deg * 60)), xy.push_back(static_cast<float>(p.y_deg * 60));
+    }
+  } else {
+    ox = c.out_npix > 0 ? c.out_npix : std::max(1L, std::lround(static_cast<double>(nx) * patch.pixel_arcmin / out_pixel));
+    oy = c.out_npix > 0 ? c.out_npix : std::max(1L, std::lround(static_cast<double>(ny) * patch.pixel_arcmin / out_pixel));
+    for (long iy = 0; iy < oy; ++iy)
+      for (long ix = 0; ix < ox; ++ix) {
+        xy.push_back(static_cast<float>((static_cast<double>(ix) - 0.5 * static_cast<double>(ox - 1)) * out_pixel));
+        xy.push_back(static_cast<float>((static_cast<double>(iy) - 0.5 * static_cast<double>(oy - 1)) * out_pixel));
+      }
+  }
+  const long nq = static_cast<long>(xy.size() / 2);
+  if (nq == 0) throw std::invalid_argument("--coords: the coordinate list is empty");
+  const auto queries = torch::from_blob(xy.data(), {1, nq, 2}).clone();
+  std::vector<double> kappa(static_cast<size_t>(nq));
+  {
+    torch::NoGradGuard no_grad;
+    for (long s = 0; s < nq; s += c.batch) {
+      const long e = std::min(nq, s + c.batch);
+      const auto out_t = net->forward(input, patch.pixel_arcmin, queries.slice(1, s, e)).to(torch::kDouble).contiguous();
+      std::copy(out_t.data_ptr<double>(), out_t.data_ptr<double>() + (e - s), kappa.begin() + s);
+      if (nq > 4 * c.batch) spdlog::info("LoFi: {}/{} coordinates", e, nq);
+    }
+  }
+  timer.lap("LoFi");
+  const std::string hash = models::lofi_hash(net);
+  std::ostringstream summary;
+  summary << cat.summary.report() << "\ninput grid " << nx << " x " << ny << " at " << patch.pixel_arcmin
+          << "' centred on RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << "; sigma_e " << sigma_e
+          << (c.sigma_e > 0 ? " (given)" : " (measured)") << "\nmodel " << model_path << " (hash " << hash << "), "
+          << (to_list ? std::to_string(nq) + " coordinates" : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
+                                                                  std::to_string(out_pixel) + "'");
+  if (to_list) {
+    io::write_text_columns(out->temp_path(), "LoFi convergence at the listed coordinates\nmodel " + model_path +
+                                                 " hash " + hash + "\ncolumns: RA Dec kappa",
+                           {&ra, &dec, &kappa});
+  } else {
+    auto cards = provenance_cards(c.ks.command_line, cat.summary);
+    cards.push_back({"LMMODEL", model_path, "LoFi weights"});
+    cards.push_back({"LMHASH", hash, "LoFi model content hash"});
+    cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
+    cards.push_back({"LMINPIX", patch.pixel_arcmin, "[arcmin] input (KS) grid pixel"});
+    const std::vector<float> k(kappa.begin(), kappa.end());
+    io::write_flat_fits(out->temp_path(), {patch.centre.ra_deg, patch.centre.dec_deg, out_pixel, ox, oy},
+                        {{"KAPPA", "", k.data()}}, cards);
+    if (png) {
+      const FlatPatch out_patch{patch.centre, out_pixel, ox, oy};
+      auto view = flat_view(kappa, out_patch);
+      view.style.title = "LOFI KAPPA";
+      view.style.colorbar_label = "KAPPA";
+      io::write_quicklook_png(png->temp_path(), view.raster, view.style);
+    }
+  }
+  out->commit();
+  report.written.push_back(out->target());
+  if (png) png->commit(), report.written.push_back(png->target());
+  timer.lap("output");
+  summary << "\ntimings: " << timer.text();
+  report.summary = summary.str();
+  return report;
+}
+
+}  // namespace lofimap::pipeline
