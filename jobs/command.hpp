@@ -23,5 +23,6 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_simulate(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_train(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_map(CLI::App& app, const GlobalOptions& global, Action& action);
+void register_eval(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace lofimap::jobs

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   lofimap::jobs::register_simulate(app, global, action);
   lofimap::jobs::register_train(app, global, action);
   lofimap::jobs::register_map(app, global, action);
+  lofimap::jobs::register_eval(app, global, action);
 
   try {
     app.parse(argc, argv);

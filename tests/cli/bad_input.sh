@@ -36,7 +36,7 @@ expect() {
   if ! grep -qiE -- "$pattern" <<<"$msg"; then
     echo "FAIL ($*): message does not match '$pattern'"; echo "$msg"; failures=$((failures + 1)); return
   fi
-  if ls out.fits out.png out_*.png .out.fits.tmp.* >/dev/null 2>&1; then
+  if ls out.fits out.png out_*.png out.txt out.json .out.fits.tmp.* >/dev/null 2>&1; then
     echo "FAIL ($*): wrote output despite the error"; failures=$((failures + 1)); return
   fi
   echo "ok   ($*) -> exit $rc: $(grep -iE -- "$pattern" <<<"$msg" | head -n 1 | cut -c1-150)"
@@ -70,6 +70,14 @@ expect 2 "--npix.*\[8, 32768\]"                   -- simulate field --npix 4 -o 
 expect 3 "missing_cl.txt.*cannot open"            -- simulate field --npix 32 --cl-file missing_cl.txt -o out.fits
 expect 2 "--maps.*at least one"                   -- simulate training-set --maps 0 -o out.fits
 expect 2 "--nside.*power of two"                  -- simulate field --sphere --nside 30 -o out.fits
+
+# lofimap map / eval / train
+"$lofimap" ks -i good.fits --preset cosmos --pixel 1 -o ks_a.fits --no-png >/dev/null 2>&1
+"$lofimap" ks -i good.fits --preset cosmos --pixel 2 -o ks_b.fits --no-png >/dev/null 2>&1
+expect 1 "missing.pt.*model file not found"      -- map -i good.fits --preset cosmos --model missing.pt -o out.fits
+expect 2 "not on the same grid"                  -- eval --map ks_a.fits:KAPPA_E --truth ks_b.fits:KAPPA_E -o out
+expect 3 "missing.h5.*no such file"              -- train --training-set missing.h5 -o out.fits
+expect 2 "--loss.*l1 or l2"                      -- train --training-set missing.h5 --loss l3 -o out.fits
 
 # Existing output without --overwrite: refused, and the old file is left byte for byte.
 echo "precious earlier result" > existing.fits

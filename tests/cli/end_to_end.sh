@@ -40,6 +40,17 @@ assert np.array_equal(a, b), "config file run differs from the command-line run"
 t = fits.getdata("truth.fits", "KAPPA")
 print("end-to-end: config run identical; flat map shape", a.shape)
 PY
+# Evaluation against the simulated truth (the toy catalogue's truth is on the same grid when given the same patch).
+"$lofimap" ks -i cat.fits --preset kids --center 150 2 --npix 96 --pixel 1 --smooth 2 -o matched.fits --no-png
+"$lofimap" eval --map matched.fits:KAPPA_E --truth truth.fits --b-map matched.fits:KAPPA_B --mask matched.fits:WEIGHT -o eval
+/usr/bin/python3 - <<'PY'
+import json
+r = json.load(open("eval.json"))
+assert 0.3 < r["pearson"] <= 1 and r["rmse"] > 0 and 0 < r["b_level"] < 1, r
+print("eval:", {k: r[k] for k in ("pearson", "rmse", "b_level")})
+PY
+test -s eval.png && test -s eval.txt
+
 # --overwrite replaces
 "$lofimap" ks -i cat.fits --preset kids --pixel 1 -o flat.fits --overwrite --no-png
 echo "end-to-end ok"
