@@ -12,7 +12,25 @@ namespace lofimap::pipeline {
 
 namespace {
 constexpr double kArcminRad = std::numbers::pi / (180.0 * 60.0);
+
+// Unnormalised forward DFT of a real n x n map (row-major), as complex values.
+std::vector<detail::cplx> forward_dft(const std::vector<double>& map, long n) {
+  detail::FftwArray buf(static_cast<size_t>(n * n));
+  for (size_t i = 0; i < map.size(); ++i) buf.data[i] = detail::cplx(map[i], 0);
+  fftw_plan plan;
+  {
+    std::lock_guard<std::mutex> lock(detail::planner_mutex());
+    auto* p = reinterpret_cast<fftw_complex*>(buf.data);
+    plan = fftw_plan_dft_2d(static_cast<int>(n), static_cast<int>(n), p, p, FFTW_FORWARD, FFTW_ESTIMATE);
+  }
+  fftw_execute(plan);
+  {
+    std::lock_guard<std::mutex> lock(detail::planner_mutex());
+    fftw_destroy_plan(plan);
+  }
+  return {buf.data, buf.data + n * n};
 }
+}  // namespace
 
 double FlatGridSpec::pixel_rad() const { return pixel_arcmin * kArcminRad; }
 double FlatGridSpec::ell_min() const { return 2 * std::numbers::pi / (static_cast<double>(n) * pixel_rad()); }
@@ -75,22 +93,8 @@ std::vector<double> lognormal_field(const AngularSpectrum& cl, const FlatGridSpe
   // P_g(k) = DFT(xi_g)(k) (no normalisation; real because xi_g is real and even), so that
   // g = IDFT(sqrt(P_g) DFT(noise)) / N^2 has correlation xi_g.
   std::vector<double> power(static_cast<size_t>(n * n));
-  {
-    detail::FftwArray buf(static_cast<size_t>(n * n));
-    for (size_t i = 0; i < power.size(); ++i) buf.data[i] = detail::cplx(xi_g.a[i], 0);
-    fftw_plan plan;
-    {
-      std::lock_guard<std::mutex> lock(detail::planner_mutex());
-      auto* p = reinterpret_cast<fftw_complex*>(buf.data);
-      plan = fftw_plan_dft_2d(static_cast<int>(n), static_cast<int>(n), p, p, FFTW_FORWARD, FFTW_ESTIMATE);
-    }
-    fftw_execute(plan);
-    {
-      std::lock_guard<std::mutex> lock(detail::planner_mutex());
-      fftw_destroy_plan(plan);
-    }
-    for (size_t i = 0; i < power.size(); ++i) power[i] = std::max(0.0, buf.data[i].real());
-  }
+  const auto spectrum = forward_dft(xi_g.a, n);
+  for (size_t i = 0; i < power.size(); ++i) power[i] = std::max(0.0, spectrum[i].real());
   // apply_fourier's multiplier sees (k1, k2) in radians/pixel; map back to the FFT index to look up P.
   auto index_of = [n](double k) {
     long i = std::lround(k * static_cast<double>(n) / (2 * std::numbers::pi));
@@ -106,19 +110,7 @@ std::vector<double> lognormal_field(const AngularSpectrum& cl, const FlatGridSpe
 
 BinnedPower measure_flat_power(const std::vector<double>& map, const FlatGridSpec& g, int bins, const AngularSpectrum& cl) {
   const long n = g.n;
-  detail::FftwArray buf(static_cast<size_t>(n * n));
-  for (size_t i = 0; i < map.size(); ++i) buf.data[i] = detail::cplx(map[i], 0);
-  fftw_plan plan;
-  {
-    std::lock_guard<std::mutex> lock(detail::planner_mutex());
-    auto* p = reinterpret_cast<fftw_complex*>(buf.data);
-    plan = fftw_plan_dft_2d(static_cast<int>(n), static_cast<int>(n), p, p, FFTW_FORWARD, FFTW_ESTIMATE);
-  }
-  fftw_execute(plan);
-  {
-    std::lock_guard<std::mutex> lock(detail::planner_mutex());
-    fftw_destroy_plan(plan);
-  }
+  const auto modes = forward_dft(map, n);
   BinnedPower out;
   out.ell.assign(static_cast<size_t>(bins), 0.0);
   out.power.assign(static_cast<size_t>(bins), 0.0);
@@ -133,7 +125,7 @@ BinnedPower measure_flat_power(const std::vector<double>& map, const FlatGridSpe
       const int b = static_cast<int>(std::log(ell / lmin) / std::log(lmax / lmin) * bins);
       if (b < 0 || b >= bins) continue;
       out.ell[static_cast<size_t>(b)] += ell;
-      out.power[static_cast<size_t>(b)] += std::norm(buf.data[iy * n + ix]) * norm;
+      out.power[static_cast<size_t>(b)] += std::norm(modes[static_cast<size_t>(iy * n + ix)]) * norm;
       out.expected[static_cast<size_t>(b)] += cl.at(ell);
       ++out.modes[static_cast<size_t>(b)];
     }

@@ -16,6 +16,7 @@
 #include "models/lofi_network.hpp"
 #include "pipeline/flat_binning.hpp"
 #include "pipeline/flat_kaiser_squires.hpp"
+#include "pipeline/noise_channel.hpp"
 #include "pipeline/phase_timer.hpp"
 #include "pipeline/provenance.hpp"
 #include "pipeline/quicklook_raster.hpp"
@@ -62,8 +63,10 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   const long nx = patch.nx, ny = patch.ny;
   std::vector<float> channels;
   for (const auto* v : {&ks.a, &ks.b}) channels.insert(channels.end(), v->begin(), v->end());
-  if (mo.extra_channels >= 1)
-    for (double n : grid.count) channels.push_back(static_cast<float>(n > 0 ? sigma_e / std::sqrt(n) : 1.0));
+  if (mo.extra_channels >= 1) {
+    const auto noise = noise_channel(grid.count.data(), grid.count.size(), sigma_e);
+    channels.insert(channels.end(), noise.begin(), noise.end());
+  }
   if (mo.extra_channels > 1) throw std::invalid_argument(model_path + ": models with more than one extra channel are not supported by map");
   const auto input = torch::from_blob(channels.data(), {1, mo.input_channels(), ny, nx}).clone();
   timer.lap("Kaiser-Squires");

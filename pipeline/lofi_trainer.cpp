@@ -16,6 +16,7 @@
 #include "io/hdf5_training_set.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/map_quality.hpp"
+#include "pipeline/noise_channel.hpp"
 #include "pipeline/random_stream.hpp"
 
 namespace lofimap::pipeline {
@@ -31,15 +32,14 @@ struct MapTensors {
 };
 
 // Inputs: KS E/B and, optionally, the per-pixel noise sigma_e / sqrt(N) (1 where no galaxy fell).
-MapTensors load_map(const io::TrainingSetReader& reader, long index, bool noise_channel) {
+MapTensors load_map(const io::TrainingSetReader& reader, long index, bool use_noise_channel) {
   auto m = reader.read(index);
   const long n = reader.n();
   MapTensors t;
   auto ks = torch::from_blob(m.ks.data(), {2, n, n}).clone();
-  if (noise_channel) {
-    auto counts = torch::from_blob(m.counts.data(), {1, n, n}).clone();
-    auto noise = torch::where(counts > 0, m.sigma_e / torch::sqrt(counts.clamp_min(1)), torch::ones_like(counts));
-    ks = torch::cat({ks, noise});
+  if (use_noise_channel) {
+    auto noise = noise_channel(m.counts.data(), m.counts.size(), m.sigma_e);
+    ks = torch::cat({ks, torch::from_blob(noise.data(), {1, n, n}).clone()});
   }
   t.input = ks;
   t.truth = torch::from_blob(m.kappa.data(), {n, n}).clone();

@@ -52,27 +52,18 @@ extern "C" int lofimap_torch_map(const char* config_json, char* error, size_t er
 }
 
 extern "C" int lofimap_torch_train(const char* config_json, char* error, size_t error_len) {
-  try {
-    const auto config = lofimap::pipeline::TrainConfig::from_json(config_json);
-    lofimap::pipeline::install_training_stop_signals();
-    const auto comm = lofimap::distributed::Communicator::world();
-    const auto s = lofimap::pipeline::train_lofi(config, comm);
-    if (comm.is_root()) {
-      if (s.interrupted)
-        spdlog::warn("training interrupted at step {}; checkpoint written", s.last_step);
-      else
-        spdlog::info("trained steps {}..{} in {:.1f} s: val RMSE {:.5f}, r {:.3f}; wrote {} (hash {})", s.first_step,
-                     s.last_step, s.seconds, s.val_rmse, s.val_pearson, config.output, s.model_hash);
-    }
-    return 0;
-  } catch (const std::invalid_argument& e) {
-    copy_error(e.what(), error, error_len);
-    return 2;
-  } catch (const lofimap::io::Error& e) {
-    copy_error(e.what(), error, error_len);
-    return 3;
-  } catch (const std::exception& e) {
-    copy_error(e.what(), error, error_len);
-    return 1;
-  }
+  return guarded(
+      [&] {
+        const auto config = lofimap::pipeline::TrainConfig::from_json(config_json);
+        lofimap::pipeline::install_training_stop_signals();
+        const auto comm = lofimap::distributed::Communicator::world();
+        const auto s = lofimap::pipeline::train_lofi(config, comm);
+        if (!comm.is_root()) return;
+        if (s.interrupted)
+          spdlog::warn("training interrupted at step {}; checkpoint written", s.last_step);
+        else
+          spdlog::info("trained steps {}..{} in {:.1f} s: val RMSE {:.5f}, r {:.3f}; wrote {} (hash {})", s.first_step,
+                       s.last_step, s.seconds, s.val_rmse, s.val_pearson, config.output, s.model_hash);
+      },
+      error, error_len);
 }

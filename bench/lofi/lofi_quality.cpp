@@ -15,6 +15,7 @@
 #include "models/lofi_network.hpp"
 #include "pipeline/flat_kaiser_squires.hpp"
 #include "pipeline/map_quality.hpp"
+#include "pipeline/noise_channel.hpp"
 #include "pipeline/wiener_filter.hpp"
 
 using namespace lofimap;
@@ -29,11 +30,11 @@ struct Stat {
   double error() const { return std::sqrt(std::max(0.0, sum2 / n - mean() * mean()) / (n - 1)); }
 };
 
-torch::Tensor input_of(const io::TrainingMap& m, long n, bool noise_channel) {
+torch::Tensor input_of(const io::TrainingMap& m, long n, bool with_noise) {
   auto ks = torch::from_blob(const_cast<float*>(m.ks.data()), {2, n, n}).clone();
-  if (noise_channel) {
-    auto counts = torch::from_blob(const_cast<float*>(m.counts.data()), {1, n, n}).clone();
-    ks = torch::cat({ks, torch::where(counts > 0, m.sigma_e / torch::sqrt(counts.clamp_min(1)), torch::ones_like(counts))});
+  if (with_noise) {
+    auto noise = pipeline::noise_channel(m.counts.data(), m.counts.size(), m.sigma_e);
+    ks = torch::cat({ks, torch::from_blob(noise.data(), {1, n, n}).clone()});
   }
   return ks;
 }
