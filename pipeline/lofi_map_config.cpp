@@ -33,6 +33,7 @@ std::string MapConfig::to_json() const {
   j["out_pixel"] = out_pixel_arcmin;
   j["out_npix"] = out_npix;
   j["coords"] = coords_file;
+  j["nside"] = nside;
   j["batch"] = batch;
   return j.dump();
 }
@@ -66,6 +67,7 @@ MapConfig MapConfig::from_json(const std::string& text) {
   m.out_pixel_arcmin = j.at("out_pixel");
   m.out_npix = j.at("out_npix");
   m.coords_file = j.at("coords");
+  m.nside = j.at("nside");
   m.batch = j.at("batch");
   return m;
 }
@@ -78,6 +80,8 @@ void MapConfig::validate() const {
   if (out_pixel_arcmin < 0) throw std::invalid_argument("--out-pixel: must be > 0 arcmin");
   if (out_npix < 0) throw std::invalid_argument("--out-npix: must be > 0");
   if (batch < 1) throw std::invalid_argument("--batch: must be >= 1");
+  if (nside > 0) validate_nside(nside);
+  if (nside > 0 && !coords_file.empty()) throw std::invalid_argument("--nside/--coords: choose one output");
 }
 
 std::string default_model_path() {

@@ -15,6 +15,7 @@ struct MapConfig {
   double out_pixel_arcmin = 0;  // output grid pixel (0: the input grid's)
   long out_npix = 0;            // output pixels per side (0: the input grid's extent)
   std::string coords_file;      // a list of RA Dec (text) to evaluate instead of a grid
+  long nside = 0;               // > 0: output at the centres of the HEALPix pixels inside the patch (partial map)
   long batch = 32768;           // queries per forward pass (bounds memory)
 
   std::string to_json() const;

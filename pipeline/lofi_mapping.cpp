@@ -20,6 +20,7 @@
 #include "pipeline/phase_timer.hpp"
 #include "pipeline/provenance.hpp"
 #include "pipeline/quicklook_raster.hpp"
+#include "pipeline/sphere_kaiser_squires.hpp"
 
 namespace lofimap::pipeline {
 
@@ -35,10 +36,11 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0) flat.pixel_arcmin = mo.train_pixel_arcmin;
   c.validate();
   const bool to_list = !c.coords_file.empty();
+  const bool to_healpix = c.nside > 0;
   std::unique_ptr<io::AtomicOutput> out, png;
   if (comm.is_root()) {
     out = std::make_unique<io::AtomicOutput>(c.ks.output, c.ks.overwrite);
-    if (c.ks.png && !to_list) {
+    if (c.ks.png && !to_list && !to_healpix) {
       const std::filesystem::path p(c.ks.output);
       png = std::make_unique<io::AtomicOutput>((p.parent_path() / (p.stem().string() + "_kappa.png")).string(), c.ks.overwrite);
     }
@@ -74,6 +76,7 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   // Query coordinates in the patch's tangent plane [arcmin].
   std::vector<float> xy;
   std::vector<double> ra, dec;
+  std::vector<long long> pixels;
   long ox = 0, oy = 0;
   double out_pixel = c.out_pixel_arcmin > 0 ? c.out_pixel_arcmin : patch.pixel_arcmin;
   if (to_list) {
@@ -83,6 +86,14 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
       const auto p = gnomonic_project(patch.centre, ra[i], dec[i]);
       if (!p.valid) throw std::invalid_argument("--coords: " + c.coords_file + " row " + std::to_string(i + 1) + " is on the far side of the sky");
       xy.push_back(static_cast<float>(p.x_deg * 60)), xy.push_back(static_cast<float>(p.y_deg * 60));
+    }
+  } else if (to_healpix) {
+    pixels = sphere_pixels_in_patch(c.nside, patch);
+    for (long long p : pixels) {
+      double pra = 0, pdec = 0;
+      sphere_pix2ang(c.nside, p, pra, pdec);
+      const auto xy_deg = gnomonic_project(patch.centre, pra, pdec);
+      xy.push_back(static_cast<float>(xy_deg.x_deg * 60)), xy.push_back(static_cast<float>(xy_deg.y_deg * 60));
     }
   } else {
     ox = c.out_npix > 0 ? c.out_npix : std::max(1L, std::lround(static_cast<double>(nx) * patch.pixel_arcmin / out_pixel));
@@ -112,12 +123,19 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   summary << cat.summary.report() << "\ninput grid " << nx << " x " << ny << " at " << patch.pixel_arcmin
           << "' centred on RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << "; sigma_e " << sigma_e
           << (c.sigma_e > 0 ? " (given)" : " (measured)") << "\nmodel " << model_path << " (hash " << hash << "), "
-          << (to_list ? std::to_string(nq) + " coordinates" : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
+          << (to_healpix ? std::to_string(nq) + " HEALPix pixels at nside " + std::to_string(c.nside) :
+              to_list ? std::to_string(nq) + " coordinates" : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
                                                                   std::to_string(out_pixel) + "'");
   if (to_list) {
     io::write_text_columns(out->temp_path(), "LoFi convergence at the listed coordinates\nmodel " + model_path +
                                                  " hash " + hash + "\ncolumns: RA Dec kappa",
                            {&ra, &dec, &kappa});
+  } else if (to_healpix) {
+    auto cards = provenance_cards(c.ks.command_line, cat.summary);
+    cards.push_back({"LMMODEL", model_path, "LoFi weights"});
+    cards.push_back({"LMHASH", hash, "LoFi model content hash"});
+    const std::vector<float> k(kappa.begin(), kappa.end());
+    io::write_healpix_fits(out->temp_path(), c.nside, {{"KAPPA", "", k.data()}}, cards, "C", pixels);
   } else {
     auto cards = provenance_cards(c.ks.command_line, cat.summary);
     cards.push_back({"LMMODEL", model_path, "LoFi weights"});

@@ -1,11 +1,14 @@
 #include "pipeline/sphere_kaiser_squires.hpp"
 
+#include "pipeline/flat_geometry.hpp"
+
 #include <alm.h>
 #include <alm_healpix_tools.h>
 #include <error_handling.h>
 #include <healpix_base.h>
 #include <healpix_map.h>
 #include <pointing.h>
+#include <rangeset.h>
 
 #include <cmath>
 #include <numbers>
@@ -75,6 +78,25 @@ void sphere_pix2ang(long nside, long long pixel, double& ra_deg, double& dec_deg
   const pointing p = base.pix2ang(pixel);
   ra_deg = p.phi / kDeg;
   dec_deg = 90.0 - p.theta / kDeg;
+}
+
+std::vector<long long> sphere_pixels_in_patch(long nside, const FlatPatch& patch) {
+  validate_nside(nside);
+  const Healpix_Base2 base(nside, RING, SET_NSIDE);
+  const double half_diag = 0.5 * std::hypot(static_cast<double>(patch.nx), static_cast<double>(patch.ny)) * patch.pixel_deg();
+  const double radius = std::atan(half_diag * kDeg) + base.max_pixrad();
+  rangeset<int64> ranges;
+  base.query_disc(pointing((90.0 - patch.centre.dec_deg) * kDeg, patch.centre.ra_deg * kDeg), radius, ranges);
+  std::vector<long long> out;
+  const GnomonicProjector project(patch.centre);
+  for (size_t r = 0; r < ranges.nranges(); ++r)
+    for (int64 p = ranges.ivbegin(r); p < ranges.ivend(r); ++p) {
+      const pointing c = base.pix2ang(p);
+      const auto xy = project(c.phi / kDeg, 90.0 - c.theta / kDeg);
+      long ix = 0, iy = 0;
+      if (xy.valid && patch.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) out.push_back(p);
+    }
+  return out;
 }
 
 SphereShearMaps bin_sphere(const ShearCatalogue& g, long nside, const distributed::Communicator& comm) {

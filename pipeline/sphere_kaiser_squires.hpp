@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "distributed/communicator.hpp"
+#include "pipeline/flat_geometry.hpp"
 #include "pipeline/shear_catalogue.hpp"
 
 namespace lofimap::pipeline {
@@ -38,6 +39,9 @@ SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::v
 // The exact spherical forward model: (kappa_E, kappa_B) -> (Q, U) band-limited at lmax.
 SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e, const std::vector<double>& kappa_b,
                                               long nside, int lmax);
+
+// RING pixels of the given nside whose centres fall inside a flat patch (ascending order).
+std::vector<long long> sphere_pixels_in_patch(long nside, const FlatPatch& patch);
 
 // Pixel helpers for callers that must not include HEALPix headers.
 long long sphere_ang2pix(long nside, double ra_deg, double dec_deg);

@@ -8,6 +8,7 @@
 
 #include "io/fits_maps.hpp"
 #include "io/text_table.hpp"
+#include "pipeline/sphere_kaiser_squires.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/synthetic_sky.hpp"
 #include "test_paths.hpp"
@@ -58,8 +59,18 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
   run_lofi_map(c, distributed::Communicator::self());
   const auto cols = io::read_text_columns(c.ks.output, 3);
   ASSERT_EQ(cols[0].size(), 2u);
-  // The listed point at the grid centre equals the 2x map's value there up to interpolation (same model).
   EXPECT_TRUE(std::isfinite(cols[2][0]));
+  // HEALPix pixel centres inside the patch, as a partial map.
+  c.coords_file.clear();
+  c.nside = 2048;
+  c.ks.output = (dir / "healpix.fits").string();
+  run_lofi_map(c, distributed::Communicator::self());
+  const auto h = io::read_healpix_fits(c.ks.output, "KAPPA", -1e30f);
+  long inside = 0;
+  for (float v : h.data) inside += v != -1e30f;
+  // 48' x 48' patch / (1.72')^2 per nside-2048 pixel ~ 780 pixels.
+  EXPECT_GT(inside, 600);
+  EXPECT_LT(inside, 950);
 }
 
 TEST(LofiMapping, BadInputsAreClearErrorsAndWriteNothing) {
