@@ -1,22 +1,9 @@
 #include "models/torch_runtime_plugin.hpp"
 
-#include <malloc.h>
 #include <torch/torch.h>
 
 #include <string>
 
-namespace {
-// LoFi's activations are hundreds of MB per forward pass ([spokes, queries, hidden]); glibc serves blocks that
-// large with mmap and returns them on free, so every pass paid ~10^5 page faults (a third of inference time at
-// the published size). Keeping large blocks in the heap lets the next pass reuse them: set once when LibTorch
-// work is loaded (the plugin is only loaded by the commands that run LoFi).
-struct KeepLargeBlocks {
-  KeepLargeBlocks() {
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  }
-} keep_large_blocks;
-}  // namespace
 
 extern "C" {
 

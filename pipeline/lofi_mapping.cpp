@@ -29,6 +29,7 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   const std::string model_path = c.model.empty() ? default_model_path() : c.model;
   if (model_path.empty())
     throw std::invalid_argument("--model: none given and no default model is shipped (models/weights/default.pt)");
+  models::retain_freed_memory();
   auto net = models::load_lofi(model_path);
   net->eval();
   const auto& mo = net->options();

@@ -62,7 +62,8 @@ std::vector<double> block_average(const std::vector<double>& a, long n, long f) 
   return out;
 }
 
-void png(const std::string& path, const std::vector<double>& map, long n, const std::string& title, double limit) {
+void png(const std::string& path, const std::vector<double>& map, long n, double half_arcmin, const std::string& title,
+         double limit) {
   io::Raster r{n, n, std::vector<float>(static_cast<size_t>(n * n))};
   for (long row = 0; row < n; ++row)
     for (long col = 0; col < n; ++col)
@@ -73,7 +74,7 @@ void png(const std::string& path, const std::vector<double>& map, long n, const 
   s.vmin = -limit, s.vmax = limit;
   s.x_label = "X [ARCMIN] EAST LEFT";
   s.y_label = "Y [ARCMIN]";
-  s.x_left = n / 2.0, s.x_right = -n / 2.0, s.y_bottom = -n / 2.0, s.y_top = n / 2.0;
+  s.x_left = half_arcmin, s.x_right = -half_arcmin, s.y_bottom = -half_arcmin, s.y_top = half_arcmin;
   io::write_quicklook_png(path, r, s);
 }
 
@@ -131,10 +132,10 @@ int main(int argc, char** argv) {
       double lim = 0;
       for (double v : t) lim = std::max(lim, std::abs(v));
       lim *= 0.5;
-      png(outdir + "/map0_truth.png", t, n, "TRUTH", lim);
-      png(outdir + "/map0_lofi.png", lofi, n, "LOFI", lim);
-      png(outdir + "/map0_ks.png", ks, n, "KS SMOOTHED", lim);
-      png(outdir + "/map0_wiener.png", wf, n, "WIENER", lim);
+      png(outdir + "/map0_truth.png", t, n, 0.5 * n * pixel, "TRUTH", lim);
+      png(outdir + "/map0_lofi.png", lofi, n, 0.5 * n * pixel, "LOFI", lim);
+      png(outdir + "/map0_ks.png", ks, n, 0.5 * n * pixel, "KS SMOOTHED", lim);
+      png(outdir + "/map0_wiener.png", wf, n, 0.5 * n * pixel, "WIENER", lim);
     }
   }
   std::printf("held-out maps: %ld (n_gal %.0f, sigma_e %.2f, %ld^2 at %.2f', masked)\n", maps,
@@ -166,7 +167,7 @@ int main(int argc, char** argv) {
       if (i == 0) {
         double lim = 0;
         for (double v : t) lim = std::max(lim, std::abs(v));
-        png(outdir + "/resolution_" + std::to_string(f).substr(0, 3) + "x.png", p, n_out,
+        png(outdir + "/resolution_" + std::to_string(f).substr(0, 3) + "x.png", p, n_out, 0.5 * n * pixel,
             "LOFI AT " + std::to_string(f).substr(0, 3) + "X", lim * 0.5);
       }
     }
