@@ -71,6 +71,23 @@ void reset(GalaxySample& s, size_t n) {
   }
 }
 
+// The Poisson process both samplers share: stream 0 of `seed` draws the total (or `count` fixes it), stream c + 1
+// fills chunk c; draw(rng, sample) adds one candidate galaxy (or skips it when masked).
+template <typename Draw>
+void for_each_chunk(long long count, double mean, std::uint64_t seed, long chunk, const GalaxySink& sink, Draw draw) {
+  RandomStream counter(seed, 0);
+  const long long total = count >= 0 ? count : static_cast<long long>(counter.poisson(mean));
+  GalaxySample s;
+  long long chunk_index = 0;
+  for (long long done = 0; done < total; done += chunk, ++chunk_index) {
+    const long m = static_cast<long>(std::min<long long>(chunk, total - done));
+    RandomStream rng(seed, static_cast<std::uint64_t>(chunk_index) + 1);
+    reset(s, static_cast<size_t>(m));
+    for (long i = 0; i < m; ++i) draw(rng, s);
+    sink(s);
+  }
+}
+
 void check_noise(const ShapeNoise& noise, double density) {
   if (!(noise.sigma_e >= 0 && noise.sigma_e < 1)) throw std::invalid_argument("--sigma-e: must lie in [0, 1)");
   if (!(density >= 0) || !std::isfinite(density)) throw std::invalid_argument("--density: n_gal must be >= 0");
@@ -83,26 +100,15 @@ void sample_flat_galaxies(const FlatSky& sky, long long count, double density, c
   check_noise(noise, density);
   const FlatPatch& p = sky.patch;
   const double area = static_cast<double>(p.nx * p.ny) * p.pixel_arcmin * p.pixel_arcmin;
-  // Stream 0 draws the total; stream c + 1 fills chunk c.
-  RandomStream counter(seed, 0);
-  const long long total = count >= 0 ? count : static_cast<long long>(counter.poisson(density * area));
-  GalaxySample s;
-  long long chunk_index = 0;
-  for (long long done = 0; done < total; done += chunk, ++chunk_index) {
-    const long m = static_cast<long>(std::min<long long>(chunk, total - done));
-    RandomStream rng(seed, static_cast<std::uint64_t>(chunk_index) + 1);
-    reset(s, static_cast<size_t>(m));
-    for (long i = 0; i < m; ++i) {
-      const double fx = rng.uniform() * static_cast<double>(p.nx), fy = rng.uniform() * static_cast<double>(p.ny);
-      double ra = 0, dec = 0;
-      gnomonic_deproject(p.centre, (fx - 0.5 * static_cast<double>(p.nx)) * p.pixel_deg(),
-                         (fy - 0.5 * static_cast<double>(p.ny)) * p.pixel_deg(), ra, dec);
-      if (mask && !mask->contains(ra, dec)) continue;
-      observe(s, rng, noise, ra, dec, bilinear(sky.kappa, p, fx - 0.5, fy - 0.5),
-              bilinear(sky.gamma1, p, fx - 0.5, fy - 0.5), bilinear(sky.gamma2, p, fx - 0.5, fy - 0.5));
-    }
-    sink(s);
-  }
+  for_each_chunk(count, density * area, seed, chunk, sink, [&](RandomStream& rng, GalaxySample& s) {
+    const double fx = rng.uniform() * static_cast<double>(p.nx), fy = rng.uniform() * static_cast<double>(p.ny);
+    double ra = 0, dec = 0;
+    gnomonic_deproject(p.centre, (fx - 0.5 * static_cast<double>(p.nx)) * p.pixel_deg(),
+                       (fy - 0.5 * static_cast<double>(p.ny)) * p.pixel_deg(), ra, dec);
+    if (mask && !mask->contains(ra, dec)) return;
+    observe(s, rng, noise, ra, dec, bilinear(sky.kappa, p, fx - 0.5, fy - 0.5),
+            bilinear(sky.gamma1, p, fx - 0.5, fy - 0.5), bilinear(sky.gamma2, p, fx - 0.5, fy - 0.5));
+  });
 }
 
 void sample_sphere_galaxies(const SphereSimulation& sky, double density, const ShapeNoise& noise, const SkyMask* mask,
@@ -116,24 +122,14 @@ void sample_sphere_galaxies(const SphereSimulation& sky, double density, const S
   };
   const auto kappa = to_map(sky.kappa), q = to_map(sky.q), u = to_map(sky.u);
   const double full_sky_arcmin2 = 4 * std::numbers::pi * std::pow(180 * 60 / std::numbers::pi, 2);
-  RandomStream counter(seed, 0);
-  const long long total = static_cast<long long>(counter.poisson(density * full_sky_arcmin2));
-  GalaxySample s;
-  long long chunk_index = 0;
-  for (long long done = 0; done < total; done += chunk, ++chunk_index) {
-    const long m = static_cast<long>(std::min<long long>(chunk, total - done));
-    RandomStream rng(seed, static_cast<std::uint64_t>(chunk_index) + 1);
-    reset(s, static_cast<size_t>(m));
-    for (long i = 0; i < m; ++i) {
-      const double z = 2 * rng.uniform() - 1, phi = 2 * std::numbers::pi * rng.uniform();
-      const double dec = std::asin(z) / kDeg, ra = phi / kDeg;
-      if (mask && !mask->contains(ra, dec)) continue;
-      const pointing ptg(std::acos(z), phi);
-      // Internal flat frame (g1, g2) = -(Q, U).
-      observe(s, rng, noise, ra, dec, kappa.interpolated_value(ptg), -q.interpolated_value(ptg), -u.interpolated_value(ptg));
-    }
-    sink(s);
-  }
+  for_each_chunk(-1, density * full_sky_arcmin2, seed, chunk, sink, [&](RandomStream& rng, GalaxySample& s) {
+    const double z = 2 * rng.uniform() - 1, phi = 2 * std::numbers::pi * rng.uniform();
+    const double dec = std::asin(z) / kDeg, ra = phi / kDeg;
+    if (mask && !mask->contains(ra, dec)) return;
+    const pointing ptg(std::acos(z), phi);
+    // Internal flat frame (g1, g2) = -(Q, U).
+    observe(s, rng, noise, ra, dec, kappa.interpolated_value(ptg), -q.interpolated_value(ptg), -u.interpolated_value(ptg));
+  });
 }
 
 struct CatalogueWriter::Impl {

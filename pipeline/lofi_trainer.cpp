@@ -16,7 +16,7 @@
 #include "io/hdf5_training_set.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/map_quality.hpp"
-#include "pipeline/noise_channel.hpp"
+#include "pipeline/lofi_inputs.hpp"
 #include "pipeline/random_stream.hpp"
 
 namespace lofimap::pipeline {
@@ -31,19 +31,11 @@ struct MapTensors {
   torch::Tensor truth;  // [n, n]
 };
 
-// Inputs: KS E/B and, optionally, the per-pixel noise sigma_e / sqrt(N) (1 where no galaxy fell).
 MapTensors load_map(const io::TrainingSetReader& reader, long index, bool use_noise_channel) {
-  auto m = reader.read(index);
+  const auto m = reader.read(index);
   const long n = reader.n();
-  MapTensors t;
-  auto ks = torch::from_blob(m.ks.data(), {2, n, n}).clone();
-  if (use_noise_channel) {
-    auto noise = noise_channel(m.counts.data(), m.counts.size(), m.sigma_e);
-    ks = torch::cat({ks, torch::from_blob(noise.data(), {1, n, n}).clone()});
-  }
-  t.input = ks;
-  t.truth = torch::from_blob(m.kappa.data(), {n, n}).clone();
-  return t;
+  return {lofi_input(m, n, use_noise_channel),
+          torch::from_blob(const_cast<float*>(m.kappa.data()), {n, n}).clone()};
 }
 
 double learning_rate(const TrainConfig& c, long step) {

@@ -15,7 +15,7 @@
 #include "models/lofi_network.hpp"
 #include "pipeline/flat_kaiser_squires.hpp"
 #include "pipeline/map_quality.hpp"
-#include "pipeline/noise_channel.hpp"
+#include "pipeline/lofi_inputs.hpp"
 #include "pipeline/wiener_filter.hpp"
 
 using namespace lofimap;
@@ -29,15 +29,6 @@ struct Stat {
   double mean() const { return sum / n; }
   double error() const { return std::sqrt(std::max(0.0, sum2 / n - mean() * mean()) / (n - 1)); }
 };
-
-torch::Tensor input_of(const io::TrainingMap& m, long n, bool with_noise) {
-  auto ks = torch::from_blob(const_cast<float*>(m.ks.data()), {2, n, n}).clone();
-  if (with_noise) {
-    auto noise = pipeline::noise_channel(m.counts.data(), m.counts.size(), m.sigma_e);
-    ks = torch::cat({ks, torch::from_blob(noise.data(), {1, n, n}).clone()});
-  }
-  return ks;
-}
 
 // Prediction on an output grid of n_out pixels of pixel_out arcmin, centred on the input grid.
 std::vector<double> predict(models::LofiNetwork& net, const torch::Tensor& input, double pixel_in, long n_out,
@@ -121,7 +112,7 @@ int main(int argc, char** argv) {
     const std::vector<double> e(m.ks.begin(), m.ks.begin() + nn), t(m.kappa.begin(), m.kappa.end()),
         mask(m.mask.begin(), m.mask.end()), counts(m.counts.begin(), m.counts.end()),
         g1(m.shear.begin(), m.shear.begin() + nn), g2(m.shear.begin() + nn, m.shear.end());
-    const auto lofi = predict(net, input_of(m, n, noise), pixel, n, pixel);
+    const auto lofi = predict(net, pipeline::lofi_input(m, n, noise), pixel, n, pixel);
     const auto ks = pipeline::flat_gaussian_smooth(e, n, n, best_sigma / pixel, 2.0);
     const auto wf = pipeline::wiener_filter(g1, g2, counts, m.sigma_e, cl, grid).kappa;
     const auto ql = pipeline::evaluate_map(lofi, t, mask, grid), qk = pipeline::evaluate_map(ks, t, mask, grid),
@@ -154,7 +145,7 @@ int main(int argc, char** argv) {
       const auto m = test.read(i);
       const std::vector<double> t(m.kappa.begin(), m.kappa.end());
       const long n_out = static_cast<long>(n * f);
-      const auto p = predict(net, input_of(m, n, noise), pixel, n_out, pixel / f);
+      const auto p = predict(net, pipeline::lofi_input(m, n, noise), pixel, n_out, pixel / f);
       std::vector<double> a, b;
       if (f >= 1) {
         a = block_average(p, n_out, static_cast<long>(f)), b = t;
