@@ -48,7 +48,7 @@ LofiNetworkImpl::LofiNetworkImpl(const LofiOptions& o) : options_(o) {
   in = a * o.spoke_out;
   for (int h : o.mixer_hidden) {
     mixer->push_back(torch::nn::Linear(in, h));
-    mixer->push_back(torch::nn::ReLU());
+    mixer->push_back(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
     in = h;
   }
   mixer->push_back(torch::nn::Linear(in, 1));
@@ -104,10 +104,9 @@ torch::Tensor LofiNetworkImpl::forward(const torch::Tensor& input, double pixel_
   samples = samples.view({b, c, q, a, r}).permute({3, 0, 2, 1, 4}).reshape({a, b * q, c * r});
   auto x = samples;
   for (size_t l = 0; l < spoke_weight.size(); ++l) {
-    x = torch::baddbmm(spoke_bias[l], x, spoke_weight[l]);
-    if (l + 1 < spoke_weight.size()) x = torch::relu(x);
+    // In-place ReLU: baddbmm's backward needs its inputs, not its output, and relu_'s needs only its result.
+    x = torch::baddbmm(spoke_bias[l], x, spoke_weight[l]).relu_();  // the spoke output feeds the mixer through a ReLU too
   }
-  x = torch::relu(x);  // the spoke output feeds the mixer through a ReLU, as the hidden layers
   x = x.permute({1, 0, 2}).reshape({b * q, a * options_.spoke_out});
   return mixer->forward(x).view({b, q});
 }
