@@ -11,7 +11,9 @@ namespace lofimap::jobs {
 void register_train(CLI::App& app, const GlobalOptions& global, Action& action) {
   auto* cmd = app.add_subcommand("train", "train LoFi on a training set from `lofimap simulate training-set`");
   auto c = std::make_shared<pipeline::TrainConfig>();
-  cmd->add_option("--training-set", c->training_set, "HDF5 training set")->required();
+  cmd->add_option("--training-set", c->training_sets,
+                  "HDF5 training set(s); several (e.g. one per pixel scale) are sampled batch by batch")
+      ->required();
   cmd->add_option("-o,--output", c->output, "trained model weights")->required();
   cmd->add_option("--model-size", c->model_size, "compact or published")->capture_default_str();
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");

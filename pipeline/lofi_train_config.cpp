@@ -7,7 +7,7 @@
 namespace lofimap::pipeline {
 
 std::string TrainConfig::to_json() const {
-  nlohmann::json j = {{"training_set", training_set}, {"validation_maps", validation_maps},
+  nlohmann::json j = {{"training_sets", training_sets}, {"validation_maps", validation_maps},
                       {"model_size", model_size},     {"noise_channel", noise_channel},
                       {"steps", steps},               {"maps_per_step", maps_per_step},
                       {"coords_per_map", coords_per_map}, {"steps_per_batch", steps_per_batch},
@@ -26,7 +26,7 @@ std::string TrainConfig::to_json() const {
 TrainConfig TrainConfig::from_json(const std::string& text) {
   const auto j = nlohmann::json::parse(text);
   TrainConfig c;
-  c.training_set = j.at("training_set");
+  c.training_sets = j.at("training_sets").get<std::vector<std::string>>();
   c.validation_maps = j.at("validation_maps");
   c.model_size = j.at("model_size");
   c.noise_channel = j.at("noise_channel");
@@ -55,7 +55,7 @@ TrainConfig TrainConfig::from_json(const std::string& text) {
 }
 
 void TrainConfig::validate() const {
-  if (training_set.empty()) throw std::invalid_argument("--training-set: required");
+  if (training_sets.empty()) throw std::invalid_argument("--training-set: required");
   if (output.empty()) throw std::invalid_argument("--output: required");
   if (model_size != "compact" && model_size != "published")
     throw std::invalid_argument("--model-size: compact or published (got '" + model_size + "')");

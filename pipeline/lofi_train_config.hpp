@@ -4,13 +4,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "models/lofi_options.hpp"
 
 namespace lofimap::pipeline {
 
 struct TrainConfig {
-  std::string training_set;     // HDF5 from `lofimap simulate training-set`
+  std::vector<std::string> training_sets;  // HDF5 from `lofimap simulate training-set` (e.g. one per pixel scale)
   long validation_maps = 8;     // the last maps of the set are held out for validation
   std::string model_size = "compact";  // compact or published
   bool noise_channel = true;    // per-pixel noise sigma_e / sqrt(counts) as an extra input channel

@@ -112,12 +112,26 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   c.validate();
   g_stop.store(false);
   const auto t0 = std::chrono::steady_clock::now();
-  const io::TrainingSetReader reader(c.training_set);
-  const long total = reader.maps(), n = reader.n();
-  if (total <= c.validation_maps)
-    throw std::invalid_argument("--validation-maps: the set has only " + std::to_string(total) + " maps");
-  const long train_maps = total - c.validation_maps;
-  const double pixel = reader.number_attribute("pixel_arcmin");
+  // One or more sets (e.g. one per pixel scale); each batch comes from one set. The model's training pixel is
+  // the finest of them (it sets the filter's wavenumber range and the initial patch radii).
+  struct SetInfo {
+    std::unique_ptr<io::TrainingSetReader> reader;
+    long n = 0, train_maps = 0;
+    double pixel = 0;
+  };
+  std::vector<SetInfo> sets;
+  for (const auto& path : c.training_sets) {
+    SetInfo s;
+    s.reader = std::make_unique<io::TrainingSetReader>(path);
+    if (s.reader->maps() <= c.validation_maps)
+      throw std::invalid_argument("--validation-maps: " + path + " has only " + std::to_string(s.reader->maps()) + " maps");
+    s.n = s.reader->n();
+    s.train_maps = s.reader->maps() - c.validation_maps;
+    s.pixel = s.reader->number_attribute("pixel_arcmin");
+    sets.push_back(std::move(s));
+  }
+  double finest = sets.front().pixel;
+  for (const auto& s : sets) finest = std::min(finest, s.pixel);
   const std::string checkpoint = c.checkpoint.empty() ? c.output + ".checkpoint" : c.checkpoint;
   const std::string log_path = c.log_csv.empty() ? c.output + ".log.csv" : c.log_csv;
   if (comm.is_root()) {
@@ -126,7 +140,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   }
 
   torch::manual_seed(static_cast<uint64_t>(c.seed));
-  models::LofiNetwork net(c.model_options(pixel));
+  models::LofiNetwork net(c.model_options(finest));
   std::unique_ptr<torch::optim::Optimizer> opt;
   if (c.optimizer == "adamw")
     opt = std::make_unique<torch::optim::AdamW>(net->parameters(),
@@ -159,18 +173,24 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
 
   std::vector<MapTensors> batch;
   torch::Tensor inputs, truths;
-  const FlatGridSpec grid{n, pixel};
+  long n = sets.front().n;
+  double pixel = sets.front().pixel;
+  // Validation: the first (up to 8) held-out maps of every set, averaged.
   auto validate = [&] {
     double rmse = 0, r = 0;
     const long v = std::min<long>(c.validation_maps, 8);
-    for (long i = 0; i < v; ++i) {
-      const auto m = load_map(reader, train_maps + i, c.noise_channel);
-      const auto pred = predict_map(net, m.input, pixel).to(torch::kDouble).contiguous();
-      const auto truth = m.truth.to(torch::kDouble).contiguous();
-      std::vector<double> a(pred.data_ptr<double>(), pred.data_ptr<double>() + pred.numel());
-      std::vector<double> b(truth.data_ptr<double>(), truth.data_ptr<double>() + truth.numel());
-      const auto q = evaluate_map(a, b, {}, grid, 4);
-      rmse += q.rmse / v, r += q.pearson / v;
+    const double count = static_cast<double>(v * static_cast<long>(sets.size()));
+    for (const auto& set : sets) {
+      const FlatGridSpec grid{set.n, set.pixel};
+      for (long i = 0; i < v; ++i) {
+        const auto m = load_map(*set.reader, set.train_maps + i, c.noise_channel);
+        const auto pred = predict_map(net, m.input, set.pixel).to(torch::kDouble).contiguous();
+        const auto truth = m.truth.to(torch::kDouble).contiguous();
+        std::vector<double> a(pred.data_ptr<double>(), pred.data_ptr<double>() + pred.numel());
+        std::vector<double> b(truth.data_ptr<double>(), truth.data_ptr<double>() + truth.numel());
+        const auto q = evaluate_map(a, b, {}, grid, 4);
+        rmse += q.rmse / count, r += q.pearson / count;
+      }
     }
     summary.val_rmse = rmse, summary.val_pearson = r;
   };
@@ -179,9 +199,13 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     // A new set of maps every steps_per_batch steps, drawn from stream (seed, batch, rank).
     if (batch.empty() || step % c.steps_per_batch == 0) {
       RandomStream pick(c.seed, (static_cast<std::uint64_t>(step / c.steps_per_batch) << 20) * 2 + static_cast<std::uint64_t>(comm.rank()));
+      // With one set no draw is spent on the choice (runs with one set are unchanged by multi-set support).
+      const auto& set = sets.size() == 1 ? sets.front() : sets[static_cast<size_t>(pick.uniform() * static_cast<double>(sets.size()))];
+      n = set.n;
+      pixel = set.pixel;
       batch.clear();
       for (long b = 0; b < c.maps_per_step; ++b)
-        batch.push_back(load_map(reader, static_cast<long>(pick.uniform() * static_cast<double>(train_maps)), c.noise_channel));
+        batch.push_back(load_map(*set.reader, static_cast<long>(pick.uniform() * static_cast<double>(set.train_maps)), c.noise_channel));
       std::vector<torch::Tensor> in, tr;
       for (auto& m : batch) in.push_back(m.input), tr.push_back(m.truth);
       inputs = torch::stack(in);

@@ -30,7 +30,7 @@ TEST(DistributedTraining, RanksStayInLockstep) {
   t.output = (dir / "set.h5").string();
   pipeline::write_training_set(t, comm);
   pipeline::TrainConfig c;
-  c.training_set = t.output;
+  c.training_sets = {t.output};
   c.validation_maps = 2;
   c.steps = 4;
   c.maps_per_step = 2;

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
+#include "models/lofi_network.hpp"
 #include "pipeline/lofi_trainer.hpp"
 #include "pipeline/training_set.hpp"
 #include "test_paths.hpp"
@@ -29,7 +31,7 @@ TrainConfig make_set_and_config(const std::filesystem::path& dir) {
   t.output = (dir / "set.h5").string();
   write_training_set(t, distributed::Communicator::self());
   TrainConfig c;
-  c.training_set = t.output;
+  c.training_sets = {t.output};
   c.validation_maps = 4;
   c.steps = 12;
   c.maps_per_step = 3;
@@ -98,12 +100,36 @@ TEST(LofiTraining, LearnsBeyondAnUntrainedModel) {
   EXPECT_LT(trained.val_rmse, untrained.val_rmse);
 }
 
+TEST(LofiTraining, SeveralPixelScalesInOneRun) {
+  // Two sets at 1' and 0.5': batches come from either; the model's training pixel is the finer one.
+  const auto dir = lofimap::testing::scratch_dir();
+  auto c = make_set_and_config(dir);
+  TrainingSetConfig fine;
+  fine.maps = 12;
+  fine.grid = {64, 0.5};
+  SourceDistribution s;
+  s.z_single = 1.0;
+  fine.cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 100));
+  fine.lambda = 0.02;
+  fine.seed = 3;
+  fine.output = (dir / "fine.h5").string();
+  write_training_set(fine, distributed::Communicator::self());
+  c.training_sets.push_back(fine.output);
+  c.steps = 8;
+  c.validate_every = 8;
+  const auto summary = train_lofi(c, distributed::Communicator::self());
+  EXPECT_EQ(summary.last_step, 8);
+  EXPECT_TRUE(std::isfinite(summary.val_rmse));
+  const auto model = models::load_lofi(c.output);
+  EXPECT_DOUBLE_EQ(model->options().train_pixel_arcmin, 0.5);
+}
+
 TEST(LofiTraining, BadOptionsAreRefused) {
   const auto dir = lofimap::testing::scratch_dir();
   TrainConfig c;
   c.output = (dir / "m.pt").string();
   EXPECT_THROW(train_lofi(c, distributed::Communicator::self()), std::invalid_argument);  // no training set
-  c.training_set = (dir / "missing.h5").string();
+  c.training_sets = {(dir / "missing.h5").string()};
   EXPECT_THROW(train_lofi(c, distributed::Communicator::self()), std::exception);
   c.loss = "l3";
   EXPECT_THROW(c.validate(), std::invalid_argument);
