@@ -45,20 +45,6 @@ double learning_rate(const TrainConfig& c, long step) {
   return c.learning_rate;
 }
 
-// Predicts a whole map at its pixel centres, in batches of queries.
-torch::Tensor predict_map(models::LofiNetwork& net, const torch::Tensor& input, double pixel) {
-  torch::NoGradGuard no_grad;
-  const long n = input.size(1);
-  auto iy = torch::arange(n).to(torch::kFloat).view({n, 1}).expand({n, n});
-  auto ix = torch::arange(n).to(torch::kFloat).view({1, n}).expand({n, n});
-  const double c = 0.5 * static_cast<double>(n - 1);
-  auto q = torch::stack({(ix - c) * pixel, (iy - c) * pixel}, -1).reshape({1, n * n, 2});
-  std::vector<torch::Tensor> parts;
-  for (long s = 0; s < n * n; s += 32768)
-    parts.push_back(net->forward(input.unsqueeze(0), pixel, q.slice(1, s, std::min(n * n, s + 32768))));
-  return torch::cat(parts, 1).view({n, n});
-}
-
 struct Checkpoint {
   static void save(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& opt, long step,
                    const TrainConfig& c) {
@@ -184,7 +170,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
       const FlatGridSpec grid{set.n, set.pixel};
       for (long i = 0; i < v; ++i) {
         const auto m = load_map(*set.reader, set.train_maps + i, c.noise_channel);
-        const auto pred = predict_map(net, m.input, set.pixel).to(torch::kDouble).contiguous();
+        const auto pred = predict_grid(net, m.input, set.pixel, set.n, set.pixel).to(torch::kDouble).contiguous();
         const auto truth = m.truth.to(torch::kDouble).contiguous();
         std::vector<double> a(pred.data_ptr<double>(), pred.data_ptr<double>() + pred.numel());
         std::vector<double> b(truth.data_ptr<double>(), truth.data_ptr<double>() + truth.numel());

@@ -30,18 +30,10 @@ struct Stat {
   double error() const { return std::sqrt(std::max(0.0, sum2 / n - mean() * mean()) / (n - 1)); }
 };
 
-// Prediction on an output grid of n_out pixels of pixel_out arcmin, centred on the input grid.
+// LoFi on an output grid of n_out pixels of pixel_out arcmin, centred on the input grid, as doubles.
 std::vector<double> predict(models::LofiNetwork& net, const torch::Tensor& input, double pixel_in, long n_out,
                             double pixel_out) {
-  torch::NoGradGuard g;
-  auto iy = torch::arange(n_out).to(torch::kFloat).view({n_out, 1}).expand({n_out, n_out});
-  auto ix = torch::arange(n_out).to(torch::kFloat).view({1, n_out}).expand({n_out, n_out});
-  const double c = 0.5 * static_cast<double>(n_out - 1);
-  auto q = torch::stack({(ix - c) * pixel_out, (iy - c) * pixel_out}, -1).reshape({1, n_out * n_out, 2});
-  std::vector<torch::Tensor> parts;
-  for (long s = 0; s < n_out * n_out; s += 32768)
-    parts.push_back(net->forward(input.unsqueeze(0), pixel_in, q.slice(1, s, std::min(n_out * n_out, s + 32768))));
-  const auto out = torch::cat(parts, 1).to(torch::kDouble).contiguous();
+  const auto out = pipeline::predict_grid(net, input, pixel_in, n_out, pixel_out).to(torch::kDouble).contiguous();
   return {out.data_ptr<double>(), out.data_ptr<double>() + out.numel()};
 }
 
