@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <numbers>
@@ -86,29 +87,76 @@ torch::Tensor LofiNetworkImpl::prefilter(const torch::Tensor& input, double pixe
 }
 
 torch::Tensor LofiNetworkImpl::forward(const torch::Tensor& input, double pixel_arcmin, const torch::Tensor& queries) {
-  if (queries.dim() != 3 || queries.size(2) != 2 || queries.size(0) != input.size(0))
+  return query(prefilter(input, pixel_arcmin), pixel_arcmin, queries);
+}
+
+torch::Tensor LofiNetworkImpl::query(const torch::Tensor& channels, double pixel_arcmin, const torch::Tensor& queries) {
+  // Without gradients nothing has to be kept between layers, so large query sets run in chunks whose spoke
+  // activations [angles, chunk, width] stay cache-sized: the bias, ReLU and layout passes then stay in cache
+  // instead of streaming hundreds of MB through memory (published size, 2 threads: 70-82% -> 86-93% of the
+  // layer-shape matmul for chunks of 1024-2048 queries; bench/README.md).
+  const int64_t chunk = inference_chunk();
+  if (!torch::GradMode::is_enabled() && queries.dim() == 3 && queries.size(1) > chunk) {
+    std::vector<torch::Tensor> parts;
+    for (int64_t s = 0; s < queries.size(1); s += chunk)
+      parts.push_back(query_block(channels, pixel_arcmin, queries.slice(1, s, std::min(queries.size(1), s + chunk))));
+    return torch::cat(parts, 1);
+  }
+  return query_block(channels, pixel_arcmin, queries);
+}
+
+torch::Tensor LofiNetworkImpl::query_block(const torch::Tensor& channels, double pixel_arcmin, const torch::Tensor& queries) {
+  if (queries.dim() != 3 || queries.size(2) != 2 || queries.size(0) != channels.size(0))
     throw std::invalid_argument("LoFi queries: expected [batch, Q, 2] coordinates in arcmin");
   if (queries.size(1) == 0) throw std::invalid_argument("LoFi queries: the coordinate list is empty");
-  const auto channels = prefilter(input, pixel_arcmin);  // [B, C, H, W]
-  const auto b = input.size(0), q = queries.size(1), c = channels.size(1);
-  const auto h = input.size(2), w = input.size(3);
+  if (channels.dim() != 4 || channels.size(1) != options_.sampled_channels())
+    throw std::invalid_argument("LoFi query: expected prefiltered channels [batch, " +
+                                std::to_string(options_.sampled_channels()) + ", H, W]");
+  const auto b = channels.size(0), c = channels.size(1), h = channels.size(2), w = channels.size(3);
   const int a = options_.angles, r = options_.rings;
   // Sample positions [B, Q, A*R, 2] in arcmin -> grid_sample coordinates (align_corners = false):
   // u = 2 x / (p W), v = 2 y / (p H).
   auto pos = queries.unsqueeze(2) + scale * offsets.unsqueeze(0).unsqueeze(0);
   const auto norm = torch::tensor({2.0 / (pixel_arcmin * static_cast<double>(w)), 2.0 / (pixel_arcmin * static_cast<double>(h))},
-                                  torch::TensorOptions().dtype(input.dtype()).device(input.device()));
+                                  torch::TensorOptions().dtype(channels.dtype()).device(channels.device()));
   pos = pos * norm;
-  auto samples = torch::grid_sampler(channels, pos, /*bicubic*/ 2, /*reflection*/ 2, /*align_corners*/ false);
+  auto q = queries.size(1);
+  const auto q_in = q;
+  torch::Tensor samples;  // [B, C, Q, A*R]
+  const int64_t splits = channels.is_cpu() && b == 1 && !torch::GradMode::is_enabled() ? at::get_num_threads() : 1;
+  if (splits > 1 && q >= 64 * splits) {
+    // LibTorch's CPU grid sampler runs its maps in parallel, not its points: a single map (inference) would
+    // sample on one thread. Split the queries into `splits` pseudo-maps that all view the same channels
+    // (a stride-0 expand, no copy); padded to a multiple of `splits`, the padding dropped at the end.
+    const auto per = (q + splits - 1) / splits;
+    if (per * splits != q) pos = torch::constant_pad_nd(pos, {0, 0, 0, 0, 0, per * splits - q});
+    q = per * splits;
+    samples = torch::grid_sampler(channels.expand({splits, c, h, w}), pos.view({splits, per, a * r, 2}), /*bicubic*/ 2,
+                                  /*reflection*/ 2, /*align_corners*/ false)
+                  .permute({1, 0, 2, 3})
+                  .reshape({1, c, q, a * r});
+  } else {
+    samples = torch::grid_sampler(channels, pos, /*bicubic*/ 2, /*reflection*/ 2, /*align_corners*/ false);
+  }
   // [B, C, Q, A*R] -> spokes [A, B*Q, C*R]
-  samples = samples.view({b, c, q, a, r}).permute({3, 0, 2, 1, 4}).reshape({a, b * q, c * r});
-  auto x = samples;
+  auto x = samples.view({b, c, q, a, r}).permute({3, 0, 2, 1, 4}).reshape({a, b * q, c * r});
   for (size_t l = 0; l < spoke_weight.size(); ++l) {
     // In-place ReLU: baddbmm's backward needs its inputs, not its output, and relu_'s needs only its result.
     x = torch::baddbmm(spoke_bias[l], x, spoke_weight[l]).relu_();  // the spoke output feeds the mixer through a ReLU too
   }
   x = x.permute({1, 0, 2}).reshape({b * q, a * options_.spoke_out});
-  return mixer->forward(x).view({b, q});
+  auto out = mixer->forward(x).view({b, q});
+  return q == q_in ? out : out.slice(1, 0, q_in);
+}
+
+int64_t LofiNetworkImpl::inference_chunk() const {
+  int width = options_.spoke_out;
+  for (int h : options_.spoke_hidden) width = std::max(width, h);
+  // The largest power of two with spoke activations of at most 32 MiB (2048 queries at the published size).
+  const double budget = 32.0 * (1 << 20) / (4.0 * options_.angles * width);
+  int64_t chunk = 512;
+  while (chunk * 2 <= budget && chunk < 65536) chunk *= 2;
+  return chunk;
 }
 
 long long LofiNetworkImpl::parameter_count() {
@@ -160,7 +208,9 @@ void save_lofi(LofiNetwork& net, const std::string& path) {
   archive.write("lofimap_hash", c10::IValue(lofi_hash(net)));
   for (const auto& item : net->named_parameters()) archive.write(item.key(), item.value().detach().cpu());
   const std::filesystem::path target(path);
-  const auto temp = target.parent_path() / ("." + target.filename().string() + ".tmp");
+  std::string temp_name = target.filename().string();  // ".NAME.tmp", built in place (GCC 12 -Wrestrict
+  temp_name.insert(0, 1, '.').append(".tmp");             // misfires on "." + string + ".tmp")
+  const auto temp = target.parent_path() / temp_name;
   archive.save_to(temp.string());
   std::filesystem::rename(temp, target);
 }

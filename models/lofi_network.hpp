@@ -23,8 +23,13 @@ class LofiNetworkImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& input, double pixel_arcmin, const torch::Tensor& queries);
   // The filtered and stacked channels [B, 4 + extra, H, W] (exposed for tests and diagnostics).
   torch::Tensor prefilter(const torch::Tensor& input, double pixel_arcmin);
+  // LoFi at the queries from prefiltered channels: forward = query(prefilter(input)). Inference over many
+  // batches of queries on one map filters the map once and calls this per batch.
+  torch::Tensor query(const torch::Tensor& channels, double pixel_arcmin, const torch::Tensor& queries);
 
   const LofiOptions& options() const { return options_; }
+  // Queries per chunk when query() runs without gradients (cache-sized spoke activations).
+  int64_t inference_chunk() const;
   long long parameter_count();
   // FLOPs of the MLPs per query (multiply-adds counted as 2), for speed benchmarks.
   double flops_per_query() const;
@@ -32,6 +37,7 @@ class LofiNetworkImpl : public torch::nn::Module {
   torch::Tensor filter, offsets, scale;  // [2, F, F]; [angles * rings, 2] arcmin; [1]
 
  private:
+  torch::Tensor query_block(const torch::Tensor& channels, double pixel_arcmin, const torch::Tensor& queries);
   LofiOptions options_;
   std::vector<torch::Tensor> spoke_weight, spoke_bias;  // [A, in, out], [A, 1, out]
   torch::nn::Sequential mixer{nullptr};

@@ -27,9 +27,10 @@ inline torch::Tensor predict_grid(models::LofiNetwork& net, const torch::Tensor&
   auto ix = torch::arange(n_out).to(torch::kFloat).view({1, n_out}).expand({n_out, n_out});
   const double c = 0.5 * static_cast<double>(n_out - 1);
   auto q = torch::stack({(ix - c) * pixel_out, (iy - c) * pixel_out}, -1).reshape({1, n_out * n_out, 2});
+  const auto channels = net->prefilter(input.unsqueeze(0), pixel_in);  // once per map, not per batch
   std::vector<torch::Tensor> parts;
   for (long s = 0; s < n_out * n_out; s += 32768)
-    parts.push_back(net->forward(input.unsqueeze(0), pixel_in, q.slice(1, s, std::min(n_out * n_out, s + 32768))));
+    parts.push_back(net->query(channels, pixel_in, q.slice(1, s, std::min(n_out * n_out, s + 32768))));
   return torch::cat(parts, 1).view({n_out, n_out});
 }
 

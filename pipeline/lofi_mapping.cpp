@@ -111,9 +111,10 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   std::vector<double> kappa(static_cast<size_t>(nq));
   {
     torch::NoGradGuard no_grad;
+    const auto channels = net->prefilter(input, patch.pixel_arcmin);  // the FFT filter once, not per batch
     for (long s = 0; s < nq; s += c.batch) {
       const long e = std::min(nq, s + c.batch);
-      const auto out_t = net->forward(input, patch.pixel_arcmin, queries.slice(1, s, e)).to(torch::kDouble).contiguous();
+      const auto out_t = net->query(channels, patch.pixel_arcmin, queries.slice(1, s, e)).to(torch::kDouble).contiguous();
       std::copy(out_t.data_ptr<double>(), out_t.data_ptr<double>() + (e - s), kappa.begin() + s);
       if (nq > 4 * c.batch) spdlog::info("LoFi: {}/{} coordinates", e, nq);
     }

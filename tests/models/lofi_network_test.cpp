@@ -116,6 +116,31 @@ TEST(LofiNetwork, TinyTrainingRunReducesTheLoss) {
   EXPECT_LT(last, 0.8 * first);
 }
 
+// Inference filters a map once and queries it in batches; without gradients a batch runs in cache-sized
+// chunks and a single map's sampling is split over threads (queries padded to a multiple of the thread count):
+// the values must be those of the plain training-mode pass.
+TEST(LofiNetwork, ChunkedThreadSplitInferenceMatchesTheTrainingPass) {
+  torch::manual_seed(7);
+  auto options = LofiOptions::published();
+  options.extra_channels = 1;
+  LofiNetwork net(options);
+  const auto input = torch::randn({1, 3, 40, 36});
+  const auto q = torch::rand({1, 3001, 2}) * 40 - 20;
+  ASSERT_LT(net->inference_chunk(), 2800);  // the 2800-query batch below is cut into chunks
+  const auto reference = net->forward(input, 0.5, q).detach();  // grad mode: one pass, one grid_sampler call
+  const int threads = at::get_num_threads();
+  at::set_num_threads(3);  // the last chunk of 2800 - 2048 = 752 queries -> 3 pseudo-maps of 251 (one padding query)
+  torch::Tensor batched;
+  {
+    torch::NoGradGuard no_grad;
+    const auto channels = net->prefilter(input, 0.5);
+    batched = torch::cat({net->query(channels, 0.5, q.slice(1, 0, 2800)), net->query(channels, 0.5, q.slice(1, 2800, 3001))}, 1);
+  }
+  at::set_num_threads(threads);
+  ASSERT_EQ(batched.sizes(), reference.sizes());
+  EXPECT_LT((batched - reference).abs().max().item<double>(), 1e-5 * (1 + reference.abs().max().item<double>()));
+}
+
 TEST(LofiNetwork, SaveLoadRoundTripAndErrors) {
   const auto dir = lofimap::testing::scratch_dir();
   torch::manual_seed(5);
