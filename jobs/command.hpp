@@ -24,5 +24,6 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
 void register_train(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_map(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_eval(CLI::App& app, const GlobalOptions& global, Action& action);
+void register_ks_smoothing(CLI::App& app, const GlobalOptions& global, Action& action);
 
 }  // namespace lofimap::jobs

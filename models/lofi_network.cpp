@@ -1,5 +1,8 @@
 #include "models/lofi_network.hpp"
 
+#include "io/atomic_output.hpp"
+#include "io/error.hpp"
+
 #include <malloc.h>
 
 #include <cmath>
@@ -207,25 +210,22 @@ void save_lofi(LofiNetwork& net, const std::string& path) {
   archive.write("lofimap_options", c10::IValue(net->options().to_json()));
   archive.write("lofimap_hash", c10::IValue(lofi_hash(net)));
   for (const auto& item : net->named_parameters()) archive.write(item.key(), item.value().detach().cpu());
-  const std::filesystem::path target(path);
-  std::string temp_name = target.filename().string();  // ".NAME.tmp", built in place (GCC 12 -Wrestrict
-  temp_name.insert(0, 1, '.').append(".tmp");             // misfires on "." + string + ".tmp")
-  const auto temp = target.parent_path() / temp_name;
-  archive.save_to(temp.string());
-  std::filesystem::rename(temp, target);
+  io::AtomicOutput out(path, /*overwrite*/ true);  // written beside the target, renamed into place when complete
+  archive.save_to(out.temp_path());
+  out.commit();
 }
 
 LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected) {
-  if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": LoFi model file not found");
+  if (!std::filesystem::exists(path)) throw io::Error(path, "reading a LoFi model", "file not found");
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path);
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": not a LoFi model file (cannot be read: corrupt or another format)");
+    throw io::Error(path, "reading a LoFi model", "not a LoFi model file (cannot be read: corrupt or another format)");
   }
   c10::IValue options_value, hash_value;
   if (!archive.try_read("lofimap_options", options_value) || !options_value.isString())
-    throw std::runtime_error(path + ": not a LoFi model file (no options record)");
+    throw io::Error(path, "reading a LoFi model", "not a LoFi model file (no options record)");
   const auto options = LofiOptions::from_json(options_value.toStringRef());
   if (expected) {
     const auto diff = expected->difference(options);
@@ -235,12 +235,13 @@ LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected) {
   torch::NoGradGuard no_grad;
   for (auto& item : net->named_parameters()) {
     torch::Tensor t;
-    if (!archive.try_read(item.key(), t)) throw std::runtime_error(path + ": parameter " + item.key() + " missing");
-    if (!t.sizes().equals(item.value().sizes())) throw std::runtime_error(path + ": parameter " + item.key() + " has the wrong shape");
+    if (!archive.try_read(item.key(), t)) throw io::Error(path, "reading a LoFi model", "parameter " + item.key() + " missing");
+    if (!t.sizes().equals(item.value().sizes()))
+      throw io::Error(path, "reading a LoFi model", "parameter " + item.key() + " has the wrong shape");
     item.value().copy_(t);
   }
   if (archive.try_read("lofimap_hash", hash_value) && hash_value.isString() && hash_value.toStringRef() != lofi_hash(net))
-    throw std::runtime_error(path + ": content hash mismatch (file corrupt)");
+    throw io::Error(path, "reading a LoFi model", "content hash mismatch (file corrupt)");
   return net;
 }
 

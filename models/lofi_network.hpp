@@ -52,7 +52,7 @@ void retain_freed_memory();
 
 // Weights file: options (JSON), a content hash, and every parameter; written to a temporary name and renamed.
 void save_lofi(LofiNetwork& net, const std::string& path);
-// Throws std::runtime_error naming the file when it is missing or corrupt, and std::invalid_argument naming
+// Throws io::Error naming the file when it is missing or corrupt (exit code 3 in the command line), and std::invalid_argument naming
 // the first differing option when `expected` is given and does not match.
 LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected = nullptr);
 // FNV-1a 64-bit hash of the options and all parameter values (hex): identifies a model in product headers.

@@ -55,10 +55,9 @@ struct Checkpoint {
     for (const auto& p : net->named_parameters()) a.write("model." + p.key(), p.value().detach());
     opt.save(o);
     a.write("optimizer", o);
-    const std::filesystem::path target(path);
-    const auto temp = target.parent_path() / ("." + target.filename().string() + ".tmp");
-    a.save_to(temp.string());
-    std::filesystem::rename(temp, target);
+    io::AtomicOutput out(path, /*overwrite*/ true);  // the previous checkpoint survives a crash mid-write
+    a.save_to(out.temp_path());
+    out.commit();
   }
   static long load(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& opt) {
     if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": --resume: no checkpoint to resume from");

@@ -14,6 +14,7 @@
 #include "io/png_quicklook.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/flat_kaiser_squires.hpp"
+#include "pipeline/ks_smoothing_choice.hpp"
 #include "pipeline/map_quality.hpp"
 #include "pipeline/lofi_inputs.hpp"
 #include "pipeline/wiener_filter.hpp"
@@ -83,19 +84,12 @@ int main(int argc, char** argv) {
   src.z_single = 1.0;  // the sets were made with `simulate training-set` defaults: Planck 2015 (TNG), z_s = 1
   const auto cl = pipeline::convergence_cl_limber(pipeline::Cosmology(pipeline::planck2015_tng()), src,
                                                   pipeline::log_ell_grid(5, 2e5, 300));
-  // KS smoothing chosen on 20 training maps.
-  const double sigmas[] = {0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6};
-  std::vector<double> ks_rmse(9, 0.0);
-  for (long i = 0; i < 20; ++i) {
-    const auto m = train.read(i);
-    const size_t nn = static_cast<size_t>(n * n);
-    const std::vector<double> e(m.ks.begin(), m.ks.begin() + nn), t(m.kappa.begin(), m.kappa.end()),
-        mask(m.mask.begin(), m.mask.end());
-    for (size_t k = 0; k < 9; ++k)
-      ks_rmse[k] += pipeline::evaluate_map(pipeline::flat_gaussian_smooth(e, n, n, sigmas[k] / pixel, 2.0), t, mask, grid).rmse;
-  }
-  const double best_sigma = sigmas[std::min_element(ks_rmse.begin(), ks_rmse.end()) - ks_rmse.begin()];
-  std::printf("KS smoothing chosen on 20 training maps: sigma = %.1f arcmin\n", best_sigma);
+  // KS smoothing chosen on 20 training maps (as `lofimap ks-smoothing` does).
+  pipeline::KsSmoothingRequest choice_request;
+  choice_request.training_set = argv[2];
+  const auto choice = pipeline::choose_ks_smoothing(choice_request);
+  const double best_sigma = choice.best_sigma_arcmin;
+  std::printf("KS smoothing chosen on 20 training maps: sigma = %.3g arcmin\n", best_sigma);
 
   Stat lofi_rmse, lofi_r, ks_r, ks_rm, wf_r, wf_rm;
   for (long i = 0; i < maps; ++i) {
@@ -124,7 +118,7 @@ int main(int argc, char** argv) {
   std::printf("held-out maps: %ld (n_gal %.0f, sigma_e %.2f, %ld^2 at %.2f', masked)\n", maps,
               static_cast<double>(test.read(0).n_gal), static_cast<double>(test.read(0).sigma_e), n, pixel);
   std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", "LoFi", lofi_rmse.mean(), lofi_rmse.error(), lofi_r.mean(), lofi_r.error());
-  std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", ("KS, sigma " + std::to_string(best_sigma).substr(0, 3) + "'").c_str(),
+  std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", ("KS, sigma " + std::to_string(best_sigma).substr(0, 4) + "'").c_str(),
               ks_rm.mean(), ks_rm.error(), ks_r.mean(), ks_r.error());
   std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", "Wiener (true C_ell, noise)", wf_rm.mean(), wf_rm.error(), wf_r.mean(), wf_r.error());
   std::printf("LoFi RMSE vs best KS: %.1f%% lower; vs Wiener: %.1f%% lower\n", 100 * (1 - lofi_rmse.mean() / ks_rm.mean()),

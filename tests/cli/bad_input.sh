@@ -74,10 +74,12 @@ expect 2 "--nside.*power of two"                  -- simulate field --sphere --n
 # lofimap map / eval / train
 "$lofimap" ks -i good.fits --preset cosmos --pixel 1 -o ks_a.fits --no-png >/dev/null 2>&1
 "$lofimap" ks -i good.fits --preset cosmos --pixel 2 -o ks_b.fits --no-png >/dev/null 2>&1
-expect 1 "missing.pt.*model file not found"      -- map -i good.fits --preset cosmos --model missing.pt -o out.fits
+expect 3 "missing.pt.*LoFi model.*not found"     -- map -i good.fits --preset cosmos --model missing.pt -o out.fits
 expect 2 "not on the same grid"                  -- eval --map ks_a.fits:KAPPA_E --truth ks_b.fits:KAPPA_E -o out
 expect 3 "missing.h5.*no such file"              -- train --training-set missing.h5 -o out.fits
 expect 2 "--loss.*l1 or l2"                      -- train --training-set missing.h5 --loss l3 -o out.fits
+expect 3 "missing.h5.*no such file"              -- ks-smoothing --training-set missing.h5
+expect 2 "--maps must be >= 1"                   -- ks-smoothing --training-set missing.h5 --maps 0
 
 # Existing output without --overwrite: refused, and the old file is left byte for byte.
 echo "precious earlier result" > existing.fits
