@@ -1,5 +1,6 @@
 #include "io/text_table.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -14,21 +15,33 @@ std::vector<std::vector<double>> read_text_columns(const std::string& path, std:
   std::vector<std::vector<double>> cols;
   std::string line;
   long lineno = 0;
+  bool seen_header = false;
   while (std::getline(in, line)) {
     ++lineno;
     const auto hash = line.find('#');
     if (hash != std::string::npos) line.resize(hash);
+    std::replace(line.begin(), line.end(), ',', ' ');  // CSV: commas separate like blanks
     std::istringstream fields(line);
     std::vector<double> row;
     std::string token;
+    bool header = false;
     while (fields >> token) {
       try {
         size_t used = 0;
         row.push_back(std::stod(token, &used));
         if (used != token.size()) throw std::invalid_argument(token);
       } catch (const std::exception&) {
+        // A first line of names (a CSV header such as "ra,dec") is skipped; a word anywhere else is an error.
+        if (cols.empty() && row.empty() && !seen_header) {
+          header = true;
+          break;
+        }
         throw Error(path, "reading table", "line " + std::to_string(lineno) + ": '" + token + "' is not a number");
       }
+    }
+    if (header) {
+      seen_header = true;
+      continue;
     }
     if (row.empty()) continue;
     if (row.size() < min_columns)

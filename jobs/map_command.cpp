@@ -33,7 +33,7 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   cmd->add_option("--pad", k.flat.pad, "KS zero padding")->default_val(2.0);
   cmd->add_option("--out-pixel", c->out_pixel_arcmin, "output pixel [arcmin] (default: the input pixel)");
   cmd->add_option("--out-npix", c->out_npix, "output pixels per side (default: the input extent)");
-  cmd->add_option("--coords", c->coords_file, "evaluate at the RA Dec pairs of this text file instead");
+  cmd->add_option("--coords", c->coords_file, "evaluate at these RA Dec [deg] instead: text/CSV (first two columns) or a FITS table with RA, DEC");
   cmd->add_option("--nside", c->nside, "evaluate at the HEALPix pixel centres inside the patch (partial map)");
   cmd->add_option("--sigma-e", c->sigma_e, "shape noise per component (default: measured)");
   cmd->add_option("--batch", c->batch, "queries per forward pass (memory bound)")->default_val(32768);

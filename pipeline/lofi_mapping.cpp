@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "io/atomic_output.hpp"
+#include "io/coordinate_list.hpp"
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
 #include "io/text_table.hpp"
@@ -81,8 +82,8 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   long ox = 0, oy = 0;
   double out_pixel = c.out_pixel_arcmin > 0 ? c.out_pixel_arcmin : patch.pixel_arcmin;
   if (to_list) {
-    const auto cols = io::read_text_columns(c.coords_file, 2);
-    ra = cols[0], dec = cols[1];
+    auto list = io::read_coordinate_list(c.coords_file);  // text, CSV or a FITS table with RA, DEC
+    ra = std::move(list.ra_deg), dec = std::move(list.dec_deg);
     for (size_t i = 0; i < ra.size(); ++i) {
       const auto p = gnomonic_project(patch.centre, ra[i], dec[i]);
       if (!p.valid) throw std::invalid_argument("--coords: " + c.coords_file + " row " + std::to_string(i + 1) + " is on the far side of the sky");

@@ -6,8 +6,11 @@
 
 #include <fstream>
 
+#include "io/error.hpp"
 #include "io/fits_maps.hpp"
+#include "io/fits_table_writer.hpp"
 #include "io/text_table.hpp"
+#include "pipeline/flat_geometry.hpp"
 #include "pipeline/sphere_kaiser_squires.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/synthetic_sky.hpp"
@@ -53,13 +56,43 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
     EXPECT_NEAR(m.grid.pixel_arcmin, 1.0 / f, 1e-12);
     EXPECT_NEAR(m.grid.ra0_deg, 20.0, 1e-9);
   }
-  std::ofstream(dir / "coords.txt") << "20.0 5.0\n20.2 5.1\n";
-  c.coords_file = (dir / "coords.txt").string();
-  c.ks.output = (dir / "points.txt").string();
+  // A 49 x 49 grid of 1' pixels has its middle pixel centre on the patch centre (RA 20, Dec 5); pixel
+  // (24 + 6, 24 + 3) is centred 6' East and 3' North of it (read_flat_fits returns ix running East).
+  c.out_pixel_arcmin = 1.0, c.out_npix = 49;
+  c.ks.output = (dir / "map_49.fits").string();
   run_lofi_map(c, distributed::Communicator::self());
-  const auto cols = io::read_text_columns(c.ks.output, 3);
-  ASSERT_EQ(cols[0].size(), 2u);
-  EXPECT_TRUE(std::isfinite(cols[2][0]));
+  const auto grid49 = io::read_flat_fits(c.ks.output, "KAPPA").data;
+  const double at_centre = grid49[24 * 49 + 24], off_centre = grid49[27 * 49 + 30];
+  c.out_npix = 0;
+  double ra = 0, dec = 0;
+  gnomonic_deproject({20.0, 5.0}, 6.0 / 60, 3.0 / 60, ra, dec);
+  // The same positions as whitespace text, CSV with a header line, and a FITS table with RA, DEC columns.
+  char text[256], csv[256];
+  std::snprintf(text, sizeof text, "20.0 5.0\n%.12f %.12f\n20.2 5.1\n", ra, dec);
+  std::snprintf(csv, sizeof csv, "ra,dec\n20.0,5.0\n%.12f,%.12f\n20.2,5.1\n", ra, dec);
+  std::ofstream(dir / "coords.txt") << text;
+  std::ofstream(dir / "coords.csv") << csv;
+  {
+    io::FitsTableWriter w((dir / "coords.fits").string(), "COORDS", {"RA", "DEC"});
+    const double ras[] = {20.0, ra, 20.2}, decs[] = {5.0, dec, 5.1};
+    w.append({ras, decs}, 3);
+    w.close();
+  }
+  std::vector<std::vector<double>> values;
+  for (const char* name : {"coords.txt", "coords.csv", "coords.fits"}) {
+    c.coords_file = (dir / name).string();
+    c.ks.output = (dir / (std::string(name) + ".out")).string();
+    run_lofi_map(c, distributed::Communicator::self());
+    const auto cols = io::read_text_columns(c.ks.output, 3);
+    ASSERT_EQ(cols[0].size(), 3u) << name;
+    values.push_back(cols[2]);
+  }
+  EXPECT_EQ(values[0], values[1]);
+  EXPECT_EQ(values[0], values[2]);
+  // The list and the grid agree where they coincide.
+  EXPECT_NEAR(values[0][0], at_centre, 1e-5 * (1 + std::abs(at_centre)));
+  EXPECT_NEAR(values[0][1], off_centre, 1e-5 * (1 + std::abs(off_centre)));
+  EXPECT_GT(std::abs(at_centre - off_centre), 1e-4);  // distinct values, so the comparison means something
   // HEALPix pixel centres inside the patch, as a partial map.
   c.coords_file.clear();
   c.nside = 2048;
@@ -87,6 +120,22 @@ TEST(LofiMapping, BadInputsAreClearErrorsAndWriteNothing) {
   c.coords_file = (dir / "empty.txt").string();
   c.ks.output = (dir / "out.txt").string();
   EXPECT_THROW(run_lofi_map(c, distributed::Communicator::self()), std::exception);
+  std::ofstream(dir / "words.csv") << "ra,dec\n20.0,5.0\n20.1,north\n";  // a word after the header line
+  c.coords_file = (dir / "words.csv").string();
+  EXPECT_THROW(run_lofi_map(c, distributed::Communicator::self()), io::Error);
+  {
+    io::FitsTableWriter w((dir / "no_dec.fits").string(), "COORDS", {"RA", "DECL"});
+    const double ra[] = {20.0}, dec[] = {5.0};
+    w.append({ra, dec}, 1);
+    w.close();
+  }
+  c.coords_file = (dir / "no_dec.fits").string();
+  try {
+    run_lofi_map(c, distributed::Communicator::self());
+    ADD_FAILURE() << "a FITS list without DEC was accepted";
+  } catch (const io::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("DEC"), std::string::npos) << e.what();
+  }
   EXPECT_FALSE(std::filesystem::exists(dir / "out.fits"));
   EXPECT_FALSE(std::filesystem::exists(dir / "out.txt"));
 }
