@@ -126,6 +126,16 @@ FlatImage read_flat_fits(const std::string& path, const std::string& extname) {
   return out;
 }
 
+std::optional<double> read_primary_number(const std::string& path, const std::string& key) {
+  auto f = open_read(path);
+  int status = 0;
+  double value = 0;
+  fits_read_key(f.get(), TDOUBLE, const_cast<char*>(key.c_str()), &value, nullptr, &status);
+  if (status == KEY_NO_EXIST) return std::nullopt;
+  detail::check_fits(status, path, "reading header key " + key);
+  return value;
+}
+
 void write_healpix_fits(const std::string& path, long nside, const std::vector<HealpixColumn>& columns,
                         const std::vector<HeaderCard>& provenance, const std::string& coordsys,
                         const std::vector<long long>& pixels) {

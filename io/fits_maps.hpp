@@ -5,6 +5,7 @@
 // (+RA) and iy to the North (+Dec). The East-left flip of the FITS image happens here and only here.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -40,6 +41,8 @@ struct FlatImage {
 };
 // Reads one image extension written by write_flat_fits (or any image with a TAN WCS with diagonal CD).
 FlatImage read_flat_fits(const std::string& path, const std::string& extname);
+// A numeric key of the primary header (the provenance cards), or nothing when the key is absent.
+std::optional<double> read_primary_number(const std::string& path, const std::string& key);
 
 struct HealpixColumn {
   std::string name;

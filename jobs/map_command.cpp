@@ -9,13 +9,16 @@
 namespace lofimap::jobs {
 
 void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
-  auto* cmd = app.add_subcommand("map", "LoFi convergence map from shear catalogues (any output resolution)");
+  auto* cmd = app.add_subcommand("map", "LoFi convergence map from shear catalogues or a KS map (any output resolution)");
   auto c = std::make_shared<pipeline::MapConfig>();
   auto columns = std::make_shared<std::vector<std::string>>();
   auto center = std::make_shared<std::vector<double>>();
   auto calibration = std::make_shared<std::string>();
   auto& k = c->ks;
-  cmd->add_option("-i,--input", k.catalogue.inputs, "catalogue FITS file(s) or glob pattern(s)")->required();
+  auto* input = cmd->add_option("-i,--input", k.catalogue.inputs, "catalogue FITS file(s) or glob pattern(s)");
+  auto* ks_map = cmd->add_option("--ks-map", c->ks_map, "an unsmoothed flat map from `lofimap ks` instead of catalogues");
+  input->excludes(ks_map);
+  ks_map->excludes(input);
   cmd->add_option("-o,--output", k.output, "output FITS map (or text table with --coords)")->required();
   cmd->add_option("--model", c->model, "LoFi weights (default: models/weights/default.pt)");
   cmd->add_option("--hdu", k.catalogue.hdu, "table HDU: number or EXTNAME");

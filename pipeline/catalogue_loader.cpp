@@ -177,4 +177,15 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
   return out;
 }
 
+double measured_shape_noise(const ShearCatalogue& galaxies, const distributed::Communicator& comm) {
+  double sums[2] = {0, 0};
+  for (size_t i = 0; i < galaxies.size(); ++i) {
+    const double w = galaxies.weight[i];
+    sums[0] += w * (galaxies.g1[i] * galaxies.g1[i] + galaxies.g2[i] * galaxies.g2[i]);
+    sums[1] += w;
+  }
+  comm.allreduce_sum(sums, 2);
+  return sums[1] > 0 ? std::sqrt(sums[0] / (2 * sums[1])) : 0.0;
+}
+
 }  // namespace lofimap::pipeline

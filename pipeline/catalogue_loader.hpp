@@ -50,4 +50,8 @@ struct LoadedCatalogue {
 
 LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distributed::Communicator& comm);
 
+// Shape noise per component: the weighted rms of the calibrated shapes over both components and all ranks (the
+// lensing signal adds ~1e-4 in quadrature). Feeds LoFi's noise channel; recorded as LMSIGE in KS products.
+double measured_shape_noise(const ShearCatalogue& galaxies, const distributed::Communicator& comm);
+
 }  // namespace lofimap::pipeline

@@ -161,6 +161,7 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
   cards.push_back({"LMFLIP2", c.catalogue.flip_e2, "e2 sign flipped by the user"});
 
   if (!c.sphere) {
+    const double sigma_e = measured_shape_noise(cat.galaxies, comm);  // collective: before rank 0 goes on alone
     const FlatPatch patch = resolve_flat_patch(c.flat, cat.galaxies, comm);
     const FlatShearGrid grid = bin_flat(cat.galaxies, patch, comm);
     timer.lap("binning");
@@ -176,6 +177,7 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     summary << stats_line("kappa_E", kappa.a, grid.weight) << "\n" << stats_line("kappa_B", kappa.b, grid.weight);
     cards.push_back({"LMPIXAM", patch.pixel_arcmin, "[arcmin] pixel scale"});
     cards.push_back({"LMPAD", c.flat.pad, "FFT zero-padding factor"});
+    cards.push_back({"LMSIGE", sigma_e, "measured shape noise per component (weighted rms)"});
     cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
     const auto ke = to_float(kappa.a), kb = to_float(kappa.b), w = to_float(grid.weight), n = to_float(grid.count);
     io::TanGrid tan{patch.centre.ra_deg, patch.centre.dec_deg, patch.pixel_arcmin, patch.nx, patch.ny};

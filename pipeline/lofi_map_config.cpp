@@ -28,6 +28,7 @@ std::string MapConfig::to_json() const {
   j["overwrite"] = ks.overwrite;
   j["png"] = ks.png;
   j["command_line"] = ks.command_line;
+  j["ks_map"] = ks_map;
   j["model"] = model;
   j["sigma_e"] = sigma_e;
   j["out_pixel"] = out_pixel_arcmin;
@@ -62,6 +63,7 @@ MapConfig MapConfig::from_json(const std::string& text) {
   m.ks.overwrite = j.at("overwrite");
   m.ks.png = j.at("png");
   m.ks.command_line = j.at("command_line");
+  m.ks_map = j.at("ks_map");
   m.model = j.at("model");
   m.sigma_e = j.at("sigma_e");
   m.out_pixel_arcmin = j.at("out_pixel");
@@ -73,7 +75,12 @@ MapConfig MapConfig::from_json(const std::string& text) {
 }
 
 void MapConfig::validate() const {
-  if (ks.catalogue.inputs.empty()) throw std::invalid_argument("--input: no catalogue given");
+  if (ks.catalogue.inputs.empty() && ks_map.empty())
+    throw std::invalid_argument("--input/--ks-map: give catalogues or a KS map");
+  if (!ks.catalogue.inputs.empty() && !ks_map.empty())
+    throw std::invalid_argument("--input/--ks-map: give one of them (the KS map defines the input grid)");
+  if (!ks_map.empty() && (ks.flat.npix > 0 || ks.flat.size_deg > 0 || ks.flat.center_ra.has_value()))
+    throw std::invalid_argument("--ks-map: the grid comes from the KS map; drop --center/--npix/--size");
   if (ks.output.empty()) throw std::invalid_argument("--output: no output path given");
   validate_flat_settings(ks.flat);
   if (sigma_e < 0 || sigma_e >= 1) throw std::invalid_argument("--sigma-e: must lie in [0, 1) (0: measured)");

@@ -11,6 +11,7 @@
 
 #include "io/atomic_output.hpp"
 #include "io/coordinate_list.hpp"
+#include "io/error.hpp"
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
 #include "io/text_table.hpp"
@@ -25,6 +26,66 @@
 
 namespace lofimap::pipeline {
 
+namespace {
+
+// LoFi's input: the unsmoothed KS E/B maps on a flat grid, the galaxy counts per pixel and the shape noise.
+struct InputGrid {
+  FlatPatch patch;
+  std::vector<double> kappa_e, kappa_b, counts;
+  double sigma_e = 0;
+  std::vector<io::HeaderCard> cards;  // provenance of the output
+  std::string summary;
+};
+
+// From catalogues: load, bin (all ranks), KS on rank 0. Non-root ranks get an empty grid.
+InputGrid grid_from_catalogue(const MapConfig& c, const distributed::Communicator& comm) {
+  const LoadedCatalogue cat = load_catalogue(c.ks.catalogue, comm);
+  InputGrid in;
+  in.patch = resolve_flat_patch(c.ks.flat, cat.galaxies, comm);
+  const double measured = measured_shape_noise(cat.galaxies, comm);
+  in.sigma_e = c.sigma_e > 0 ? c.sigma_e : measured;
+  const FlatShearGrid grid = bin_flat(cat.galaxies, in.patch, comm);
+  if (!comm.is_root()) return in;
+  auto ks = flat_kaiser_squires({in.patch.nx, in.patch.ny, grid.g1, grid.g2}, c.ks.flat.pad, 0.0);
+  in.kappa_e = std::move(ks.a), in.kappa_b = std::move(ks.b), in.counts = grid.count;
+  in.cards = provenance_cards(c.ks.command_line, cat.summary);
+  in.summary = cat.summary.report();
+  return in;
+}
+
+// From a flat product of `lofimap ks`: KAPPA_E, KAPPA_B and NGAL on its TAN grid, sigma_e from --sigma-e or the
+// product's LMSIGE. LoFi was trained on unsmoothed KS maps, so a smoothed product is refused.
+InputGrid grid_from_ks_map(const MapConfig& c) {
+  const std::string& path = c.ks_map;
+  const auto e = io::read_flat_fits(path, "KAPPA_E"), b = io::read_flat_fits(path, "KAPPA_B"),
+             n = io::read_flat_fits(path, "NGAL");
+  for (const auto* other : {&b, &n})
+    if (other->grid.nx != e.grid.nx || other->grid.ny != e.grid.ny || other->grid.pixel_arcmin != e.grid.pixel_arcmin)
+      throw io::Error(path, "reading a KS map", "KAPPA_E, KAPPA_B and NGAL are not on the same grid");
+  const auto smooth = io::read_primary_number(path, "LMSMOOTH");
+  if (smooth && *smooth > 0)
+    throw std::invalid_argument("--ks-map: " + path + " is smoothed (LMSMOOTH = " + std::to_string(*smooth) +
+                                " arcmin); LoFi needs the unsmoothed map (lofimap ks without --smooth)");
+  InputGrid in;
+  in.patch = {{e.grid.ra0_deg, e.grid.dec0_deg}, e.grid.pixel_arcmin, e.grid.nx, e.grid.ny};
+  in.kappa_e.assign(e.data.begin(), e.data.end());
+  in.kappa_b.assign(b.data.begin(), b.data.end());
+  in.counts.assign(n.data.begin(), n.data.end());
+  if (c.sigma_e > 0) {
+    in.sigma_e = c.sigma_e;
+  } else if (const auto recorded = io::read_primary_number(path, "LMSIGE")) {
+    in.sigma_e = *recorded;
+  } else {
+    throw std::invalid_argument("--sigma-e: " + path + " does not record the shape noise (no LMSIGE key): give --sigma-e");
+  }
+  in.cards = software_cards(c.ks.command_line);
+  in.cards.push_back({"LMKSMAP", path, "input KS map"});
+  in.summary = "input KS map " + path;
+  return in;
+}
+
+}  // namespace
+
 MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& comm) {
   MapConfig c = given;
   const std::string model_path = c.model.empty() ? default_model_path() : c.model;
@@ -37,6 +98,7 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   auto& flat = c.ks.flat;
   if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0) flat.pixel_arcmin = mo.train_pixel_arcmin;
   c.validate();
+  if (mo.extra_channels > 1) throw std::invalid_argument(model_path + ": models with more than one extra channel are not supported by map");
   const bool to_list = !c.coords_file.empty();
   const bool to_healpix = c.nside > 0;
   std::unique_ptr<io::AtomicOutput> out, png;
@@ -48,32 +110,21 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
     }
   }
   PhaseTimer timer;
-  const LoadedCatalogue cat = load_catalogue(c.ks.catalogue, comm);
-  const FlatPatch patch = resolve_flat_patch(flat, cat.galaxies, comm);
-  // Shape noise per component, measured as the weighted rms of the calibrated shapes (the signal adds ~1e-4).
-  double sums[2] = {0, 0};
-  for (size_t i = 0; i < cat.galaxies.size(); ++i) {
-    const double w = cat.galaxies.weight[i];
-    sums[0] += w * (cat.galaxies.g1[i] * cat.galaxies.g1[i] + cat.galaxies.g2[i] * cat.galaxies.g2[i]);
-    sums[1] += w;
-  }
-  comm.allreduce_sum(sums, 2);
-  const double sigma_e = c.sigma_e > 0 ? c.sigma_e : std::sqrt(sums[0] / (2 * sums[1]));
-  const FlatShearGrid grid = bin_flat(cat.galaxies, patch, comm);
-  timer.lap("ingest and binning");
   MapReport report;
+  if (!c.ks_map.empty() && !comm.is_root()) return report;  // a KS map is read by rank 0 alone
+  const InputGrid in = c.ks_map.empty() ? grid_from_catalogue(c, comm) : grid_from_ks_map(c);
+  timer.lap(c.ks_map.empty() ? "ingest, binning and Kaiser-Squires" : "reading the KS map");
   if (!comm.is_root()) return report;
-  const auto ks = flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, flat.pad, 0.0);
+  const FlatPatch& patch = in.patch;
+  const double sigma_e = in.sigma_e;
   const long nx = patch.nx, ny = patch.ny;
   std::vector<float> channels;
-  for (const auto* v : {&ks.a, &ks.b}) channels.insert(channels.end(), v->begin(), v->end());
+  for (const auto* v : {&in.kappa_e, &in.kappa_b}) channels.insert(channels.end(), v->begin(), v->end());
   if (mo.extra_channels >= 1) {
-    const auto noise = noise_channel(grid.count.data(), grid.count.size(), sigma_e);
+    const auto noise = noise_channel(in.counts.data(), in.counts.size(), sigma_e);
     channels.insert(channels.end(), noise.begin(), noise.end());
   }
-  if (mo.extra_channels > 1) throw std::invalid_argument(model_path + ": models with more than one extra channel are not supported by map");
   const auto input = torch::from_blob(channels.data(), {1, mo.input_channels(), ny, nx}).clone();
-  timer.lap("Kaiser-Squires");
 
   // Query coordinates in the patch's tangent plane [arcmin].
   std::vector<float> xy;
@@ -123,9 +174,9 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   timer.lap("LoFi");
   const std::string hash = models::lofi_hash(net);
   std::ostringstream summary;
-  summary << cat.summary.report() << "\ninput grid " << nx << " x " << ny << " at " << patch.pixel_arcmin
+  summary << in.summary << "\ninput grid " << nx << " x " << ny << " at " << patch.pixel_arcmin
           << "' centred on RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << "; sigma_e " << sigma_e
-          << (c.sigma_e > 0 ? " (given)" : " (measured)") << "\nmodel " << model_path << " (hash " << hash << "), "
+          << (c.sigma_e > 0 ? " (given)" : c.ks_map.empty() ? " (measured)" : " (recorded in the KS map)") << "\nmodel " << model_path << " (hash " << hash << "), "
           << (to_healpix ? std::to_string(nq) + " HEALPix pixels at nside " + std::to_string(c.nside) :
               to_list ? std::to_string(nq) + " coordinates" : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
                                                                   std::to_string(out_pixel) + "'");
@@ -134,13 +185,13 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
                                                  " hash " + hash + "\ncolumns: RA Dec kappa",
                            {&ra, &dec, &kappa});
   } else if (to_healpix) {
-    auto cards = provenance_cards(c.ks.command_line, cat.summary);
+    auto cards = in.cards;
     cards.push_back({"LMMODEL", model_path, "LoFi weights"});
     cards.push_back({"LMHASH", hash, "LoFi model content hash"});
     const std::vector<float> k(kappa.begin(), kappa.end());
     io::write_healpix_fits(out->temp_path(), c.nside, {{"KAPPA", "", k.data()}}, cards, "C", pixels);
   } else {
-    auto cards = provenance_cards(c.ks.command_line, cat.summary);
+    auto cards = in.cards;
     cards.push_back({"LMMODEL", model_path, "LoFi weights"});
     cards.push_back({"LMHASH", hash, "LoFi model content hash"});
     cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});

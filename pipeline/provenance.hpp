@@ -10,6 +10,9 @@
 
 namespace lofimap::pipeline {
 
+// Software version and revision, date and command line.
+std::vector<io::HeaderCard> software_cards(const std::string& command_line);
+// software_cards plus the catalogue inputs and the calibration applied.
 std::vector<io::HeaderCard> provenance_cards(const std::string& command_line, const CatalogueSummary& catalogue);
 
 }  // namespace lofimap::pipeline

@@ -11,6 +11,7 @@
 #include "io/fits_table_writer.hpp"
 #include "io/text_table.hpp"
 #include "pipeline/flat_geometry.hpp"
+#include "pipeline/kaiser_squires_products.hpp"
 #include "pipeline/sphere_kaiser_squires.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/synthetic_sky.hpp"
@@ -104,6 +105,50 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
   // 48' x 48' patch / (1.72')^2 per nside-2048 pixel ~ 780 pixels.
   EXPECT_GT(inside, 600);
   EXPECT_LT(inside, 950);
+}
+
+// A precomputed (unsmoothed) KS map from `lofimap ks` gives the same LoFi map as the catalogue it was made from;
+// a smoothed one is refused.
+TEST(LofiMapping, FromAKsMapAsFromItsCatalogue) {
+  const auto dir = lofimap::testing::scratch_dir();
+  auto c = setup(dir);
+  c.ks.output = (dir / "from_catalogue.fits").string();
+  run_lofi_map(c, distributed::Communicator::self());
+  KsConfig ks = c.ks;
+  ks.output = (dir / "ks.fits").string();
+  run_kaiser_squires(ks, distributed::Communicator::self());
+  ks.output = (dir / "ks_smoothed.fits").string();
+  ks.smoothing_arcmin = 2.0;
+  run_kaiser_squires(ks, distributed::Communicator::self());
+
+  MapConfig m;
+  m.ks_map = (dir / "ks.fits").string();
+  m.model = c.model;
+  m.ks.png = false;
+  m.ks.output = (dir / "from_ks.fits").string();
+  run_lofi_map(m, distributed::Communicator::self());
+  const auto a = io::read_flat_fits((dir / "from_catalogue.fits").string(), "KAPPA");
+  const auto b = io::read_flat_fits(m.ks.output, "KAPPA");
+  ASSERT_EQ(a.data.size(), b.data.size());
+  EXPECT_EQ(b.grid.nx, 48);
+  EXPECT_NEAR(b.grid.ra0_deg, a.grid.ra0_deg, 1e-12);
+  double worst = 0, scale = 0;
+  for (size_t i = 0; i < a.data.size(); ++i)
+    worst = std::max(worst, static_cast<double>(std::abs(a.data[i] - b.data[i]))), scale = std::max(scale, static_cast<double>(std::abs(a.data[i])));
+  EXPECT_LT(worst, 1e-4 * scale) << "catalogue vs KS-map input";
+  EXPECT_GT(scale, 0);
+
+  m.ks_map = (dir / "ks_smoothed.fits").string();
+  m.ks.output = (dir / "from_smoothed.fits").string();
+  try {
+    run_lofi_map(m, distributed::Communicator::self());
+    ADD_FAILURE() << "a smoothed KS map was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("smoothed"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(m.ks.output));
+  m.ks.catalogue.inputs = c.ks.catalogue.inputs;  // both sources at once
+  EXPECT_THROW(run_lofi_map(m, distributed::Communicator::self()), std::invalid_argument);
 }
 
 TEST(LofiMapping, BadInputsAreClearErrorsAndWriteNothing) {
