@@ -17,6 +17,7 @@
 #include "models/lofi_network.hpp"
 #include "pipeline/map_quality.hpp"
 #include "pipeline/lofi_inputs.hpp"
+#include "pipeline/progress_bar.hpp"
 #include "pipeline/random_stream.hpp"
 
 namespace lofimap::pipeline {
@@ -180,6 +181,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     summary.val_rmse = rmse, summary.val_pearson = r;
   };
 
+  ProgressBar bar("training", c.steps, step);  // drawn by rank 0 only
   for (; step < c.steps; ++step) {
     // A new set of maps every steps_per_batch steps, drawn from stream (seed, batch, rank).
     if (batch.empty() || step % c.steps_per_batch == 0) {
@@ -236,8 +238,10 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     if (comm.is_root()) {
       log << step + 1 << "," << lr << "," << loss_value << "," << (do_validate ? summary.val_rmse : NAN) << ","
           << (do_validate ? summary.val_pearson : NAN) << "," << elapsed << "\n";
-      if (do_validate || (step + 1) % 20 == 0) {
+      bar.update(step + 1, fmt::format(" loss {:.5f}", loss_value));
+      if (do_validate || (!bar.enabled() && (step + 1) % 20 == 0)) {  // on a terminal the bar shows the rest
         const double rate = static_cast<double>(step + 1 - summary.first_step) / elapsed;
+        bar.clear();
         spdlog::info("step {}/{}  loss {:.5f}  lr {:.2e}{}  ETA {:.0f} s", step + 1, c.steps, loss_value, lr,
                      do_validate ? fmt::format("  val RMSE {:.5f} r {:.3f}", summary.val_rmse, summary.val_pearson) : "",
                      static_cast<double>(c.steps - step - 1) / rate);
@@ -251,9 +255,11 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     if (stop > 0) {
       summary.interrupted = true;
       ++step;
-      if (comm.is_root())
+      if (comm.is_root()) {
+        bar.clear();
         spdlog::warn("stopped ({}) at step {}: checkpoint {} written; continue with --resume",
                      budget_spent ? "--stop-after" : "signal", step, checkpoint);
+      }
       break;
     }
   }
