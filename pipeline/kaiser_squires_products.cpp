@@ -16,6 +16,7 @@
 #include "pipeline/phase_timer.hpp"
 #include "pipeline/provenance.hpp"
 #include "pipeline/quicklook_raster.hpp"
+#include "pipeline/wiener_filter.hpp"
 
 namespace lofimap::pipeline {
 
@@ -35,9 +36,11 @@ void validate(const KsConfig& c) {
   survey_preset(c.catalogue.preset);  // throws on an unknown preset
   if (c.sphere) {
     validate_nside(c.nside);
+    if (!c.wiener_cl.empty()) throw std::invalid_argument("--wiener: flat maps only (not with --sphere)");
     return;
   }
   validate_flat_settings(c.flat);
+  if (!c.wiener_cl.empty()) read_cl_table(c.wiener_cl);  // a missing or malformed table fails before any work
 }
 
 std::string stats_line(const char* name, const std::vector<double>& map, const std::vector<double>& mask) {
@@ -168,6 +171,9 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     if (!comm.is_root()) return report;
     const long long inside = cat.summary.rows_valid - grid.outside;
     if (inside <= 0) throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
+    if (!c.wiener_cl.empty() && patch.nx != patch.ny)
+      throw std::invalid_argument("--wiener: needs a square patch (give --npix or --size), got " +
+                                  std::to_string(patch.nx) + " x " + std::to_string(patch.ny));
     const double sigma_pix = c.smoothing_arcmin / patch.pixel_arcmin;
     const FlatFieldPair kappa = flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, c.flat.pad, sigma_pix);
     timer.lap("Kaiser-Squires");
@@ -180,11 +186,29 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     cards.push_back({"LMSIGE", sigma_e, "measured shape noise per component (weighted rms)"});
     cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
     const auto ke = to_float(kappa.a), kb = to_float(kappa.b), w = to_float(grid.weight), n = to_float(grid.count);
+    std::vector<io::NamedImage> images = {{"KAPPA_E", "", ke.data()}, {"KAPPA_B", "", kb.data()},
+                                          {"WEIGHT", "", w.data()}, {"NGAL", "count", n.data()}};
+    std::vector<float> wf;
+    if (!c.wiener_cl.empty()) {
+      // The Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (unobserved pixels: none).
+      // Its operators stay periodic (pad 1): zero-padded KS is not the exact adjoint of the zero-padded forward
+      // model, and CG on that non-symmetric system stalls (1000 iterations without converging on a 96^2 patch,
+      // against 5 periodic); the prior and the noise weights handle the patch edges.
+      const auto result = wiener_filter(grid.g1, grid.g2, grid.count, sigma_e, read_cl_table(c.wiener_cl),
+                                        {patch.nx, patch.pixel_arcmin});
+      if (result.iterations >= WienerOptions{}.max_iterations)
+        throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
+                                 std::to_string(result.residual) + ")");
+      timer.lap("Wiener filter");
+      wf = to_float(result.kappa);
+      images.push_back({"KAPPA_WIENER", "", wf.data()});
+      cards.push_back({"LMWFCL", c.wiener_cl, "C_ell table of the Wiener filter"});
+      cards.push_back({"LMWFIT", static_cast<long long>(result.iterations), "Wiener filter CG iterations"});
+      summary << "\n" << stats_line("kappa_Wiener", result.kappa, grid.weight) << " (" << result.iterations
+              << " CG iterations)";
+    }
     io::TanGrid tan{patch.centre.ra_deg, patch.centre.dec_deg, patch.pixel_arcmin, patch.nx, patch.ny};
-    io::write_flat_fits(products->fits_temp(), tan,
-                        {{"KAPPA_E", "", ke.data()}, {"KAPPA_B", "", kb.data()}, {"WEIGHT", "", w.data()},
-                         {"NGAL", "count", n.data()}},
-                        cards);
+    io::write_flat_fits(products->fits_temp(), tan, images, cards);
     if (c.png) write_pngs(*products, {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
   } else {
     const SphereShearMaps maps = bin_sphere(cat.galaxies, c.nside, comm);

@@ -51,6 +51,19 @@ print("eval:", {k: r[k] for k in ("pearson", "rmse", "b_level")})
 PY
 test -s eval.png && test -s eval.txt
 
+# The Wiener baseline with a Limber C_ell: it must beat the unsmoothed KS map against the truth.
+"$lofimap" simulate cl -o cl.txt
+"$lofimap" ks -i cat.fits --preset kids --center 150 2 --npix 96 --pixel 1 --wiener cl.txt -o wiener.fits --no-png
+"$lofimap" info wiener.fits | grep -q "KAPPA_WIENER: image"
+"$lofimap" eval --map wiener.fits:KAPPA_E --truth truth.fits --mask wiener.fits:WEIGHT -o eval_ks_raw
+"$lofimap" eval --map wiener.fits:KAPPA_WIENER --truth truth.fits --mask wiener.fits:WEIGHT -o eval_wiener
+/usr/bin/python3 - <<'PY'
+import json
+ks, wf = json.load(open("eval_ks_raw.json")), json.load(open("eval_wiener.json"))
+assert wf["pearson"] > ks["pearson"] + 0.1 and wf["rmse"] < ks["rmse"], (ks, wf)
+print("wiener vs unsmoothed KS: r %.3f vs %.3f, RMSE %.4f vs %.4f" % (wf["pearson"], ks["pearson"], wf["rmse"], ks["rmse"]))
+PY
+
 # --overwrite replaces
 "$lofimap" ks -i cat.fits --preset kids --pixel 1 -o flat.fits --overwrite --no-png
 echo "end-to-end ok"
