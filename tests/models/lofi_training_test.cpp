@@ -13,22 +13,16 @@
 #include "models/lofi_network.hpp"
 #include "pipeline/lofi_trainer.hpp"
 #include "pipeline/training_set.hpp"
+#include "lognormal_training_set.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
 namespace {
 
 TrainConfig make_set_and_config(const std::filesystem::path& dir) {
-  TrainingSetConfig t;
-  t.maps = 24;
-  t.grid = {48, 1.0};
-  SourceDistribution s;
-  s.z_single = 1.0;
-  t.cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 100));
-  t.lambda = 0.02;
+  auto t = testing::lognormal_training_set(dir / "set.h5", 24, {48, 1.0});
   t.n_gal_min = 20, t.n_gal_max = 40;
   t.seed = 2;
-  t.output = (dir / "set.h5").string();
   write_training_set(t, distributed::Communicator::self());
   TrainConfig c;
   c.training_sets = {t.output};

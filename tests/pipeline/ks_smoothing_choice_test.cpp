@@ -8,25 +8,18 @@
 
 #include "io/error.hpp"
 #include "pipeline/training_set.hpp"
+#include "lognormal_training_set.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
 namespace {
 
 std::string make_set(const std::filesystem::path& path, double n_gal, double sigma_e) {
-  TrainingSetConfig c;
-  c.maps = 6;
-  c.grid = {64, 1.0};
-  SourceDistribution s;
-  s.z_single = 1.0;
-  c.cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 200));
-  c.cl_description = "test";
-  c.lambda = 0.02;
+  auto c = testing::lognormal_training_set(path, 6, {64, 1.0});
   c.n_gal_min = c.n_gal_max = n_gal;
   c.sigma_e_min = c.sigma_e_max = sigma_e;
   c.masked_fraction = 0.1;
   c.seed = 5;
-  c.output = path.string();
   write_training_set(c, distributed::Communicator::self());
   return c.output;
 }

@@ -12,25 +12,18 @@
 #include "io/hdf5_training_set.hpp"
 #include "pipeline/flat_kaiser_squires.hpp"
 #include "pipeline/map_statistics.hpp"
+#include "lognormal_training_set.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
 namespace {
 
 TrainingSetConfig small_config(const std::filesystem::path& out) {
-  TrainingSetConfig c;
-  c.maps = 6;
-  c.grid = {64, 1.0};
-  SourceDistribution s;
-  s.z_single = 1.0;
-  c.cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 200));
-  c.cl_description = "test";
-  c.lambda = 0.02;
+  auto c = testing::lognormal_training_set(out, 6, {64, 1.0});
   c.n_gal_min = 10, c.n_gal_max = 40;
   c.sigma_e_min = 0.25, c.sigma_e_max = 0.3;
   c.masked_fraction = 0.1;
   c.seed = 99;
-  c.output = out.string();
   return c;
 }
 
