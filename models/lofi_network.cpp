@@ -1,16 +1,16 @@
 #include "models/lofi_network.hpp"
 
-#include "io/atomic_output.hpp"
-#include "io/error.hpp"
-
 #include <malloc.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <numbers>
 #include <stdexcept>
+
+#include "io/atomic_output.hpp"
+#include "io/error.hpp"
 
 namespace lofimap::models {
 

@@ -11,6 +11,7 @@ build=${2:-$root/build/release}
 work=${3:-$root/bench/work/cross}
 label=${4:-$(basename "$model" .pt)}
 mkdir -p "$work"
+model=$(realpath "$model") build=$(realpath "$build") work=$(realpath "$work")  # the loop runs inside $work
 cd "$work"
 seed=100
 for p in 1 0.5 0.25; do

@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build/release}
 work=${2:-$root/bench/work/cross}
 mkdir -p "$work"
+build=$(realpath "$build")
 cd "$work"
 lofimap="$build/bin/lofimap"
 for p in 1 0.5 0.25; do

@@ -113,7 +113,9 @@ TEST(Distributed, TrainingSetIsIndependentOfTheNumberOfRanks) {
       EXPECT_EQ(ma.ks, mb.ks) << "map " << i;
       EXPECT_EQ(ma.counts, mb.counts) << "map " << i;
       EXPECT_EQ(ma.n_gal, mb.n_gal) << "map " << i;
-      if (i > 0) EXPECT_NE(ma.kappa, a.read(i - 1).kappa) << "maps " << i - 1 << " and " << i << " coincide";
+      if (i > 0) {
+        EXPECT_NE(ma.kappa, a.read(i - 1).kappa) << "maps " << i - 1 << " and " << i << " coincide";
+      }
     }
   }
   comm.barrier();
