@@ -28,7 +28,10 @@ void check_writable(const std::string& target, bool overwrite) {
 AtomicOutput::AtomicOutput(std::string target, bool overwrite) : target_(std::move(target)) {
   check_writable(target_, overwrite);
   const fs::path path(target_);
-  temp_ = (path.parent_path() / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
+  // ".NAME.tmp.PID", appended piecewise (GCC 12 -Wrestrict misfires on a chain of string operator+).
+  std::string name(".");
+  name.append(path.filename().string()).append(".tmp.").append(std::to_string(::getpid()));
+  temp_ = (path.parent_path() / name).string();
   std::error_code ec;
   fs::remove(temp_, ec);
 }

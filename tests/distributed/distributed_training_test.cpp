@@ -42,14 +42,18 @@ TEST(DistributedTraining, RanksStayInLockstep) {
   const auto summary = pipeline::train_lofi(c, comm);
   EXPECT_EQ(summary.last_step, 4);
   comm.barrier();
-  if (comm.is_root()) EXPECT_TRUE(std::filesystem::exists(c.output));
+  if (comm.is_root()) {
+    EXPECT_TRUE(std::filesystem::exists(c.output));
+  }
   // Ranks draw different maps (their losses differ) but must hold identical parameters after every step:
   // rank 0's content hash equals this rank's.
   ASSERT_FALSE(summary.model_hash.empty());
   EXPECT_EQ(comm.broadcast(summary.model_hash), summary.model_hash) << "rank " << comm.rank();
   double first_loss = summary.losses.front(), max_loss = first_loss;
   comm.allreduce_max(&max_loss, 1);
-  if (comm.size() > 1) EXPECT_GT(max_loss, 0.0);
+  if (comm.size() > 1) {
+    EXPECT_GT(max_loss, 0.0);
+  }
   comm.barrier();
 }
 
