@@ -9,6 +9,7 @@
 #include "io/fits_maps.hpp"
 #include "io/hdf5_training_set.hpp"
 #include "pipeline/kaiser_squires_products.hpp"
+#include "lognormal_training_set.hpp"
 #include "pipeline/training_set.hpp"
 #include "pipeline/synthetic_sky.hpp"
 
@@ -87,14 +88,8 @@ TEST(Distributed, TrainingSetIsIndependentOfTheNumberOfRanks) {
     std::filesystem::create_directories(dir);
   }
   comm.barrier();
-  pipeline::TrainingSetConfig c;
-  c.maps = 7;  // not a multiple of 2 or 4: the last round has idle ranks writing empty selections
-  c.grid = {32, 1.0};
-  pipeline::SourceDistribution s;
-  s.z_single = 1.0;
-  c.cl = pipeline::convergence_cl_limber(pipeline::Cosmology(pipeline::planck2015_tng()), s,
-                                         pipeline::log_ell_grid(10, 1e5, 100));
-  c.lambda = 0.02;
+  // 7 maps, not a multiple of 2 or 4: the last round has idle ranks writing empty selections.
+  auto c = testing::lognormal_training_set({}, 7, {32, 1.0});
   c.n_gal_min = 10, c.n_gal_max = 30;
   c.masked_fraction = 0.05;
   c.seed = 5;

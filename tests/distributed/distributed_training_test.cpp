@@ -7,6 +7,7 @@
 
 #include "distributed/communicator.hpp"
 #include "pipeline/lofi_trainer.hpp"
+#include "lognormal_training_set.hpp"
 #include "pipeline/training_set.hpp"
 
 namespace lofimap {
@@ -20,14 +21,8 @@ TEST(DistributedTraining, RanksStayInLockstep) {
     std::filesystem::create_directories(dir);
   }
   comm.barrier();
-  pipeline::TrainingSetConfig t;
-  t.maps = 12;
-  t.grid = {32, 1.0};
-  pipeline::SourceDistribution s;
-  s.z_single = 1.0;
-  t.cl = pipeline::convergence_cl_limber(pipeline::Cosmology(pipeline::planck2015_tng()), s,
-                                         pipeline::log_ell_grid(10, 1e5, 100));
-  t.output = (dir / "set.h5").string();
+  auto t = testing::lognormal_training_set(dir / "set.h5", 12, {32, 1.0});
+  t.lambda = 0;  // Gaussian fields
   pipeline::write_training_set(t, comm);
   pipeline::TrainConfig c;
   c.training_sets = {t.output};

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "lognormal_training_set.hpp"
 #include "pipeline/training_set.hpp"
 #include "test_paths.hpp"
 
@@ -76,13 +77,7 @@ TEST(LofiNetwork, IdentityLikeConfigurationReproducesInputAtPixelCentres) {
 
 TEST(LofiNetwork, TinyTrainingRunReducesTheLoss) {
   torch::manual_seed(3);
-  pipeline::TrainingSetConfig c;
-  c.grid = {48, 1.0};
-  pipeline::SourceDistribution s;
-  s.z_single = 1.0;
-  c.cl = pipeline::convergence_cl_limber(pipeline::Cosmology(pipeline::planck2015_tng()), s,
-                                         pipeline::log_ell_grid(10, 1e5, 100));
-  c.lambda = 0.02;
+  auto c = lofimap::testing::lognormal_training_set({}, 100, {48, 1.0});
   c.n_gal_min = c.n_gal_max = 30;
   c.seed = 4;
   std::vector<torch::Tensor> inputs, truths;
