@@ -7,8 +7,8 @@
 
 #include "io/atomic_output.hpp"
 #include "io/fits_maps.hpp"
-#include "pipeline/flat_kaiser_squires.hpp"
-#include "pipeline/synthetic_sky.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/simulate/synthetic_sky.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"lofimap-make-catalogue: synthetic shear catalogue with known truth"};
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
 
   try {
     lofimap::pipeline::set_fftw_threads(2);
-    lofimap::pipeline::FlatPatch patch{{ra, dec}, pixel, npix, npix};
+    lofimap::pipeline::FlatGrid patch{{ra, dec}, pixel, npix, npix};
     const auto sky = lofimap::pipeline::make_synthetic_sky(patch, lofimap::pipeline::random_haloes(patch, haloes, seed));
     const double area = static_cast<double>(npix * npix) * pixel * pixel;
     if (n == 0) n = static_cast<long long>(density * area);

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace lofimap::distributed {
@@ -35,68 +35,217 @@ MpiSession::~MpiSession() {
   if (initialised && !finalised) MPI_Finalize();
 }
 
-Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
-  int initialised = 0;
-  MPI_Initialized(&initialised);
-  if (!initialised) {
-    comm_ = MPI_COMM_NULL;  // serial: a world of one, collectives are identities
-    return;
+// The MPI communicator; communicators this process created (split, node_local) are freed with the last copy.
+struct Communicator::Handle {
+  MPI_Comm comm = MPI_COMM_NULL;
+  bool owned = false;
+  ~Handle() {
+    int finalised = 0;
+    MPI_Finalized(&finalised);
+    if (owned && !finalised && comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
   }
-  MPI_Comm_rank(comm_, &rank_);
-  MPI_Comm_size(comm_, &size_);
-}
-
-Communicator Communicator::world() { return Communicator(MPI_COMM_WORLD); }
-Communicator Communicator::self() { return Communicator(MPI_COMM_SELF); }
+};
 
 namespace {
 
-constexpr std::size_t kChunk = static_cast<std::size_t>(INT_MAX) / 2;
-
-template <typename T>
-void allreduce(MPI_Comm comm, T* data, std::size_t n, MPI_Datatype type, MPI_Op op) {
-  if (comm == MPI_COMM_NULL) return;
-  for (std::size_t off = 0; off < n; off += kChunk) {
-    const int count = static_cast<int>(std::min(kChunk, n - off));
-    MPI_Allreduce(MPI_IN_PLACE, data + off, count, type, op, comm);
-  }
+bool mpi_running() {
+  int initialised = 0, finalised = 0;
+  MPI_Initialized(&initialised);
+  MPI_Finalized(&finalised);
+  return initialised && !finalised;
 }
 
+MPI_Comm native(const void* handle) { return handle ? *static_cast<const MPI_Comm*>(handle) : MPI_COMM_NULL; }
+
 template <typename T>
-void reduce_root(MPI_Comm comm, T* data, std::size_t n, MPI_Datatype type, int rank) {
-  if (comm == MPI_COMM_NULL) return;
-  for (std::size_t off = 0; off < n; off += kChunk) {
-    const int count = static_cast<int>(std::min(kChunk, n - off));
-    if (rank == 0)
-      MPI_Reduce(MPI_IN_PLACE, data + off, count, type, MPI_SUM, 0, comm);
-    else
-      MPI_Reduce(data + off, nullptr, count, type, MPI_SUM, 0, comm);
+MPI_Datatype mpi_type();
+template <>
+MPI_Datatype mpi_type<float>() { return MPI_FLOAT; }
+template <>
+MPI_Datatype mpi_type<double>() { return MPI_DOUBLE; }
+template <>
+MPI_Datatype mpi_type<int>() { return MPI_INT; }
+template <>
+MPI_Datatype mpi_type<long long>() { return MPI_LONG_LONG; }
+template <>
+MPI_Datatype mpi_type<std::uint64_t>() { return MPI_UINT64_T; }
+
+MPI_Op mpi_op(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::Sum: return MPI_SUM;
+    case ReduceOp::Max: return MPI_MAX;
+    case ReduceOp::Min: return MPI_MIN;
   }
+  return MPI_SUM;
+}
+
+// MPI counts are int: large arrays go in pieces of at most 2^30 elements.
+constexpr std::size_t kPiece = static_cast<std::size_t>(1) << 30;
+
+void check(int rc, const char* what) {
+  if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI ") + what + " failed");
+}
+
+// Displacements for v-collectives; the totals must fit MPI's int counts.
+std::vector<int> to_int_counts(std::span<const long long> counts, const char* what) {
+  std::vector<int> out(counts.size());
+  long long total = 0;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] < 0 || counts[i] > INT_MAX) throw std::invalid_argument(std::string(what) + ": count out of range");
+    out[i] = static_cast<int>(counts[i]);
+    total += counts[i];
+  }
+  if (total > INT_MAX) throw std::invalid_argument(std::string(what) + ": more than 2^31 elements in one exchange");
+  return out;
+}
+
+std::vector<int> displacements(const std::vector<int>& counts) {
+  std::vector<int> d(counts.size(), 0);
+  for (std::size_t i = 1; i < counts.size(); ++i) d[i] = d[i - 1] + counts[i - 1];
+  return d;
 }
 
 }  // namespace
 
-void Communicator::allreduce_sum(double* data, std::size_t n) const { allreduce(comm_, data, n, MPI_DOUBLE, MPI_SUM); }
-void Communicator::allreduce_sum(long long* data, std::size_t n) const {
-  allreduce(comm_, data, n, MPI_LONG_LONG, MPI_SUM);
+Communicator::Communicator(std::shared_ptr<const Handle> handle) : handle_(std::move(handle)) {
+  if (!handle_ || handle_->comm == MPI_COMM_NULL) return;  // serial: a world of one
+  MPI_Comm_rank(handle_->comm, &rank_);
+  MPI_Comm_size(handle_->comm, &size_);
 }
-void Communicator::allreduce_max(double* data, std::size_t n) const { allreduce(comm_, data, n, MPI_DOUBLE, MPI_MAX); }
-void Communicator::reduce_sum_to_root(float* data, std::size_t n) const { reduce_root(comm_, data, n, MPI_FLOAT, rank_); }
-void Communicator::reduce_sum_to_root(double* data, std::size_t n) const {
-  reduce_root(comm_, data, n, MPI_DOUBLE, rank_);
+
+Communicator Communicator::world() {
+  if (!mpi_running()) return Communicator(nullptr);
+  return Communicator(std::make_shared<const Handle>(Handle{MPI_COMM_WORLD, false}));
 }
+
+Communicator Communicator::self() {
+  if (!mpi_running()) return Communicator(nullptr);
+  return Communicator(std::make_shared<const Handle>(Handle{MPI_COMM_SELF, false}));
+}
+
+const void* Communicator::mpi_handle() const { return handle_ ? &handle_->comm : nullptr; }
+
+template <typename T>
+void Communicator::allreduce(std::span<T> data, ReduceOp op) const {
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) return;
+  for (std::size_t off = 0; off < data.size(); off += kPiece) {
+    const int count = static_cast<int>(std::min(kPiece, data.size() - off));
+    check(MPI_Allreduce(MPI_IN_PLACE, data.data() + off, count, mpi_type<T>(), mpi_op(op), comm), "allreduce");
+  }
+}
+
+template <typename T>
+void Communicator::reduce_sum_to_root(std::span<T> data) const {
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) return;
+  for (std::size_t off = 0; off < data.size(); off += kPiece) {
+    const int count = static_cast<int>(std::min(kPiece, data.size() - off));
+    if (rank_ == 0)
+      check(MPI_Reduce(MPI_IN_PLACE, data.data() + off, count, mpi_type<T>(), MPI_SUM, 0, comm), "reduce");
+    else
+      check(MPI_Reduce(data.data() + off, nullptr, count, mpi_type<T>(), MPI_SUM, 0, comm), "reduce");
+  }
+}
+
+template <typename T>
+void Communicator::broadcast(std::span<T> data, int root) const {
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) return;
+  for (std::size_t off = 0; off < data.size(); off += kPiece) {
+    const int count = static_cast<int>(std::min(kPiece, data.size() - off));
+    check(MPI_Bcast(data.data() + off, count, mpi_type<T>(), root, comm), "broadcast");
+  }
+}
+
+template <typename T>
+std::vector<T> Communicator::allgatherv(std::span<const T> local) const {
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) return {local.begin(), local.end()};
+  std::vector<long long> counts(static_cast<std::size_t>(size_));
+  long long mine = static_cast<long long>(local.size());
+  check(MPI_Allgather(&mine, 1, MPI_LONG_LONG, counts.data(), 1, MPI_LONG_LONG, comm), "allgather");
+  const auto c = to_int_counts(counts, "allgatherv");
+  const auto d = displacements(c);
+  std::vector<T> out(static_cast<std::size_t>(d.back() + c.back()));
+  check(MPI_Allgatherv(local.data(), static_cast<int>(mine), mpi_type<T>(), out.data(), c.data(), d.data(),
+                       mpi_type<T>(), comm),
+        "allgatherv");
+  return out;
+}
+
+template <typename T>
+std::vector<T> Communicator::alltoallv(std::span<const T> send, std::span<const long long> send_counts,
+                                       std::vector<long long>* recv_counts) const {
+  if (send_counts.size() != static_cast<std::size_t>(size_))
+    throw std::invalid_argument("alltoallv: one send count per rank expected");
+  long long total = 0;
+  for (long long n : send_counts) total += n;
+  if (total != static_cast<long long>(send.size()))
+    throw std::invalid_argument("alltoallv: send counts do not add up to the data");
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) {
+    if (recv_counts) recv_counts->assign(send_counts.begin(), send_counts.end());
+    return {send.begin(), send.end()};
+  }
+  std::vector<long long> rc(static_cast<std::size_t>(size_));
+  check(MPI_Alltoall(send_counts.data(), 1, MPI_LONG_LONG, rc.data(), 1, MPI_LONG_LONG, comm), "alltoall");
+  const auto sc = to_int_counts(send_counts, "alltoallv"), rci = to_int_counts(rc, "alltoallv");
+  const auto sd = displacements(sc), rd = displacements(rci);
+  std::vector<T> out(static_cast<std::size_t>(rd.back() + rci.back()));
+  check(MPI_Alltoallv(send.data(), sc.data(), sd.data(), mpi_type<T>(), out.data(), rci.data(), rd.data(),
+                      mpi_type<T>(), comm),
+        "alltoallv");
+  if (recv_counts) *recv_counts = std::move(rc);
+  return out;
+}
+
+#define LOFIMAP_COMMUNICATOR_TYPES(T)                                                                       \
+  template void Communicator::allreduce<T>(std::span<T>, ReduceOp) const;                                    \
+  template void Communicator::reduce_sum_to_root<T>(std::span<T>) const;                                     \
+  template void Communicator::broadcast<T>(std::span<T>, int) const;                                         \
+  template std::vector<T> Communicator::allgatherv<T>(std::span<const T>) const;                             \
+  template std::vector<T> Communicator::alltoallv<T>(std::span<const T>, std::span<const long long>,         \
+                                                     std::vector<long long>*) const;
+LOFIMAP_COMMUNICATOR_TYPES(float)
+LOFIMAP_COMMUNICATOR_TYPES(double)
+LOFIMAP_COMMUNICATOR_TYPES(int)
+LOFIMAP_COMMUNICATOR_TYPES(long long)
+LOFIMAP_COMMUNICATOR_TYPES(std::uint64_t)
+#undef LOFIMAP_COMMUNICATOR_TYPES
+
 void Communicator::barrier() const {
-  if (comm_ != MPI_COMM_NULL) MPI_Barrier(comm_);
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm != MPI_COMM_NULL) check(MPI_Barrier(comm), "barrier");
 }
 
 std::string Communicator::broadcast(const std::string& value) const {
-  if (comm_ == MPI_COMM_NULL) return value;
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) return value;
   long long len = static_cast<long long>(value.size());
-  MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, comm_);
+  check(MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, comm), "broadcast");
   std::vector<char> buf(value.begin(), value.end());
   buf.resize(static_cast<std::size_t>(len));
-  MPI_Bcast(buf.data(), static_cast<int>(len), MPI_CHAR, 0, comm_);
+  check(MPI_Bcast(buf.data(), static_cast<int>(len), MPI_CHAR, 0, comm), "broadcast");
   return std::string(buf.begin(), buf.end());
+}
+
+Communicator Communicator::split(int colour, int key) const {
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) return Communicator(nullptr);
+  auto handle = std::make_shared<Handle>();
+  check(MPI_Comm_split(comm, colour, key, &handle->comm), "comm_split");
+  handle->owned = true;
+  return Communicator(std::move(handle));
+}
+
+Communicator Communicator::node_local() const {
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) return Communicator(nullptr);
+  auto handle = std::make_shared<Handle>();
+  check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &handle->comm), "comm_split_type");
+  handle->owned = true;
+  return Communicator(std::move(handle));
 }
 
 std::string mpi_library_version() {

@@ -1,11 +1,14 @@
-// The MPI context every job runs in. A single process without mpirun is simply a world of size 1.
-// Knows nothing of lensing or LoFi: sums, maxima and row ranges only.
+// The MPI context every job runs in. A single process without mpirun is simply a world of size 1, in which
+// every collective is the identity. Knows nothing of lensing or LoFi. <mpi.h> stays in communicator.cpp: the
+// MPI handle is held behind a pointer, so headers that use a Communicator do not pull MPI's macros in.
 #pragma once
 
-#include <mpi.h>
-
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace lofimap::distributed {
 
@@ -21,6 +24,8 @@ class MpiSession {
   MpiSession& operator=(const MpiSession&) = delete;
 };
 
+enum class ReduceOp { Sum, Max, Min };
+
 class Communicator {
  public:
   static Communicator world();  // MPI_COMM_WORLD, or a world of one when MPI is not initialised
@@ -28,22 +33,50 @@ class Communicator {
   int rank() const { return rank_; }
   int size() const { return size_; }
   bool is_root() const { return rank_ == 0; }
-  // The MPI communicator (MPI_COMM_NULL when MPI is not initialised), for libraries such as parallel HDF5.
-  MPI_Comm native() const { return comm_; }
 
-  void allreduce_sum(double* data, std::size_t n) const;
-  void allreduce_sum(long long* data, std::size_t n) const;
-  void allreduce_max(double* data, std::size_t n) const;
-  // Sums into rank 0's buffer (other ranks' buffers are left as they were). Chunked for arrays > 2^31.
-  void reduce_sum_to_root(float* data, std::size_t n) const;
-  void reduce_sum_to_root(double* data, std::size_t n) const;
+  // Typed collectives over contiguous arrays, defined for float, double, int, long long and std::uint64_t.
+  // Arrays longer than 2^30 elements are sent in pieces (MPI counts are int).
+  template <typename T>
+  void allreduce(std::span<T> data, ReduceOp op) const;
+  // Sums into rank 0's buffer (other ranks' buffers are left as they were).
+  template <typename T>
+  void reduce_sum_to_root(std::span<T> data) const;
+  // Root's values on every rank (every rank passes an array of the same length).
+  template <typename T>
+  void broadcast(std::span<T> data, int root = 0) const;
+  // Every rank's `local` concatenated in rank order, on every rank.
+  template <typename T>
+  std::vector<T> allgatherv(std::span<const T> local) const;
+  // send holds, in rank order, send_counts[r] values for rank r; returns what every rank sent to this one, in
+  // rank order (recv_counts, when given, receives how many came from each rank).
+  template <typename T>
+  std::vector<T> alltoallv(std::span<const T> send, std::span<const long long> send_counts,
+                           std::vector<long long>* recv_counts = nullptr) const;
+
+  // Convenience forms kept for the many callers that pass a pointer and a length.
+  void allreduce_sum(double* data, std::size_t n) const { allreduce(std::span<double>(data, n), ReduceOp::Sum); }
+  void allreduce_sum(long long* data, std::size_t n) const { allreduce(std::span<long long>(data, n), ReduceOp::Sum); }
+  void allreduce_max(double* data, std::size_t n) const { allreduce(std::span<double>(data, n), ReduceOp::Max); }
+  void reduce_sum_to_root(float* data, std::size_t n) const { reduce_sum_to_root(std::span<float>(data, n)); }
+  void reduce_sum_to_root(double* data, std::size_t n) const { reduce_sum_to_root(std::span<double>(data, n)); }
   void barrier() const;
   // Rank 0's string on every rank.
   std::string broadcast(const std::string& value) const;
 
+  // Ranks with the same colour form a new communicator, ordered by key (MPI_Comm_split).
+  Communicator split(int colour, int key) const;
+  // The ranks sharing this rank's node (MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)): its rank there picks the
+  // node-local GPU. Works under srun, which does not set Open MPI's OMPI_COMM_WORLD_LOCAL_RANK.
+  Communicator node_local() const;
+
+  // The address of the MPI_Comm this object holds (nullptr when MPI is not initialised), for libraries that take
+  // an MPI communicator themselves (parallel HDF5 in io/). Valid while this Communicator lives.
+  const void* mpi_handle() const;
+
  private:
-  explicit Communicator(MPI_Comm comm);
-  MPI_Comm comm_;
+  struct Handle;
+  explicit Communicator(std::shared_ptr<const Handle> handle);
+  std::shared_ptr<const Handle> handle_;
   int rank_ = 0, size_ = 1;
 };
 

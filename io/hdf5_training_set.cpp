@@ -44,7 +44,7 @@ struct TrainingSetWriter::Impl {
   bool parallel = false;
 };
 
-TrainingSetWriter::TrainingSetWriter(const std::string& path, MPI_Comm comm, long maps, long n,
+TrainingSetWriter::TrainingSetWriter(const std::string& path, const void* mpi_comm, long maps, long n,
                                      const TrainingAttributes& attributes)
     : impl_(new Impl) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -52,6 +52,7 @@ TrainingSetWriter::TrainingSetWriter(const std::string& path, MPI_Comm comm, lon
   d.path = path;
   d.maps = maps;
   d.n = n;
+  const MPI_Comm comm = mpi_comm ? *static_cast<const MPI_Comm*>(mpi_comm) : MPI_COMM_NULL;
   d.parallel = comm != MPI_COMM_NULL;
   const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (d.parallel) check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), path, "setting up MPI-IO");

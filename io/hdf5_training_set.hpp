@@ -10,8 +10,6 @@
 // map or with nothing.
 #pragma once
 
-#include <mpi.h>
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -36,8 +34,10 @@ struct TrainingMapView {
 
 class TrainingSetWriter {
  public:
-  // comm: the ranks writing together (MPI_COMM_NULL: serial, no MPI-IO).
-  TrainingSetWriter(const std::string& path, MPI_Comm comm, long maps, long n, const TrainingAttributes& attributes);
+  // mpi_comm: the address of the MPI_Comm of the ranks writing together (distributed::Communicator::mpi_handle()),
+  // or nullptr for a serial write without MPI-IO. Passed untyped so that this header needs no <mpi.h>.
+  TrainingSetWriter(const std::string& path, const void* mpi_comm, long maps, long n,
+                    const TrainingAttributes& attributes);
   ~TrainingSetWriter();
   TrainingSetWriter(const TrainingSetWriter&) = delete;
   TrainingSetWriter& operator=(const TrainingSetWriter&) = delete;

@@ -1,15 +1,14 @@
 #include "io/png_quicklook.hpp"
 
-#include <png.h>
+#include <cairo.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <memory>
-#include <sstream>
+#include <vector>
 
-#include "io/bitmap_font.hpp"
 #include "io/error.hpp"
 
 namespace lofimap::io {
@@ -17,76 +16,26 @@ namespace lofimap::io {
 namespace {
 
 struct Rgb {
-  std::uint8_t r, g, b;
+  double r, g, b;
 };
 
-class Canvas {
- public:
-  Canvas(int w, int h) : w_(w), h_(h), px_(static_cast<size_t>(w * h), Rgb{255, 255, 255}) {}
-  int width() const { return w_; }
-  int height() const { return h_; }
-  void set(int x, int y, Rgb c) {
-    if (x >= 0 && y >= 0 && x < w_ && y < h_) px_[static_cast<size_t>(y * w_ + x)] = c;
-  }
-  void rect(int x0, int y0, int x1, int y1, Rgb c) {
-    for (int y = y0; y < y1; ++y)
-      for (int x = x0; x < x1; ++x) set(x, y, c);
-  }
-  void frame(int x0, int y0, int x1, int y1, Rgb c) {
-    for (int x = x0; x <= x1; ++x) set(x, y0, c), set(x, y1, c);
-    for (int y = y0; y <= y1; ++y) set(x0, y, c), set(x1, y, c);
-  }
-  // Text at scale s (glyph cell 6s x 8s); anchor: 0 left, 1 centre, 2 right.
-  void text(int x, int y, const std::string& s, int anchor = 0, int scale = 2, Rgb c = {0, 0, 0}) {
-    const int cell = 6 * scale;
-    int x0 = x - (anchor == 1 ? cell * static_cast<int>(s.size()) / 2 : anchor == 2 ? cell * static_cast<int>(s.size()) : 0);
-    for (char ch : s) {
-      const auto g = detail::glyph(ch);
-      for (int row = 0; row < 7; ++row)
-        for (int col = 0; col < 5; ++col)
-          if (g[static_cast<size_t>(row)] & (0x10 >> col))
-            rect(x0 + col * scale, y + row * scale, x0 + (col + 1) * scale, y + (row + 1) * scale, c);
-      x0 += cell;
-    }
-  }
-  // Text rotated by 90 degrees (reading upwards), centred on (x, y).
-  void text_vertical(int x, int y, const std::string& s, int scale = 2) {
-    const int cell = 6 * scale;
-    int y0 = y + cell * static_cast<int>(s.size()) / 2;
-    for (char ch : s) {
-      const auto g = detail::glyph(ch);
-      for (int row = 0; row < 7; ++row)
-        for (int col = 0; col < 5; ++col)
-          if (g[static_cast<size_t>(row)] & (0x10 >> col))
-            rect(x + row * scale, y0 - (col + 1) * scale, x + (row + 1) * scale, y0 - col * scale, {0, 0, 0});
-      y0 -= cell;
-    }
-  }
-  const std::vector<Rgb>& pixels() const { return px_; }
-
- private:
-  int w_, h_;
-  std::vector<Rgb> px_;
-};
-
-Rgb lerp_anchors(const std::vector<std::array<float, 3>>& anchors, double t) {
-  t = std::clamp(t, 0.0, 1.0) * static_cast<double>(anchors.size() - 1);
-  const size_t i = std::min(static_cast<size_t>(t), anchors.size() - 2);
-  const double f = t - static_cast<double>(i);
-  auto mix = [&](int k) {
-    return static_cast<std::uint8_t>(std::lround(255.0 * ((1 - f) * anchors[i][k] + f * anchors[i + 1][k])));
-  };
-  return {mix(0), mix(1), mix(2)};
-}
-
+// Piecewise-linear colour maps. Diverging: blue - white - red (negative kappa = voids blue, peaks red), the
+// anchors of ColorBrewer's RdBu reversed. Sequential: viridis at nine anchors.
 Rgb colour(Colormap map, double t) {
-  // Diverging: blue - white - red (negative kappa = voids blue, peaks red). Sequential: viridis anchors.
-  static const std::vector<std::array<float, 3>> diverging = {
-      {0.23f, 0.30f, 0.75f}, {0.55f, 0.69f, 1.00f}, {0.97f, 0.97f, 0.97f}, {0.96f, 0.60f, 0.48f}, {0.71f, 0.02f, 0.15f}};
-  static const std::vector<std::array<float, 3>> sequential = {
-      {0.267f, 0.005f, 0.329f}, {0.229f, 0.322f, 0.546f}, {0.128f, 0.567f, 0.551f}, {0.369f, 0.789f, 0.383f},
-      {0.993f, 0.906f, 0.144f}};
-  return lerp_anchors(map == Colormap::Diverging ? diverging : sequential, t);
+  static const std::vector<std::array<double, 3>> diverging = {
+      {0.020, 0.188, 0.380}, {0.129, 0.400, 0.675}, {0.263, 0.576, 0.765}, {0.573, 0.773, 0.871},
+      {0.820, 0.898, 0.941}, {0.969, 0.969, 0.969}, {0.992, 0.859, 0.780}, {0.957, 0.647, 0.510},
+      {0.839, 0.376, 0.302}, {0.698, 0.094, 0.169}, {0.404, 0.000, 0.122}};
+  static const std::vector<std::array<double, 3>> sequential = {
+      {0.267, 0.005, 0.329}, {0.282, 0.141, 0.458}, {0.254, 0.265, 0.530}, {0.207, 0.372, 0.553},
+      {0.164, 0.471, 0.558}, {0.128, 0.567, 0.551}, {0.135, 0.659, 0.518}, {0.267, 0.749, 0.441},
+      {0.478, 0.821, 0.318}, {0.741, 0.873, 0.150}, {0.993, 0.906, 0.144}};
+  const auto& a = map == Colormap::Diverging ? diverging : sequential;
+  const double x = std::clamp(std::isfinite(t) ? t : 0.5, 0.0, 1.0) * static_cast<double>(a.size() - 1);
+  const size_t i = std::min(static_cast<size_t>(x), a.size() - 2);
+  const double f = x - static_cast<double>(i);
+  return {(1 - f) * a[i][0] + f * a[i + 1][0], (1 - f) * a[i][1] + f * a[i + 1][1],
+          (1 - f) * a[i][2] + f * a[i + 1][2]};
 }
 
 double nice_step(double span, int target) {
@@ -105,7 +54,9 @@ std::string format_tick(double v, double step) {
     std::snprintf(buf, sizeof buf, "%.1e", v);
   else
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+  std::string s = buf;
+  if (!s.empty() && s[0] == '-') s = "\u2212" + s.substr(1);  // a typographic minus sign
+  return s;
 }
 
 std::vector<double> ticks(double a, double b, int target) {
@@ -117,105 +68,159 @@ std::vector<double> ticks(double a, double b, int target) {
   return out;
 }
 
-void save_png(const std::string& path, const Canvas& canvas) {
-  FILE* fp = std::fopen(path.c_str(), "wb");
-  if (!fp) throw Error(path, "writing PNG", "cannot open for writing");
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png ? png_create_info_struct(png) : nullptr;
-  if (!png || !info || setjmp(png_jmpbuf(png))) {
-    png_destroy_write_struct(&png, &info);
-    std::fclose(fp);
-    throw Error(path, "writing PNG", "libpng failed");
+using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
+using Context = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
+
+// Text anchored at (x, y): ax 0 left, 0.5 centre, 1 right; ay 0 top, 0.5 middle, 1 baseline-bottom.
+void text(cairo_t* cr, double x, double y, const std::string& s, double ax, double ay, double size,
+          double angle = 0) {
+  if (s.empty()) return;
+  cairo_save(cr);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t e;
+  cairo_text_extents(cr, s.c_str(), &e);
+  cairo_translate(cr, x, y);
+  cairo_rotate(cr, angle);
+  cairo_move_to(cr, -e.x_bearing - ax * e.width, -e.y_bearing - ay * e.height);
+  cairo_show_text(cr, s.c_str());
+  cairo_restore(cr);
+}
+
+// The colour limits: given, or robust percentiles so that one bright cluster does not wash out the map.
+std::pair<double, double> colour_limits(const Raster& raster, const QuicklookStyle& style) {
+  if (style.vmax > style.vmin) return {style.vmin, style.vmax};
+  std::vector<float> finite;
+  for (float v : raster.values)
+    if (std::isfinite(v)) finite.push_back(v);
+  if (finite.empty()) finite.push_back(0);
+  auto pct = [&](double q) {
+    const size_t k = static_cast<size_t>(q * static_cast<double>(finite.size() - 1));
+    std::nth_element(finite.begin(), finite.begin() + static_cast<long>(k), finite.end());
+    return static_cast<double>(finite[k]);
+  };
+  if (style.colormap == Colormap::Diverging) {
+    const double a = std::max(std::abs(pct(0.005)), std::abs(pct(0.995)));
+    return {-(a > 0 ? a : 1), a > 0 ? a : 1};
   }
-  png_init_io(png, fp);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(canvas.width()), static_cast<png_uint_32>(canvas.height()), 8,
-               PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  for (int y = 0; y < canvas.height(); ++y) {
-    auto* row = const_cast<Rgb*>(canvas.pixels().data() + static_cast<size_t>(y * canvas.width()));
-    png_write_row(png, reinterpret_cast<png_bytep>(row));
+  const double lo = pct(0.0), hi = pct(1.0);
+  return {lo, hi > lo ? hi : lo + 1};
+}
+
+// The raster as an image at its own resolution (NaN: light grey), to be scaled without smoothing.
+Surface raster_image(const Raster& raster, Colormap map, double vmin, double vmax) {
+  Surface img(cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(raster.width),
+                                         static_cast<int>(raster.height)),
+              cairo_surface_destroy);
+  cairo_surface_flush(img.get());
+  unsigned char* data = cairo_image_surface_get_data(img.get());
+  const int stride = cairo_image_surface_get_stride(img.get());
+  for (long y = 0; y < raster.height; ++y) {
+    auto* row = reinterpret_cast<std::uint32_t*>(data + y * stride);
+    for (long x = 0; x < raster.width; ++x) {
+      const float v = raster.values[static_cast<size_t>(y * raster.width + x)];
+      const Rgb c = std::isfinite(v) ? colour(map, (v - vmin) / (vmax - vmin)) : Rgb{0.85, 0.85, 0.85};
+      row[x] = (static_cast<std::uint32_t>(std::lround(c.r * 255)) << 16) |
+               (static_cast<std::uint32_t>(std::lround(c.g * 255)) << 8) |
+               static_cast<std::uint32_t>(std::lround(c.b * 255));
+    }
   }
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  if (std::fclose(fp) != 0) throw Error(path, "writing PNG", "close failed (disk full?)");
+  cairo_surface_mark_dirty(img.get());
+  return img;
 }
 
 }  // namespace
 
 void write_quicklook_png(const std::string& path, const Raster& raster, const QuicklookStyle& style) {
   if (raster.width <= 0 || raster.height <= 0) throw Error(path, "writing PNG", "empty raster");
-  // Colour limits: robust (percentile) so one bright cluster does not wash out the map.
-  double vmin = style.vmin, vmax = style.vmax;
-  if (!(vmax > vmin)) {
-    std::vector<float> finite;
-    for (float v : raster.values)
-      if (std::isfinite(v)) finite.push_back(v);
-    if (finite.empty()) finite.push_back(0);
-    auto pct = [&](double q) {
-      const size_t k = static_cast<size_t>(q * static_cast<double>(finite.size() - 1));
-      std::nth_element(finite.begin(), finite.begin() + static_cast<long>(k), finite.end());
-      return static_cast<double>(finite[k]);
-    };
-    if (style.colormap == Colormap::Diverging) {
-      const double a = std::max(std::abs(pct(0.005)), std::abs(pct(0.995)));
-      vmin = -(a > 0 ? a : 1);
-      vmax = a > 0 ? a : 1;
-    } else {
-      vmin = pct(0.0);
-      vmax = pct(1.0);
-      if (!(vmax > vmin)) vmax = vmin + 1;
-    }
-  }
+  if (raster.values.size() != static_cast<size_t>(raster.width * raster.height))
+    throw Error(path, "writing PNG", "raster size does not match its values");
+  const auto [vmin, vmax] = colour_limits(raster, style);
 
-  // Map area: longest side ~640 px, aspect kept.
+  // Map area: longest side 640 px, aspect kept; room for the title, axes and the colour bar.
   const double scale = 640.0 / static_cast<double>(std::max(raster.width, raster.height));
-  const int mw = std::max(1, static_cast<int>(std::lround(static_cast<double>(raster.width) * scale)));
-  const int mh = std::max(1, static_cast<int>(std::lround(static_cast<double>(raster.height) * scale)));
-  const int left = 90, top = 40, bottom = 60, right = 150;
-  Canvas canvas(left + mw + right, top + mh + bottom);
+  const double mw = std::max(1.0, std::round(static_cast<double>(raster.width) * scale));
+  const double mh = std::max(1.0, std::round(static_cast<double>(raster.height) * scale));
+  const double left = style.has_axes ? 96 : 24, top = 52, bottom = style.has_axes ? 70 : 44, right = 130;
+  const int width = static_cast<int>(left + mw + right), height = static_cast<int>(top + mh + bottom);
 
-  for (int y = 0; y < mh; ++y) {
-    const long ry = std::min(raster.height - 1, static_cast<long>(static_cast<double>(y) / scale));
-    for (int x = 0; x < mw; ++x) {
-      const long rx = std::min(raster.width - 1, static_cast<long>(static_cast<double>(x) / scale));
-      const float v = raster.values[static_cast<size_t>(ry * raster.width + rx)];
-      canvas.set(left + x, top + y,
-                 std::isfinite(v) ? colour(style.colormap, (v - vmin) / (vmax - vmin)) : Rgb{200, 200, 200});
-    }
+  Surface page(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height), cairo_surface_destroy);
+  Context cr(cairo_create(page.get()), cairo_destroy);
+  cairo_t* c = cr.get();
+  cairo_set_source_rgb(c, 1, 1, 1);
+  cairo_paint(c);
+  cairo_select_font_face(c, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+
+  // The map, each raster pixel a crisp block.
+  {
+    const Surface img = raster_image(raster, style.colormap, vmin, vmax);
+    cairo_save(c);
+    cairo_rectangle(c, left, top, mw, mh);
+    cairo_clip(c);
+    cairo_translate(c, left, top);
+    cairo_scale(c, mw / static_cast<double>(raster.width), mh / static_cast<double>(raster.height));
+    cairo_set_source_surface(c, img.get(), 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(c), CAIRO_FILTER_NEAREST);
+    cairo_paint(c);
+    cairo_restore(c);
   }
-  canvas.frame(left - 1, top - 1, left + mw, top + mh, {0, 0, 0});
-  canvas.text(left + mw / 2, 12, style.title, 1);
+  cairo_set_source_rgb(c, 0, 0, 0);
+  cairo_set_line_width(c, 1);
+  cairo_rectangle(c, left - 0.5, top - 0.5, mw + 1, mh + 1);
+  cairo_stroke(c);
+
+  cairo_select_font_face(c, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  text(c, left + mw / 2, 18, style.title, 0.5, 0, 17);
+  cairo_select_font_face(c, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
 
   if (style.has_axes) {
+    const double xstep = nice_step(std::abs(style.x_right - style.x_left), 5);
     for (double v : ticks(style.x_left, style.x_right, 5)) {
-      const int x = left + static_cast<int>(std::lround((v - style.x_left) / (style.x_right - style.x_left) * mw));
-      canvas.rect(x, top + mh, x + 1, top + mh + 6, {0, 0, 0});
-      canvas.text(x, top + mh + 10, format_tick(v, nice_step(std::abs(style.x_right - style.x_left), 5)), 1);
+      const double x = std::round(left + (v - style.x_left) / (style.x_right - style.x_left) * mw) + 0.5;
+      cairo_move_to(c, x, top + mh + 0.5);
+      cairo_line_to(c, x, top + mh + 6.5);
+      text(c, x, top + mh + 10, format_tick(v, xstep), 0.5, 0, 13);
     }
+    const double ystep = nice_step(std::abs(style.y_top - style.y_bottom), 5);
     for (double v : ticks(style.y_bottom, style.y_top, 5)) {
-      const int y = top + mh - static_cast<int>(std::lround((v - style.y_bottom) / (style.y_top - style.y_bottom) * mh));
-      canvas.rect(left - 6, y, left, y + 1, {0, 0, 0});
-      canvas.text(left - 8, y - 7, format_tick(v, nice_step(std::abs(style.y_top - style.y_bottom), 5)), 2);
+      const double y = std::round(top + mh - (v - style.y_bottom) / (style.y_top - style.y_bottom) * mh) + 0.5;
+      cairo_move_to(c, left - 6.5, y);
+      cairo_line_to(c, left - 0.5, y);
+      text(c, left - 10, y, format_tick(v, ystep), 1, 0.5, 13);
     }
-    canvas.text_vertical(8, top + mh / 2, style.y_label);
+    cairo_stroke(c);
+    text(c, 16, top + mh / 2, style.y_label, 0.5, 0, 14, -M_PI / 2);
   }
-  canvas.text(left + mw / 2, top + mh + 34, style.x_label, 1);
+  text(c, left + mw / 2, top + mh + (style.has_axes ? 34 : 12), style.x_label, 0.5, 0, 14);
 
-  // Colour bar with its own ticks.
-  const int cbx = left + mw + 20, cbw = 20;
-  for (int y = 0; y < mh; ++y) {
-    const double t = 1.0 - static_cast<double>(y) / std::max(1, mh - 1);
-    canvas.rect(cbx, top + y, cbx + cbw, top + y + 1, colour(style.colormap, t));
+  // Colour bar with its own ticks and label.
+  const double cbx = left + mw + 22, cbw = 18;
+  const auto bar = cairo_pattern_create_linear(0, top + mh, 0, top);
+  for (int i = 0; i <= 32; ++i) {
+    const Rgb col = colour(style.colormap, i / 32.0);
+    cairo_pattern_add_color_stop_rgb(bar, i / 32.0, col.r, col.g, col.b);
   }
-  canvas.frame(cbx - 1, top - 1, cbx + cbw, top + mh, {0, 0, 0});
+  cairo_rectangle(c, cbx, top, cbw, mh);
+  cairo_set_source(c, bar);
+  cairo_fill(c);
+  cairo_pattern_destroy(bar);
+  cairo_set_source_rgb(c, 0, 0, 0);
+  cairo_rectangle(c, cbx - 0.5, top - 0.5, cbw + 1, mh + 1);
+  cairo_stroke(c);
   const double cstep = nice_step(vmax - vmin, 5);
   for (double v : ticks(vmin, vmax, 5)) {
-    const int y = top + mh - static_cast<int>(std::lround((v - vmin) / (vmax - vmin) * mh));
-    canvas.rect(cbx + cbw, y, cbx + cbw + 5, y + 1, {0, 0, 0});
-    canvas.text(cbx + cbw + 8, y - 7, format_tick(v, cstep), 0);
+    const double y = std::round(top + mh - (v - vmin) / (vmax - vmin) * mh) + 0.5;
+    cairo_move_to(c, cbx + cbw + 0.5, y);
+    cairo_line_to(c, cbx + cbw + 5.5, y);
+    text(c, cbx + cbw + 8, y, format_tick(v, cstep), 0, 0.5, 13);
   }
-  canvas.text(cbx + cbw / 2, top + mh + 34, style.colorbar_label, 1);
-  save_png(path, canvas);
+  cairo_stroke(c);
+  text(c, cbx + cbw / 2, top - 8, style.colorbar_label, 0.5, 1, 14);
+
+  cairo_surface_flush(page.get());
+  if (cairo_status(c) != CAIRO_STATUS_SUCCESS)
+    throw Error(path, "drawing PNG", cairo_status_to_string(cairo_status(c)));
+  const auto status = cairo_surface_write_to_png(page.get(), path.c_str());
+  if (status != CAIRO_STATUS_SUCCESS) throw Error(path, "writing PNG", cairo_status_to_string(status));
 }
 
 }  // namespace lofimap::io

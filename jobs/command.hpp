@@ -4,8 +4,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/core/compute_device.hpp"
 
 namespace lofimap::jobs {
 
@@ -16,6 +21,46 @@ struct GlobalOptions {
 };
 
 using Action = std::function<int()>;
+
+// An option whose value is one of a fixed set of names, stored as an enum. A wrong name is a parse error
+// (exit 2) that lists the names: "--loss: expected l1 or l2, got 'l3'". Names match case-insensitively.
+template <typename E>
+CLI::Option* add_choice(CLI::App* cmd, const std::string& flags, E& target,
+                        const std::vector<std::pair<std::string, E>>& choices, const std::string& help) {
+  std::string names;
+  for (size_t i = 0; i < choices.size(); ++i)
+    names += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i].first;
+  auto lower = [](std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  std::string current;
+  for (const auto& [name, value] : choices)
+    if (value == target) current = name;
+  auto* opt = cmd->add_option_function<std::string>(
+      flags,
+      [&target, choices, lower](const std::string& v) {
+        for (const auto& [name, value] : choices)
+          if (name == lower(v)) target = value;
+      },
+      help + ": " + names);
+  opt->check(CLI::Validator(
+      [choices, names, lower](std::string& v) -> std::string {
+        for (const auto& [name, value] : choices)
+          if (name == lower(v)) return "";
+        return "expected " + names + ", got '" + v + "'";
+      },
+      "", "choice"));
+  opt->default_str(current);
+  return opt;
+}
+
+// --device cpu|cuda.
+inline CLI::Option* add_device_option(CLI::App* cmd, pipeline::ComputeDevice& device) {
+  return add_choice(cmd, "--device", device,
+                    {{"cpu", pipeline::ComputeDevice::Cpu}, {"cuda", pipeline::ComputeDevice::Cuda}},
+                    "where LoFi runs (cuda: the node-local GPU of each rank)");
+}
 
 void register_version(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_info(CLI::App& app, const GlobalOptions& global, Action& action);

@@ -2,7 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "jobs/command.hpp"
-#include "pipeline/evaluation_products.hpp"
+#include "pipeline/products/eval_product.hpp"
 
 namespace lofimap::jobs {
 

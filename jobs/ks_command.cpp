@@ -3,7 +3,7 @@
 
 #include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
-#include "pipeline/kaiser_squires_products.hpp"
+#include "pipeline/products/ks_product.hpp"
 
 namespace lofimap::jobs {
 

@@ -6,7 +6,7 @@
 #include "io/atomic_output.hpp"
 #include "io/error.hpp"
 #include "jobs/command.hpp"
-#include "pipeline/ks_smoothing_choice.hpp"
+#include "pipeline/products/ks_smoothing_product.hpp"
 
 namespace lofimap::jobs {
 

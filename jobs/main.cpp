@@ -1,5 +1,5 @@
 // Entry point of the `lofimap` command: parses options, sets up MPI and threads, runs one subcommand, and maps
-// exceptions to exit codes (2: bad option or value, 3: file problem, 1: anything else).
+// exceptions to exit codes (jobs/exit_codes.hpp).
 #include <sched.h>
 #include <spdlog/spdlog.h>
 
@@ -8,10 +8,10 @@
 #include <stdexcept>
 
 #include "distributed/communicator.hpp"
-#include "io/error.hpp"
 #include "jobs/command.hpp"
-#include "models/compute_runtime.hpp"
-#include "pipeline/flat_kaiser_squires.hpp"
+#include "jobs/exit_codes.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/products/lofi_plugin.hpp"
 
 namespace {
 
@@ -52,23 +52,12 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    return rc == 0 ? lofimap::jobs::kSuccess : lofimap::jobs::kBadOption;
   }
   if (global.quiet) spdlog::set_level(spdlog::level::warn);
   const int threads = global.threads > 0 ? global.threads : available_cores();
-  lofimap::models::configure_threads(threads);
+  lofimap::pipeline::configure_threads(threads);
   lofimap::pipeline::set_fftw_threads(threads);
 
-  try {
-    return action();
-  } catch (const std::invalid_argument& e) {
-    spdlog::error("{}", e.what());
-    return 2;
-  } catch (const lofimap::io::Error& e) {
-    spdlog::error("{}", e.what());
-    return 3;
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  }
+  return lofimap::jobs::run_with_exit_code(action);
 }

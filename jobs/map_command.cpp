@@ -1,10 +1,10 @@
 // `lofimap map`: LoFi mass maps from shear catalogues at any output resolution or at listed coordinates.
-// Options become a MapConfig; the work runs inside the LibTorch plugin, reached through a C entry point.
+// Options become a MapConfig, validated before the LibTorch plugin is loaded; the work runs inside the plugin.
 #include <spdlog/spdlog.h>
 
+#include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
-#include "models/compute_runtime.hpp"
-#include "pipeline/lofi_map_config.hpp"
+#include "pipeline/products/lofi_plugin.hpp"
 
 namespace lofimap::jobs {
 
@@ -20,7 +20,7 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   input->excludes(ks_map);
   ks_map->excludes(input);
   cmd->add_option("-o,--output", k.output, "output FITS map (or text table with --coords)")->required();
-  cmd->add_option("--model", c->model, "LoFi weights (default: models/weights/default.pt)");
+  cmd->add_option("--model", c->model, "LoFi weights (default: the shipped model, share/lofimap/models/default.pt)");
   cmd->add_option("--hdu", k.catalogue.hdu, "table HDU: number or EXTNAME");
   cmd->add_option("--preset", k.catalogue.preset, "survey preset")->default_val("generic");
   cmd->add_option("--column", *columns, "override a column: ROLE=NAME");
@@ -40,6 +40,7 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   cmd->add_option("--nside", c->nside, "evaluate at the HEALPix pixel centres inside the patch (partial map)");
   cmd->add_option("--sigma-e", c->sigma_e, "shape noise per component (default: measured)");
   cmd->add_option("--batch", c->batch, "queries per forward pass (memory bound)")->default_val(32768);
+  add_device_option(cmd, c->device);
   cmd->add_flag("--overwrite", k.overwrite, "replace existing outputs");
   cmd->add_flag("--no-png", [c](std::int64_t) { c->ks.png = false; }, "skip the PNG quick-look");
   cmd->callback([&action, &global, c, columns, center, calibration] {
@@ -53,12 +54,14 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       if (!calibration->empty()) c->ks.catalogue.calibration = pipeline::parse_calibration(*calibration);
       if (center->size() == 2) c->ks.flat.center_ra = (*center)[0], c->ks.flat.center_dec = (*center)[1];
       c->ks.command_line = global.command_line;
-      using Entry = int (*)(const char*, char*, size_t);
-      const auto entry = reinterpret_cast<Entry>(models::torch_plugin_symbol("lofimap_torch_map"));
-      char error[2048] = {0};
-      const int rc = entry(c->to_json().c_str(), error, sizeof error);
-      if (rc != 0) spdlog::error("{}", error);
-      return rc;
+      c->validate();  // before LibTorch is loaded: a bad option costs milliseconds, not the plugin's start
+      const auto comm = distributed::Communicator::world();
+      const auto report = pipeline::lofi_plugin().map(*c, comm);
+      if (comm.is_root()) {
+        spdlog::info("{}", report.summary);
+        for (const auto& w : report.written) spdlog::info("wrote {}", w);
+      }
+      return 0;
     };
   });
 }

@@ -7,8 +7,8 @@
 
 #include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
-#include "pipeline/simulation_products.hpp"
-#include "pipeline/training_set.hpp"
+#include "pipeline/products/simulate_product.hpp"
+#include "pipeline/simulate/training_set.hpp"
 
 namespace lofimap::jobs {
 
@@ -48,7 +48,7 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
   auto& f = c.request.field;
   add_spectrum_options(cmd, f.spectrum);
   cmd->add_flag("--sphere", f.sphere, "full-sky HEALPix field instead of a flat patch");
-  cmd->add_option("--npix", f.grid.n, "flat grid pixels per side")->capture_default_str();
+  cmd->add_option("--npix", f.grid.nx, "flat grid pixels per side")->capture_default_str();
   cmd->add_option("--pixel", f.grid.pixel_arcmin, "flat pixel scale [arcmin]")->capture_default_str();
   cmd->add_option("--center", c.center, "flat patch centre RA DEC [deg]")->expected(2);
   cmd->add_option("--nside", f.nside, "HEALPix nside (with --sphere)")->capture_default_str();
@@ -85,7 +85,9 @@ double lognormal_shift(const std::optional<double>& lambda) {
 
 void finish_field(SimulateCli& c) {
   c.request.field.lambda = lognormal_shift(c.lambda);
-  if (c.center.size() == 2) c.request.field.center_ra = c.center[0], c.request.field.center_dec = c.center[1];
+  auto& grid = c.request.field.grid;
+  grid.ny = grid.nx;  // square: --npix sets the side
+  if (c.center.size() == 2) grid.centre = {c.center[0], c.center[1]};
   c.request.field.haloes = parse_nfw(c.nfw);
 }
 
@@ -162,7 +164,7 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
   auto& t = c->training;
   add_spectrum_options(ts, c->request.field.spectrum);
   ts->add_option("--maps", t.maps, "number of maps")->capture_default_str();
-  ts->add_option("--npix", t.grid.n, "pixels per side")->capture_default_str();
+  ts->add_option("--npix", t.grid.nx, "pixels per side")->capture_default_str();
   ts->add_option("--pixel", t.grid.pixel_arcmin, "pixel scale [arcmin]")->capture_default_str();
   ts->add_option("--lambda", c->lambda, "lognormal fields with this shift parameter (> 0); default: Gaussian");
   ts->add_option("--density", c->density_range, "galaxies per arcmin^2: N or MIN MAX (uniform per map)")
@@ -178,6 +180,7 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
   ts->callback([&action, &global, c] {
     action = [&global, c] {
       auto& t = c->training;
+      t.grid.ny = t.grid.nx;  // square: --npix sets the side
       t.lambda = lognormal_shift(c->lambda);
       if (!c->density_range.empty()) t.n_gal_min = c->density_range.front(), t.n_gal_max = c->density_range.back();
       if (!c->sigma_e_range.empty()) t.sigma_e_min = c->sigma_e_range.front(), t.sigma_e_max = c->sigma_e_range.back();
@@ -187,7 +190,7 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
       const auto comm = distributed::Communicator::world();
       const auto report = pipeline::write_training_set(t, comm);
       if (comm.is_root())
-        spdlog::info("wrote {}: {} maps of {}^2 at {}' in {:.1f} s on {} rank(s)", t.output, t.maps, t.grid.n,
+        spdlog::info("wrote {}: {} maps of {}^2 at {}' in {:.1f} s on {} rank(s)", t.output, t.maps, t.grid.nx,
                      t.grid.pixel_arcmin, report.seconds, comm.size());
       return 0;
     };

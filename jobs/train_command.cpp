@@ -1,10 +1,10 @@
-// `lofimap train`: trains LoFi on an HDF5 training set. Options become a TrainConfig; the work runs inside the
-// LibTorch plugin (loaded on demand), reached through a C entry point.
+// `lofimap train`: trains LoFi on an HDF5 training set. Options become a TrainConfig, validated before the
+// LibTorch plugin is loaded; the work runs inside the plugin.
 #include <spdlog/spdlog.h>
 
+#include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
-#include "models/compute_runtime.hpp"
-#include "pipeline/lofi_train_config.hpp"
+#include "pipeline/products/lofi_plugin.hpp"
 
 namespace lofimap::jobs {
 
@@ -15,18 +15,26 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
                   "HDF5 training set(s); several (e.g. one per pixel scale) are sampled batch by batch")
       ->required();
   cmd->add_option("-o,--output", c->output, "trained model weights")->required();
-  cmd->add_option("--model-size", c->model_size, "compact or published")->capture_default_str();
+  add_choice(cmd, "--model-size", c->model_size,
+             {{"compact", pipeline::ModelSize::Compact}, {"published", pipeline::ModelSize::Published}},
+             "network size");
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");
   cmd->add_option("--steps", c->steps, "optimisation steps")->capture_default_str();
   cmd->add_option("--maps-per-step", c->maps_per_step, "maps per step")->capture_default_str();
   cmd->add_option("--coords-per-map", c->coords_per_map, "random coordinates per map per step")->capture_default_str();
   cmd->add_option("--steps-per-batch", c->steps_per_batch, "steps on the same maps")->capture_default_str();
   cmd->add_flag("!--no-jitter", c->jitter, "query pixel centres only (no sub-pixel jitter)");
-  cmd->add_option("--loss", c->loss, "l1 or l2")->capture_default_str();
-  cmd->add_option("--optimizer", c->optimizer, "adam or adamw")->capture_default_str();
+  add_choice(cmd, "--loss", c->loss, {{"l1", pipeline::TrainingLoss::L1}, {"l2", pipeline::TrainingLoss::L2}},
+             "training loss");
+  add_choice(cmd, "--optimizer", c->optimizer,
+             {{"adam", pipeline::OptimizerKind::Adam}, {"adamw", pipeline::OptimizerKind::AdamW}}, "optimiser");
   cmd->add_option("--lr", c->learning_rate, "learning rate")->capture_default_str();
   cmd->add_option("--weight-decay", c->weight_decay, "weight decay")->capture_default_str();
-  cmd->add_option("--schedule", c->schedule, "cosine, step or constant")->capture_default_str();
+  add_choice(cmd, "--schedule", c->schedule,
+             {{"cosine", pipeline::LearningRateSchedule::Cosine},
+              {"step", pipeline::LearningRateSchedule::Step},
+              {"constant", pipeline::LearningRateSchedule::Constant}},
+             "learning-rate schedule");
   cmd->add_option("--clip-norm", c->clip_norm, "gradient clipping norm (0: none)")->capture_default_str();
   cmd->add_option("--seed", c->seed, "random seed")->capture_default_str();
   cmd->add_option("--validation-maps", c->validation_maps, "held-out maps at the end of the set")->capture_default_str();
@@ -36,17 +44,21 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
   cmd->add_flag("--resume", c->resume, "continue from the checkpoint");
   cmd->add_option("--stop-after", c->stop_after, "checkpoint and stop after this many steps (batch-job slices)");
   cmd->add_option("--log", c->log_csv, "per-step CSV log (default <output>.log.csv)");
+  add_device_option(cmd, c->device);
   cmd->add_flag("--overwrite", c->overwrite, "replace an existing output model");
   cmd->callback([&action, &global, c] {
     action = [&global, c] {
       c->command_line = global.command_line;
       c->validate();
-      using Entry = int (*)(const char*, char*, size_t);
-      const auto entry = reinterpret_cast<Entry>(models::torch_plugin_symbol("lofimap_torch_train"));
-      char error[2048] = {0};
-      const int rc = entry(c->to_json().c_str(), error, sizeof error);
-      if (rc != 0) spdlog::error("{}", error);
-      return rc;
+      const auto comm = distributed::Communicator::world();
+      const auto s = pipeline::lofi_plugin().train(*c, comm);
+      if (!comm.is_root()) return 0;
+      if (s.interrupted)
+        spdlog::warn("training interrupted at step {}; checkpoint written", s.last_step);
+      else
+        spdlog::info("trained steps {}..{} in {:.1f} s: val RMSE {:.5f}, r {:.3f}; wrote {} (hash {})", s.first_step,
+                     s.last_step, s.seconds, s.val_rmse, s.val_pearson, c->output, s.model_hash);
+      return 0;
     };
   });
 }

@@ -4,12 +4,12 @@
 
 #include <filesystem>
 
-#include "pipeline/training_set.hpp"
+#include "pipeline/simulate/training_set.hpp"
 
 namespace lofimap::testing {
 
 inline pipeline::TrainingSetConfig lognormal_training_set(const std::filesystem::path& output, long maps,
-                                                           pipeline::FlatGridSpec grid) {
+                                                           pipeline::FlatGrid grid) {
   pipeline::TrainingSetConfig c;
   c.maps = maps;
   c.grid = grid;

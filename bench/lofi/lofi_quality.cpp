@@ -14,11 +14,11 @@
 #include "io/hdf5_training_set.hpp"
 #include "io/png_quicklook.hpp"
 #include "models/lofi_network.hpp"
-#include "pipeline/flat_kaiser_squires.hpp"
-#include "pipeline/ks_smoothing_choice.hpp"
-#include "pipeline/map_quality.hpp"
-#include "pipeline/lofi_inputs.hpp"
-#include "pipeline/wiener_filter.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/products/ks_smoothing_product.hpp"
+#include "pipeline/flat/map_quality.hpp"
+#include "pipeline/lofi/lofi_inputs.hpp"
+#include "pipeline/flat/wiener_filter.hpp"
 
 using namespace lofimap;
 
@@ -55,10 +55,10 @@ void png(const std::string& path, const std::vector<double>& map, long n, double
       r.values[static_cast<size_t>(row * n + col)] = static_cast<float>(map[static_cast<size_t>((n - 1 - row) * n + (n - 1 - col))]);
   io::QuicklookStyle s;
   s.title = title;
-  s.colorbar_label = "KAPPA";
+  s.colorbar_label = "κ";
   s.vmin = -limit, s.vmax = limit;
-  s.x_label = "X [ARCMIN] EAST LEFT";
-  s.y_label = "Y [ARCMIN]";
+  s.x_label = "x [arcmin], East left";
+  s.y_label = "y [arcmin]";
   s.x_left = half_arcmin, s.x_right = -half_arcmin, s.y_bottom = -half_arcmin, s.y_top = half_arcmin;
   io::write_quicklook_png(path, r, s);
 }
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   const std::string outdir = argv[5];
   const long n = test.n();
   const double pixel = test.number_attribute("pixel_arcmin");
-  const pipeline::FlatGridSpec grid{n, pixel};
+  const auto grid = pipeline::FlatGrid::square(n, pixel);
   pipeline::SourceDistribution src;
   src.z_single = 1.0;  // the sets were made with `simulate training-set` defaults: Planck 2015 (TNG), z_s = 1
   const auto cl = pipeline::convergence_cl_limber(pipeline::Cosmology(pipeline::planck2015_tng()), src,
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
     const std::vector<double> e(m.ks.begin(), m.ks.begin() + nn), t(m.kappa.begin(), m.kappa.end()),
         mask(m.mask.begin(), m.mask.end()), counts(m.counts.begin(), m.counts.end()),
         g1(m.shear.begin(), m.shear.begin() + nn), g2(m.shear.begin() + nn, m.shear.end());
-    const auto lofi = predict(net, pipeline::lofi_input(m, n, noise), pixel, n, pixel);
+    const auto lofi = predict(net, pipeline::lofi_input(m, n, noise, torch::kCPU), pixel, n, pixel);
     const auto ks = pipeline::flat_gaussian_smooth(e, n, n, best_sigma / pixel, 2.0);
     const auto wf = pipeline::wiener_filter(g1, g2, counts, m.sigma_e, cl, grid).kappa;
     const auto ql = pipeline::evaluate_map(lofi, t, mask, grid), qk = pipeline::evaluate_map(ks, t, mask, grid),
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
       const auto m = test.read(i);
       const std::vector<double> t(m.kappa.begin(), m.kappa.end());
       const long n_out = static_cast<long>(n * f);
-      const auto p = predict(net, pipeline::lofi_input(m, n, noise), pixel, n_out, pixel / f);
+      const auto p = predict(net, pipeline::lofi_input(m, n, noise, torch::kCPU), pixel, n_out, pixel / f);
       std::vector<double> a, b;
       if (f >= 1) {
         a = block_average(p, n_out, static_cast<long>(f)), b = t;
@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
         a = p, b = block_average(t, n, 2);
       }
       const long nc = f >= 1 ? n : n / 2;
-      const auto q = pipeline::evaluate_map(a, b, {}, {nc, f >= 1 ? pixel : pixel * 2}, 4);
+      const auto q = pipeline::evaluate_map(a, b, {}, pipeline::FlatGrid::square(nc, f >= 1 ? pixel : pixel * 2), 4);
       r.add(q.pearson), rm.add(q.rmse);
       if (i == 0) {
         double lim = 0;

@@ -8,10 +8,13 @@
 #include "distributed/communicator.hpp"
 #include "io/fits_maps.hpp"
 #include "io/hdf5_training_set.hpp"
-#include "pipeline/kaiser_squires_products.hpp"
+#include "pipeline/products/ks_product.hpp"
+#include "pipeline/sphere/sphere_binning.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/survey/healpix_patch_pixels.hpp"
 #include "lognormal_training_set.hpp"
-#include "pipeline/training_set.hpp"
-#include "pipeline/synthetic_sky.hpp"
+#include "pipeline/simulate/training_set.hpp"
+#include "pipeline/simulate/synthetic_sky.hpp"
 
 namespace lofimap {
 namespace {
@@ -44,7 +47,7 @@ TEST(Distributed, KsMapsDoNotDependOnTheNumberOfRanks) {
   // Shared scratch folder: rank 0 makes the input, everyone reads it.
   const auto dir = std::filesystem::temp_directory_path() / "lofimap-tests" / "distributed_ks";
   const std::string input = (dir / "cat.fits").string();
-  const pipeline::FlatPatch patch{{200.0, -10.0}, 1.0, 48, 48};
+  const pipeline::FlatGrid patch{{200.0, -10.0}, 1.0, 48, 48};
   const auto sky = pipeline::make_synthetic_sky(patch, pipeline::random_haloes(patch, 5, 9));
   if (comm.is_root()) {
     std::filesystem::remove_all(dir);
@@ -89,7 +92,7 @@ TEST(Distributed, TrainingSetIsIndependentOfTheNumberOfRanks) {
   }
   comm.barrier();
   // 7 maps, not a multiple of 2 or 4: the last round has idle ranks writing empty selections.
-  auto c = testing::lognormal_training_set({}, 7, {32, 1.0});
+  auto c = testing::lognormal_training_set({}, 7, pipeline::FlatGrid::square(32, 1.0));
   c.n_gal_min = 10, c.n_gal_max = 30;
   c.masked_fraction = 0.05;
   c.seed = 5;

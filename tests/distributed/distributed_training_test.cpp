@@ -6,9 +6,9 @@
 #include <filesystem>
 
 #include "distributed/communicator.hpp"
-#include "pipeline/lofi_trainer.hpp"
+#include "pipeline/lofi/lofi_trainer.hpp"
 #include "lognormal_training_set.hpp"
-#include "pipeline/training_set.hpp"
+#include "pipeline/simulate/training_set.hpp"
 
 namespace lofimap {
 namespace {
@@ -21,7 +21,7 @@ TEST(DistributedTraining, RanksStayInLockstep) {
     std::filesystem::create_directories(dir);
   }
   comm.barrier();
-  auto t = testing::lognormal_training_set(dir / "set.h5", 12, {32, 1.0});
+  auto t = testing::lognormal_training_set(dir / "set.h5", 12, pipeline::FlatGrid::square(32, 1.0));
   t.lambda = 0;  // Gaussian fields
   pipeline::write_training_set(t, comm);
   pipeline::TrainConfig c;

@@ -1,6 +1,6 @@
 // `lofimap map` in-process: a model queried on output grids finer and coarser than the input, at listed
 // coordinates, with the model hash in the header; bad inputs are clear errors and write nothing.
-#include "pipeline/lofi_mapping.hpp"
+#include "pipeline/lofi/lofi_mapping.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,18 +10,21 @@
 #include "io/fits_maps.hpp"
 #include "io/fits_table_writer.hpp"
 #include "io/text_table.hpp"
-#include "pipeline/flat_geometry.hpp"
-#include "pipeline/kaiser_squires_products.hpp"
-#include "pipeline/sphere_kaiser_squires.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/sphere/sphere_binning.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/survey/healpix_patch_pixels.hpp"
+#include "pipeline/products/ks_product.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
 #include "models/lofi_network.hpp"
-#include "pipeline/synthetic_sky.hpp"
+#include "pipeline/simulate/synthetic_sky.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
 namespace {
 
 MapConfig setup(const std::filesystem::path& dir) {
-  const FlatPatch patch{{20.0, 5.0}, 1.0, 48, 48};
+  const FlatGrid patch{{20.0, 5.0}, 1.0, 48, 48};
   const auto sky = make_synthetic_sky(patch, random_haloes(patch, 4, 2));
   const std::string cat = (dir / "cat.fits").string();
   {

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "lognormal_training_set.hpp"
-#include "pipeline/training_set.hpp"
+#include "pipeline/simulate/training_set.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::models {
@@ -77,7 +77,7 @@ TEST(LofiNetwork, IdentityLikeConfigurationReproducesInputAtPixelCentres) {
 
 TEST(LofiNetwork, TinyTrainingRunReducesTheLoss) {
   torch::manual_seed(3);
-  auto c = lofimap::testing::lognormal_training_set({}, 100, {48, 1.0});
+  auto c = lofimap::testing::lognormal_training_set({}, 100, pipeline::FlatGrid::square(48, 1.0));
   c.n_gal_min = c.n_gal_max = 30;
   c.seed = 4;
   std::vector<torch::Tensor> inputs, truths;

@@ -1,6 +1,6 @@
 // Catalogue ingest: every preset round-trips through a written catalogue, invalid rows are counted by reason,
 // calibrations divide out what they should, and bad inputs name the file and column.
-#include "pipeline/catalogue_loader.hpp"
+#include "pipeline/catalogue/catalogue_loader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,10 +10,10 @@
 
 #include "io/error.hpp"
 #include "io/fits_table_writer.hpp"
-#include "pipeline/flat_binning.hpp"
-#include "pipeline/flat_kaiser_squires.hpp"
-#include "pipeline/map_statistics.hpp"
-#include "pipeline/synthetic_sky.hpp"
+#include "pipeline/flat/flat_binning.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/core/map_statistics.hpp"
+#include "pipeline/simulate/synthetic_sky.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -25,7 +25,7 @@ const distributed::Communicator& world() {
 }
 
 FlatSky test_sky() {
-  const FlatPatch patch{{36.0, -5.0}, 1.0, 64, 64};
+  const FlatGrid patch{{36.0, -5.0}, 1.0, 64, 64};
   return make_synthetic_sky(patch, {{36.1, -4.9, 0.2, 3.0}, {35.8, -5.2, 0.15, 4.0}, {36.2, -5.3, -0.05, 5.0}});
 }
 

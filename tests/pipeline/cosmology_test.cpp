@@ -1,7 +1,7 @@
 // The convergence power spectrum against independent references: the Carroll, Press & Turner (1992) growth
 // approximation, MassiveNuS's published sigma8 for its A_s, and the two published theory spectra in
 // ../shared/data (skipped with a message when absent).
-#include "pipeline/cosmology.hpp"
+#include "pipeline/simulate/cosmology.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Gnomonic projection against spherical trigonometry, and the footprint patch across RA = 0.
-#include "pipeline/flat_geometry.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Flat Kaiser-Squires against analytic references: exact round trip, a point mass's tangential shear, pure
 // B modes, smoothing of a delta function.
-#include "pipeline/flat_kaiser_squires.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <numbers>
 #include <random>
 
-#include "pipeline/map_statistics.hpp"
+#include "pipeline/core/map_statistics.hpp"
 
 namespace lofimap::pipeline {
 namespace {

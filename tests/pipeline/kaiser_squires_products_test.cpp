@@ -1,7 +1,7 @@
 // `lofimap ks` end to end in-process: a point mass in a DES-convention catalogue written by hand from the
 // published convention table lands as a positive peak at the right sky position in the written FITS (flat)
 // and HEALPix map; the sign guards of DESIGN §4; outputs are atomic and never clobbered.
-#include "pipeline/kaiser_squires_products.hpp"
+#include "pipeline/products/ks_product.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,9 +11,10 @@
 #include "io/error.hpp"
 #include "io/fits_maps.hpp"
 #include "io/fits_table_writer.hpp"
-#include "pipeline/flat_geometry.hpp"
-#include "pipeline/map_statistics.hpp"
-#include "pipeline/synthetic_sky.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/core/map_statistics.hpp"
+#include "pipeline/simulate/synthetic_sky.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -72,7 +73,7 @@ TEST(KaiserSquiresProducts, FlatPointMassPeaksAtItsSkyPosition) {
   const auto ke = io::read_flat_fits(c.output, "KAPPA_E");
   const auto& g = ke.grid;
   const size_t peak = static_cast<size_t>(std::max_element(ke.data.begin(), ke.data.end()) - ke.data.begin());
-  const FlatPatch patch{{g.ra0_deg, g.dec0_deg}, g.pixel_arcmin, g.nx, g.ny};
+  const FlatGrid patch{{g.ra0_deg, g.dec0_deg}, g.pixel_arcmin, g.nx, g.ny};
   const auto xy = gnomonic_project(patch.centre, ra0, dec0);
   long ix = 0, iy = 0;
   ASSERT_TRUE(patch.pixel_of(xy.x_deg, xy.y_deg, ix, iy));
@@ -133,7 +134,7 @@ GuardResult run_with_flips(const std::filesystem::path& dir, const std::string& 
 
 TEST(KaiserSquiresProducts, FlippedComponentsBreakTheMapsAsExpected) {
   const auto dir = testing::scratch_dir();
-  const FlatPatch patch{{120.0, 30.0}, 1.0, 64, 64};
+  const FlatGrid patch{{120.0, 30.0}, 1.0, 64, 64};
   const auto sky = make_synthetic_sky(patch, random_haloes(patch, 8, 5));
   const std::string input = (dir / "des.fits").string();
   {

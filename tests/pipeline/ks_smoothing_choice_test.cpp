@@ -1,13 +1,13 @@
 // KS smoothing chosen on training maps: more shape noise calls for more smoothing, near-noiseless maps for
 // almost none, the JSON carries the table, and bad options name the option.
-#include "pipeline/ks_smoothing_choice.hpp"
+#include "pipeline/products/ks_smoothing_product.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "io/error.hpp"
-#include "pipeline/training_set.hpp"
+#include "pipeline/simulate/training_set.hpp"
 #include "lognormal_training_set.hpp"
 #include "test_paths.hpp"
 
@@ -15,7 +15,7 @@ namespace lofimap::pipeline {
 namespace {
 
 std::string make_set(const std::filesystem::path& path, double n_gal, double sigma_e) {
-  auto c = testing::lognormal_training_set(path, 6, {64, 1.0});
+  auto c = testing::lognormal_training_set(path, 6, pipeline::FlatGrid::square(64, 1.0));
   c.n_gal_min = c.n_gal_max = n_gal;
   c.sigma_e_min = c.sigma_e_max = sigma_e;
   c.masked_fraction = 0.1;

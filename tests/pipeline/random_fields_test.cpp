@@ -6,11 +6,13 @@
 #include <cmath>
 #include <cstdio>
 
-#include "pipeline/flat_kaiser_squires.hpp"
-#include "pipeline/flat_random_fields.hpp"
-#include "pipeline/map_statistics.hpp"
-#include "pipeline/sphere_kaiser_squires.hpp"
-#include "pipeline/sphere_random_fields.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/simulate/flat_random_fields.hpp"
+#include "pipeline/flat/flat_power_spectrum.hpp"
+#include "pipeline/simulate/nfw_halo.hpp"
+#include "pipeline/core/map_statistics.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
+#include "pipeline/simulate/sphere_random_fields.hpp"
 
 namespace lofimap::pipeline {
 namespace {
@@ -25,7 +27,7 @@ AngularSpectrum test_spectrum() {
 // fundamental), excluding the last bin (the Nyquist corner).
 std::vector<std::pair<double, double>> flat_ratios(bool lognormal, int realisations) {
   const auto cl = test_spectrum();
-  const FlatGridSpec grid{256, 1.0};
+  const auto grid = FlatGrid::square(256, 1.0);
   std::vector<double> sum(12, 0.0);
   BinnedPower p;
   for (int r = 0; r < realisations; ++r) {
@@ -52,17 +54,17 @@ TEST(RandomFields, FlatLognormalKeepsPowerAndIsSkewed) {
     std::printf("flat lognormal ell %7.0f: measured/input %.3f\n", ell, ratio);
     EXPECT_NEAR(ratio, 1.0, 0.10) << "ell " << ell;
   }
-  const auto f = lognormal_field(test_spectrum(), {256, 1.0}, 0.02, 3, 0);
+  const auto f = lognormal_field(test_spectrum(), pipeline::FlatGrid::square(256, 1.0), 0.02, 3, 0);
   EXPECT_GE(*std::min_element(f.begin(), f.end()), -0.02);
   EXPECT_GT(skewness(f), 0.5);
-  const auto g = gaussian_field(test_spectrum(), {256, 1.0}, 3, 0);
+  const auto g = gaussian_field(test_spectrum(), pipeline::FlatGrid::square(256, 1.0), 3, 0);
   EXPECT_LT(std::abs(skewness(g)), 0.1);
 }
 
 TEST(RandomFields, SameSeedSameFieldOtherStreamOtherField) {
   const auto cl = test_spectrum();
-  const auto a = gaussian_field(cl, {64, 1.0}, 5, 1), b = gaussian_field(cl, {64, 1.0}, 5, 1);
-  const auto c = gaussian_field(cl, {64, 1.0}, 5, 2);
+  const auto a = gaussian_field(cl, pipeline::FlatGrid::square(64, 1.0), 5, 1), b = gaussian_field(cl, pipeline::FlatGrid::square(64, 1.0), 5, 1);
+  const auto c = gaussian_field(cl, pipeline::FlatGrid::square(64, 1.0), 5, 2);
   EXPECT_EQ(a, b);
   EXPECT_LT(std::abs(pearson(a, c)), 0.2);
 }
@@ -106,24 +108,24 @@ TEST(RandomFields, NfwTangentialShearMatchesAnalyticProfile) {
   const NfwHalo halo{5e14, 4.0, 0.3, 150.0, 2.0};
   const auto prof = nfw_profile(cosmo, halo, 1.0);
   // r_s ~ 1.3' for this halo: 0.05' pixels resolve it; the 1024^2 grid spans 40 r_s.
-  const FlatGridSpec grid{1024, 0.05};
-  std::vector<double> kappa(static_cast<size_t>(grid.n * grid.n), 0.0);
-  add_nfw(kappa, grid, 150.0, 2.0, prof, 150.0, 2.0);
-  const auto shear = flat_shear_from_convergence({grid.n, grid.n, kappa, {}}, 2.0);
+  const auto grid = FlatGrid::square(1024, 0.05, {150.0, 2.0});
+  std::vector<double> kappa(static_cast<size_t>(grid.nx * grid.nx), 0.0);
+  add_nfw(kappa, grid, prof, 150.0, 2.0);
+  const auto shear = flat_shear_from_convergence({grid.nx, grid.nx, kappa, {}}, 2.0);
   std::printf("NFW r_s = %.3f arcmin, kappa_s = %.4f\n", prof.r_s_arcmin, prof.kappa_s);
   // Azimuthally averaged tangential shear in annuli, gamma_t = -Re[gamma e^{-2 i phi}].
   for (double x : {0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0}) {
     const double r = x * prof.r_s_arcmin, dr = 0.05 * r;
     double sum = 0;
     long count = 0;
-    const double c = 0.5 * static_cast<double>(grid.n - 1);
-    for (long iy = 0; iy < grid.n; ++iy)
-      for (long ix = 0; ix < grid.n; ++ix) {
+    const double c = 0.5 * static_cast<double>(grid.nx - 1);
+    for (long iy = 0; iy < grid.nx; ++iy)
+      for (long ix = 0; ix < grid.nx; ++ix) {
         const double dx = (static_cast<double>(ix) - c) * grid.pixel_arcmin, dy = (static_cast<double>(iy) - c) * grid.pixel_arcmin;
         const double rr = std::hypot(dx, dy);
         if (std::abs(rr - r) > dr) continue;
         const double phi = std::atan2(dy, dx);
-        const size_t i = static_cast<size_t>(iy * grid.n + ix);
+        const size_t i = static_cast<size_t>(iy * grid.nx + ix);
         sum += -(shear.a[i] * std::cos(2 * phi) + shear.b[i] * std::sin(2 * phi));
         ++count;
       }
@@ -135,10 +137,10 @@ TEST(RandomFields, NfwTangentialShearMatchesAnalyticProfile) {
 
 TEST(RandomFields, BadInputsAreClearErrors) {
   const auto cl = test_spectrum();
-  EXPECT_THROW(gaussian_field(cl, {4, 1.0}, 1, 0), std::invalid_argument);
-  EXPECT_THROW(gaussian_field(cl, {64, -1.0}, 1, 0), std::invalid_argument);
-  EXPECT_THROW(lognormal_field(cl, {64, 1.0}, 0.0, 1, 0), std::invalid_argument);
-  EXPECT_THROW(lognormal_field(cl, {64, 1.0}, -0.1, 1, 0), std::invalid_argument);
+  EXPECT_THROW(gaussian_field(cl, pipeline::FlatGrid::square(4, 1.0), 1, 0), std::invalid_argument);
+  EXPECT_THROW(gaussian_field(cl, pipeline::FlatGrid::square(64, -1.0), 1, 0), std::invalid_argument);
+  EXPECT_THROW(lognormal_field(cl, pipeline::FlatGrid::square(64, 1.0), 0.0, 1, 0), std::invalid_argument);
+  EXPECT_THROW(lognormal_field(cl, pipeline::FlatGrid::square(64, 1.0), -0.1, 1, 0), std::invalid_argument);
   EXPECT_THROW(simulate_sphere(cl, 100, 0, 0.0, 1, 0), std::invalid_argument);
 }
 

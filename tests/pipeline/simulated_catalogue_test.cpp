@@ -9,14 +9,14 @@
 #include <numbers>
 
 #include "io/catalogue_files.hpp"
-#include "pipeline/catalogue_loader.hpp"
-#include "pipeline/flat_binning.hpp"
-#include "pipeline/flat_kaiser_squires.hpp"
-#include "pipeline/flat_random_fields.hpp"
-#include "pipeline/map_statistics.hpp"
-#include "pipeline/simulation_products.hpp"
-#include "pipeline/sky_mask.hpp"
-#include "pipeline/sphere_random_fields.hpp"
+#include "pipeline/catalogue/catalogue_loader.hpp"
+#include "pipeline/flat/flat_binning.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/simulate/flat_random_fields.hpp"
+#include "pipeline/core/map_statistics.hpp"
+#include "pipeline/products/simulate_product.hpp"
+#include "pipeline/simulate/sky_mask.hpp"
+#include "pipeline/simulate/sphere_random_fields.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -33,8 +33,8 @@ FlatSky grf_sky(long n, double pixel, double lmax = 1e5) {
   s.z_single = 1.0;
   const auto cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, lmax, 200));
   FlatSky sky;
-  sky.patch = FlatPatch{{40.0, -20.0}, pixel, n, n};
-  sky.kappa = gaussian_field(cl, {n, pixel}, 21, 0);
+  sky.patch = FlatGrid{{40.0, -20.0}, pixel, n, n};
+  sky.kappa = gaussian_field(cl, pipeline::FlatGrid::square(n, pixel), 21, 0);
   const auto shear = flat_shear_from_convergence({n, n, sky.kappa, {}}, 1.0);
   sky.gamma1 = shear.a;
   sky.gamma2 = shear.b;
@@ -131,7 +131,7 @@ TEST(SimulatedCatalogue, NoiselessDenseCatalogueKsRecoversTruth) {
   // spin-2 shear than into kappa, which no estimator can undo.
   const auto dir = testing::scratch_dir();
   auto sky = grf_sky(128, 0.5, 5000);
-  const FlatPatch coarse{sky.patch.centre, 1.0, 64, 64};
+  const FlatGrid coarse{sky.patch.centre, 1.0, 64, 64};
   const std::string path = (dir / "dense.fits").string();
   std::vector<double> truth(64 * 64, 0.0), count(64 * 64, 0.0);
   {
@@ -163,8 +163,8 @@ TEST(SimulatedCatalogue, NoiselessDenseCatalogueKsRecoversTruth) {
 TEST(SimulatedCatalogue, SameSeedSameCatalogueAndMasksApply) {
   const auto dir = testing::scratch_dir();
   SimulateRequest req;
-  req.field.grid = {64, 1.0};
-  req.field.center_ra = 10, req.field.center_dec = 0;
+  req.field.grid = pipeline::FlatGrid::square(64, 1.0);
+  req.field.grid.centre = {10, 0};
   req.field.seed = 77;
   req.png = false;
   CatalogueSimOptions cat;
@@ -199,10 +199,10 @@ TEST(SimulatedCatalogue, CriticalRegionsOfMassiveHaloesStayPhysical) {
   // kappa > 1 near the centre of a massive cluster: the exact reduced-shear transformation keeps |e| < 1 and
   // never stalls; the weak-lensing approximation refuses |gamma| >= 1 with a clear message.
   FlatSky sky;
-  sky.patch = FlatPatch{{0.0, 0.0}, 0.1, 64, 64};
+  sky.patch = FlatGrid{{0.0, 0.0}, 0.1, 64, 64};
   sky.kappa.assign(64 * 64, 0.0);
   const Cosmology cosmo(planck2015_tng());
-  add_nfw(sky.kappa, {64, 0.1}, 0.0, 0.0, nfw_profile(cosmo, {2e15, 6, 0.3, 0.0, 0.0}, 1.0), 0.0, 0.0);
+  add_nfw(sky.kappa, FlatGrid::square(64, 0.1), nfw_profile(cosmo, {2e15, 6, 0.3, 0.0, 0.0}, 1.0), 0.0, 0.0);
   const auto shear = flat_shear_from_convergence({64, 64, sky.kappa, {}}, 2.0);
   sky.gamma1 = shear.a;
   sky.gamma2 = shear.b;

@@ -1,15 +1,18 @@
 // Spherical Kaiser-Squires against analytic references: a point mass's tangential shear (HEALPix (Q, U)
 // convention built by hand from the local e_theta / e_phi basis), pure B modes, the forward-model round trip,
 // and option validation.
-#include "pipeline/sphere_kaiser_squires.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
+#include "pipeline/sphere/sphere_binning.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/survey/healpix_patch_pixels.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
 
-#include "pipeline/flat_geometry.hpp"
-#include "pipeline/map_statistics.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/core/map_statistics.hpp"
 
 namespace lofimap::pipeline {
 namespace {

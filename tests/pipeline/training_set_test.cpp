@@ -1,6 +1,6 @@
 // Training sets: reproducible bit for bit, maps are distinct realisations, the stored fields are consistent
 // (KS of the stored shear, noise level from counts), and bad options fail before anything is written.
-#include "pipeline/training_set.hpp"
+#include "pipeline/simulate/training_set.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <iterator>
 
 #include "io/hdf5_training_set.hpp"
-#include "pipeline/flat_kaiser_squires.hpp"
-#include "pipeline/map_statistics.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/core/map_statistics.hpp"
 #include "lognormal_training_set.hpp"
 #include "test_paths.hpp"
 
@@ -19,7 +19,7 @@ namespace lofimap::pipeline {
 namespace {
 
 TrainingSetConfig small_config(const std::filesystem::path& out) {
-  auto c = testing::lognormal_training_set(out, 6, {64, 1.0});
+  auto c = testing::lognormal_training_set(out, 6, pipeline::FlatGrid::square(64, 1.0));
   c.n_gal_min = 10, c.n_gal_max = 40;
   c.sigma_e_min = 0.25, c.sigma_e_max = 0.3;
   c.masked_fraction = 0.1;
@@ -100,7 +100,7 @@ TEST(TrainingSet, BadOptionsFailBeforeWriting) {
   c.sigma_e_min = -0.1;
   EXPECT_THROW(write_training_set(c, distributed::Communicator::self()), std::invalid_argument);
   c = small_config(dir / "bad.h5");
-  c.grid = {64, 0.01};  // Nyquist ell beyond the C_ell table
+  c.grid = pipeline::FlatGrid::square(64, 0.01);  // Nyquist ell beyond the C_ell table
   EXPECT_THROW(write_training_set(c, distributed::Communicator::self()), std::invalid_argument);
   EXPECT_FALSE(std::filesystem::exists(dir / "bad.h5"));
 }

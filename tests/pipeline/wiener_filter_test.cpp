@@ -1,21 +1,21 @@
 // The Wiener filter is the minimum-variance linear estimator for Gaussian fields: on Gaussian simulations with
 // noise and masks it must beat Kaiser-Squires at its best smoothing, and its solve must converge.
-#include "pipeline/wiener_filter.hpp"
+#include "pipeline/flat/wiener_filter.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 
-#include "pipeline/flat_kaiser_squires.hpp"
-#include "pipeline/map_quality.hpp"
-#include "pipeline/training_set.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/flat/map_quality.hpp"
+#include "pipeline/simulate/training_set.hpp"
 
 namespace lofimap::pipeline {
 namespace {
 
 TEST(WienerFilter, BeatsBestSmoothedKaiserSquiresOnGaussianFields) {
   TrainingSetConfig c;
-  c.grid = {128, 1.0};
+  c.grid = pipeline::FlatGrid::square(128, 1.0);
   SourceDistribution s;
   s.z_single = 1.0;
   c.cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 200));

@@ -8,9 +8,9 @@
 
 #include "io/catalogue_files.hpp"
 #include "io/fits_maps.hpp"
-#include "pipeline/flat_geometry.hpp"
-#include "pipeline/kaiser_squires_products.hpp"
-#include "pipeline/map_statistics.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/products/ks_product.hpp"
+#include "pipeline/core/map_statistics.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -53,7 +53,7 @@ TEST(ReferenceCatalogues, SimulatedCatalogueKappaCorrelatesWithTruth) {
   ASSERT_EQ(right.grid.nx, 64);
 
   // Binned truth kappa on the same grid (mean of the per-galaxy truth in each pixel).
-  const FlatPatch patch{{right.grid.ra0_deg, right.grid.dec0_deg}, right.grid.pixel_arcmin, 64, 64};
+  const FlatGrid patch{{right.grid.ra0_deg, right.grid.dec0_deg}, right.grid.pixel_arcmin, 64, 64};
   std::vector<double> sum(64 * 64, 0.0), count(64 * 64, 0.0);
   io::CatalogueFiles files({input}, "");
   files.read({"ra", "dec", "kappa"}, 0, files.total_rows(), [&](const io::CatalogueChunk& ch) {

@@ -1,0 +1,16 @@
+// The one table from exceptions to the exit codes of `lofimap` (the same for every subcommand, and for work
+// done inside the LibTorch plugin, whose exceptions reach here unchanged):
+//   0 success, 1 anything else (a bug, an MPI failure), 2 a bad option or value (std::invalid_argument),
+//   3 a file that cannot be read or written (io::Error).
+#pragma once
+
+#include <functional>
+
+namespace lofimap::jobs {
+
+enum ExitCode { kSuccess = 0, kFailure = 1, kBadOption = 2, kFileProblem = 3 };
+
+// Runs the action, logs the message of anything it throws and returns the matching code.
+int run_with_exit_code(const std::function<int()>& action);
+
+}  // namespace lofimap::jobs

@@ -1,0 +1,54 @@
+// Flat-sky geometry: the gnomonic (TAN) projection about a patch centre, the pixel grid of a patch, and the
+// patch that covers a catalogue. Internal frame: x = +RA (East), y = +Dec (North), in degrees on the tangent
+// plane; these are exactly the FITS TAN intermediate world coordinates.
+#pragma once
+
+#include <cmath>
+#include <numbers>
+
+#include "distributed/communicator.hpp"
+#include "pipeline/core/flat_grid.hpp"
+#include "pipeline/core/shear_catalogue.hpp"
+
+namespace lofimap::pipeline {
+
+struct PlaneXY {
+  double x_deg = 0, y_deg = 0;
+  bool valid = true;  // false on the far hemisphere (cos c <= 0)
+};
+
+PlaneXY gnomonic_project(const TangentPoint& centre, double ra_deg, double dec_deg);
+
+// The same projection with the tangent point's trigonometry computed once (the hot loop of binning).
+// Inline: it runs once per galaxy in binning.
+class GnomonicProjector {
+ public:
+  explicit GnomonicProjector(const TangentPoint& centre)
+      : ra0_rad_(centre.ra_deg * kRadPerDeg),
+        sin_d0_(std::sin(centre.dec_deg * kRadPerDeg)),
+        cos_d0_(std::cos(centre.dec_deg * kRadPerDeg)) {}
+  PlaneXY operator()(double ra_deg, double dec_deg) const {
+    double sin_dra = 0, cos_dra = 0, sin_d = 0, cos_d = 0;
+    ::sincos(ra_deg * kRadPerDeg - ra0_rad_, &sin_dra, &cos_dra);
+    ::sincos(dec_deg * kRadPerDeg, &sin_d, &cos_d);
+    const double cos_c = sin_d0_ * sin_d + cos_d0_ * cos_d * cos_dra;
+    const double scale = 1.0 / (cos_c * kRadPerDeg);
+    return {cos_d * sin_dra * scale, (cos_d0_ * sin_d - sin_d0_ * cos_d * cos_dra) * scale, cos_c > 0};
+  }
+
+ private:
+  static constexpr double kRadPerDeg = std::numbers::pi / 180.0;
+  double ra0_rad_, sin_d0_, cos_d0_;
+};
+void gnomonic_deproject(const TangentPoint& centre, double x_deg, double y_deg, double& ra_deg, double& dec_deg);
+
+// The patch covering every galaxy of the (distributed) catalogue: centre at the middle of the projected extent
+// (RA wrap-around handled). Give the pixel scale (grid size follows from the extent plus one pixel) or the
+// number of pixels per side npix (square grid, pixel scale chosen so the footprint just fits); the other is 0.
+FlatGrid patch_covering(const ShearCatalogue& local, double pixel_arcmin, long npix,
+                         const distributed::Communicator& comm);
+
+// Validates a patch given explicitly; throws std::invalid_argument naming the option.
+void validate_patch(const FlatGrid& patch);
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,62 @@
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+
+#include "pipeline/flat/flat_fourier.hpp"
+
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <mutex>
+#include <numbers>
+#include <stdexcept>
+
+namespace lofimap::pipeline {
+
+using detail::cplx;
+
+long padded_fft_size(long n, double pad) {
+  if (!(pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
+  long target = static_cast<long>(std::ceil(static_cast<double>(n) * pad));
+  for (long m = std::max(target, 1L);; ++m) {
+    long r = m;
+    for (long p : {2L, 3L, 5L, 7L})
+      while (r % p == 0) r /= p;
+    if (r == 1) return m;
+  }
+}
+
+FlatFieldPair flat_kaiser_squires(const FlatFieldPair& shear, double pad, double sigma) {
+  return detail::apply_fourier(shear, pad, [sigma](double k1, double k2, bool nyquist) {
+    const double k_sq = k1 * k1 + k2 * k2;
+    if (k_sq == 0) return cplx(0, 0);
+    const double smooth = sigma > 0 ? std::exp(-0.5 * k_sq * sigma * sigma) : 1.0;
+    return cplx(k1 * k1 - k2 * k2, nyquist ? 0.0 : -2 * k1 * k2) / k_sq * smooth;  // D*(k)
+  });
+}
+
+FlatFieldPair flat_shear_from_convergence(const FlatFieldPair& kappa, double pad) {
+  return detail::apply_fourier(kappa, pad, [](double k1, double k2, bool nyquist) {
+    const double k_sq = k1 * k1 + k2 * k2;
+    if (k_sq == 0) return cplx(0, 0);
+    return cplx(k1 * k1 - k2 * k2, nyquist ? 0.0 : 2 * k1 * k2) / k_sq;  // D(k)
+  });
+}
+
+std::vector<double> flat_gaussian_smooth(const std::vector<double>& map, long nx, long ny, double sigma, double pad) {
+  FlatFieldPair in{nx, ny, map, {}};
+  return detail::apply_fourier(in, pad, [sigma](double k1, double k2, bool) {
+           return cplx(std::exp(-0.5 * (k1 * k1 + k2 * k2) * sigma * sigma), 0);
+         }).a;
+}
+
+void set_fftw_threads(int n) {
+  std::lock_guard<std::mutex> lock(detail::planner_mutex());
+  static bool initialised = false;
+  if (!initialised) {
+    fftw_init_threads();
+    initialised = true;
+  }
+  fftw_plan_with_nthreads(std::max(1, n));
+}
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,226 @@
+#include "pipeline/lofi/lofi_mapping.hpp"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/atomic_output.hpp"
+#include "io/coordinate_list.hpp"
+#include "io/error.hpp"
+#include "io/fits_maps.hpp"
+#include "io/png_quicklook.hpp"
+#include "io/text_table.hpp"
+#include "pipeline/core/flat_grid_wcs.hpp"
+#include "models/lofi_network.hpp"
+#include "pipeline/catalogue/catalogue_loader.hpp"
+#include "pipeline/flat/flat_binning.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/core/noise_channel.hpp"
+#include "pipeline/core/phase_timer.hpp"
+#include "pipeline/products/provenance.hpp"
+#include "pipeline/products/quicklook_raster.hpp"
+#include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/lofi/torch_device.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/survey/healpix_patch_pixels.hpp"
+
+namespace lofimap::pipeline {
+
+namespace {
+
+// LoFi's input: the unsmoothed KS E/B maps on a flat grid, the galaxy counts per pixel and the shape noise.
+struct InputGrid {
+  FlatGrid patch;
+  std::vector<double> kappa_e, kappa_b, counts;
+  double sigma_e = 0;
+  std::vector<io::HeaderCard> cards;  // provenance of the output
+  std::string summary;
+};
+
+// From catalogues: load, bin (all ranks), KS on rank 0. Non-root ranks get an empty grid.
+InputGrid grid_from_catalogue(const MapConfig& c, const distributed::Communicator& comm) {
+  const LoadedCatalogue cat = load_catalogue(c.ks.catalogue, comm);
+  InputGrid in;
+  in.patch = resolve_flat_patch(c.ks.flat, cat.galaxies, comm);
+  const double measured = measured_shape_noise(cat.galaxies, comm);
+  in.sigma_e = c.sigma_e > 0 ? c.sigma_e : measured;
+  const FlatShearGrid grid = bin_flat(cat.galaxies, in.patch, comm);
+  if (!comm.is_root()) return in;
+  auto ks = flat_kaiser_squires({in.patch.nx, in.patch.ny, grid.g1, grid.g2}, c.ks.flat.pad, 0.0);
+  in.kappa_e = std::move(ks.a), in.kappa_b = std::move(ks.b), in.counts = grid.count;
+  in.cards = provenance_cards(c.ks.command_line, cat.summary);
+  in.summary = cat.summary.report();
+  return in;
+}
+
+// From a flat product of `lofimap ks`: KAPPA_E, KAPPA_B and NGAL on its TAN grid, sigma_e from --sigma-e or the
+// product's LMSIGE. LoFi was trained on unsmoothed KS maps, so a smoothed product is refused.
+InputGrid grid_from_ks_map(const MapConfig& c) {
+  const std::string& path = c.ks_map;
+  const auto e = io::read_flat_fits(path, "KAPPA_E"), b = io::read_flat_fits(path, "KAPPA_B"),
+             n = io::read_flat_fits(path, "NGAL");
+  for (const auto* other : {&b, &n})
+    if (other->grid.nx != e.grid.nx || other->grid.ny != e.grid.ny || other->grid.pixel_arcmin != e.grid.pixel_arcmin)
+      throw io::Error(path, "reading a KS map", "KAPPA_E, KAPPA_B and NGAL are not on the same grid");
+  const auto smooth = io::read_primary_number(path, "LMSMOOTH");
+  if (smooth && *smooth > 0)
+    throw std::invalid_argument("--ks-map: " + path + " is smoothed (LMSMOOTH = " + std::to_string(*smooth) +
+                                " arcmin); LoFi needs the unsmoothed map (lofimap ks without --smooth)");
+  InputGrid in;
+  in.patch = flat_grid(e.grid);
+  in.kappa_e.assign(e.data.begin(), e.data.end());
+  in.kappa_b.assign(b.data.begin(), b.data.end());
+  in.counts.assign(n.data.begin(), n.data.end());
+  if (c.sigma_e > 0) {
+    in.sigma_e = c.sigma_e;
+  } else if (const auto recorded = io::read_primary_number(path, "LMSIGE")) {
+    in.sigma_e = *recorded;
+  } else {
+    throw std::invalid_argument("--sigma-e: " + path + " does not record the shape noise (no LMSIGE key): give --sigma-e");
+  }
+  in.cards = software_cards(c.ks.command_line);
+  in.cards.push_back({"LMKSMAP", path, "input KS map"});
+  in.summary = "input KS map " + path;
+  return in;
+}
+
+}  // namespace
+
+MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& comm) {
+  given.validate();
+  MapConfig c = given;
+  const std::string model_path = c.model_path();
+  const auto device = torch_device(c.device, comm);
+  models::retain_freed_memory();
+  auto net = models::load_lofi(model_path);
+  net->to(device);
+  net->eval();
+  const auto& mo = net->options();
+  auto& flat = c.ks.flat;
+  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0) flat.pixel_arcmin = mo.train_pixel_arcmin;
+  validate_flat_settings(flat);
+  if (mo.extra_channels > 1) throw std::invalid_argument(model_path + ": models with more than one extra channel are not supported by map");
+  const bool to_list = !c.coords_file.empty();
+  const bool to_healpix = c.nside > 0;
+  std::unique_ptr<io::AtomicOutput> out, png;
+  if (comm.is_root()) {
+    out = std::make_unique<io::AtomicOutput>(c.ks.output, c.ks.overwrite);
+    if (c.ks.png && !to_list && !to_healpix) {
+      const std::filesystem::path p(c.ks.output);
+      png = std::make_unique<io::AtomicOutput>((p.parent_path() / (p.stem().string() + "_kappa.png")).string(), c.ks.overwrite);
+    }
+  }
+  PhaseTimer timer;
+  MapReport report;
+  if (!c.ks_map.empty() && !comm.is_root()) return report;  // a KS map is read by rank 0 alone
+  const InputGrid in = c.ks_map.empty() ? grid_from_catalogue(c, comm) : grid_from_ks_map(c);
+  timer.lap(c.ks_map.empty() ? "ingest, binning and Kaiser-Squires" : "reading the KS map");
+  if (!comm.is_root()) return report;
+  const FlatGrid& patch = in.patch;
+  const double sigma_e = in.sigma_e;
+  const long nx = patch.nx, ny = patch.ny;
+  std::vector<float> channels;
+  for (const auto* v : {&in.kappa_e, &in.kappa_b}) channels.insert(channels.end(), v->begin(), v->end());
+  if (mo.extra_channels >= 1) {
+    const auto noise = noise_channel(in.counts.data(), in.counts.size(), sigma_e);
+    channels.insert(channels.end(), noise.begin(), noise.end());
+  }
+  const auto input = torch::from_blob(channels.data(), {1, mo.input_channels(), ny, nx}).clone().to(device);
+
+  // Query coordinates in the patch's tangent plane [arcmin].
+  std::vector<float> xy;
+  std::vector<double> ra, dec;
+  std::vector<long long> pixels;
+  long ox = 0, oy = 0;
+  double out_pixel = c.out_pixel_arcmin > 0 ? c.out_pixel_arcmin : patch.pixel_arcmin;
+  if (to_list) {
+    auto list = io::read_coordinate_list(c.coords_file);  // text, CSV or a FITS table with RA, DEC
+    ra = std::move(list.ra_deg), dec = std::move(list.dec_deg);
+    for (size_t i = 0; i < ra.size(); ++i) {
+      const auto p = gnomonic_project(patch.centre, ra[i], dec[i]);
+      if (!p.valid) throw std::invalid_argument("--coords: " + c.coords_file + " row " + std::to_string(i + 1) + " is on the far side of the sky");
+      xy.push_back(static_cast<float>(p.x_deg * 60)), xy.push_back(static_cast<float>(p.y_deg * 60));
+    }
+  } else if (to_healpix) {
+    pixels = sphere_pixels_in_patch(c.nside, patch);
+    for (long long p : pixels) {
+      double pra = 0, pdec = 0;
+      sphere_pix2ang(c.nside, p, pra, pdec);
+      const auto xy_deg = gnomonic_project(patch.centre, pra, pdec);
+      xy.push_back(static_cast<float>(xy_deg.x_deg * 60)), xy.push_back(static_cast<float>(xy_deg.y_deg * 60));
+    }
+  } else {
+    ox = c.out_npix > 0 ? c.out_npix : std::max(1L, std::lround(static_cast<double>(nx) * patch.pixel_arcmin / out_pixel));
+    oy = c.out_npix > 0 ? c.out_npix : std::max(1L, std::lround(static_cast<double>(ny) * patch.pixel_arcmin / out_pixel));
+    const FlatGrid out_grid{patch.centre, out_pixel, ox, oy};
+    for (long iy = 0; iy < oy; ++iy)
+      for (long ix = 0; ix < ox; ++ix) {
+        xy.push_back(static_cast<float>(out_grid.x_arcmin(static_cast<double>(ix))));
+        xy.push_back(static_cast<float>(out_grid.y_arcmin(static_cast<double>(iy))));
+      }
+  }
+  const long nq = static_cast<long>(xy.size() / 2);
+  if (nq == 0) throw std::invalid_argument("--coords: the coordinate list is empty");
+  const auto queries = torch::from_blob(xy.data(), {1, nq, 2}).clone().to(device);
+  std::vector<double> kappa(static_cast<size_t>(nq));
+  {
+    torch::NoGradGuard no_grad;
+    const auto channels = net->prefilter(input, patch.pixel_arcmin);  // the FFT filter once, not per batch
+    for (long s = 0; s < nq; s += c.batch) {
+      const long e = std::min(nq, s + c.batch);
+      const auto out_t = net->query(channels, patch.pixel_arcmin, queries.slice(1, s, e)).to(torch::kCPU, torch::kDouble).contiguous();
+      std::copy(out_t.data_ptr<double>(), out_t.data_ptr<double>() + (e - s), kappa.begin() + s);
+      if (nq > 4 * c.batch) spdlog::info("LoFi: {}/{} coordinates", e, nq);
+    }
+  }
+  timer.lap("LoFi");
+  const std::string hash = models::lofi_hash(net);
+  std::ostringstream summary;
+  summary << in.summary << "\ninput grid " << nx << " x " << ny << " at " << patch.pixel_arcmin
+          << "' centred on RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << "; sigma_e " << sigma_e
+          << (c.sigma_e > 0 ? " (given)" : c.ks_map.empty() ? " (measured)" : " (recorded in the KS map)") << "\nmodel " << model_path << " (hash " << hash << "), "
+          << (to_healpix ? std::to_string(nq) + " HEALPix pixels at nside " + std::to_string(c.nside) :
+              to_list ? std::to_string(nq) + " coordinates" : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
+                                                                  std::to_string(out_pixel) + "'");
+  if (to_list) {
+    io::write_text_columns(out->temp_path(), "LoFi convergence at the listed coordinates\nmodel " + model_path +
+                                                 " hash " + hash + "\ncolumns: RA Dec kappa",
+                           {&ra, &dec, &kappa});
+  } else if (to_healpix) {
+    auto cards = in.cards;
+    cards.push_back({"LMMODEL", model_path, "LoFi weights"});
+    cards.push_back({"LMHASH", hash, "LoFi model content hash"});
+    const std::vector<float> k(kappa.begin(), kappa.end());
+    io::write_healpix_fits(out->temp_path(), c.nside, {{"KAPPA", "", k.data()}}, cards, "C", pixels);
+  } else {
+    auto cards = in.cards;
+    cards.push_back({"LMMODEL", model_path, "LoFi weights"});
+    cards.push_back({"LMHASH", hash, "LoFi model content hash"});
+    cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
+    cards.push_back({"LMINPIX", patch.pixel_arcmin, "[arcmin] input (KS) grid pixel"});
+    const std::vector<float> k(kappa.begin(), kappa.end());
+    const FlatGrid out_patch{patch.centre, out_pixel, ox, oy};
+    io::write_flat_fits(out->temp_path(), tan_grid(out_patch), {{"KAPPA", "", k.data()}}, cards);
+    if (png) {
+      auto view = flat_view(kappa, out_patch);
+      view.style.title = "LoFi convergence κ";
+      view.style.colorbar_label = "κ";
+      io::write_quicklook_png(png->temp_path(), view.raster, view.style);
+    }
+  }
+  out->commit();
+  report.written.push_back(out->target());
+  if (png) png->commit(), report.written.push_back(png->target());
+  timer.lap("output");
+  summary << "\ntimings: " << timer.text();
+  report.summary = summary.str();
+  return report;
+}
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,43 @@
+// The factory liblofimap_torch.so exports: the LibTorch side of the interface in
+// pipeline/products/lofi_plugin.hpp.
+#include <torch/torch.h>
+
+#include <string>
+
+#include "pipeline/lofi/lofi_mapping.hpp"
+#include "pipeline/lofi/lofi_trainer.hpp"
+#include "pipeline/products/lofi_plugin.hpp"
+
+namespace lofimap::pipeline {
+namespace {
+
+class TorchLofiPlugin final : public LofiPlugin {
+ public:
+  void set_threads(int threads) override { at::set_num_threads(threads < 1 ? 1 : threads); }
+
+  TorchRuntimeInfo runtime() const override {
+    TorchRuntimeInfo info;
+    info.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+                         std::to_string(TORCH_VERSION_PATCH);
+    info.threads = at::get_num_threads();
+    info.cuda_devices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+    return info;
+  }
+
+  MapReport map(const MapConfig& config, const distributed::Communicator& comm) override {
+    return run_lofi_map(config, comm);
+  }
+
+  TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) override {
+    install_training_stop_signals();
+    return train_lofi(config, comm);
+  }
+};
+
+}  // namespace
+}  // namespace lofimap::pipeline
+
+extern "C" lofimap::pipeline::LofiPlugin* lofimap_lofi_plugin() {
+  static lofimap::pipeline::TorchLofiPlugin plugin;
+  return &plugin;
+}

@@ -1,0 +1,43 @@
+// `lofimap ks` as a pipeline: catalogue -> calibrated galaxies -> binned shear -> Kaiser-Squires E/B maps ->
+// FITS (flat with TAN WCS, or HEALPix) + PNG quick-looks, all written atomically by rank 0.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "distributed/communicator.hpp"
+#include "pipeline/catalogue/catalogue_loader.hpp"
+#include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
+
+namespace lofimap::pipeline {
+
+struct KsConfig {
+  CatalogueOptions catalogue;
+  bool sphere = false;
+  FlatKsSettings flat;
+  long nside = 0;
+  SphereKsOptions sphere_options;  // smoothing_arcmin is shared with flat
+  bool partial = false;            // HEALPix output: only observed pixels (explicit indexing)
+  double smoothing_arcmin = 0;
+  std::string wiener_cl;  // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat, square patch)
+  std::string output;  // .fits
+  bool overwrite = false;
+  bool png = true;
+  std::string command_line;
+};
+
+struct KsReport {
+  std::vector<std::string> written;
+  std::string summary;  // catalogue report + map statistics
+};
+
+// Validates every option and output path before reading anything; throws std::invalid_argument (bad option)
+// or io::Error (bad file). Products are written by rank 0 only.
+KsReport run_kaiser_squires(const KsConfig& config, const distributed::Communicator& comm);
+
+// Paths of the PNG quick-looks next to `output` (stem_kappa_e.png, ...).
+std::vector<std::string> quicklook_paths(const std::string& output);
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,50 @@
+// The one boundary between the torch-free lofimap program and its LibTorch plugin (liblofimap_torch.so, built
+// from pipeline/lofi/ by the same compiler in the same build). The plugin exports a single C factory that
+// returns this interface; configs cross it as the C++ structs below and errors as ordinary exceptions
+// (std::invalid_argument for a bad option, io::Error for a file problem), which jobs/ maps to exit codes.
+// The plugin is loaded on first use: LibTorch's static initialisers cost ~0.4 s that `lofimap ks` should not pay.
+#pragma once
+
+#include <string>
+
+#include "distributed/communicator.hpp"
+#include "pipeline/products/map_config.hpp"
+#include "pipeline/products/train_config.hpp"
+
+namespace lofimap::pipeline {
+
+struct TorchRuntimeInfo {
+  std::string torch_version;
+  int threads = 1;       // torch's intra-op threads
+  int cuda_devices = 0;  // 0 when CUDA is not available
+};
+
+class LofiPlugin {
+ public:
+  virtual ~LofiPlugin() = default;
+  virtual void set_threads(int threads) = 0;
+  virtual TorchRuntimeInfo runtime() const = 0;
+  // `lofimap map`: the config was validated by the caller (MapConfig::validate).
+  virtual MapReport map(const MapConfig& config, const distributed::Communicator& comm) = 0;
+  // `lofimap train`: installs the SIGTERM/SIGUSR1 handlers that checkpoint and stop.
+  virtual TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) = 0;
+};
+
+// Loads the plugin (once) and returns its interface; throws std::runtime_error naming the library when it
+// cannot be loaded. The plugin gets the thread count set by configure_threads().
+LofiPlugin& lofi_plugin();
+
+// Threads for OpenMP now and for torch's intra-op pool whenever the plugin is (or has been) loaded.
+void configure_threads(int threads);
+int configured_threads();
+
+struct BlasInfo {
+  std::string path;        // resolved libblas.so.3 loaded into this process ("" if none)
+  bool reference = false;  // the slow reference BLAS (netlib): LoFi runs ~47x slower on it
+};
+BlasInfo loaded_blas();  // loads the plugin first (LibTorch is what pulls libblas.so.3 in)
+
+}  // namespace lofimap::pipeline
+
+// The factory liblofimap_torch.so exports; the object it returns lives as long as the process.
+extern "C" lofimap::pipeline::LofiPlugin* lofimap_lofi_plugin();

@@ -1,0 +1,201 @@
+#include "pipeline/products/simulate_product.hpp"
+
+#include <cmath>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/atomic_output.hpp"
+#include "io/fits_maps.hpp"
+#include "io/png_quicklook.hpp"
+#include "io/text_table.hpp"
+#include "pipeline/core/flat_grid_wcs.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
+#include "lofimap/build_info.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/core/map_statistics.hpp"
+#include "pipeline/products/quicklook_raster.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
+#include "pipeline/simulate/sphere_random_fields.hpp"
+#include "pipeline/catalogue/survey_preset.hpp"
+
+namespace lofimap::pipeline {
+
+CosmologyParameters resolve_cosmology(const SpectrumOptions& o) {
+  CosmologyParameters p;
+  if (o.cosmology == "tng")
+    p = planck2015_tng();
+  else if (o.cosmology == "massivenus")
+    p = massivenus_fiducial();
+  else
+    throw std::invalid_argument("--cosmology: unknown '" + o.cosmology + "' (tng, massivenus)");
+  if (o.omega_m) p.omega_m = *o.omega_m;
+  if (o.omega_b) p.omega_b = *o.omega_b;
+  if (o.h) p.h = *o.h;
+  if (o.n_s) p.n_s = *o.n_s;
+  if (o.sigma8) p.sigma8 = *o.sigma8, p.a_s.reset();
+  if (o.a_s) p.a_s = *o.a_s, p.sigma8.reset();
+  return p;
+}
+
+AngularSpectrum make_spectrum(const SpectrumOptions& o, double lmin, double lmax, std::string& description) {
+  if (!o.cl_file.empty()) {
+    auto cl = read_cl_table(o.cl_file);
+    if (cl.ell.front() > lmin * 1.0001 || cl.ell.back() < lmax * 0.9999) {
+      std::ostringstream msg;
+      msg << "--cl-file: " << o.cl_file << " covers ell " << cl.ell.front() << " .. " << cl.ell.back()
+          << " but the grid needs " << lmin << " .. " << lmax << " (grid too small or too fine for the table)";
+      throw std::invalid_argument(msg.str());
+    }
+    description = "table " + o.cl_file;
+    return cl;
+  }
+  const Cosmology cosmo(resolve_cosmology(o));
+  SourceDistribution sources;
+  std::ostringstream d;
+  d << "Limber, EH98 no-wiggle + Takahashi 2012 halofit; " << cosmo.parameters().describe();
+  if (!o.nz_file.empty()) {
+    sources = SourceDistribution::from_file(o.nz_file);
+    d << "; n(z) " << o.nz_file;
+  } else {
+    if (!(o.z_source > 0 && o.z_source <= 6)) throw std::invalid_argument("--z-source: must lie in (0, 6]");
+    sources.z_single = o.z_source;
+    d << "; z_s " << o.z_source;
+  }
+  description = d.str();
+  return convergence_cl_limber(cosmo, sources, log_ell_grid(std::max(1.0, 0.9 * lmin), 1.1 * lmax, 256));
+}
+
+std::string write_spectrum_table(const SpectrumOptions& o, double lmin, double lmax, int points,
+                                 const std::string& output, bool overwrite) {
+  if (!(lmin >= 1 && lmax > lmin)) throw std::invalid_argument("--lmin/--lmax: need 1 <= lmin < lmax");
+  if (points < 2) throw std::invalid_argument("--points: need at least 2");
+  io::AtomicOutput out(output, overwrite);
+  std::string description;
+  const auto ells = log_ell_grid(lmin, lmax, points);
+  AngularSpectrum cl;
+  if (o.cl_file.empty()) {
+    const Cosmology cosmo(resolve_cosmology(o));
+    SourceDistribution sources;
+    if (!o.nz_file.empty()) sources = SourceDistribution::from_file(o.nz_file);
+    else sources.z_single = o.z_source;
+    cl = convergence_cl_limber(cosmo, sources, ells);
+    description = "convergence C_ell, Limber, EH98 no-wiggle + Takahashi 2012 halofit; " + cosmo.parameters().describe() +
+                  (o.nz_file.empty() ? "; z_s " + std::to_string(o.z_source) : "; n(z) " + o.nz_file);
+  } else {
+    throw std::invalid_argument("simulate cl computes a spectrum: --cl-file makes no sense here");
+  }
+  io::write_text_columns(out.temp_path(), description + "\ncolumns: ell C_ell\nlofimap " LOFIMAP_VERSION,
+                         {&cl.ell, &cl.cl});
+  out.commit();
+  return output;
+}
+
+namespace {
+
+std::vector<float> to_float(const std::vector<double>& v) { return {v.begin(), v.end()}; }
+
+void quicklook(const std::string& path, const QuicklookView& view, const std::string& title) {
+  io::QuicklookStyle style = view.style;
+  style.title = title;
+  style.colorbar_label = "κ";
+  style.colormap = io::Colormap::Diverging;
+  io::write_quicklook_png(path, view.raster, style);
+}
+
+std::string png_path(const std::string& fits) {
+  const auto dot = fits.rfind(".fits");
+  return (dot == std::string::npos ? fits : fits.substr(0, dot)) + ".png";
+}
+
+}  // namespace
+
+SimulateReport run_simulate(const SimulateRequest& r) {
+  const FieldOptions& f = r.field;
+  if (r.truth_output.empty() && r.catalogue_output.empty()) throw std::invalid_argument("--output: nothing to write");
+  if (r.catalogue && r.catalogue_output.empty()) throw std::invalid_argument("--output: catalogue path missing");
+  // Outputs checked before any work.
+  std::vector<std::unique_ptr<io::AtomicOutput>> outs;
+  std::unique_ptr<io::AtomicOutput> truth_out, truth_png, cat_out;
+  if (!r.truth_output.empty()) {
+    truth_out = std::make_unique<io::AtomicOutput>(r.truth_output, r.overwrite);
+    if (r.png) truth_png = std::make_unique<io::AtomicOutput>(png_path(r.truth_output), r.overwrite);
+  }
+  if (!r.catalogue_output.empty()) cat_out = std::make_unique<io::AtomicOutput>(r.catalogue_output, r.overwrite);
+  std::unique_ptr<SkyMask> mask;
+  if (r.catalogue && !r.catalogue->mask.empty()) mask = std::make_unique<SkyMask>(r.catalogue->mask);
+  if (r.catalogue) survey_preset(r.catalogue->preset);
+  if (f.lambda < 0) throw std::invalid_argument("--lambda: lognormal shift must be > 0 (0 = Gaussian)");
+
+  SimulateReport report;
+  std::ostringstream summary;
+  std::string description;
+  const std::vector<io::HeaderCard> common = {
+      {"LMVERS", std::string(LOFIMAP_VERSION), "lofimap version"},
+      {"LMGIT", std::string(LOFIMAP_GIT_HASH), "lofimap source revision"},
+      {"LMCMD", r.command_line, "command line"},
+      {"LMSEED", static_cast<long long>(f.seed), "random seed"},
+      {"LMLAMBDA", f.lambda, "lognormal shift (0 = Gaussian field)"},
+  };
+  if (!f.sphere) {
+    validate_grid(f.grid);
+    const AngularSpectrum cl = make_spectrum(f.spectrum, f.grid.ell_min(), f.grid.ell_max(), description);
+    FlatSky sky;
+    sky.patch = f.grid;
+    sky.kappa = f.lambda > 0 ? lognormal_field(cl, f.grid, f.lambda, f.seed, 0) : gaussian_field(cl, f.grid, f.seed, 0);
+    if (!f.haloes.empty()) {
+      const Cosmology cosmo(resolve_cosmology(f.spectrum));
+      for (const auto& h : f.haloes)
+        add_nfw(sky.kappa, f.grid, nfw_profile(cosmo, h, f.spectrum.z_source), h.ra_deg, h.dec_deg);
+    }
+    const auto shear = flat_shear_from_convergence({f.grid.nx, f.grid.ny, sky.kappa, {}}, 1.0);
+    sky.gamma1 = shear.a;
+    sky.gamma2 = shear.b;
+    summary << "flat field " << f.grid.nx << "^2 at " << f.grid.pixel_arcmin << "', kappa rms " << rms(sky.kappa)
+            << ", skewness " << skewness(sky.kappa) << "\n  C_ell: " << description << "\n";
+    if (truth_out) {
+      auto cards = common;
+      cards.push_back({"LMCL", description, "convergence spectrum"});
+      const auto k = to_float(sky.kappa), g1 = to_float(sky.gamma1), g2 = to_float(sky.gamma2);
+      io::write_flat_fits(truth_out->temp_path(), tan_grid(f.grid),
+                          {{"KAPPA", "", k.data()}, {"GAMMA1", "", g1.data()}, {"GAMMA2", "", g2.data()}}, cards);
+      if (truth_png) quicklook(truth_png->temp_path(), flat_view(sky.kappa, sky.patch), "Truth convergence κ");
+    }
+    if (r.catalogue) {
+      CatalogueWriter writer(cat_out->temp_path(), r.catalogue->preset);
+      sample_flat_galaxies(sky, -1, r.catalogue->density, r.catalogue->noise, mask.get(), f.seed + 1, 1 << 20,
+                           [&](const GalaxySample& s) { writer.append(s); });
+      writer.close();
+      summary << "catalogue: " << writer.rows() << " galaxies, preset " << r.catalogue->preset << "\n";
+    }
+  } else {
+    validate_nside(f.nside);
+    const int lmax = f.lmax > 0 ? f.lmax : static_cast<int>(3 * f.nside - 1);
+    if (!f.haloes.empty()) throw std::invalid_argument("--nfw: haloes are pasted into flat fields only");
+    const AngularSpectrum cl = make_spectrum(f.spectrum, 2, lmax, description);
+    const auto sim = simulate_sphere(cl, f.nside, lmax, f.lambda, f.seed, 0, true);
+    summary << "HEALPix field nside " << f.nside << ", lmax " << lmax << ", kappa rms " << rms(sim.kappa) << ", skewness "
+            << skewness(sim.kappa) << "\n  C_ell: " << description << "\n";
+    if (truth_out) {
+      auto cards = common;
+      cards.push_back({"LMCL", description, "convergence spectrum"});
+      const auto k = to_float(sim.kappa), q = to_float(sim.q), u = to_float(sim.u);
+      io::write_healpix_fits(truth_out->temp_path(), f.nside,
+                             {{"KAPPA", "", k.data()}, {"Q", "", q.data()}, {"U", "", u.data()}}, cards);
+      if (truth_png) quicklook(truth_png->temp_path(), sphere_view(sim.kappa, {}, f.nside), "Truth convergence κ");
+    }
+    if (r.catalogue) {
+      CatalogueWriter writer(cat_out->temp_path(), r.catalogue->preset);
+      sample_sphere_galaxies(sim, r.catalogue->density, r.catalogue->noise, mask.get(), f.seed + 1, 1 << 20,
+                             [&](const GalaxySample& s) { writer.append(s); });
+      writer.close();
+      summary << "catalogue: " << writer.rows() << " galaxies, preset " << r.catalogue->preset << "\n";
+    }
+  }
+  for (auto* o : {truth_out.get(), truth_png.get(), cat_out.get()})
+    if (o) o->commit(), report.written.push_back(o->target());
+  report.summary = summary.str();
+  return report;
+}
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,53 @@
+#include "pipeline/products/train_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "io/atomic_output.hpp"
+#include "io/error.hpp"
+
+namespace lofimap::pipeline {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(ModelSize, {{ModelSize::Compact, "compact"}, {ModelSize::Published, "published"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(TrainingLoss, {{TrainingLoss::L1, "l1"}, {TrainingLoss::L2, "l2"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(OptimizerKind, {{OptimizerKind::Adam, "adam"}, {OptimizerKind::AdamW, "adamw"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(LearningRateSchedule, {{LearningRateSchedule::Cosine, "cosine"},
+                                                    {LearningRateSchedule::Step, "step"},
+                                                    {LearningRateSchedule::Constant, "constant"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ComputeDevice, {{ComputeDevice::Cpu, "cpu"}, {ComputeDevice::Cuda, "cuda"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, model_size, noise_channel, steps,
+                                   maps_per_step, coords_per_map, steps_per_batch, jitter, loss, optimizer,
+                                   learning_rate, weight_decay, schedule, clip_norm, seed, validate_every,
+                                   checkpoint_every, checkpoint, resume, stop_after, output, log_csv, overwrite,
+                                   device, command_line)
+
+std::string TrainConfig::record() const { return nlohmann::json(*this).dump(); }
+
+void TrainConfig::validate() const {
+  if (training_sets.empty()) throw std::invalid_argument("--training-set: required");
+  if (output.empty()) throw std::invalid_argument("--output: required");
+  if (steps < 1) throw std::invalid_argument("--steps: must be >= 1");
+  if (maps_per_step < 1) throw std::invalid_argument("--maps-per-step: must be >= 1");
+  if (coords_per_map < 1) throw std::invalid_argument("--coords-per-map: must be >= 1");
+  if (steps_per_batch < 1) throw std::invalid_argument("--steps-per-batch: must be >= 1");
+  if (validation_maps < 1) throw std::invalid_argument("--validation-maps: must be >= 1");
+  if (!(learning_rate > 0)) throw std::invalid_argument("--lr: must be > 0");
+  if (clip_norm < 0) throw std::invalid_argument("--clip-norm: must be >= 0");
+  if (stop_after < 0) throw std::invalid_argument("--stop-after: must be >= 0");
+  if (validate_every < 1 || checkpoint_every < 1)
+    throw std::invalid_argument("--validate-every/--checkpoint-every: must be >= 1");
+  for (const auto& path : training_sets)
+    if (!std::filesystem::exists(path)) throw io::Error(path, "reading a training set", "no such file");
+  io::check_writable(output, overwrite);
+}
+
+models::LofiOptions TrainConfig::model_options(double train_pixel_arcmin) const {
+  auto o = model_size == ModelSize::Published ? models::LofiOptions::published() : models::LofiOptions::compact();
+  o.extra_channels = noise_channel ? 1 : 0;
+  o.train_pixel_arcmin = train_pixel_arcmin;
+  return o;
+}
+
+}  // namespace lofimap::pipeline

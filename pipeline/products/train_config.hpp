@@ -1,0 +1,66 @@
+// Options of `lofimap train` (torch-free): the command line fills them in and validates them before the LibTorch
+// plugin is loaded; they cross into the plugin as this struct (pipeline/products/lofi_plugin.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/lofi_options.hpp"
+#include "pipeline/core/compute_device.hpp"
+
+namespace lofimap::pipeline {
+
+enum class ModelSize { Compact, Published };
+enum class TrainingLoss { L1, L2 };
+enum class OptimizerKind { Adam, AdamW };
+enum class LearningRateSchedule { Cosine, Step, Constant };
+
+struct TrainConfig {
+  std::vector<std::string> training_sets;  // HDF5 from `lofimap simulate training-set` (e.g. one per pixel scale)
+  long validation_maps = 8;     // the last maps of the set are held out for validation
+  ModelSize model_size = ModelSize::Compact;
+  bool noise_channel = true;    // per-pixel noise sigma_e / sqrt(counts) as an extra input channel
+  long steps = 1000;
+  long maps_per_step = 16;
+  long coords_per_map = 512;
+  long steps_per_batch = 3;     // steps on the same maps before drawing new ones (as published)
+  bool jitter = true;           // sub-pixel jitter of the query coordinates (targets interpolated bicubically)
+  TrainingLoss loss = TrainingLoss::L1;
+  OptimizerKind optimizer = OptimizerKind::Adam;
+  double learning_rate = 1e-3;
+  double weight_decay = 0;
+  LearningRateSchedule schedule = LearningRateSchedule::Cosine;
+  double clip_norm = 1.0;       // 0: no clipping
+  std::uint64_t seed = 1;
+  long validate_every = 100;
+  long checkpoint_every = 200;
+  std::string checkpoint;       // checkpoint file (written atomically; "" = <output>.checkpoint)
+  bool resume = false;
+  long stop_after = 0;          // checkpoint and stop after this many steps in this run (0: run to the end)
+  std::string output;           // final model weights
+  std::string log_csv;          // per-step log ("" = <output>.log.csv)
+  bool overwrite = false;
+  ComputeDevice device = ComputeDevice::Cpu;
+  std::string command_line;
+
+  // Every option, the training sets and the output path, before anything heavy is loaded; throws
+  // std::invalid_argument naming the option, io::Error naming a missing set or an unwritable output.
+  void validate() const;
+  models::LofiOptions model_options(double train_pixel_arcmin) const;
+  std::string checkpoint_path() const { return checkpoint.empty() ? output + ".checkpoint" : checkpoint; }
+  std::string log_path() const { return log_csv.empty() ? output + ".log.csv" : log_csv; }
+  // A JSON record of every option (stored in checkpoints for provenance).
+  std::string record() const;
+};
+
+struct TrainSummary {
+  long first_step = 0, last_step = 0;  // steps run by this invocation: [first_step, last_step)
+  std::vector<double> losses;          // per step run here
+  double val_rmse = 0, val_pearson = 0;
+  double seconds = 0;
+  bool interrupted = false;  // stopped by SIGTERM/SIGUSR1 or --stop-after after writing a checkpoint
+  std::string model_hash;
+};
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,183 @@
+#include "pipeline/simulate/galaxy_sampling.hpp"
+
+#include <healpix_map.h>
+#include <pointing.h>
+
+#include <cmath>
+#include <complex>
+#include <numbers>
+#include <stdexcept>
+
+#include "io/fits_table_writer.hpp"
+#include "pipeline/core/random_stream.hpp"
+#include "pipeline/simulate/sky_mask.hpp"
+#include "pipeline/simulate/sphere_random_fields.hpp"
+#include "pipeline/catalogue/survey_preset.hpp"
+
+namespace lofimap::pipeline {
+
+namespace {
+
+constexpr double kDeg = std::numbers::pi / 180.0;
+
+double bilinear(const std::vector<double>& grid, const FlatGrid& p, double fx, double fy) {
+  fx = std::clamp(fx, 0.0, static_cast<double>(p.nx - 1) - 1e-9);
+  fy = std::clamp(fy, 0.0, static_cast<double>(p.ny - 1) - 1e-9);
+  const long ix = static_cast<long>(fx), iy = static_cast<long>(fy);
+  const double tx = fx - static_cast<double>(ix), ty = fy - static_cast<double>(iy);
+  auto at = [&](long x, long y) { return grid[static_cast<size_t>(y * p.nx + x)]; };
+  return (1 - ty) * ((1 - tx) * at(ix, iy) + tx * at(ix + 1, iy)) + ty * ((1 - tx) * at(ix, iy + 1) + tx * at(ix + 1, iy + 1));
+}
+
+// Observed shape of a galaxy with true (kappa, gamma) and intrinsic noise n (|n| < 1); appends to the sample.
+// Reduced shear uses the exact transformation of Seitz & Schneider (1997): e = (n + g) / (1 + g* n) for
+// |g| <= 1 and e = (1 + g n*) / (n* + g*) beyond (critical regions of massive haloes); both keep |e| < 1.
+void observe(GalaxySample& s, RandomStream& rng, const ShapeNoise& noise, double ra, double dec, double kappa,
+             double gamma1, double gamma2) {
+  std::complex<double> g(gamma1, gamma2);
+  if (noise.reduced_shear) g /= (1 - kappa);
+  auto intrinsic = [&] {
+    while (true) {
+      const std::complex<double> n(noise.sigma_e * rng.normal(), noise.sigma_e * rng.normal());
+      if (std::norm(n) < 1) return n;
+    }
+  };
+  std::complex<double> e;
+  if (noise.reduced_shear) {
+    const auto n = intrinsic();
+    e = std::norm(g) <= 1 ? (n + g) / (1.0 + std::conj(g) * n) : (1.0 + g * std::conj(n)) / (std::conj(n) + std::conj(g));
+  } else {
+    // Weak-lensing approximation e = n + gamma, redrawn until |e| < 1; a shear of 1 or more has no such shape.
+    if (std::norm(g) >= 1) {
+      throw std::invalid_argument("shear |gamma| >= 1 at RA " + std::to_string(ra) + ", Dec " + std::to_string(dec) +
+                                  ": use --reduced-shear (exact transformation) or a less massive halo");
+    }
+    do {
+      e = intrinsic() + g;
+    } while (std::norm(e) >= 1);
+  }
+  s.galaxies.push_back(ra, dec, e.real(), e.imag(), 1.0);
+  s.true_kappa.push_back(kappa);
+  s.true_g1.push_back(g.real());
+  s.true_g2.push_back(g.imag());
+}
+
+void reset(GalaxySample& s, size_t n) {
+  s.galaxies = ShearCatalogue{};
+  s.galaxies.reserve(n);
+  for (auto* v : {&s.true_kappa, &s.true_g1, &s.true_g2}) {
+    v->clear();
+    v->reserve(n);
+  }
+}
+
+// The Poisson process both samplers share: stream 0 of `seed` draws the total (or `count` fixes it), stream c + 1
+// fills chunk c; draw(rng, sample) adds one candidate galaxy (or skips it when masked).
+template <typename Draw>
+void for_each_chunk(long long count, double mean, std::uint64_t seed, long chunk, const GalaxySink& sink, Draw draw) {
+  RandomStream counter(seed, 0);
+  const long long total = count >= 0 ? count : static_cast<long long>(counter.poisson(mean));
+  GalaxySample s;
+  long long chunk_index = 0;
+  for (long long done = 0; done < total; done += chunk, ++chunk_index) {
+    const long m = static_cast<long>(std::min<long long>(chunk, total - done));
+    RandomStream rng(seed, static_cast<std::uint64_t>(chunk_index) + 1);
+    reset(s, static_cast<size_t>(m));
+    for (long i = 0; i < m; ++i) draw(rng, s);
+    sink(s);
+  }
+}
+
+void check_noise(const ShapeNoise& noise, double density) {
+  if (!(noise.sigma_e >= 0 && noise.sigma_e < 1)) throw std::invalid_argument("--sigma-e: must lie in [0, 1)");
+  if (!(density >= 0) || !std::isfinite(density)) throw std::invalid_argument("--density: n_gal must be >= 0");
+}
+
+}  // namespace
+
+void sample_flat_galaxies(const FlatSky& sky, long long count, double density, const ShapeNoise& noise,
+                          const SkyMask* mask, std::uint64_t seed, long chunk, const GalaxySink& sink) {
+  check_noise(noise, density);
+  const FlatGrid& p = sky.patch;
+  const double area = static_cast<double>(p.nx * p.ny) * p.pixel_arcmin * p.pixel_arcmin;
+  for_each_chunk(count, density * area, seed, chunk, sink, [&](RandomStream& rng, GalaxySample& s) {
+    const double fx = rng.uniform() * static_cast<double>(p.nx), fy = rng.uniform() * static_cast<double>(p.ny);
+    double ra = 0, dec = 0;
+    gnomonic_deproject(p.centre, (fx - 0.5 * static_cast<double>(p.nx)) * p.pixel_deg(),
+                       (fy - 0.5 * static_cast<double>(p.ny)) * p.pixel_deg(), ra, dec);
+    if (mask && !mask->contains(ra, dec)) return;
+    observe(s, rng, noise, ra, dec, bilinear(sky.kappa, p, fx - 0.5, fy - 0.5),
+            bilinear(sky.gamma1, p, fx - 0.5, fy - 0.5), bilinear(sky.gamma2, p, fx - 0.5, fy - 0.5));
+  });
+}
+
+void sample_sphere_galaxies(const SphereSimulation& sky, double density, const ShapeNoise& noise, const SkyMask* mask,
+                            std::uint64_t seed, long chunk, const GalaxySink& sink) {
+  check_noise(noise, density);
+  if (sky.q.empty()) throw std::invalid_argument("sphere simulation has no shear maps");
+  auto to_map = [&](const std::vector<double>& v) {
+    Healpix_Map<double> m(static_cast<int>(sky.nside), RING, SET_NSIDE);
+    for (size_t i = 0; i < v.size(); ++i) m[static_cast<int>(i)] = v[i];
+    return m;
+  };
+  const auto kappa = to_map(sky.kappa), q = to_map(sky.q), u = to_map(sky.u);
+  const double full_sky_arcmin2 = 4 * std::numbers::pi * std::pow(180 * 60 / std::numbers::pi, 2);
+  for_each_chunk(-1, density * full_sky_arcmin2, seed, chunk, sink, [&](RandomStream& rng, GalaxySample& s) {
+    const double z = 2 * rng.uniform() - 1, phi = 2 * std::numbers::pi * rng.uniform();
+    const double dec = std::asin(z) / kDeg, ra = phi / kDeg;
+    if (mask && !mask->contains(ra, dec)) return;
+    const pointing ptg(std::acos(z), phi);
+    // Internal flat frame (g1, g2) = -(Q, U).
+    observe(s, rng, noise, ra, dec, kappa.interpolated_value(ptg), -q.interpolated_value(ptg), -u.interpolated_value(ptg));
+  });
+}
+
+struct CatalogueWriter::Impl {
+  SurveyPreset preset;
+  std::unique_ptr<io::FitsTableWriter> writer;
+};
+
+CatalogueWriter::CatalogueWriter(const std::string& path, const std::string& preset_name) : impl_(new Impl) {
+  impl_->preset = survey_preset(preset_name);
+  const ColumnMap& c = impl_->preset.columns;
+  std::vector<std::string> names;
+  for (const auto* n : {&c.ra, &c.dec, &c.e1, &c.e2, &c.weight, &c.r11, &c.r22, &c.m, &c.c1, &c.c2, &c.e_rms})
+    if (!n->empty()) names.push_back(*n);
+  for (const char* n : {"TRUE_KAPPA", "TRUE_GAMMA1", "TRUE_GAMMA2"}) names.push_back(n);
+  impl_->writer = std::make_unique<io::FitsTableWriter>(path, "CATALOGUE", names);
+}
+
+CatalogueWriter::~CatalogueWriter() = default;
+
+void CatalogueWriter::append(const GalaxySample& s) {
+  const SurveyPreset& p = impl_->preset;
+  const auto& g = s.galaxies;
+  const size_t n = g.size();
+  // Inverse of ingest: catalogue e = internal g / flat sign; HSC stores e = 2 R g with R = 1 here.
+  const double scale = p.calibration == Calibration::Hsc ? 2.0 : 1.0;
+  std::vector<double> e1(n), e2(n), t1(n), t2(n), ones(n, 1.0), zeros(n, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    e1[i] = scale * g.g1[i] / p.flat_sign1;
+    e2[i] = scale * g.g2[i] / p.flat_sign2;
+    t1[i] = s.true_g1.empty() ? 0 : s.true_g1[i] / p.flat_sign1;
+    t2[i] = s.true_g2.empty() ? 0 : s.true_g2[i] / p.flat_sign2;
+  }
+  const ColumnMap& c = p.columns;
+  std::vector<const double*> cols = {g.ra_deg.data(), g.dec_deg.data(), e1.data(), e2.data()};
+  if (!c.weight.empty()) cols.push_back(g.weight.data());
+  if (!c.r11.empty()) cols.push_back(ones.data());
+  if (!c.r22.empty()) cols.push_back(ones.data());
+  if (!c.m.empty()) cols.push_back(zeros.data());
+  if (!c.c1.empty()) cols.push_back(zeros.data());
+  if (!c.c2.empty()) cols.push_back(zeros.data());
+  if (!c.e_rms.empty()) cols.push_back(zeros.data());
+  cols.push_back(s.true_kappa.data());
+  cols.push_back(t1.data());
+  cols.push_back(t2.data());
+  impl_->writer->append(cols, static_cast<long>(n));
+  rows_ += static_cast<long long>(n);
+}
+
+void CatalogueWriter::close() { impl_->writer->close(); }
+
+}  // namespace lofimap::pipeline

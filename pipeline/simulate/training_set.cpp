@@ -1,0 +1,145 @@
+#include "pipeline/simulate/training_set.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+
+#include "io/atomic_output.hpp"
+#include "io/hdf5_training_set.hpp"
+#include "lofimap/build_info.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/core/random_stream.hpp"
+
+namespace lofimap::pipeline {
+
+void validate(const TrainingSetConfig& c) {
+  if (c.maps < 1) throw std::invalid_argument("--maps: need at least one map");
+  validate_grid(c.grid);
+  if (c.cl.ell.empty()) throw std::invalid_argument("training set: no C_ell given");
+  if (c.grid.ell_max() > c.cl.ell.back() * 1.0001 || c.grid.ell_min() < c.cl.ell.front() * 0.9999)
+    throw std::invalid_argument("--npix/--pixel: the grid needs ell from " + std::to_string(c.grid.ell_min()) + " to " +
+                                std::to_string(c.grid.ell_max()) + ", beyond the C_ell table (" +
+                                std::to_string(c.cl.ell.front()) + " .. " + std::to_string(c.cl.ell.back()) + ")");
+  if (c.lambda < 0) throw std::invalid_argument("--lambda: lognormal shift must be > 0 (0 = Gaussian)");
+  if (!(c.n_gal_min > 0 && c.n_gal_max >= c.n_gal_min)) throw std::invalid_argument("--density: need 0 < MIN <= MAX");
+  if (!(c.sigma_e_min >= 0 && c.sigma_e_max >= c.sigma_e_min && c.sigma_e_max < 1))
+    throw std::invalid_argument("--sigma-e: need 0 <= MIN <= MAX < 1");
+  if (!(c.masked_fraction >= 0 && c.masked_fraction < 0.9)) throw std::invalid_argument("--masked-fraction: must lie in [0, 0.9)");
+  if (!(c.pad >= 1)) throw std::invalid_argument("--pad: must be >= 1");
+}
+
+TrainingMapData simulate_training_map(const TrainingSetConfig& c, long index) {
+  const long n = c.grid.nx;
+  const size_t nn = static_cast<size_t>(n * n);
+  const std::uint64_t base = static_cast<std::uint64_t>(index) * 4;
+  // Stream base + 0: the field; + 1: depth, noise and counts; + 2: the mask.
+  const auto kappa = c.lambda > 0 ? lognormal_field(c.cl, c.grid, c.lambda, c.seed, base)
+                                  : gaussian_field(c.cl, c.grid, c.seed, base);
+  // The field is periodic: its shear is the periodic forward model (no padding).
+  const auto shear = flat_shear_from_convergence({n, n, kappa, {}}, 1.0);
+
+  RandomStream rng(c.seed, base + 1);
+  TrainingMapData m;
+  m.n_gal = static_cast<float>(c.n_gal_min + (c.n_gal_max - c.n_gal_min) * rng.uniform());
+  m.sigma_e = static_cast<float>(c.sigma_e_min + (c.sigma_e_max - c.sigma_e_min) * rng.uniform());
+
+  std::vector<std::uint8_t> survey(nn, 1);
+  if (c.masked_fraction > 0) {
+    RandomStream holes(c.seed, base + 2);
+    size_t masked = 0;
+    while (static_cast<double>(masked) < c.masked_fraction * static_cast<double>(nn)) {
+      const double cx = holes.uniform() * static_cast<double>(n), cy = holes.uniform() * static_cast<double>(n);
+      const double r = (0.5 + 3.5 * holes.uniform()) / c.grid.pixel_arcmin;  // 0.5' .. 4' radius, in pixels
+      for (long iy = std::max(0L, static_cast<long>(cy - r)); iy <= std::min(n - 1, static_cast<long>(cy + r)); ++iy)
+        for (long ix = std::max(0L, static_cast<long>(cx - r)); ix <= std::min(n - 1, static_cast<long>(cx + r)); ++ix) {
+          const double dx = static_cast<double>(ix) + 0.5 - cx, dy = static_cast<double>(iy) + 0.5 - cy;
+          auto& s = survey[static_cast<size_t>(iy * n + ix)];
+          if (s && dx * dx + dy * dy <= r * r) s = 0, ++masked;
+        }
+    }
+  }
+
+  const double per_pixel = static_cast<double>(m.n_gal) * c.grid.pixel_arcmin * c.grid.pixel_arcmin;
+  std::vector<double> g1(nn, 0.0), g2(nn, 0.0);
+  m.kappa.resize(nn), m.counts.resize(nn), m.mask.resize(nn);
+  m.shear.resize(2 * nn);
+  for (size_t i = 0; i < nn; ++i) {
+    const double count = survey[i] ? static_cast<double>(rng.poisson(per_pixel)) : 0.0;
+    m.kappa[i] = static_cast<float>(kappa[i]);
+    m.counts[i] = static_cast<float>(count);
+    m.mask[i] = count > 0 ? 1 : 0;
+    if (count > 0) {
+      double s1 = shear.a[i], s2 = shear.b[i];
+      if (c.reduced_shear) s1 /= (1 - kappa[i]), s2 /= (1 - kappa[i]);
+      // Mean of `count` shapes with independent noise sigma_e per component.
+      const double sigma = m.sigma_e / std::sqrt(count);
+      g1[i] = s1 + sigma * rng.normal();
+      g2[i] = s2 + sigma * rng.normal();
+    }
+    m.shear[i] = static_cast<float>(g1[i]);
+    m.shear[nn + i] = static_cast<float>(g2[i]);
+  }
+  const auto ks = flat_kaiser_squires({n, n, g1, g2}, c.pad, 0.0);
+  m.ks.resize(2 * nn);
+  for (size_t i = 0; i < nn; ++i) {
+    m.ks[i] = static_cast<float>(ks.a[i]);
+    m.ks[nn + i] = static_cast<float>(ks.b[i]);
+  }
+  return m;
+}
+
+TrainingSetReport write_training_set(const TrainingSetConfig& c, const distributed::Communicator& comm) {
+  validate(c);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<io::AtomicOutput> out;
+  std::string temp;
+  if (comm.is_root()) {
+    out = std::make_unique<io::AtomicOutput>(c.output, c.overwrite);
+    temp = out->temp_path();
+  }
+  temp = comm.broadcast(temp);
+
+  io::TrainingAttributes attrs;
+  attrs.text = {{"lofimap_version", LOFIMAP_VERSION}, {"lofimap_git", LOFIMAP_GIT_HASH}, {"command", c.command_line},
+                {"cl", c.cl_description}, {"field", c.lambda > 0 ? "lognormal" : "gaussian"},
+                {"shear", c.reduced_shear ? "reduced" : "gamma"}, {"frame", "x = +RA (East), y = +Dec (North)"}};
+  attrs.numbers = {{"pixel_arcmin", c.grid.pixel_arcmin}, {"npix", static_cast<double>(c.grid.nx)},
+                   {"lambda", c.lambda}, {"n_gal_min", c.n_gal_min}, {"n_gal_max", c.n_gal_max},
+                   {"sigma_e_min", c.sigma_e_min}, {"sigma_e_max", c.sigma_e_max},
+                   {"masked_fraction", c.masked_fraction}, {"ks_pad", c.pad}, {"seed", static_cast<double>(c.seed)},
+                   {"maps", static_cast<double>(c.maps)}};
+  io::TrainingSetWriter writer(temp, comm.size() > 1 ? comm.mpi_handle() : nullptr, c.maps, c.grid.nx, attrs);
+
+  TrainingSetReport report;
+  const long rounds = (c.maps + comm.size() - 1) / comm.size();
+  long next_log = 0;
+  for (long r = 0; r < rounds; ++r) {
+    const long index = r * comm.size() + comm.rank();
+    if (index < c.maps) {
+      const auto m = simulate_training_map(c, index);
+      const io::TrainingMapView view{m.kappa.data(), m.shear.data(), m.ks.data(), m.mask.data(), m.counts.data(),
+                                     m.sigma_e, m.n_gal};
+      writer.write_round(index, &view);
+      ++report.maps_written_here;
+    } else {
+      writer.write_round(-1, nullptr);
+    }
+    if (comm.is_root() && (r + 1 >= next_log || r + 1 == rounds)) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double done = static_cast<double>(r + 1) / static_cast<double>(rounds);
+      spdlog::info("training set: {:5.1f}% ({} of {} maps), {:.1f} s elapsed, ETA {:.1f} s", 100 * done,
+                   std::min(c.maps, (r + 1) * comm.size()), c.maps, elapsed, elapsed * (1 - done) / done);
+      next_log = r + 1 + std::max(1L, rounds / 10);
+    }
+  }
+  writer.close();
+  comm.barrier();
+  if (comm.is_root()) out->commit();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace lofimap::pipeline

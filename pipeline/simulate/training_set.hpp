@@ -1,0 +1,52 @@
+// Training sets for LoFi: many simulated maps of truth convergence, noisy binned shear, its Kaiser-Squires
+// E/B estimate, the mask and the galaxy counts, written to HDF5 (io/hdf5_training_set.hpp). Map i is a pure
+// function of (seed, i), so a set is identical bit for bit whatever the number of ranks that wrote it; ranks
+// take maps i = rank, rank + size, ... and write them collectively.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "distributed/communicator.hpp"
+#include "pipeline/simulate/cosmology.hpp"
+#include "pipeline/simulate/flat_random_fields.hpp"
+
+namespace lofimap::pipeline {
+
+struct TrainingSetConfig {
+  long maps = 100;
+  FlatGrid grid = FlatGrid::square(256, 0.5);
+  AngularSpectrum cl;
+  std::string cl_description;     // how cl was made (stored as an attribute)
+  double lambda = 0;              // lognormal shift; 0 = Gaussian fields
+  double n_gal_min = 30, n_gal_max = 30;        // galaxies per arcmin^2, drawn uniformly per map
+  double sigma_e_min = 0.26, sigma_e_max = 0.26;  // shape noise per component, drawn uniformly per map
+  double masked_fraction = 0;     // random circular holes (bright-star masks) covering about this fraction
+  bool reduced_shear = false;
+  double pad = 2;                 // KS zero padding
+  std::uint64_t seed = 1;
+  std::string output;
+  bool overwrite = false;
+  std::string command_line;
+};
+
+void validate(const TrainingSetConfig& config);
+
+struct TrainingMapData {
+  std::vector<float> kappa, shear, ks, counts;  // shear and ks: two planes
+  std::vector<std::uint8_t> mask;
+  float sigma_e = 0, n_gal = 0;
+};
+
+// Map `index` of the set (deterministic in seed and index).
+TrainingMapData simulate_training_map(const TrainingSetConfig& config, long index);
+
+struct TrainingSetReport {
+  double seconds = 0;
+  long maps_written_here = 0;
+};
+
+TrainingSetReport write_training_set(const TrainingSetConfig& config, const distributed::Communicator& comm);
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,113 @@
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
+
+#include "pipeline/sphere/sphere_geometry.hpp"
+
+#include <alm.h>
+#include <alm_healpix_tools.h>
+#include <error_handling.h>
+#include <healpix_base.h>
+#include <healpix_map.h>
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+namespace lofimap::pipeline {
+
+namespace {
+
+constexpr double kDeg = std::numbers::pi / 180.0;
+using AlmC = Alm<xcomplex<double>>;
+
+Healpix_Map<double> to_map(const std::vector<double>& v, long nside) {
+  Healpix_Map<double> m(static_cast<int>(nside), RING, SET_NSIDE);
+  if (static_cast<long long>(v.size()) != m.Npix())
+    throw std::invalid_argument("HEALPix map has " + std::to_string(v.size()) + " values, expected 12*nside^2");
+  for (size_t i = 0; i < v.size(); ++i) m[static_cast<int>(i)] = v[i];
+  return m;
+}
+
+std::vector<double> from_map(const Healpix_Map<double>& m) {
+  std::vector<double> v(static_cast<size_t>(m.Npix()));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = m[static_cast<int>(i)];
+  return v;
+}
+
+// Spin-2 map2alm with `iterations` Jacobi refinements (alm += map2alm(map - alm2map(alm))), as healpy's iter.
+void spin2_analysis(const Healpix_Map<double>& q, const Healpix_Map<double>& u, AlmC& e, AlmC& b, int iterations) {
+  const arr<double> weight(static_cast<size_t>(2 * q.Nside()), 1.0);
+  map2alm_spin(q, u, e, b, 2, weight, false);
+  Healpix_Map<double> rq(q.Nside(), RING, SET_NSIDE), ru(q.Nside(), RING, SET_NSIDE);
+  for (int it = 0; it < iterations; ++it) {
+    alm2map_spin(e, b, rq, ru, 2);
+    for (int i = 0; i < q.Npix(); ++i) {
+      rq[i] = q[i] - rq[i];
+      ru[i] = u[i] - ru[i];
+    }
+    map2alm_spin(rq, ru, e, b, 2, weight, true);
+  }
+}
+
+template <typename F>
+auto healpix_guard(const char* what, F&& f) {
+  try {
+    return f();
+  } catch (const PlanckError& e) {
+    throw std::runtime_error(std::string("HEALPix ") + what + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::vector<double>& u, long nside,
+                                      const SphereKsOptions& options) {
+  validate_nside(nside);
+  const int lmax = options.lmax > 0 ? options.lmax : static_cast<int>(2 * nside);
+  if (lmax > 4 * nside) throw std::invalid_argument("--lmax: must be <= 4 * nside");
+  if (options.iterations < 0 || options.iterations > 10)
+    throw std::invalid_argument("--sht-iter: must be between 0 and 10");
+  if (options.smoothing_arcmin < 0) throw std::invalid_argument("--smooth: must be >= 0 arcmin");
+  return healpix_guard("spherical Kaiser-Squires", [&] {
+    const Healpix_Map<double> mq = to_map(q, nside), mu = to_map(u, nside);
+    AlmC e(lmax, lmax), b(lmax, lmax);
+    spin2_analysis(mq, mu, e, b, options.iterations);
+    const double sigma = options.smoothing_arcmin / 60.0 * kDeg;
+    arr<double> factor(static_cast<size_t>(lmax + 1), 0.0);
+    for (int l = 2; l <= lmax; ++l) {
+      const double ll = static_cast<double>(l);
+      factor[static_cast<size_t>(l)] =
+          std::sqrt(ll * (ll + 1) / ((ll + 2) * (ll - 1))) * std::exp(-0.5 * ll * (ll + 1) * sigma * sigma);
+    }
+    e.ScaleL(factor);
+    b.ScaleL(factor);
+    Healpix_Map<double> ke(static_cast<int>(nside), RING, SET_NSIDE), kb(static_cast<int>(nside), RING, SET_NSIDE);
+    alm2map(e, ke);
+    alm2map(b, kb);
+    return SphereFieldPair{nside, from_map(ke), from_map(kb)};
+  });
+}
+
+SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e, const std::vector<double>& kappa_b,
+                                              long nside, int lmax) {
+  validate_nside(nside);
+  return healpix_guard("spherical forward model", [&] {
+    const Healpix_Map<double> me = to_map(kappa_e, nside), mb = to_map(kappa_b, nside);
+    AlmC e(lmax, lmax), b(lmax, lmax);
+    const arr<double> weight(static_cast<size_t>(2 * nside), 1.0);
+    map2alm_iter(me, e, 3, weight);
+    map2alm_iter(mb, b, 3, weight);
+    arr<double> factor(static_cast<size_t>(lmax + 1), 0.0);
+    for (int l = 2; l <= lmax; ++l) {
+      const double ll = static_cast<double>(l);
+      factor[static_cast<size_t>(l)] = std::sqrt((ll + 2) * (ll - 1) / (ll * (ll + 1)));
+    }
+    e.ScaleL(factor);
+    b.ScaleL(factor);
+    Healpix_Map<double> mq(static_cast<int>(nside), RING, SET_NSIDE), mu(static_cast<int>(nside), RING, SET_NSIDE);
+    alm2map_spin(e, b, mq, mu, 2);
+    return SphereFieldPair{nside, from_map(mq), from_map(mu)};
+  });
+}
+
+}  // namespace lofimap::pipeline
