@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "io/error.hpp"
-#include "io/fits_status.hpp"
+#include "io/detail/fits_status.hpp"
 
 namespace lofimap::io {
 

@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "io/error.hpp"
-#include "io/fits_header.hpp"
-#include "io/fits_status.hpp"
+#include "io/detail/fits_header.hpp"
+#include "io/detail/fits_status.hpp"
 
 namespace lofimap::io {
 

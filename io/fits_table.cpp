@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "io/error.hpp"
-#include "io/fits_status.hpp"
+#include "io/detail/fits_status.hpp"
 
 namespace lofimap::io {
 

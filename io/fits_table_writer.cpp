@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "io/error.hpp"
-#include "io/fits_header.hpp"
-#include "io/fits_status.hpp"
+#include "io/detail/fits_header.hpp"
+#include "io/detail/fits_status.hpp"
 
 namespace lofimap::io {
 

@@ -18,6 +18,7 @@
 #include "pipeline/products/ks_smoothing_product.hpp"
 #include "pipeline/flat/map_quality.hpp"
 #include "pipeline/lofi/lofi_inputs.hpp"
+#include "pipeline/simulate/cosmology.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
 
 using namespace lofimap;

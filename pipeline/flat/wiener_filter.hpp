@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "pipeline/simulate/cosmology.hpp"
-#include "pipeline/simulate/flat_random_fields.hpp"
+#include "pipeline/core/angular_spectrum.hpp"
+#include "pipeline/core/flat_grid.hpp"
 
 namespace lofimap::pipeline {
 

@@ -1,6 +1,6 @@
-#include "io/fits_header.hpp"
+#include "io/detail/fits_header.hpp"
 
-#include "io/fits_status.hpp"
+#include "io/detail/fits_status.hpp"
 
 namespace lofimap::io::detail {
 

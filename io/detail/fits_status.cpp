@@ -1,4 +1,4 @@
-#include "io/fits_status.hpp"
+#include "io/detail/fits_status.hpp"
 
 #include <fitsio.h>
 
