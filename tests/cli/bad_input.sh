@@ -88,6 +88,17 @@ expect 3 "words.csv.*'north' is not a number"    -- map --ks-map ks_a.fits --coo
 expect 3 "missing_cl.txt.*cannot open"           -- ks -i good.fits --preset cosmos --pixel 1 --wiener missing_cl.txt -o out.fits
 expect 2 "--wiener: flat maps only"              -- ks -i good.fits --preset cosmos --sphere --nside 64 --wiener short_cl.txt -o out.fits
 expect 2 "--maps must be >= 1"                   -- ks-smoothing --training-set missing.h5 --maps 0
+expect 2 "--schedule.*cosine, step or constant"  -- train --training-set missing.h5 --schedule linear -o out.fits
+expect 2 "--device.*cpu or cuda"                 -- map -i good.fits --preset cosmos --device tpu -o out.fits
+
+# Options of the LibTorch commands are checked before the plugin is loaded: with the plugin made unloadable, a
+# bad option still gets its own message (and a good one reaches the loader, which names the library).
+export LOFIMAP_TORCH_PLUGIN=$work/no_such_plugin.so
+expect 2 "--batch: must be >= 1"                 -- map -i good.fits --preset cosmos --batch 0 -o out.fits
+expect 2 "--preset.*unknown survey preset"       -- map -i good.fits --preset nope -o out.fits
+expect 2 "--steps: must be >= 1"                 -- train --training-set good.fits --steps 0 -o out.fits
+expect 1 "cannot load the LibTorch runtime.*no_such_plugin" -- map -i good.fits --preset cosmos -o out.fits
+unset LOFIMAP_TORCH_PLUGIN
 
 # Existing output without --overwrite: refused, and the old file is left byte for byte.
 echo "precious earlier result" > existing.fits
