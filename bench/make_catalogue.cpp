@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   try {
     lofimap::pipeline::set_fftw_threads(2);
     lofimap::pipeline::FlatGrid patch{{ra, dec}, pixel, npix, npix};
-    const auto sky = lofimap::pipeline::make_synthetic_sky(patch, lofimap::pipeline::random_haloes(patch, haloes, seed));
+    const auto sky =
+        lofimap::pipeline::make_synthetic_sky(patch, lofimap::pipeline::random_haloes(patch, haloes, seed));
     const double area = static_cast<double>(npix * npix) * pixel * pixel;
     if (n == 0) n = static_cast<long long>(density * area);
     lofimap::io::AtomicOutput cat_out(out, overwrite);
@@ -48,12 +49,13 @@ int main(int argc, char** argv) {
     writer.close();
     cat_out.commit();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("wrote %s: %lld galaxies (%s preset) over %.3f deg^2 in %.1f s\n", out.c_str(), n, preset.c_str(),
-                area / 3600.0, secs);
+    std::printf("wrote %s: %lld galaxies (%s preset) over %.3f deg^2 in %.1f s\n", out.c_str(), n,
+                preset.c_str(), area / 3600.0, secs);
     if (!truth.empty()) {
       lofimap::io::AtomicOutput truth_out(truth, overwrite);
       std::vector<float> k(sky.kappa.begin(), sky.kappa.end());
-      lofimap::io::write_flat_fits(truth_out.temp_path(), {ra, dec, pixel, npix, npix}, {{"KAPPA", "", k.data()}},
+      lofimap::io::write_flat_fits(truth_out.temp_path(), {ra, dec, pixel, npix, npix},
+                                   {{"KAPPA", "", k.data()}},
                                    {{"LMSEED", static_cast<long long>(seed), "random seed"}});
       truth_out.commit();
       std::printf("wrote %s: truth convergence %ld x %ld at %.3f arcmin\n", truth.c_str(), npix, npix, pixel);

@@ -55,26 +55,41 @@ bool mpi_running() {
   return initialised && !finalised;
 }
 
-MPI_Comm native(const void* handle) { return handle ? *static_cast<const MPI_Comm*>(handle) : MPI_COMM_NULL; }
+MPI_Comm native(const void* handle) {
+  return handle ? *static_cast<const MPI_Comm*>(handle) : MPI_COMM_NULL;
+}
 
 template <typename T>
 MPI_Datatype mpi_type();
 template <>
-MPI_Datatype mpi_type<float>() { return MPI_FLOAT; }
+MPI_Datatype mpi_type<float>() {
+  return MPI_FLOAT;
+}
 template <>
-MPI_Datatype mpi_type<double>() { return MPI_DOUBLE; }
+MPI_Datatype mpi_type<double>() {
+  return MPI_DOUBLE;
+}
 template <>
-MPI_Datatype mpi_type<int>() { return MPI_INT; }
+MPI_Datatype mpi_type<int>() {
+  return MPI_INT;
+}
 template <>
-MPI_Datatype mpi_type<long long>() { return MPI_LONG_LONG; }
+MPI_Datatype mpi_type<long long>() {
+  return MPI_LONG_LONG;
+}
 template <>
-MPI_Datatype mpi_type<std::uint64_t>() { return MPI_UINT64_T; }
+MPI_Datatype mpi_type<std::uint64_t>() {
+  return MPI_UINT64_T;
+}
 
 MPI_Op mpi_op(ReduceOp op) {
   switch (op) {
-    case ReduceOp::Sum: return MPI_SUM;
-    case ReduceOp::Max: return MPI_MAX;
-    case ReduceOp::Min: return MPI_MIN;
+    case ReduceOp::Sum:
+      return MPI_SUM;
+    case ReduceOp::Max:
+      return MPI_MAX;
+    case ReduceOp::Min:
+      return MPI_MIN;
   }
   return MPI_SUM;
 }
@@ -91,11 +106,13 @@ std::vector<int> to_int_counts(std::span<const long long> counts, const char* wh
   std::vector<int> out(counts.size());
   long long total = 0;
   for (std::size_t i = 0; i < counts.size(); ++i) {
-    if (counts[i] < 0 || counts[i] > INT_MAX) throw std::invalid_argument(std::string(what) + ": count out of range");
+    if (counts[i] < 0 || counts[i] > INT_MAX)
+      throw std::invalid_argument(std::string(what) + ": count out of range");
     out[i] = static_cast<int>(counts[i]);
     total += counts[i];
   }
-  if (total > INT_MAX) throw std::invalid_argument(std::string(what) + ": more than 2^31 elements in one exchange");
+  if (total > INT_MAX)
+    throw std::invalid_argument(std::string(what) + ": more than 2^31 elements in one exchange");
   return out;
 }
 
@@ -123,7 +140,9 @@ Communicator Communicator::self() {
   return Communicator(std::make_shared<const Handle>(Handle{MPI_COMM_SELF, false}));
 }
 
-const void* Communicator::mpi_handle() const { return handle_ ? &handle_->comm : nullptr; }
+const void* Communicator::mpi_handle() const {
+  return handle_ ? &handle_->comm : nullptr;
+}
 
 template <typename T>
 void Communicator::allreduce(std::span<T> data, ReduceOp op) const {
@@ -131,7 +150,8 @@ void Communicator::allreduce(std::span<T> data, ReduceOp op) const {
   if (comm == MPI_COMM_NULL) return;
   for (std::size_t off = 0; off < data.size(); off += kPiece) {
     const int count = static_cast<int>(std::min(kPiece, data.size() - off));
-    check(MPI_Allreduce(MPI_IN_PLACE, data.data() + off, count, mpi_type<T>(), mpi_op(op), comm), "allreduce");
+    check(MPI_Allreduce(MPI_IN_PLACE, data.data() + off, count, mpi_type<T>(), mpi_op(op), comm),
+          "allreduce");
   }
 }
 
@@ -200,12 +220,12 @@ std::vector<T> Communicator::alltoallv(std::span<const T> send, std::span<const 
   return out;
 }
 
-#define LOFIMAP_COMMUNICATOR_TYPES(T)                                                                       \
-  template void Communicator::allreduce<T>(std::span<T>, ReduceOp) const;                                    \
-  template void Communicator::reduce_sum_to_root<T>(std::span<T>) const;                                     \
-  template void Communicator::broadcast<T>(std::span<T>, int) const;                                         \
-  template std::vector<T> Communicator::allgatherv<T>(std::span<const T>) const;                             \
-  template std::vector<T> Communicator::alltoallv<T>(std::span<const T>, std::span<const long long>,         \
+#define LOFIMAP_COMMUNICATOR_TYPES(T)                                                                \
+  template void Communicator::allreduce<T>(std::span<T>, ReduceOp) const;                            \
+  template void Communicator::reduce_sum_to_root<T>(std::span<T>) const;                             \
+  template void Communicator::broadcast<T>(std::span<T>, int) const;                                 \
+  template std::vector<T> Communicator::allgatherv<T>(std::span<const T>) const;                     \
+  template std::vector<T> Communicator::alltoallv<T>(std::span<const T>, std::span<const long long>, \
                                                      std::vector<long long>*) const;
 LOFIMAP_COMMUNICATOR_TYPES(float)
 LOFIMAP_COMMUNICATOR_TYPES(double)
@@ -243,7 +263,8 @@ Communicator Communicator::node_local() const {
   const MPI_Comm comm = native(mpi_handle());
   if (comm == MPI_COMM_NULL) return Communicator(nullptr);
   auto handle = std::make_shared<Handle>();
-  check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &handle->comm), "comm_split_type");
+  check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &handle->comm),
+        "comm_split_type");
   handle->owned = true;
   return Communicator(std::move(handle));
 }

@@ -12,9 +12,10 @@
 
 namespace lofimap::distributed {
 
-// Owns MPI_Init_thread / MPI_Finalize for the process. MPI is initialised only when the process was started by
-// an MPI launcher (mpirun/mpiexec, srun with PMI/PMIx) or LOFIMAP_MPI=1 is set: an Open MPI singleton start
-// costs ~0.3 s, and a plain `lofimap ks` on a laptop should not pay it. Without MPI the world is this process.
+// Owns MPI_Init_thread / MPI_Finalize for the process. MPI is initialised only when the process was started
+// by an MPI launcher (mpirun/mpiexec, srun with PMI/PMIx) or LOFIMAP_MPI=1 is set: an Open MPI singleton
+// start costs ~0.3 s, and a plain `lofimap ks` on a laptop should not pay it. Without MPI the world is this
+// process.
 class MpiSession {
  public:
   MpiSession(int* argc, char*** argv);
@@ -54,11 +55,19 @@ class Communicator {
                            std::vector<long long>* recv_counts = nullptr) const;
 
   // Convenience forms kept for the many callers that pass a pointer and a length.
-  void allreduce_sum(double* data, std::size_t n) const { allreduce(std::span<double>(data, n), ReduceOp::Sum); }
-  void allreduce_sum(long long* data, std::size_t n) const { allreduce(std::span<long long>(data, n), ReduceOp::Sum); }
-  void allreduce_max(double* data, std::size_t n) const { allreduce(std::span<double>(data, n), ReduceOp::Max); }
+  void allreduce_sum(double* data, std::size_t n) const {
+    allreduce(std::span<double>(data, n), ReduceOp::Sum);
+  }
+  void allreduce_sum(long long* data, std::size_t n) const {
+    allreduce(std::span<long long>(data, n), ReduceOp::Sum);
+  }
+  void allreduce_max(double* data, std::size_t n) const {
+    allreduce(std::span<double>(data, n), ReduceOp::Max);
+  }
   void reduce_sum_to_root(float* data, std::size_t n) const { reduce_sum_to_root(std::span<float>(data, n)); }
-  void reduce_sum_to_root(double* data, std::size_t n) const { reduce_sum_to_root(std::span<double>(data, n)); }
+  void reduce_sum_to_root(double* data, std::size_t n) const {
+    reduce_sum_to_root(std::span<double>(data, n));
+  }
   void barrier() const;
   // Rank 0's string on every rank.
   std::string broadcast(const std::string& value) const;
@@ -69,8 +78,8 @@ class Communicator {
   // node-local GPU. Works under srun, which does not set Open MPI's OMPI_COMM_WORLD_LOCAL_RANK.
   Communicator node_local() const;
 
-  // The address of the MPI_Comm this object holds (nullptr when MPI is not initialised), for libraries that take
-  // an MPI communicator themselves (parallel HDF5 in io/). Valid while this Communicator lives.
+  // The address of the MPI_Comm this object holds (nullptr when MPI is not initialised), for libraries that
+  // take an MPI communicator themselves (parallel HDF5 in io/). Valid while this Communicator lives.
   const void* mpi_handle() const;
 
  private:

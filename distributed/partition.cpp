@@ -10,13 +10,15 @@ std::vector<int> partition_contiguous(std::span<const double> weights, int ranks
   if (ranks < 1) throw std::invalid_argument("partition: need at least one rank");
   double total = 0;
   for (double w : weights) {
-    if (!(w >= 0) || !std::isfinite(w)) throw std::invalid_argument("partition: weights must be finite and >= 0");
+    if (!(w >= 0) || !std::isfinite(w))
+      throw std::invalid_argument("partition: weights must be finite and >= 0");
     total += w;
   }
   std::vector<int> owner(weights.size(), 0);
   if (total <= 0) {  // nothing to balance: spread the items evenly by count
     for (std::size_t i = 0; i < weights.size(); ++i)
-      owner[i] = static_cast<int>(i * static_cast<std::size_t>(ranks) / std::max<std::size_t>(1, weights.size()));
+      owner[i] =
+          static_cast<int>(i * static_cast<std::size_t>(ranks) / std::max<std::size_t>(1, weights.size()));
     return owner;
   }
   double before = 0;

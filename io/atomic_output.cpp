@@ -16,8 +16,10 @@ void check_writable(const std::string& target, bool overwrite) {
   const fs::path path(target);
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
-  if (!fs::exists(dir, ec)) throw Error(target, "checking output", "folder '" + dir.string() + "' does not exist");
-  if (!fs::is_directory(dir, ec)) throw Error(target, "checking output", "'" + dir.string() + "' is not a folder");
+  if (!fs::exists(dir, ec))
+    throw Error(target, "checking output", "folder '" + dir.string() + "' does not exist");
+  if (!fs::is_directory(dir, ec))
+    throw Error(target, "checking output", "'" + dir.string() + "' is not a folder");
   if (::access(dir.c_str(), W_OK) != 0) throw Error(target, "checking output", "folder is not writable");
   if (fs::exists(path, ec)) {
     if (fs::is_directory(path, ec)) throw Error(target, "checking output", "is a folder");

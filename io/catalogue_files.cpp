@@ -49,7 +49,8 @@ bool CatalogueFiles::has_column(const std::string& name) const {
     return s;
   };
   const std::string want = lower(name);
-  return std::any_of(first_columns_.begin(), first_columns_.end(), [&](const std::string& c) { return lower(c) == want; });
+  return std::any_of(first_columns_.begin(), first_columns_.end(),
+                     [&](const std::string& c) { return lower(c) == want; });
 }
 
 void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, long end,

@@ -13,7 +13,7 @@ namespace lofimap::io {
 std::vector<std::string> expand_catalogue_paths(const std::vector<std::string>& patterns);
 
 struct CatalogueChunk {
-  long first_row = 0;                        // global row index of the first row in this chunk
+  long first_row = 0;  // global row index of the first row in this chunk
   long rows = 0;
   std::vector<std::vector<double>> columns;  // one vector per requested column, in request order
   std::string file;
@@ -29,8 +29,8 @@ class CatalogueFiles {
   const std::vector<std::string>& column_names() const { return first_columns_; }
   bool has_column(const std::string& name) const;
 
-  // Streams rows [begin, end) of the named columns (case-insensitive) in chunks of CFITSIO's optimal row count,
-  // opening one file at a time.
+  // Streams rows [begin, end) of the named columns (case-insensitive) in chunks of CFITSIO's optimal row
+  // count, opening one file at a time.
   void read(const std::vector<std::string>& columns, long begin, long end,
             const std::function<void(const CatalogueChunk&)>& sink) const;
 
@@ -38,7 +38,7 @@ class CatalogueFiles {
   std::vector<std::string> paths_;
   std::string hdu_;
   std::vector<std::string> first_columns_;  // column names of the first file
-  std::vector<long> rows_;  // per file
+  std::vector<long> rows_;                  // per file
   long total_rows_ = 0;
 };
 

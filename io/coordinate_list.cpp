@@ -24,7 +24,8 @@ CoordinateList read_coordinate_list(const std::string& path) {
   if (looks_like_fits(path)) {
     const FitsTable table(path, "");
     std::vector<std::vector<double>> cols;
-    if (table.rows() > 0) table.read({table.require_column("RA"), table.require_column("DEC")}, 0, table.rows(), cols);
+    if (table.rows() > 0)
+      table.read({table.require_column("RA"), table.require_column("DEC")}, 0, table.rows(), cols);
     if (!cols.empty()) out.ra_deg = std::move(cols[0]), out.dec_deg = std::move(cols[1]);
   } else {
     auto cols = read_text_columns(path, 2);
@@ -32,7 +33,8 @@ CoordinateList read_coordinate_list(const std::string& path) {
   }
   for (size_t i = 0; i < out.ra_deg.size(); ++i)
     if (!(out.dec_deg[i] >= -90 && out.dec_deg[i] <= 90) || !std::isfinite(out.ra_deg[i]))
-      throw Error(path, "reading coordinates", "row " + std::to_string(i + 1) + ": Dec outside [-90, 90] or RA not finite");
+      throw Error(path, "reading coordinates",
+                  "row " + std::to_string(i + 1) + ": Dec outside [-90, 90] or RA not finite");
   return out;
 }
 

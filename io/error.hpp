@@ -1,6 +1,6 @@
-// The project's own exception for everything that touches a file. CFITSIO status codes, HDF5's error stack and
-// HEALPix's PlanckError are all converted into this type inside io/, so callers see one type that names the file
-// and what was being done with it.
+// The project's own exception for everything that touches a file. CFITSIO status codes, HDF5's error stack
+// and HEALPix's PlanckError are all converted into this type inside io/, so callers see one type that names
+// the file and what was being done with it.
 #pragma once
 
 #include <stdexcept>

@@ -9,16 +9,16 @@
 #include <set>
 #include <sstream>
 
-#include "io/error.hpp"
 #include "io/detail/fits_status.hpp"
+#include "io/error.hpp"
 
 namespace lofimap::io {
 
 namespace {
 
 // Keys worth showing: provenance (LM*), WCS, HEALPix.
-const std::set<std::string> kShownKeys = {"EXTNAME", "BUNIT",   "CTYPE1",  "CTYPE2",   "CRVAL1", "CRVAL2",
-                                          "CRPIX1",  "CRPIX2",  "CD1_1",   "CD2_2",    "PIXTYPE", "ORDERING",
+const std::set<std::string> kShownKeys = {"EXTNAME", "BUNIT",    "CTYPE1",   "CTYPE2", "CRVAL1",  "CRVAL2",
+                                          "CRPIX1",  "CRPIX2",   "CD1_1",    "CD2_2",  "PIXTYPE", "ORDERING",
                                           "NSIDE",   "INDXSCHM", "COORDSYS", "OBJECT"};
 
 std::string describe_fits(const std::string& path) {

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <memory>
 
-#include "io/error.hpp"
 #include "io/detail/fits_header.hpp"
 #include "io/detail/fits_status.hpp"
+#include "io/error.hpp"
 
 namespace lofimap::io {
 
@@ -111,7 +111,8 @@ FlatImage read_flat_fits(const std::string& path, const std::string& extname) {
   fits_read_key(f.get(), TDOUBLE, "CD2_2", &cd22, nullptr, &status);
   detail::check_fits(status, path, "reading the WCS of " + extname);
   if (!(cd11 < 0) || std::abs(std::abs(cd11) - cd22) > 1e-9 * cd22) {
-    throw Error(path, "reading the WCS of " + extname, "expected square pixels with East left (CD1_1 = -CD2_2)");
+    throw Error(path, "reading the WCS of " + extname,
+                "expected square pixels with East left (CD1_1 = -CD2_2)");
   }
   out.grid.pixel_arcmin = cd22 * 60.0;
   const long n = naxes[0] * naxes[1];
@@ -175,7 +176,8 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
   };
   detail::write_cards(f.get(), keys, path);
   if (partial) {
-    if (*std::max_element(pixels.begin(), pixels.end()) >= npix || *std::min_element(pixels.begin(), pixels.end()) < 0)
+    if (*std::max_element(pixels.begin(), pixels.end()) >= npix ||
+        *std::min_element(pixels.begin(), pixels.end()) < 0)
       throw Error(path, "writing partial HEALPix map", "pixel index outside 0..12*nside^2-1");
     fits_write_col(f.get(), TLONGLONG, 1, 1, 1, static_cast<LONGLONG>(pixels.size()),
                    const_cast<long long*>(pixels.data()), &status);
@@ -184,8 +186,8 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
   const int first_col = partial ? 2 : 1;
   const LONGLONG nrows = partial ? static_cast<LONGLONG>(pixels.size()) : npix;
   for (size_t i = 0; i < columns.size(); ++i) {
-    fits_write_col(f.get(), TFLOAT, static_cast<int>(i) + first_col, 1, 1, nrows, const_cast<float*>(columns[i].data),
-                   &status);
+    fits_write_col(f.get(), TFLOAT, static_cast<int>(i) + first_col, 1, 1, nrows,
+                   const_cast<float*>(columns[i].data), &status);
     detail::check_fits(status, path, "writing column " + columns[i].name);
   }
   fitsfile* raw = f.release();
@@ -203,7 +205,8 @@ HealpixMap read_healpix_fits(const std::string& path, const std::string& column,
   fits_read_key(f.get(), TLONG, "NSIDE", &out.nside, nullptr, &status);
   fits_read_key(f.get(), TSTRING, "ORDERING", ordering, nullptr, &status);
   detail::check_fits(status, path, "reading NSIDE/ORDERING");
-  if (std::string(ordering) != "RING") throw Error(path, "reading HEALPix map", "only RING ordering is supported");
+  if (std::string(ordering) != "RING")
+    throw Error(path, "reading HEALPix map", "only RING ordering is supported");
   int col = 0;
   fits_get_colnum(f.get(), CASEINSEN, const_cast<char*>(column.c_str()), &col, &status);
   detail::check_fits(status, path, "finding column " + column);

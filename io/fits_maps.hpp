@@ -1,7 +1,8 @@
 // Writing and reading lofimap's map products as FITS:
 //  - flat maps: one image HDU per quantity with a TAN WCS (East left: CD1_1 < 0; CRPIX 1-based);
 //  - HEALPix maps: a binary table with one column per quantity and the keys healpy and HEALPix expect.
-// Arrays are passed in the pipeline's internal layout: row-major [iy * nx + ix] with ix increasing to the East
+// Arrays are passed in the pipeline's internal layout: row-major [iy * nx + ix] with ix increasing to the
+// East
 // (+RA) and iy to the North (+Dec). The East-left flip of the FITS image happens here and only here.
 #pragma once
 

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "io/error.hpp"
 #include "io/detail/fits_status.hpp"
+#include "io/error.hpp"
 
 namespace lofimap::io {
 
@@ -58,7 +58,8 @@ FitsTable::FitsTable(const std::string& path, const std::string& hdu) : handle_(
       int nhdu = 0;
       fits_get_num_hdus(handle_->fptr, &nhdu, &status);
       if (index >= nhdu) {
-        throw Error(path, "selecting HDU " + hdu, "the file has only " + std::to_string(nhdu) + " HDUs (0-based)");
+        throw Error(path, "selecting HDU " + hdu,
+                    "the file has only " + std::to_string(nhdu) + " HDUs (0-based)");
       }
       fits_movabs_hdu(handle_->fptr, index + 1, &hdutype, &status);
       detail::check_fits(status, path, "moving to HDU " + hdu);
@@ -168,11 +169,14 @@ bool FitsTable::raw_readable(int column) const {
   const bool plain = c.trepeat == 1 && c.tscale == 1.0 && c.tzero == 0.0;
   switch (c.tdatatype) {
     case TDOUBLE:
-    case TFLOAT: return plain;
+    case TFLOAT:
+      return plain;
     case TSHORT:
     case TLONG:
-    case TLONGLONG: return plain && c.tnull == kNullUndefined;  // no integer null sentinel to translate
-    default: return false;
+    case TLONGLONG:
+      return plain && c.tnull == kNullUndefined;  // no integer null sentinel to translate
+    default:
+      return false;
   }
 }
 
@@ -188,19 +192,31 @@ void FitsTable::read(const std::vector<int>& columns, long first, long count,
     const std::size_t width = static_cast<std::size_t>(handle_->fptr->Fptr->rowlength);
     bytes_.resize(width * static_cast<std::size_t>(count));
     int status = 0;
-    fits_read_tblbytes(handle_->fptr, first + 1, 1, static_cast<LONGLONG>(bytes_.size()), bytes_.data(), &status);
-    detail::check_fits(status, path_, "reading rows " + std::to_string(first + 1) + ".." + std::to_string(first + count));
+    fits_read_tblbytes(handle_->fptr, first + 1, 1, static_cast<LONGLONG>(bytes_.size()), bytes_.data(),
+                       &status);
+    detail::check_fits(status, path_,
+                       "reading rows " + std::to_string(first + 1) + ".." + std::to_string(first + count));
     for (std::size_t i = 0; i < columns.size(); ++i) {
       const tcolumn& c = table[columns[i]];
       auto& dst = out[i];
       dst.resize(static_cast<std::size_t>(count));
       const unsigned char* src = bytes_.data() + c.tbcol;
       switch (c.tdatatype) {
-        case TDOUBLE: decode_column<double>(src, width, dst); break;
-        case TFLOAT: decode_column<float>(src, width, dst); break;
-        case TSHORT: decode_column<std::int16_t>(src, width, dst); break;
-        case TLONG: decode_column<std::int32_t>(src, width, dst); break;
-        default: decode_column<std::int64_t>(src, width, dst); break;
+        case TDOUBLE:
+          decode_column<double>(src, width, dst);
+          break;
+        case TFLOAT:
+          decode_column<float>(src, width, dst);
+          break;
+        case TSHORT:
+          decode_column<std::int16_t>(src, width, dst);
+          break;
+        case TLONG:
+          decode_column<std::int32_t>(src, width, dst);
+          break;
+        default:
+          decode_column<std::int64_t>(src, width, dst);
+          break;
       }
     }
     return;
@@ -210,10 +226,11 @@ void FitsTable::read(const std::vector<int>& columns, long first, long count,
     if (count == 0) continue;
     int status = 0, anynul = 0;
     double nulval = std::numeric_limits<double>::quiet_NaN();
-    fits_read_col(handle_->fptr, TDOUBLE, columns[i] + 1, first + 1, 1, count, &nulval, out[i].data(), &anynul,
-                  &status);
-    detail::check_fits(status, path_, "reading column '" + names_[static_cast<size_t>(columns[i])] + "' rows " +
-                                          std::to_string(first + 1) + ".." + std::to_string(first + count));
+    fits_read_col(handle_->fptr, TDOUBLE, columns[i] + 1, first + 1, 1, count, &nulval, out[i].data(),
+                  &anynul, &status);
+    detail::check_fits(status, path_,
+                       "reading column '" + names_[static_cast<size_t>(columns[i])] + "' rows " +
+                           std::to_string(first + 1) + ".." + std::to_string(first + count));
   }
 }
 

@@ -1,5 +1,6 @@
 // Reading FITS binary tables column by name, in chunks of CFITSIO's optimal row count.
-// Column names are matched case-insensitively; a missing column is an io::Error that lists the columns present.
+// Column names are matched case-insensitively; a missing column is an io::Error that lists the columns
+// present.
 #pragma once
 
 #include <memory>
@@ -30,7 +31,8 @@ class FitsTable {
   // Reads rows [first, first + count) of each column into out[i] (resized to count), converting to double.
   // Null integer values and scaled columns go through CFITSIO's converters; plain numeric scalars are decoded
   // from one bulk read of whole rows.
-  void read(const std::vector<int>& columns, long first, long count, std::vector<std::vector<double>>& out) const;
+  void read(const std::vector<int>& columns, long first, long count,
+            std::vector<std::vector<double>>& out) const;
 
  private:
   bool raw_readable(int column) const;

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "io/error.hpp"
 #include "io/detail/fits_header.hpp"
 #include "io/detail/fits_status.hpp"
+#include "io/error.hpp"
 
 namespace lofimap::io {
 
@@ -24,9 +24,10 @@ FitsTableWriter::FitsTableWriter(const std::string& path, const std::string& ext
   fits_create_img(handle_->fptr, FLOAT_IMG, 0, nullptr, &status);
   std::vector<std::string> names = columns, forms(columns.size(), "1D");
   std::vector<char*> ttype, tform;
-  for (size_t i = 0; i < columns.size(); ++i) ttype.push_back(names[i].data()), tform.push_back(forms[i].data());
-  fits_create_tbl(handle_->fptr, BINARY_TBL, 0, static_cast<int>(columns.size()), ttype.data(), tform.data(), nullptr,
-                  extname.c_str(), &status);
+  for (size_t i = 0; i < columns.size(); ++i)
+    ttype.push_back(names[i].data()), tform.push_back(forms[i].data());
+  fits_create_tbl(handle_->fptr, BINARY_TBL, 0, static_cast<int>(columns.size()), ttype.data(), tform.data(),
+                  nullptr, extname.c_str(), &status);
   detail::check_fits(status, path, "creating table " + extname);
   detail::write_cards(handle_->fptr, keys, path);
 }
@@ -42,8 +43,8 @@ void FitsTableWriter::append(const std::vector<const double*>& columns, long n) 
   if (columns.size() != ncols_) throw Error(path_, "appending rows", "wrong number of columns");
   int status = 0;
   for (size_t c = 0; c < ncols_; ++c) {
-    fits_write_col(handle_->fptr, TDOUBLE, static_cast<int>(c + 1), rows_ + 1, 1, n, const_cast<double*>(columns[c]),
-                   &status);
+    fits_write_col(handle_->fptr, TDOUBLE, static_cast<int>(c + 1), rows_ + 1, 1, n,
+                   const_cast<double*>(columns[c]), &status);
     detail::check_fits(status, path_, "writing rows");
   }
   rows_ += n;

@@ -12,8 +12,8 @@ namespace lofimap::io {
 
 class FitsTableWriter {
  public:
-  FitsTableWriter(const std::string& path, const std::string& extname, const std::vector<std::string>& columns,
-                  const std::vector<HeaderCard>& keys = {});
+  FitsTableWriter(const std::string& path, const std::string& extname,
+                  const std::vector<std::string>& columns, const std::vector<HeaderCard>& keys = {});
   ~FitsTableWriter();
   FitsTableWriter(const FitsTableWriter&) = delete;
   FitsTableWriter& operator=(const FitsTableWriter&) = delete;

@@ -61,7 +61,7 @@ TrainingSetWriter::TrainingSetWriter(const std::string& path, const void* mpi_co
   d.xfer = H5Pcreate(H5P_DATASET_XFER);
   if (d.parallel) check(H5Pset_dxpl_mpio(d.xfer, H5FD_MPIO_COLLECTIVE), path, "requesting collective writes");
 
-  d.sets = {{"kappa", H5T_NATIVE_FLOAT, 3}, {"shear", H5T_NATIVE_FLOAT, 4}, {"ks", H5T_NATIVE_FLOAT, 4},
+  d.sets = {{"kappa", H5T_NATIVE_FLOAT, 3}, {"shear", H5T_NATIVE_FLOAT, 4},  {"ks", H5T_NATIVE_FLOAT, 4},
             {"mask", H5T_NATIVE_UINT8, 3},  {"counts", H5T_NATIVE_FLOAT, 3}, {"sigma_e", H5T_NATIVE_FLOAT, 1},
             {"n_gal", H5T_NATIVE_FLOAT, 1}};
   for (auto& s : d.sets) {
@@ -86,8 +86,9 @@ TrainingSetWriter::TrainingSetWriter(const std::string& path, const void* mpi_co
   // Root attributes (collective metadata writes: every rank passes the same values).
   const hid_t scalar = H5Screate(H5S_SCALAR);
   for (const auto& [key, value] : attributes.numbers) {
-    const hid_t a = check(H5Acreate2(d.file, key.c_str(), H5T_NATIVE_DOUBLE, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
-                          "writing attribute " + key);
+    const hid_t a =
+        check(H5Acreate2(d.file, key.c_str(), H5T_NATIVE_DOUBLE, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
+              "writing attribute " + key);
     H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
     H5Aclose(a);
   }
@@ -125,13 +126,20 @@ void TrainingSetWriter::write_round(long index, const TrainingMapView* map) {
     const void* buffer = nullptr;
     if (has) {
       H5Sselect_hyperslab(filespace, H5S_SELECT_SET, start, nullptr, count, nullptr);
-      if (s.name == "kappa") buffer = map->kappa;
-      else if (s.name == "shear") buffer = map->shear;
-      else if (s.name == "ks") buffer = map->ks;
-      else if (s.name == "mask") buffer = map->mask;
-      else if (s.name == "counts") buffer = map->counts;
-      else if (s.name == "sigma_e") buffer = &map->sigma_e;
-      else buffer = &map->n_gal;
+      if (s.name == "kappa")
+        buffer = map->kappa;
+      else if (s.name == "shear")
+        buffer = map->shear;
+      else if (s.name == "ks")
+        buffer = map->ks;
+      else if (s.name == "mask")
+        buffer = map->mask;
+      else if (s.name == "counts")
+        buffer = map->counts;
+      else if (s.name == "sigma_e")
+        buffer = &map->sigma_e;
+      else
+        buffer = &map->n_gal;
     } else {
       H5Sselect_none(filespace);  // still part of the collective call
       H5Sselect_none(memspace);
@@ -162,7 +170,8 @@ TrainingSetReader::TrainingSetReader(const std::string& path) : impl_(new Impl) 
   impl_->path = path;
   if (!std::filesystem::exists(path)) throw Error(path, "opening training set", "no such file");
   impl_->file = check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening as HDF5");
-  const hid_t ds = check(H5Dopen2(impl_->file, "kappa", H5P_DEFAULT), path, "opening /kappa (not a training set?)");
+  const hid_t ds =
+      check(H5Dopen2(impl_->file, "kappa", H5P_DEFAULT), path, "opening /kappa (not a training set?)");
   const hid_t space = H5Dget_space(ds);
   hsize_t dims[3] = {0, 0, 0};
   if (H5Sget_simple_extent_ndims(space) != 3) throw Error(path, "reading /kappa", "expected [maps, n, n]");
@@ -178,11 +187,13 @@ TrainingSetReader::~TrainingSetReader() {
 }
 
 TrainingMap TrainingSetReader::read(long index) const {
-  if (index < 0 || index >= maps_) throw Error(impl_->path, "reading map", "index " + std::to_string(index) + " out of range");
+  if (index < 0 || index >= maps_)
+    throw Error(impl_->path, "reading map", "index " + std::to_string(index) + " out of range");
   TrainingMap m;
   const size_t nn = static_cast<size_t>(n_ * n_);
   auto read_one = [&](const char* name, hid_t type, int rank, void* out) {
-    const hid_t ds = check(H5Dopen2(impl_->file, name, H5P_DEFAULT), impl_->path, std::string("opening /") + name);
+    const hid_t ds =
+        check(H5Dopen2(impl_->file, name, H5P_DEFAULT), impl_->path, std::string("opening /") + name);
     const hid_t filespace = H5Dget_space(ds);
     hsize_t start[4] = {static_cast<hsize_t>(index), 0, 0, 0}, count[4] = {1, 0, 0, 0};
     if (rank == 3) count[1] = count[2] = static_cast<hsize_t>(n_);
@@ -207,7 +218,8 @@ TrainingMap TrainingSetReader::read(long index) const {
 }
 
 std::string TrainingSetReader::text_attribute(const std::string& name) const {
-  const hid_t a = check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
+  const hid_t a =
+      check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
   const hid_t type = H5Aget_type(a);
   std::string value(H5Tget_size(type), '\0');
   H5Aread(a, type, value.data());
@@ -218,7 +230,8 @@ std::string TrainingSetReader::text_attribute(const std::string& name) const {
 }
 
 double TrainingSetReader::number_attribute(const std::string& name) const {
-  const hid_t a = check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
+  const hid_t a =
+      check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
   double v = 0;
   H5Aread(a, H5T_NATIVE_DOUBLE, &v);
   H5Aclose(a);

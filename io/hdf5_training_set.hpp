@@ -24,9 +24,9 @@ struct TrainingAttributes {
 };
 
 struct TrainingMapView {
-  const float* kappa = nullptr;   // n * n
-  const float* shear = nullptr;   // 2 * n * n
-  const float* ks = nullptr;      // 2 * n * n
+  const float* kappa = nullptr;  // n * n
+  const float* shear = nullptr;  // 2 * n * n
+  const float* ks = nullptr;     // 2 * n * n
   const std::uint8_t* mask = nullptr;
   const float* counts = nullptr;
   float sigma_e = 0, n_gal = 0;
@@ -34,8 +34,9 @@ struct TrainingMapView {
 
 class TrainingSetWriter {
  public:
-  // mpi_comm: the address of the MPI_Comm of the ranks writing together (distributed::Communicator::mpi_handle()),
-  // or nullptr for a serial write without MPI-IO. Passed untyped so that this header needs no <mpi.h>.
+  // mpi_comm: the address of the MPI_Comm of the ranks writing together
+  // (distributed::Communicator::mpi_handle()), or nullptr for a serial write without MPI-IO. Passed untyped
+  // so that this header needs no <mpi.h>.
   TrainingSetWriter(const std::string& path, const void* mpi_comm, long maps, long n,
                     const TrainingAttributes& attributes);
   ~TrainingSetWriter();

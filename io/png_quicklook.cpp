@@ -182,7 +182,8 @@ void write_quicklook_png(const std::string& path, const Raster& raster, const Qu
     }
     const double ystep = nice_step(std::abs(style.y_top - style.y_bottom), 5);
     for (double v : ticks(style.y_bottom, style.y_top, 5)) {
-      const double y = std::round(top + mh - (v - style.y_bottom) / (style.y_top - style.y_bottom) * mh) + 0.5;
+      const double y =
+          std::round(top + mh - (v - style.y_bottom) / (style.y_top - style.y_bottom) * mh) + 0.5;
       cairo_move_to(c, left - 6.5, y);
       cairo_line_to(c, left - 0.5, y);
       text(c, left - 10, y, format_tick(v, ystep), 1, 0.5, 13);

@@ -36,7 +36,8 @@ std::vector<std::vector<double>> read_text_columns(const std::string& path, std:
           header = true;
           break;
         }
-        throw Error(path, "reading table", "line " + std::to_string(lineno) + ": '" + token + "' is not a number");
+        throw Error(path, "reading table",
+                    "line " + std::to_string(lineno) + ": '" + token + "' is not a number");
       }
     }
     if (header) {
@@ -45,8 +46,9 @@ std::vector<std::vector<double>> read_text_columns(const std::string& path, std:
     }
     if (row.empty()) continue;
     if (row.size() < min_columns)
-      throw Error(path, "reading table", "line " + std::to_string(lineno) + " has " + std::to_string(row.size()) +
-                                             " columns, expected at least " + std::to_string(min_columns));
+      throw Error(path, "reading table",
+                  "line " + std::to_string(lineno) + " has " + std::to_string(row.size()) +
+                      " columns, expected at least " + std::to_string(min_columns));
     if (cols.empty()) cols.resize(row.size());
     for (std::size_t c = 0; c < cols.size() && c < row.size(); ++c) cols[c].push_back(row[c]);
   }

@@ -1,5 +1,5 @@
-// Numeric text tables separated by blanks or commas (CSV), '#' starting a comment and an optional first line of
-// column names: C_ell tables, n(z), coordinate lists.
+// Numeric text tables separated by blanks or commas (CSV), '#' starting a comment and an optional first line
+// of column names: C_ell tables, n(z), coordinate lists.
 #pragma once
 
 #include <string>

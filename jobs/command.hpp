@@ -1,5 +1,6 @@
 // The `lofimap` subcommands. Each registers its options on the CLI11 app and returns the action to run once
-// parsing succeeded. Subcommands parse options into validated structs and call into pipeline/; no science here.
+// parsing succeeded. Subcommands parse options into validated structs and call into pipeline/; no science
+// here.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -37,13 +37,19 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
   auto cli = std::make_shared<KsCli>();
   auto& c = cli->config;
   cmd->add_option("-i,--input", c.catalogue.inputs, "catalogue FITS file(s) or glob pattern(s)")->required();
-  cmd->add_option("-o,--output", c.output, "output FITS file (PNG quick-looks are written next to it)")->required();
-  cmd->add_option("--hdu", c.catalogue.hdu, "table HDU: number (0 = primary) or EXTNAME (default: first table)");
-  cmd->add_option("--preset", c.catalogue.preset, "survey preset: des, kids, hsc, cosmos, healpix-sim, generic")
+  cmd->add_option("-o,--output", c.output, "output FITS file (PNG quick-looks are written next to it)")
+      ->required();
+  cmd->add_option("--hdu", c.catalogue.hdu,
+                  "table HDU: number (0 = primary) or EXTNAME (default: first table)");
+  cmd->add_option("--preset", c.catalogue.preset,
+                  "survey preset: des, kids, hsc, cosmos, healpix-sim, generic")
       ->default_val("generic");
-  cmd->add_option("--column", cli->columns, "override a column: ROLE=NAME (ra, dec, e1, e2, weight, r11, r22, m, c1, c2, e_rms)");
-  cmd->add_option("--calibration", cli->calibration, "override the preset's calibration: none, mean, des, kids, hsc");
-  cmd->add_option("--m-bias", c.catalogue.multiplicative_bias, "KiDS multiplicative bias m when there is no m column");
+  cmd->add_option("--column", cli->columns,
+                  "override a column: ROLE=NAME (ra, dec, e1, e2, weight, r11, r22, m, c1, c2, e_rms)");
+  cmd->add_option("--calibration", cli->calibration,
+                  "override the preset's calibration: none, mean, des, kids, hsc");
+  cmd->add_option("--m-bias", c.catalogue.multiplicative_bias,
+                  "KiDS multiplicative bias m when there is no m column");
   cmd->add_flag("--flip-e1", c.catalogue.flip_e1, "flip the sign of e1 after the preset's convention");
   cmd->add_flag("--flip-e2", c.catalogue.flip_e2, "flip the sign of e2 after the preset's convention");
   cmd->add_option("--max-invalid-fraction", c.catalogue.max_invalid_fraction,
@@ -53,16 +59,19 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
   cmd->add_option("--nside", c.nside, "HEALPix nside (with --sphere)")->default_val(256);
   cmd->add_flag("--partial", c.partial, "HEALPix output holds only observed pixels (explicit indexing)");
   cmd->add_option("--lmax", cli->lmax, "band limit of the spherical KS (default 2*nside)");
-  cmd->add_option("--sht-iter", cli->sht_iter, "map2alm Jacobi iterations (0-10, as healpy's iter)")->default_val(3);
+  cmd->add_option("--sht-iter", cli->sht_iter, "map2alm Jacobi iterations (0-10, as healpy's iter)")
+      ->default_val(3);
   cmd->add_option("--center", cli->center, "flat patch centre: RA DEC in degrees (default: the footprint's)")
       ->expected(2);
   cmd->add_option("--pixel", c.flat.pixel_arcmin, "flat pixel scale in arcmin");
   cmd->add_option("--npix", c.flat.npix, "flat grid pixels per side");
   cmd->add_option("--size", c.flat.size_deg, "flat patch side in degrees (with --center)");
   cmd->add_option("--pad", c.flat.pad, "FFT zero-padding factor (>= 1)")->default_val(2.0);
-  cmd->add_option("--smooth", c.smoothing_arcmin, "Gaussian smoothing sigma in arcmin (0 = none)")->default_val(0.0);
-  cmd->add_option("--wiener", c.wiener_cl,
-                  "C_ell table (ell C_ell, e.g. from `lofimap simulate cl`): add a Wiener-filtered KAPPA_WIENER map");
+  cmd->add_option("--smooth", c.smoothing_arcmin, "Gaussian smoothing sigma in arcmin (0 = none)")
+      ->default_val(0.0);
+  cmd->add_option(
+      "--wiener", c.wiener_cl,
+      "C_ell table (ell C_ell, e.g. from `lofimap simulate cl`): add a Wiener-filtered KAPPA_WIENER map");
   cmd->add_flag("--overwrite", c.overwrite, "replace existing outputs");
   cmd->add_flag("--no-png", cli->no_png, "skip the PNG quick-looks");
 

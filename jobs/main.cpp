@@ -1,5 +1,5 @@
-// Entry point of the `lofimap` command: parses options, sets up MPI and threads, runs one subcommand, and maps
-// exceptions to exit codes (jobs/exit_codes.hpp).
+// Entry point of the `lofimap` command: parses options, sets up MPI and threads, runs one subcommand, and
+// maps exceptions to exit codes (jobs/exit_codes.hpp).
 #include <sched.h>
 #include <spdlog/spdlog.h>
 
@@ -26,7 +26,8 @@ int available_cores() {
 int main(int argc, char** argv) {
   lofimap::distributed::MpiSession mpi(&argc, &argv);
   const auto comm = lofimap::distributed::Communicator::world();
-  spdlog::set_pattern(comm.size() > 1 ? "[%H:%M:%S rank " + std::to_string(comm.rank()) + "] %v" : "[%H:%M:%S] %v");
+  spdlog::set_pattern(comm.size() > 1 ? "[%H:%M:%S rank " + std::to_string(comm.rank()) + "] %v"
+                                      : "[%H:%M:%S] %v");
   if (!comm.is_root()) spdlog::set_level(spdlog::level::warn);
 
   lofimap::jobs::GlobalOptions global;

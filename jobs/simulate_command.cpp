@@ -1,5 +1,5 @@
-// `lofimap simulate {cl, field, catalogue, training-set}`: convergence spectra, truth fields, galaxy catalogues
-// and HDF5 training sets. Options are parsed into pipeline structs; the work is in pipeline/.
+// `lofimap simulate {cl, field, catalogue, training-set}`: convergence spectra, truth fields, galaxy
+// catalogues and HDF5 training sets. Options are parsed into pipeline structs; the work is in pipeline/.
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -53,11 +53,14 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
   cmd->add_option("--center", c.center, "flat patch centre RA DEC [deg]")->expected(2);
   cmd->add_option("--nside", f.nside, "HEALPix nside (with --sphere)")->capture_default_str();
   cmd->add_option("--lmax", f.lmax, "HEALPix band limit (default 3 nside - 1)");
-  cmd->add_option("--lambda", c.lambda, "lognormal field with this shift parameter (> 0); default: Gaussian field");
+  cmd->add_option("--lambda", c.lambda,
+                  "lognormal field with this shift parameter (> 0); default: Gaussian field");
   cmd->add_option("--nfw", c.nfw, "NFW halo M200[Msun],c200,z_lens,RA,DEC (repeatable; flat only)");
-  cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")->capture_default_str();
+  cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")
+      ->capture_default_str();
   cmd->add_flag("--overwrite", c.request.overwrite, "replace existing outputs");
-  cmd->add_flag("--no-png", [&c](std::int64_t) { c.request.png = false; }, "skip the PNG quick-look");
+  cmd->add_flag(
+      "--no-png", [&c](std::int64_t) { c.request.png = false; }, "skip the PNG quick-look");
 }
 
 std::vector<pipeline::NfwHalo> parse_nfw(const std::vector<std::string>& items) {
@@ -71,7 +74,8 @@ std::vector<pipeline::NfwHalo> parse_nfw(const std::vector<std::string>& items) 
     } catch (const std::exception&) {
       v.clear();
     }
-    if (v.size() != 5) throw std::invalid_argument("--nfw: expected M200,c200,z_lens,RA,DEC, got '" + item + "'");
+    if (v.size() != 5)
+      throw std::invalid_argument("--nfw: expected M200,c200,z_lens,RA,DEC, got '" + item + "'");
     out.push_back({v[0], v[1], v[2], v[3], v[4]});
   }
   return out;
@@ -79,7 +83,8 @@ std::vector<pipeline::NfwHalo> parse_nfw(const std::vector<std::string>& items) 
 
 double lognormal_shift(const std::optional<double>& lambda) {
   if (!lambda) return 0;  // Gaussian
-  if (!(*lambda > 0)) throw std::invalid_argument("--lambda: the lognormal shift must be > 0 (omit it for a Gaussian field)");
+  if (!(*lambda > 0))
+    throw std::invalid_argument("--lambda: the lognormal shift must be > 0 (omit it for a Gaussian field)");
   return *lambda;
 }
 
@@ -99,7 +104,8 @@ void log_report(const pipeline::SimulateReport& report) {
 }  // namespace
 
 void register_simulate(CLI::App& app, const GlobalOptions& global, Action& action) {
-  auto* sim = app.add_subcommand("simulate", "simulated lensing: C_ell, truth fields, catalogues, training sets");
+  auto* sim =
+      app.add_subcommand("simulate", "simulated lensing: C_ell, truth fields, catalogues, training sets");
   sim->require_subcommand(1);
   auto c = std::make_shared<SimulateCli>();
 
@@ -119,7 +125,8 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
     };
   });
 
-  auto* field = sim->add_subcommand("field", "truth convergence and shear: flat FITS images or a HEALPix map");
+  auto* field =
+      sim->add_subcommand("field", "truth convergence and shear: flat FITS images or a HEALPix map");
   add_field_options(field, *c);
   field->add_option("-o,--output", c->request.truth_output, "output FITS")->required();
   field->callback([&action, &global, c] {
@@ -136,12 +143,15 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
   cat->add_option("-o,--output", c->request.catalogue_output, "output catalogue FITS")->required();
   cat->add_option("--truth", c->request.truth_output, "also write the truth field (FITS)");
   cat->add_option("--density", c->catalogue.density, "galaxies per arcmin^2")->capture_default_str();
-  cat->add_option("--sigma-e", c->catalogue.noise.sigma_e, "shape noise per component")->capture_default_str();
+  cat->add_option("--sigma-e", c->catalogue.noise.sigma_e, "shape noise per component")
+      ->capture_default_str();
   cat->add_flag("--reduced-shear", c->catalogue.noise.reduced_shear, "apply g = gamma / (1 - kappa) exactly");
   cat->add_option("--preset", c->catalogue.preset, "column names and sign convention")->capture_default_str();
   cat->add_option("--mask-healpix", c->healpix_mask, "HEALPix mask FITS (column MASK, value > 0 = inside)");
-  cat->add_option("--mask-image", c->image_mask, "flat mask FITS image with TAN WCS (HDU MASK, value > 0 = inside)");
-  cat->add_option("--ra-range", c->ra_range, "keep MIN <= RA <= MAX [deg] (MIN > MAX wraps through 0)")->expected(2);
+  cat->add_option("--mask-image", c->image_mask,
+                  "flat mask FITS image with TAN WCS (HDU MASK, value > 0 = inside)");
+  cat->add_option("--ra-range", c->ra_range, "keep MIN <= RA <= MAX [deg] (MIN > MAX wraps through 0)")
+      ->expected(2);
   cat->add_option("--dec-range", c->dec_range, "keep MIN <= Dec <= MAX [deg]")->expected(2);
   cat->add_option("--disc", c->disc, "keep a disc: RA DEC RADIUS [deg]")->expected(3);
   cat->callback([&action, &global, c] {
@@ -166,10 +176,12 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
   ts->add_option("--maps", t.maps, "number of maps")->capture_default_str();
   ts->add_option("--npix", t.grid.nx, "pixels per side")->capture_default_str();
   ts->add_option("--pixel", t.grid.pixel_arcmin, "pixel scale [arcmin]")->capture_default_str();
-  ts->add_option("--lambda", c->lambda, "lognormal fields with this shift parameter (> 0); default: Gaussian");
+  ts->add_option("--lambda", c->lambda,
+                 "lognormal fields with this shift parameter (> 0); default: Gaussian");
   ts->add_option("--density", c->density_range, "galaxies per arcmin^2: N or MIN MAX (uniform per map)")
       ->expected(1, 2);
-  ts->add_option("--sigma-e", c->sigma_e_range, "shape noise: S or MIN MAX (uniform per map)")->expected(1, 2);
+  ts->add_option("--sigma-e", c->sigma_e_range, "shape noise: S or MIN MAX (uniform per map)")
+      ->expected(1, 2);
   ts->add_option("--masked-fraction", t.masked_fraction, "fraction covered by random circular holes")
       ->capture_default_str();
   ts->add_flag("--reduced-shear", t.reduced_shear, "use g = gamma / (1 - kappa)");
@@ -182,16 +194,19 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
       auto& t = c->training;
       t.grid.ny = t.grid.nx;  // square: --npix sets the side
       t.lambda = lognormal_shift(c->lambda);
-      if (!c->density_range.empty()) t.n_gal_min = c->density_range.front(), t.n_gal_max = c->density_range.back();
-      if (!c->sigma_e_range.empty()) t.sigma_e_min = c->sigma_e_range.front(), t.sigma_e_max = c->sigma_e_range.back();
+      if (!c->density_range.empty())
+        t.n_gal_min = c->density_range.front(), t.n_gal_max = c->density_range.back();
+      if (!c->sigma_e_range.empty())
+        t.sigma_e_min = c->sigma_e_range.front(), t.sigma_e_max = c->sigma_e_range.back();
       t.command_line = global.command_line;
       pipeline::validate_grid(t.grid);
-      t.cl = pipeline::make_spectrum(c->request.field.spectrum, t.grid.ell_min(), t.grid.ell_max(), t.cl_description);
+      t.cl = pipeline::make_spectrum(c->request.field.spectrum, t.grid.ell_min(), t.grid.ell_max(),
+                                     t.cl_description);
       const auto comm = distributed::Communicator::world();
       const auto report = pipeline::write_training_set(t, comm);
       if (comm.is_root())
-        spdlog::info("wrote {}: {} maps of {}^2 at {}' in {:.1f} s on {} rank(s)", t.output, t.maps, t.grid.nx,
-                     t.grid.pixel_arcmin, report.seconds, comm.size());
+        spdlog::info("wrote {}: {} maps of {}^2 at {}' in {:.1f} s on {} rank(s)", t.output, t.maps,
+                     t.grid.nx, t.grid.pixel_arcmin, report.seconds, comm.size());
       return 0;
     };
   });

@@ -9,7 +9,8 @@
 namespace lofimap::jobs {
 
 void register_train(CLI::App& app, const GlobalOptions& global, Action& action) {
-  auto* cmd = app.add_subcommand("train", "train LoFi on a training set from `lofimap simulate training-set`");
+  auto* cmd =
+      app.add_subcommand("train", "train LoFi on a training set from `lofimap simulate training-set`");
   auto c = std::make_shared<pipeline::TrainConfig>();
   cmd->add_option("--training-set", c->training_sets,
                   "HDF5 training set(s); several (e.g. one per pixel scale) are sampled batch by batch")
@@ -21,13 +22,15 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");
   cmd->add_option("--steps", c->steps, "optimisation steps")->capture_default_str();
   cmd->add_option("--maps-per-step", c->maps_per_step, "maps per step")->capture_default_str();
-  cmd->add_option("--coords-per-map", c->coords_per_map, "random coordinates per map per step")->capture_default_str();
+  cmd->add_option("--coords-per-map", c->coords_per_map, "random coordinates per map per step")
+      ->capture_default_str();
   cmd->add_option("--steps-per-batch", c->steps_per_batch, "steps on the same maps")->capture_default_str();
   cmd->add_flag("!--no-jitter", c->jitter, "query pixel centres only (no sub-pixel jitter)");
   add_choice(cmd, "--loss", c->loss, {{"l1", pipeline::TrainingLoss::L1}, {"l2", pipeline::TrainingLoss::L2}},
              "training loss");
   add_choice(cmd, "--optimizer", c->optimizer,
-             {{"adam", pipeline::OptimizerKind::Adam}, {"adamw", pipeline::OptimizerKind::AdamW}}, "optimiser");
+             {{"adam", pipeline::OptimizerKind::Adam}, {"adamw", pipeline::OptimizerKind::AdamW}},
+             "optimiser");
   cmd->add_option("--lr", c->learning_rate, "learning rate")->capture_default_str();
   cmd->add_option("--weight-decay", c->weight_decay, "weight decay")->capture_default_str();
   add_choice(cmd, "--schedule", c->schedule,
@@ -37,12 +40,15 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
              "learning-rate schedule");
   cmd->add_option("--clip-norm", c->clip_norm, "gradient clipping norm (0: none)")->capture_default_str();
   cmd->add_option("--seed", c->seed, "random seed")->capture_default_str();
-  cmd->add_option("--validation-maps", c->validation_maps, "held-out maps at the end of the set")->capture_default_str();
+  cmd->add_option("--validation-maps", c->validation_maps, "held-out maps at the end of the set")
+      ->capture_default_str();
   cmd->add_option("--validate-every", c->validate_every, "steps between validations")->capture_default_str();
-  cmd->add_option("--checkpoint-every", c->checkpoint_every, "steps between checkpoints")->capture_default_str();
+  cmd->add_option("--checkpoint-every", c->checkpoint_every, "steps between checkpoints")
+      ->capture_default_str();
   cmd->add_option("--checkpoint", c->checkpoint, "checkpoint file (default <output>.checkpoint)");
   cmd->add_flag("--resume", c->resume, "continue from the checkpoint");
-  cmd->add_option("--stop-after", c->stop_after, "checkpoint and stop after this many steps (batch-job slices)");
+  cmd->add_option("--stop-after", c->stop_after,
+                  "checkpoint and stop after this many steps (batch-job slices)");
   cmd->add_option("--log", c->log_csv, "per-step CSV log (default <output>.log.csv)");
   add_device_option(cmd, c->device);
   cmd->add_flag("--overwrite", c->overwrite, "replace an existing output model");
@@ -56,8 +62,9 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
       if (s.interrupted)
         spdlog::warn("training interrupted at step {}; checkpoint written", s.last_step);
       else
-        spdlog::info("trained steps {}..{} in {:.1f} s: val RMSE {:.5f}, r {:.3f}; wrote {} (hash {})", s.first_step,
-                     s.last_step, s.seconds, s.val_rmse, s.val_pearson, c->output, s.model_hash);
+        spdlog::info("trained steps {}..{} in {:.1f} s: val RMSE {:.5f}, r {:.3f}; wrote {} (hash {})",
+                     s.first_step, s.last_step, s.seconds, s.val_rmse, s.val_pearson, c->output,
+                     s.model_hash);
       return 0;
     };
   });

@@ -62,8 +62,9 @@ LofiNetworkImpl::LofiNetworkImpl(const LofiOptions& o) : options_(o) {
 torch::Tensor LofiNetworkImpl::prefilter(const torch::Tensor& input, double pixel_arcmin) {
   if (input.dim() != 4 || input.size(1) != options_.input_channels())
     throw std::invalid_argument("LoFi input: expected [batch, " + std::to_string(options_.input_channels()) +
-                                ", H, W] (kappa_E, kappa_B" + (options_.extra_channels ? " + extra channels" : std::string()) +
-                                "), got " + std::to_string(input.dim()) + "-D with " +
+                                ", H, W] (kappa_E, kappa_B" +
+                                (options_.extra_channels ? " + extra channels" : std::string()) + "), got " +
+                                std::to_string(input.dim()) + "-D with " +
                                 std::to_string(input.dim() > 1 ? input.size(1) : 0) + " channels");
   if (!(pixel_arcmin > 0)) throw std::invalid_argument("LoFi input: pixel scale must be > 0");
   const int pad = options_.pad_pixels;
@@ -73,27 +74,31 @@ torch::Tensor LofiNetworkImpl::prefilter(const torch::Tensor& input, double pixe
   field = torch::view_as_complex(field.permute({0, 2, 3, 1}).contiguous());
   auto spectrum = torch::fft::fft2(field);
   // The filter at this grid's physical wavenumbers: k = 2 pi f / (n p) [rad/arcmin], normalised by the
-  // training Nyquist pi / p_train to [-1, 1] (align_corners: the filter's edge samples sit at +-k_Nyq; beyond,
-  // the edge value holds).
+  // training Nyquist pi / p_train to [-1, 1] (align_corners: the filter's edge samples sit at +-k_Nyq;
+  // beyond, the edge value holds).
   const double k_nyq = std::numbers::pi / options_.train_pixel_arcmin;
   auto freq = [&](int64_t n) {
-    return torch::fft::fftfreq(n, pixel_arcmin, torch::TensorOptions().dtype(input.dtype()).device(input.device())) *
+    return torch::fft::fftfreq(n, pixel_arcmin,
+                               torch::TensorOptions().dtype(input.dtype()).device(input.device())) *
            (2 * std::numbers::pi / k_nyq);
   };
   const auto ky = freq(hp).view({hp, 1}).expand({hp, wp}), kx = freq(wp).view({1, wp}).expand({hp, wp});
   const auto grid = torch::stack({kx, ky}, -1).unsqueeze(0);  // [1, Hp, Wp, 2]
-  const auto f = torch::grid_sampler(filter.unsqueeze(0).to(input.dtype()), grid, /*bilinear*/ 0, /*border*/ 1,
-                                     /*align_corners*/ true)[0];  // [2, Hp, Wp]
+  const auto f =
+      torch::grid_sampler(filter.unsqueeze(0).to(input.dtype()), grid, /*bilinear*/ 0, /*border*/ 1,
+                          /*align_corners*/ true)[0];  // [2, Hp, Wp]
   spectrum = spectrum * torch::complex(f[0], f[1]).unsqueeze(0);
   auto filtered = torch::fft::ifft2(spectrum).slice(1, pad, pad + h).slice(2, pad, pad + w);
   return torch::cat({torch::real(filtered).unsqueeze(1), torch::imag(filtered).unsqueeze(1), input}, 1);
 }
 
-torch::Tensor LofiNetworkImpl::forward(const torch::Tensor& input, double pixel_arcmin, const torch::Tensor& queries) {
+torch::Tensor LofiNetworkImpl::forward(const torch::Tensor& input, double pixel_arcmin,
+                                       const torch::Tensor& queries) {
   return query(prefilter(input, pixel_arcmin), pixel_arcmin, queries);
 }
 
-torch::Tensor LofiNetworkImpl::query(const torch::Tensor& channels, double pixel_arcmin, const torch::Tensor& queries) {
+torch::Tensor LofiNetworkImpl::query(const torch::Tensor& channels, double pixel_arcmin,
+                                     const torch::Tensor& queries) {
   // Without gradients nothing has to be kept between layers, so large query sets run in chunks whose spoke
   // activations [angles, chunk, width] stay cache-sized: the bias, ReLU and layout passes then stay in cache
   // instead of streaming hundreds of MB through memory (published size, 2 threads: chunks of 1024, 2048, 4096
@@ -102,13 +107,15 @@ torch::Tensor LofiNetworkImpl::query(const torch::Tensor& channels, double pixel
   if (!torch::GradMode::is_enabled() && queries.dim() == 3 && queries.size(1) > chunk) {
     std::vector<torch::Tensor> parts;
     for (int64_t s = 0; s < queries.size(1); s += chunk)
-      parts.push_back(query_block(channels, pixel_arcmin, queries.slice(1, s, std::min(queries.size(1), s + chunk))));
+      parts.push_back(
+          query_block(channels, pixel_arcmin, queries.slice(1, s, std::min(queries.size(1), s + chunk))));
     return torch::cat(parts, 1);
   }
   return query_block(channels, pixel_arcmin, queries);
 }
 
-torch::Tensor LofiNetworkImpl::query_block(const torch::Tensor& channels, double pixel_arcmin, const torch::Tensor& queries) {
+torch::Tensor LofiNetworkImpl::query_block(const torch::Tensor& channels, double pixel_arcmin,
+                                           const torch::Tensor& queries) {
   if (queries.dim() != 3 || queries.size(2) != 2 || queries.size(0) != channels.size(0))
     throw std::invalid_argument("LoFi queries: expected [batch, Q, 2] coordinates in arcmin");
   if (queries.size(1) == 0) throw std::invalid_argument("LoFi queries: the coordinate list is empty");
@@ -120,13 +127,15 @@ torch::Tensor LofiNetworkImpl::query_block(const torch::Tensor& channels, double
   // Sample positions [B, Q, A*R, 2] in arcmin -> grid_sample coordinates (align_corners = false):
   // u = 2 x / (p W), v = 2 y / (p H).
   auto pos = queries.unsqueeze(2) + scale * offsets.unsqueeze(0).unsqueeze(0);
-  const auto norm = torch::tensor({2.0 / (pixel_arcmin * static_cast<double>(w)), 2.0 / (pixel_arcmin * static_cast<double>(h))},
-                                  torch::TensorOptions().dtype(channels.dtype()).device(channels.device()));
+  const auto norm = torch::tensor(
+      {2.0 / (pixel_arcmin * static_cast<double>(w)), 2.0 / (pixel_arcmin * static_cast<double>(h))},
+      torch::TensorOptions().dtype(channels.dtype()).device(channels.device()));
   pos = pos * norm;
   auto q = queries.size(1);
   const auto q_in = q;
   torch::Tensor samples;  // [B, C, Q, A*R]
-  const int64_t splits = channels.is_cpu() && b == 1 && !torch::GradMode::is_enabled() ? at::get_num_threads() : 1;
+  const int64_t splits =
+      channels.is_cpu() && b == 1 && !torch::GradMode::is_enabled() ? at::get_num_threads() : 1;
   if (splits > 1 && q >= 64 * splits) {
     // LibTorch's CPU grid sampler runs its maps in parallel, not its points: a single map (inference) would
     // sample on one thread. Split the queries into `splits` pseudo-maps that all view the same channels
@@ -134,7 +143,8 @@ torch::Tensor LofiNetworkImpl::query_block(const torch::Tensor& channels, double
     const auto per = (q + splits - 1) / splits;
     if (per * splits != q) pos = torch::constant_pad_nd(pos, {0, 0, 0, 0, 0, per * splits - q});
     q = per * splits;
-    samples = torch::grid_sampler(channels.expand({splits, c, h, w}), pos.view({splits, per, a * r, 2}), /*bicubic*/ 2,
+    samples = torch::grid_sampler(channels.expand({splits, c, h, w}), pos.view({splits, per, a * r, 2}),
+                                  /*bicubic*/ 2,
                                   /*reflection*/ 2, /*align_corners*/ false)
                   .permute({1, 0, 2, 3})
                   .reshape({1, c, q, a * r});
@@ -145,7 +155,8 @@ torch::Tensor LofiNetworkImpl::query_block(const torch::Tensor& channels, double
   auto x = samples.view({b, c, q, a, r}).permute({3, 0, 2, 1, 4}).reshape({a, b * q, c * r});
   for (size_t l = 0; l < spoke_weight.size(); ++l) {
     // In-place ReLU: baddbmm's backward needs its inputs, not its output, and relu_'s needs only its result.
-    x = torch::baddbmm(spoke_bias[l], x, spoke_weight[l]).relu_();  // the spoke output feeds the mixer through a ReLU too
+    x = torch::baddbmm(spoke_bias[l], x, spoke_weight[l])
+            .relu_();  // the spoke output feeds the mixer through a ReLU too
   }
   x = x.permute({1, 0, 2}).reshape({b * q, a * options_.spoke_out});
   auto out = mixer->forward(x).view({b, q});
@@ -183,7 +194,7 @@ double LofiNetworkImpl::flops_per_query() const {
 }
 
 void retain_freed_memory() {
-  mallopt(M_MMAP_MAX, 0);              // large blocks from the heap too (glibc caps M_MMAP_THRESHOLD at 32 MiB)
+  mallopt(M_MMAP_MAX, 0);  // large blocks from the heap too (glibc caps M_MMAP_THRESHOLD at 32 MiB)
   mallopt(M_TRIM_THRESHOLD, 1 << 30);  // and kept there after free
 }
 
@@ -210,7 +221,8 @@ void save_lofi(LofiNetwork& net, const std::string& path) {
   archive.write("lofimap_options", c10::IValue(net->options().to_json()));
   archive.write("lofimap_hash", c10::IValue(lofi_hash(net)));
   for (const auto& item : net->named_parameters()) archive.write(item.key(), item.value().detach().cpu());
-  io::AtomicOutput out(path, /*overwrite*/ true);  // written beside the target, renamed into place when complete
+  io::AtomicOutput out(path,
+                       /*overwrite*/ true);  // written beside the target, renamed into place when complete
   archive.save_to(out.temp_path());
   out.commit();
 }
@@ -221,7 +233,8 @@ LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected) {
   try {
     archive.load_from(path);
   } catch (const std::exception& e) {
-    throw io::Error(path, "reading a LoFi model", "not a LoFi model file (cannot be read: corrupt or another format)");
+    throw io::Error(path, "reading a LoFi model",
+                    "not a LoFi model file (cannot be read: corrupt or another format)");
   }
   c10::IValue options_value, hash_value;
   if (!archive.try_read("lofimap_options", options_value) || !options_value.isString())
@@ -229,18 +242,21 @@ LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected) {
   const auto options = LofiOptions::from_json(options_value.toStringRef());
   if (expected) {
     const auto diff = expected->difference(options);
-    if (!diff.empty()) throw std::invalid_argument(path + ": model options differ from the requested ones: " + diff);
+    if (!diff.empty())
+      throw std::invalid_argument(path + ": model options differ from the requested ones: " + diff);
   }
   LofiNetwork net(options);
   torch::NoGradGuard no_grad;
   for (auto& item : net->named_parameters()) {
     torch::Tensor t;
-    if (!archive.try_read(item.key(), t)) throw io::Error(path, "reading a LoFi model", "parameter " + item.key() + " missing");
+    if (!archive.try_read(item.key(), t))
+      throw io::Error(path, "reading a LoFi model", "parameter " + item.key() + " missing");
     if (!t.sizes().equals(item.value().sizes()))
       throw io::Error(path, "reading a LoFi model", "parameter " + item.key() + " has the wrong shape");
     item.value().copy_(t);
   }
-  if (archive.try_read("lofimap_hash", hash_value) && hash_value.isString() && hash_value.toStringRef() != lofi_hash(net))
+  if (archive.try_read("lofimap_hash", hash_value) && hash_value.isString() &&
+      hash_value.toStringRef() != lofi_hash(net))
     throw io::Error(path, "reading a LoFi model", "content hash mismatch (file corrupt)");
   return net;
 }

@@ -1,10 +1,11 @@
 // LoFi as a LibTorch module (includes torch headers: compiled into liblofimap_torch.so only).
 //   input  [B, 2 + extra, H, W]  kappa_E, kappa_B (and extra channels) on a grid of pixel scale p (arcmin)
-//   query  [B, Q, 2]             tangent-plane coordinates (x = +RA, y = +Dec) in arcmin; pixel (ix, iy) of the
+//   query  [B, Q, 2]             tangent-plane coordinates (x = +RA, y = +Dec) in arcmin; pixel (ix, iy) of
+//   the
 //                                grid has its centre at ((ix - (W-1)/2) p, (iy - (H-1)/2) p)
 //   output [B, Q]                kappa at the queries
-// Steps: a learned Fourier filter on kappa_E + i kappa_B defined over physical wavenumber (the same filter for
-// any tile size and pixel scale), a learnable round patch (rings x angles offsets in arcmin and a scale)
+// Steps: a learned Fourier filter on kappa_E + i kappa_B defined over physical wavenumber (the same filter
+// for any tile size and pixel scale), a learnable round patch (rings x angles offsets in arcmin and a scale)
 // sampled bicubically with reflection padding, the spoke MLPs as one batched matmul, and the mixer MLP.
 #pragma once
 
@@ -44,16 +45,16 @@ class LofiNetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LofiNetwork);
 
-// Inference: LoFi's activations are hundreds of MB per forward pass ([spokes, queries, hidden]); glibc hands such
-// blocks back to the kernel on free, so every pass paid ~10^5 page faults. This keeps freed memory in the heap
-// for reuse (M_TRIM_THRESHOLD) — faster inference (70% -> 76% of the matmul ceiling here), at the price of a
-// process RSS that does not shrink; used by `lofimap map`, not by training on large grids.
+// Inference: LoFi's activations are hundreds of MB per forward pass ([spokes, queries, hidden]); glibc hands
+// such blocks back to the kernel on free, so every pass paid ~10^5 page faults. This keeps freed memory in
+// the heap for reuse (M_TRIM_THRESHOLD) — faster inference (70% -> 76% of the matmul ceiling here), at the
+// price of a process RSS that does not shrink; used by `lofimap map`, not by training on large grids.
 void retain_freed_memory();
 
 // Weights file: options (JSON), a content hash, and every parameter; written to a temporary name and renamed.
 void save_lofi(LofiNetwork& net, const std::string& path);
-// Throws io::Error naming the file when it is missing or corrupt (exit code 3 in the command line), and std::invalid_argument naming
-// the first differing option when `expected` is given and does not match.
+// Throws io::Error naming the file when it is missing or corrupt (exit code 3 in the command line), and
+// std::invalid_argument naming the first differing option when `expected` is given and does not match.
 LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected = nullptr);
 // FNV-1a 64-bit hash of the options and all parameter values (hex): identifies a model in product headers.
 std::string lofi_hash(LofiNetwork& net);

@@ -50,7 +50,8 @@ LofiOptions LofiOptions::from_json(const std::string& text) {
 std::string LofiOptions::difference(const LofiOptions& o) const {
   const auto a = nlohmann::json::parse(to_json()), b = nlohmann::json::parse(o.to_json());
   for (auto it = a.begin(); it != a.end(); ++it)
-    if (b.at(it.key()) != it.value()) return it.key() + ": " + it.value().dump() + " vs " + b.at(it.key()).dump();
+    if (b.at(it.key()) != it.value())
+      return it.key() + ": " + it.value().dump() + " vs " + b.at(it.key()).dump();
   return "";
 }
 
@@ -64,7 +65,8 @@ void LofiOptions::validate() const {
   if (spoke_out < 1) throw std::invalid_argument("LoFi --spoke-out: must be >= 1");
   if (filter_size < 3 || filter_size % 2 == 0)
     throw std::invalid_argument("LoFi --filter-size: must be odd and >= 3 (k = 0 at the centre)");
-  if (!(train_pixel_arcmin > 0)) throw std::invalid_argument("LoFi --pixel: training pixel scale must be > 0");
+  if (!(train_pixel_arcmin > 0))
+    throw std::invalid_argument("LoFi --pixel: training pixel scale must be > 0");
   if (pad_pixels < 0) throw std::invalid_argument("LoFi --pad-pixels: must be >= 0");
 }
 

@@ -1,6 +1,7 @@
-// The options that define a LoFi network (Khorashadizadeh et al. 2024, arXiv 2411.04995, as specified in
-// DESIGN §5), kept free of torch headers so that jobs/ and pipeline/ can fill them in. The published sizes are
-// the defaults (about 3.57 M parameters); `compact()` is the small configuration trainable on a laptop.
+// The options that define a LoFi network (Khorashadizadeh et al. 2024, arXiv 2411.04995: a learned Fourier
+// pre-filter, a round patch of rings x angles samples and the spoke/mixer MLPs), kept free of torch headers
+// so that jobs/ and pipeline/ can fill them in. The published sizes are the defaults (about 3.57 M
+// parameters); `compact()` is the small configuration trainable on a laptop.
 #pragma once
 
 #include <string>
@@ -9,19 +10,21 @@
 namespace lofimap::models {
 
 struct LofiOptions {
-  int rings = 9, angles = 9;                 // round patch: rings x angles sample points
-  int extra_channels = 0;                    // inputs beyond (kappa_E, kappa_B), e.g. per-pixel noise level
+  int rings = 9, angles = 9;  // round patch: rings x angles sample points
+  int extra_channels = 0;     // inputs beyond (kappa_E, kappa_B), e.g. per-pixel noise level
   std::vector<int> spoke_hidden = {370, 370, 370};
   int spoke_out = 100;
   std::vector<int> mixer_hidden = {370, 370, 370};
-  int filter_size = 139;                     // learned Fourier filter samples per axis over [-k_Nyq, k_Nyq]
-  double train_pixel_arcmin = 1.0;           // sets the patch radii (ring n at n/4 pixels) and the filter's k range
-  int pad_pixels = 5;                        // zero padding before the filter's FFT
+  int filter_size = 139;            // learned Fourier filter samples per axis over [-k_Nyq, k_Nyq]
+  double train_pixel_arcmin = 1.0;  // sets the patch radii (ring n at n/4 pixels) and the filter's k range
+  int pad_pixels = 5;               // zero padding before the filter's FFT
 
   static LofiOptions published() { return {}; }
   static LofiOptions compact();
   int input_channels() const { return 2 + extra_channels; }
-  int sampled_channels() const { return 4 + extra_channels; }  // [Re, Im] of the filtered field, kappa_E, kappa_B, extras
+  int sampled_channels() const {
+    return 4 + extra_channels;
+  }  // [Re, Im] of the filtered field, kappa_E, kappa_B, extras
 
   std::string to_json() const;
   static LofiOptions from_json(const std::string& json);  // throws std::invalid_argument on malformed input

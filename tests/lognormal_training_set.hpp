@@ -9,7 +9,7 @@
 namespace lofimap::testing {
 
 inline pipeline::TrainingSetConfig lognormal_training_set(const std::filesystem::path& output, long maps,
-                                                           pipeline::FlatGrid grid) {
+                                                          pipeline::FlatGrid grid) {
   pipeline::TrainingSetConfig c;
   c.maps = maps;
   c.grid = grid;

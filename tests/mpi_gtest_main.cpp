@@ -1,5 +1,6 @@
-// GoogleTest main for every lofimap test binary: initialises MPI (so single-process tests see a world of one),
-// prints from rank 0 only, and makes the exit status the same on every rank (a failure anywhere fails all).
+// GoogleTest main for every lofimap test binary: initialises MPI (so single-process tests see a world of
+// one), prints from rank 0 only, and makes the exit status the same on every rank (a failure anywhere fails
+// all).
 #include <gtest/gtest.h>
 #include <mpi.h>
 

@@ -2,7 +2,8 @@
 //   speed THREADS         matmul ceiling of the model's layer shape, inference queries/s and GFLOP/s at the
 //                         published and compact sizes (allocator set up as `lofimap map` does)
 //   train-step THREADS    a published-size training step (64 maps x 512 coordinates at 128^2, Adam)
-//   memory N THREADS      peak RSS of training steps on N^2 input grids (4 maps x 512 coordinates), split into
+//   memory N THREADS      peak RSS of training steps on N^2 input grids (4 maps x 512 coordinates), split
+//   into
 //                         the grid-sized part (the prefilter's forward + backward alone) and the rest
 #include <sys/resource.h>
 #include <torch/torch.h>
@@ -67,23 +68,27 @@ void speed() {
     const int reps = 20;
     std::vector<double> ratios, qps_all, ceilings;
     for (int pair = 0; pair < 5; ++pair) {
-      const double t_mm = best_of(1, [&] {
-                            for (int i = 0; i < reps; ++i) torch::mm(a, b);
-                          }) / reps;
+      const double t_mm = best_of(1,
+                                  [&] {
+                                    for (int i = 0; i < reps; ++i) torch::mm(a, b);
+                                  }) /
+                          reps;
       const double t = best_of(1, [&] { net->forward(input, 1.0, queries); });
       const double ceiling = mm_flop / t_mm / 1e9, qps = static_cast<double>(q) / t;
-      ceilings.push_back(ceiling), qps_all.push_back(qps), ratios.push_back(qps * net->flops_per_query() / 1e9 / ceiling);
+      ceilings.push_back(ceiling), qps_all.push_back(qps),
+          ratios.push_back(qps * net->flops_per_query() / 1e9 / ceiling);
     }
     auto median = [](std::vector<double> v) {
       std::sort(v.begin(), v.end());
       return v[v.size() / 2];
     };
     const double qps = median(qps_all), gflops = qps * net->flops_per_query() / 1e9;
-    std::printf("inference %-9s (%lld params, %.2f MFLOP/query): %.0f queries/s, %.1f GFLOP/s; layer-shape matmul "
-                "(32768x370)@(370x370) %.1f GFLOP/s; ratio per pair: median %.0f%% (range %.0f-%.0f%%)\n",
-                name.c_str(), net->parameter_count(), net->flops_per_query() / 1e6, qps, gflops, median(ceilings),
-                100 * median(ratios), 100 * *std::min_element(ratios.begin(), ratios.end()),
-                100 * *std::max_element(ratios.begin(), ratios.end()));
+    std::printf(
+        "inference %-9s (%lld params, %.2f MFLOP/query): %.0f queries/s, %.1f GFLOP/s; layer-shape matmul "
+        "(32768x370)@(370x370) %.1f GFLOP/s; ratio per pair: median %.0f%% (range %.0f-%.0f%%)\n",
+        name.c_str(), net->parameter_count(), net->flops_per_query() / 1e6, qps, gflops, median(ceilings),
+        100 * median(ratios), 100 * *std::min_element(ratios.begin(), ratios.end()),
+        100 * *std::max_element(ratios.begin(), ratios.end()));
   }
 }
 
@@ -103,7 +108,9 @@ void train_step() {
   };
   step();
   const double t = best_of(3, step);
-  std::printf("training step, published size, 64 maps x 512 coordinates at 128^2: %.2f s (authors' code: 9.0 s)\n", t);
+  std::printf(
+      "training step, published size, 64 maps x 512 coordinates at 128^2: %.2f s (authors' code: 9.0 s)\n",
+      t);
 }
 
 void memory(long n) {
@@ -132,9 +139,10 @@ void memory(long n) {
   const double input_mib = static_cast<double>(maps * 2 * n * n * 4) / (1 << 20);
   const double padded = static_cast<double>((n + 10) * (n + 10));
   const double fft_mib = maps * padded * 8 / (1 << 20);  // one complex64 padded field
-  std::printf("grid %ld^2: inputs %.1f MiB, one padded complex field %.1f MiB; peak RSS: before %.0f MiB, "
-              "prefilter fwd+bwd %.0f MiB, full training steps %.0f MiB; above the grid-sized part %.0f MiB\n",
-              n, input_mib, fft_mib, base, grid_peak, full_peak, full_peak - grid_peak);
+  std::printf(
+      "grid %ld^2: inputs %.1f MiB, one padded complex field %.1f MiB; peak RSS: before %.0f MiB, "
+      "prefilter fwd+bwd %.0f MiB, full training steps %.0f MiB; above the grid-sized part %.0f MiB\n",
+      n, input_mib, fft_mib, base, grid_peak, full_peak, full_peak - grid_peak);
 }
 
 }  // namespace
@@ -146,9 +154,13 @@ int main(int argc, char** argv) {
   }
   const std::string mode = argv[1];
   at::set_num_threads(argc > 2 ? std::atoi(argv[mode == "memory" ? 3 : 2]) : 2);
-  if (mode == "speed") speed();
-  else if (mode == "train-step") train_step();
-  else if (mode == "memory" && argc > 2) memory(std::atol(argv[2]));
-  else return 2;
+  if (mode == "speed")
+    speed();
+  else if (mode == "train-step")
+    train_step();
+  else if (mode == "memory" && argc > 2)
+    memory(std::atol(argv[2]));
+  else
+    return 2;
   return 0;
 }

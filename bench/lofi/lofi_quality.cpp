@@ -1,10 +1,11 @@
-// lofimap-bench-lofi-quality: the quality protocol (DESIGN §7) on held-out simulations. For each test map:
-// LoFi at the pixel centres, Kaiser-Squires smoothed with the Gaussian sigma that is best on training maps, and
-// the Wiener filter with the true C_ell and per-pixel noise; RMSE and Pearson r inside the mask, mean +- error.
-// Then the same model queried at 0.5x, 1x, 2x and 4x the training resolution (compared after averaging to the
-// truth's 1x grid, or the truth averaged to the 0.5x grid), with PNG quick-looks of one map.
-// Usage: lofimap-bench-lofi-quality MODEL TRAIN.h5 TEST.h5 MAPS OUTDIR [--no-resolution]
-// (TRAIN.h5: maps at the test depth and pixel scale on which the KS sigma is chosen; its first 20 maps)
+// lofimap-bench-lofi-quality: the quality protocol (RMSE, Pearson r, power ratio, KS and Wiener baselines) on
+// held-out simulations. For each test map: LoFi at the pixel centres, Kaiser-Squires smoothed with the
+// Gaussian sigma that is best on training maps, and the Wiener filter with the true C_ell and per-pixel
+// noise; RMSE and Pearson r inside the mask, mean +- error. Then the same model queried at 0.5x, 1x, 2x and
+// 4x the training resolution (compared after averaging to the truth's 1x grid, or the truth averaged to the
+// 0.5x grid), with PNG quick-looks of one map. Usage: lofimap-bench-lofi-quality MODEL TRAIN.h5 TEST.h5 MAPS
+// OUTDIR [--no-resolution] (TRAIN.h5: maps at the test depth and pixel scale on which the KS sigma is chosen;
+// its first 20 maps)
 #include <torch/torch.h>
 
 #include <cmath>
@@ -15,11 +16,11 @@
 #include "io/png_quicklook.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
-#include "pipeline/products/ks_smoothing_product.hpp"
 #include "pipeline/flat/map_quality.hpp"
-#include "pipeline/lofi/lofi_inputs.hpp"
-#include "pipeline/simulate/cosmology.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
+#include "pipeline/lofi/lofi_inputs.hpp"
+#include "pipeline/products/ks_smoothing_product.hpp"
+#include "pipeline/simulate/cosmology.hpp"
 
 using namespace lofimap;
 
@@ -36,7 +37,8 @@ struct Stat {
 // LoFi on an output grid of n_out pixels of pixel_out arcmin, centred on the input grid, as doubles.
 std::vector<double> predict(models::LofiNetwork& net, const torch::Tensor& input, double pixel_in, long n_out,
                             double pixel_out) {
-  const auto out = pipeline::predict_grid(net, input, pixel_in, n_out, pixel_out).to(torch::kDouble).contiguous();
+  const auto out =
+      pipeline::predict_grid(net, input, pixel_in, n_out, pixel_out).to(torch::kDouble).contiguous();
   return {out.data_ptr<double>(), out.data_ptr<double>() + out.numel()};
 }
 
@@ -44,16 +46,18 @@ std::vector<double> block_average(const std::vector<double>& a, long n, long f) 
   const long m = n / f;
   std::vector<double> out(static_cast<size_t>(m * m), 0.0);
   for (long y = 0; y < n; ++y)
-    for (long x = 0; x < n; ++x) out[static_cast<size_t>((y / f) * m + x / f)] += a[static_cast<size_t>(y * n + x)] / (f * f);
+    for (long x = 0; x < n; ++x)
+      out[static_cast<size_t>((y / f) * m + x / f)] += a[static_cast<size_t>(y * n + x)] / (f * f);
   return out;
 }
 
-void png(const std::string& path, const std::vector<double>& map, long n, double half_arcmin, const std::string& title,
-         double limit) {
+void png(const std::string& path, const std::vector<double>& map, long n, double half_arcmin,
+         const std::string& title, double limit) {
   io::Raster r{n, n, std::vector<float>(static_cast<size_t>(n * n))};
   for (long row = 0; row < n; ++row)
     for (long col = 0; col < n; ++col)
-      r.values[static_cast<size_t>(row * n + col)] = static_cast<float>(map[static_cast<size_t>((n - 1 - row) * n + (n - 1 - col))]);
+      r.values[static_cast<size_t>(row * n + col)] =
+          static_cast<float>(map[static_cast<size_t>((n - 1 - row) * n + (n - 1 - col))]);
   io::QuicklookStyle s;
   s.title = title;
   s.colorbar_label = "κ";
@@ -103,10 +107,10 @@ int main(int argc, char** argv) {
     const auto lofi = predict(net, pipeline::lofi_input(m, n, noise, torch::kCPU), pixel, n, pixel);
     const auto ks = pipeline::flat_gaussian_smooth(e, n, n, best_sigma / pixel, 2.0);
     const auto wf = pipeline::wiener_filter(g1, g2, counts, m.sigma_e, cl, grid).kappa;
-    const auto ql = pipeline::evaluate_map(lofi, t, mask, grid), qk = pipeline::evaluate_map(ks, t, mask, grid),
-               qw = pipeline::evaluate_map(wf, t, mask, grid);
-    lofi_rmse.add(ql.rmse), lofi_r.add(ql.pearson), ks_rm.add(qk.rmse), ks_r.add(qk.pearson), wf_rm.add(qw.rmse),
-        wf_r.add(qw.pearson);
+    const auto ql = pipeline::evaluate_map(lofi, t, mask, grid),
+               qk = pipeline::evaluate_map(ks, t, mask, grid), qw = pipeline::evaluate_map(wf, t, mask, grid);
+    lofi_rmse.add(ql.rmse), lofi_r.add(ql.pearson), ks_rm.add(qk.rmse), ks_r.add(qk.pearson),
+        wf_rm.add(qw.rmse), wf_r.add(qw.pearson);
     if (i == 0) {
       double lim = 0;
       for (double v : t) lim = std::max(lim, std::abs(v));
@@ -119,12 +123,15 @@ int main(int argc, char** argv) {
   }
   std::printf("held-out maps: %ld (n_gal %.0f, sigma_e %.2f, %ld^2 at %.2f', masked)\n", maps,
               static_cast<double>(test.read(0).n_gal), static_cast<double>(test.read(0).sigma_e), n, pixel);
-  std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", "LoFi", lofi_rmse.mean(), lofi_rmse.error(), lofi_r.mean(), lofi_r.error());
-  std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", ("KS, sigma " + std::to_string(best_sigma).substr(0, 4) + "'").c_str(),
-              ks_rm.mean(), ks_rm.error(), ks_r.mean(), ks_r.error());
-  std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", "Wiener (true C_ell, noise)", wf_rm.mean(), wf_rm.error(), wf_r.mean(), wf_r.error());
-  std::printf("LoFi RMSE vs best KS: %.1f%% lower; vs Wiener: %.1f%% lower\n", 100 * (1 - lofi_rmse.mean() / ks_rm.mean()),
-              100 * (1 - lofi_rmse.mean() / wf_rm.mean()));
+  std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", "LoFi", lofi_rmse.mean(), lofi_rmse.error(),
+              lofi_r.mean(), lofi_r.error());
+  std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n",
+              ("KS, sigma " + std::to_string(best_sigma).substr(0, 4) + "'").c_str(), ks_rm.mean(),
+              ks_rm.error(), ks_r.mean(), ks_r.error());
+  std::printf("%-28s RMSE %.5f +- %.5f   r %.4f +- %.4f\n", "Wiener (true C_ell, noise)", wf_rm.mean(),
+              wf_rm.error(), wf_r.mean(), wf_r.error());
+  std::printf("LoFi RMSE vs best KS: %.1f%% lower; vs Wiener: %.1f%% lower\n",
+              100 * (1 - lofi_rmse.mean() / ks_rm.mean()), 100 * (1 - lofi_rmse.mean() / wf_rm.mean()));
 
   if (argc > 6 && std::string(argv[6]) == "--no-resolution") return 0;
   // Resolution: 0.5x, 1x, 2x, 4x the training resolution over the same field.
@@ -142,7 +149,8 @@ int main(int argc, char** argv) {
         a = p, b = block_average(t, n, 2);
       }
       const long nc = f >= 1 ? n : n / 2;
-      const auto q = pipeline::evaluate_map(a, b, {}, pipeline::FlatGrid::square(nc, f >= 1 ? pixel : pixel * 2), 4);
+      const auto q =
+          pipeline::evaluate_map(a, b, {}, pipeline::FlatGrid::square(nc, f >= 1 ? pixel : pixel * 2), 4);
       r.add(q.pearson), rm.add(q.rmse);
       if (i == 0) {
         double lim = 0;
@@ -151,8 +159,8 @@ int main(int argc, char** argv) {
             "LOFI AT " + std::to_string(f).substr(0, 3) + "X", lim * 0.5);
       }
     }
-    std::printf("resolution %.1fx (pixel %.3f'): r %.4f +- %.4f, RMSE %.5f (vs truth at %s)\n", f, pixel / f, r.mean(),
-                r.error(), rm.mean(), f >= 1 ? "1x after block-averaging" : "0.5x");
+    std::printf("resolution %.1fx (pixel %.3f'): r %.4f +- %.4f, RMSE %.5f (vs truth at %s)\n", f, pixel / f,
+                r.mean(), r.error(), rm.mean(), f >= 1 ? "1x after block-averaging" : "0.5x");
   }
   return 0;
 }

@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <random>
 
-#include "pipeline/sphere/sphere_kaiser_squires.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
 #include "pipeline/survey/healpix_patch_pixels.hpp"
 
 int main(int argc, char** argv) {

@@ -29,7 +29,8 @@ class MpiReducer final : public GradientReducer {
     for (const auto& p : parameters) {
       if (!p.grad().defined()) continue;
       auto g = p.grad().to(torch::kCPU, torch::kDouble).contiguous();
-      comm_.allreduce(std::span<double>(g.data_ptr<double>(), static_cast<std::size_t>(g.numel())), ReduceOp::Sum);
+      comm_.allreduce(std::span<double>(g.data_ptr<double>(), static_cast<std::size_t>(g.numel())),
+                      ReduceOp::Sum);
       p.mutable_grad().copy_(g / comm_.size());
     }
   }
@@ -42,8 +43,12 @@ class MpiReducer final : public GradientReducer {
 
 }  // namespace
 
-std::unique_ptr<GradientReducer> make_no_reducer() { return std::make_unique<NoReducer>(); }
-std::unique_ptr<GradientReducer> make_mpi_reducer(const Communicator& comm) { return std::make_unique<MpiReducer>(comm); }
+std::unique_ptr<GradientReducer> make_no_reducer() {
+  return std::make_unique<NoReducer>();
+}
+std::unique_ptr<GradientReducer> make_mpi_reducer(const Communicator& comm) {
+  return std::make_unique<MpiReducer>(comm);
+}
 std::unique_ptr<GradientReducer> make_gradient_reducer(const Communicator& comm) {
   return comm.size() > 1 ? make_mpi_reducer(comm) : make_no_reducer();
 }

@@ -27,8 +27,8 @@ class GradientReducer {
 
 // A single process: nothing to reduce.
 std::unique_ptr<GradientReducer> make_no_reducer();
-// MPI all-reduce of CPU gradients: one blocking all-reduce per parameter tensor, summed in double precision and
-// divided by the number of ranks.
+// MPI all-reduce of CPU gradients: one blocking all-reduce per parameter tensor, summed in double precision
+// and divided by the number of ranks.
 std::unique_ptr<GradientReducer> make_mpi_reducer(const Communicator& comm);
 // The backend for this communicator: none on one rank, MPI otherwise.
 std::unique_ptr<GradientReducer> make_gradient_reducer(const Communicator& comm);

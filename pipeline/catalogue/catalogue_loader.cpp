@@ -43,7 +43,8 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
   auto optional_column = [&](const std::string& name) { return !name.empty() && files.has_column(name); };
 
   std::vector<std::string> names = {cols.ra, cols.dec, cols.e1, cols.e2};
-  // The preset's weight column is used when present (unit weights otherwise); one named with --column must exist.
+  // The preset's weight column is used when present (unit weights otherwise); one named with --column must
+  // exist.
   const bool has_weight =
       !cols.weight.empty() && (options.column_overrides.count("weight") > 0 || files.has_column(cols.weight));
   if (has_weight) names.push_back(cols.weight);
@@ -54,7 +55,8 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
     ir11 = next++, ir22 = next++;
     names.push_back(cols.r11), names.push_back(cols.r22);
   }
-  const bool has_m = (calibration == Calibration::Kids || calibration == Calibration::Hsc) && optional_column(cols.m);
+  const bool has_m =
+      (calibration == Calibration::Kids || calibration == Calibration::Hsc) && optional_column(cols.m);
   const bool has_c = (calibration == Calibration::Kids || calibration == Calibration::Hsc) &&
                      optional_column(cols.c1) && optional_column(cols.c2);
   if (has_m) im = next++, names.push_back(cols.m);
@@ -63,8 +65,9 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
     irms = next++;
     names.push_back(cols.e_rms);
     if (!has_m || !has_c) {
-      throw io::Error(first, "HSC calibration", "needs the m, c1 and c2 columns ('" + cols.m + "', '" + cols.c1 +
-                                                   "', '" + cols.c2 + "'); override them with --column");
+      throw io::Error(first, "HSC calibration",
+                      "needs the m, c1 and c2 columns ('" + cols.m + "', '" + cols.c1 + "', '" + cols.c2 +
+                          "'); override them with --column");
     }
   }
 
@@ -90,9 +93,18 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
         ++bad.nonfinite;
         continue;
       }
-      if (!(w > 0)) { ++bad.bad_weight; continue; }
-      if (std::abs(dec) > 90) { ++bad.bad_dec; continue; }
-      if (preset.bounded_shapes && e1 * e1 + e2 * e2 >= 1) { ++bad.bad_shape; continue; }
+      if (!(w > 0)) {
+        ++bad.bad_weight;
+        continue;
+      }
+      if (std::abs(dec) > 90) {
+        ++bad.bad_dec;
+        continue;
+      }
+      if (preset.bounded_shapes && e1 * e1 + e2 * e2 >= 1) {
+        ++bad.bad_shape;
+        continue;
+      }
       const double ra_wrapped = ra - 360.0 * std::floor(ra / 360.0);
       g.push_back(ra_wrapped, dec, e1, e2, w);
       sums[0] += w, sums[1] += w * e1, sums[2] += w * e2;
@@ -119,14 +131,15 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
   s.sum_weight = sums[0];
 
   if (s.rows_valid == 0) {
-    throw io::Error(first, "reading catalogue", "no valid galaxies (" + std::to_string(s.rows_read) +
-                                                    " rows read; " + s.report() + ")");
+    throw io::Error(first, "reading catalogue",
+                    "no valid galaxies (" + std::to_string(s.rows_read) + " rows read; " + s.report() + ")");
   }
   const double invalid_fraction = static_cast<double>(s.invalid.total()) / static_cast<double>(s.rows_read);
   if (invalid_fraction > options.max_invalid_fraction) {
     std::ostringstream msg;
     msg << "rejected " << 100 * invalid_fraction << "% of rows, above --max-invalid-fraction "
-        << options.max_invalid_fraction << "\n" << s.report();
+        << options.max_invalid_fraction << "\n"
+        << s.report();
     throw io::Error(first, "validating catalogue", msg.str());
   }
 
@@ -134,13 +147,17 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
   const double mean_e1 = sums[1] / sums[0], mean_e2 = sums[2] / sums[0];
   double subtract1 = 0, subtract2 = 0, divide = 1;
   switch (calibration) {
-    case Calibration::None: break;
-    case Calibration::MeanSubtract: subtract1 = mean_e1, subtract2 = mean_e2; break;
+    case Calibration::None:
+      break;
+    case Calibration::MeanSubtract:
+      subtract1 = mean_e1, subtract2 = mean_e2;
+      break;
     case Calibration::DesMetacal:
       subtract1 = mean_e1, subtract2 = mean_e2;
       divide = sums[3] / sums[0];
       s.response = divide;
-      if (!(divide > 0)) throw io::Error(first, "DES calibration", "mean response (R11+R22)/2 is not positive");
+      if (!(divide > 0))
+        throw io::Error(first, "DES calibration", "mean response (R11+R22)/2 is not positive");
       break;
     case Calibration::Kids:
       if (!has_c) subtract1 = mean_e1, subtract2 = mean_e2;

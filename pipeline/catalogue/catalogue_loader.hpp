@@ -1,4 +1,4 @@
-// Catalogue ingest (DESIGN §3 steps 1-2): each rank reads its own row range of the input files, rejects invalid
+// Catalogue ingest: each rank reads its own row range of the input files, rejects invalid
 // rows (counted by reason, reported, an error above a threshold), calibrates with global weighted means and
 // rotates into the internal flat frame.
 #pragma once
@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "distributed/communicator.hpp"
-#include "pipeline/core/shear_catalogue.hpp"
 #include "pipeline/catalogue/survey_preset.hpp"
+#include "pipeline/core/shear_catalogue.hpp"
 
 namespace lofimap::pipeline {
 
@@ -21,7 +21,7 @@ struct CatalogueOptions {
   std::map<std::string, std::string> column_overrides;  // role -> column name
   std::optional<Calibration> calibration;               // default: the preset's
   bool flip_e1 = false, flip_e2 = false;
-  double multiplicative_bias = 0;      // KiDS 1 + m when the catalogue has no m column
+  double multiplicative_bias = 0;     // KiDS 1 + m when the catalogue has no m column
   double max_invalid_fraction = 0.1;  // above this, ingest fails
 };
 
@@ -50,8 +50,9 @@ struct LoadedCatalogue {
 
 LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distributed::Communicator& comm);
 
-// Shape noise per component: the weighted rms of the calibrated shapes over both components and all ranks (the
-// lensing signal adds ~1e-4 in quadrature). Feeds LoFi's noise channel; recorded as LMSIGE in KS products.
+// Shape noise per component: the weighted rms of the calibrated shapes over both components and all ranks
+// (the lensing signal adds ~1e-4 in quadrature). Feeds LoFi's noise channel; recorded as LMSIGE in KS
+// products.
 double measured_shape_noise(const ShearCatalogue& galaxies, const distributed::Communicator& comm);
 
 }  // namespace lofimap::pipeline

@@ -34,18 +34,22 @@ std::vector<SurveyPreset> all_presets() {
     p.push_back(s);
   }
   {
-    SurveyPreset s{"cosmos", "COSMOS HST/ACS (Schrabback et al. 2010)", {}, Calibration::MeanSubtract, 1, -1, true};
+    SurveyPreset s{"cosmos", "COSMOS HST/ACS (Schrabback et al. 2010)", {}, Calibration::MeanSubtract, 1, -1,
+                   true};
     s.columns = {"RA", "DEC", "E1", "E2", "WEIGHT", "", "", "", "", "", ""};
     p.push_back(s);
   }
   {
-    SurveyPreset s{"healpix-sim", "simulations in the HEALPix convention", {}, Calibration::None, -1, -1, true};
+    SurveyPreset s{"healpix-sim", "simulations in the HEALPix convention", {}, Calibration::None, -1, -1,
+                   true};
     s.columns = {"ra", "dec", "gamma1", "gamma2", "", "", "", "", "", "", ""};
     p.push_back(s);
   }
   {
-    SurveyPreset s{"generic", "RA, DEC, E1, E2, WEIGHT already in the internal flat frame (e1 along +RA)", {},
-                   Calibration::None, 1, 1, false};
+    SurveyPreset s{"generic", "RA, DEC, E1, E2, WEIGHT already in the internal flat frame (e1 along +RA)",
+                   {},        Calibration::None,
+                   1,         1,
+                   false};
     s.columns = {"RA", "DEC", "E1", "E2", "WEIGHT", "", "", "", "", "", ""};
     p.push_back(s);
   }
@@ -75,24 +79,30 @@ Calibration parse_calibration(const std::string& name) {
   if (name == "des") return Calibration::DesMetacal;
   if (name == "kids") return Calibration::Kids;
   if (name == "hsc") return Calibration::Hsc;
-  throw std::invalid_argument("--calibration: unknown calibration '" + name + "' (none, mean, des, kids, hsc)");
+  throw std::invalid_argument("--calibration: unknown calibration '" + name +
+                              "' (none, mean, des, kids, hsc)");
 }
 
 std::string calibration_name(Calibration c) {
   switch (c) {
-    case Calibration::None: return "none";
-    case Calibration::MeanSubtract: return "mean";
-    case Calibration::DesMetacal: return "des";
-    case Calibration::Kids: return "kids";
-    case Calibration::Hsc: return "hsc";
+    case Calibration::None:
+      return "none";
+    case Calibration::MeanSubtract:
+      return "mean";
+    case Calibration::DesMetacal:
+      return "des";
+    case Calibration::Kids:
+      return "kids";
+    case Calibration::Hsc:
+      return "hsc";
   }
   return "?";
 }
 
 void override_columns(ColumnMap& c, const std::map<std::string, std::string>& overrides) {
   const std::map<std::string, std::string*> roles = {
-      {"ra", &c.ra}, {"dec", &c.dec}, {"e1", &c.e1},   {"e2", &c.e2}, {"weight", &c.weight}, {"r11", &c.r11},
-      {"r22", &c.r22}, {"m", &c.m},   {"c1", &c.c1},   {"c2", &c.c2}, {"e_rms", &c.e_rms}};
+      {"ra", &c.ra},   {"dec", &c.dec}, {"e1", &c.e1}, {"e2", &c.e2}, {"weight", &c.weight}, {"r11", &c.r11},
+      {"r22", &c.r22}, {"m", &c.m},     {"c1", &c.c1}, {"c2", &c.c2}, {"e_rms", &c.e_rms}};
   for (const auto& [role, column] : overrides) {
     auto it = roles.find(role);
     if (it == roles.end()) {

@@ -1,5 +1,6 @@
-// Survey presets: which columns hold what, how the shapes are calibrated, and how the catalogue's (e1, e2) map
-// to the internal flat frame (DESIGN §4). Every column can be overridden from the command line.
+// Survey presets: which columns hold what, how the shapes are calibrated, and how the catalogue's (e1, e2)
+// map to the internal flat frame (x = +RA): DES, KiDS and COSMOS (e1, -e2), HSC (e1, e2), HEALPix-convention
+// simulations (-e1, -e2). Every column can be overridden from the command line.
 #pragma once
 
 #include <map>
@@ -19,10 +20,10 @@ enum class Calibration {
 // Column roles. Optional roles may be empty (absent).
 struct ColumnMap {
   std::string ra, dec, e1, e2, weight;
-  std::string r11, r22;     // DES metacal responses
-  std::string m;            // multiplicative bias (KiDS optional, HSC)
-  std::string c1, c2;       // additive bias (HSC, optional KiDS)
-  std::string e_rms;        // HSC per-galaxy RMS ellipticity (responsivity)
+  std::string r11, r22;  // DES metacal responses
+  std::string m;         // multiplicative bias (KiDS optional, HSC)
+  std::string c1, c2;    // additive bias (HSC, optional KiDS)
+  std::string e_rms;     // HSC per-galaxy RMS ellipticity (responsivity)
 };
 
 struct SurveyPreset {

@@ -1,5 +1,5 @@
-// An angular power spectrum C_ell tabulated at increasing multipoles (convergence spectra for simulations, the
-// Wiener filter's prior), its interpolation, and the (ell, C_ell) text table format.
+// An angular power spectrum C_ell tabulated at increasing multipoles (convergence spectra for simulations,
+// the Wiener filter's prior), its interpolation, and the (ell, C_ell) text table format.
 #pragma once
 
 #include <string>

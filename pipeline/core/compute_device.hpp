@@ -1,4 +1,5 @@
-// Where LoFi's tensors live. Every torch path of the pipeline takes one; the torch-free configs carry this enum.
+// Where LoFi's tensors live. Every torch path of the pipeline takes one; the torch-free configs carry this
+// enum.
 #pragma once
 
 #include <string>
@@ -10,6 +11,8 @@ enum class ComputeDevice {
   Cuda,  // the GPU given by the node-local rank (one GPU per rank)
 };
 
-inline std::string device_name(ComputeDevice d) { return d == ComputeDevice::Cuda ? "cuda" : "cpu"; }
+inline std::string device_name(ComputeDevice d) {
+  return d == ComputeDevice::Cuda ? "cuda" : "cpu";
+}
 
 }  // namespace lofimap::pipeline

@@ -1,5 +1,5 @@
-// The one flat pixel grid of the pipeline: a tangent point on the sky and nx x ny square pixels centred on it.
-// Internal frame: x = +RA (East), y = +Dec (North) on the tangent plane; pixel (ix, iy) has its centre at
+// The one flat pixel grid of the pipeline: a tangent point on the sky and nx x ny square pixels centred on
+// it. Internal frame: x = +RA (East), y = +Dec (North) on the tangent plane; pixel (ix, iy) has its centre at
 //   x = (ix - (nx - 1) / 2) * pixel,  y = (iy - (ny - 1) / 2) * pixel,
 // and arrays on the grid are row-major [iy * nx + ix]. Simulated periodic fields use the same type (square,
 // tangent point at RA = Dec = 0 unless placed on the sky).
@@ -22,7 +22,9 @@ struct FlatGrid {
   FlatGrid() = default;
   FlatGrid(TangentPoint centre, double pixel_arcmin, long nx, long ny)
       : centre(centre), pixel_arcmin(pixel_arcmin), nx(nx), ny(ny) {}
-  static FlatGrid square(long n, double pixel_arcmin, TangentPoint centre = {}) { return {centre, pixel_arcmin, n, n}; }
+  static FlatGrid square(long n, double pixel_arcmin, TangentPoint centre = {}) {
+    return {centre, pixel_arcmin, n, n};
+  }
 
   long pixels() const { return nx * ny; }
   bool is_square() const { return nx == ny; }

@@ -6,7 +6,11 @@
 
 namespace lofimap::pipeline {
 
-inline io::TanGrid tan_grid(const FlatGrid& g) { return {g.centre.ra_deg, g.centre.dec_deg, g.pixel_arcmin, g.nx, g.ny}; }
-inline FlatGrid flat_grid(const io::TanGrid& t) { return {{t.ra0_deg, t.dec0_deg}, t.pixel_arcmin, t.nx, t.ny}; }
+inline io::TanGrid tan_grid(const FlatGrid& g) {
+  return {g.centre.ra_deg, g.centre.dec_deg, g.pixel_arcmin, g.nx, g.ny};
+}
+inline FlatGrid flat_grid(const io::TanGrid& t) {
+  return {{t.ra0_deg, t.dec0_deg}, t.pixel_arcmin, t.nx, t.ny};
+}
 
 }  // namespace lofimap::pipeline

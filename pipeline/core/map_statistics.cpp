@@ -6,7 +6,9 @@
 namespace lofimap::pipeline {
 
 namespace {
-bool use(const std::vector<double>& mask, size_t i) { return mask.empty() || mask[i] != 0; }
+bool use(const std::vector<double>& mask, size_t i) {
+  return mask.empty() || mask[i] != 0;
+}
 
 double mean(const std::vector<double>& a, const std::vector<double>& mask, double& n) {
   double s = 0;

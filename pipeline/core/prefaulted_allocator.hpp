@@ -1,8 +1,8 @@
 // std::allocator replacement for large arrays filled once and read many times (catalogue columns, map
 // accumulators). Allocations of 2 MiB or more are mapped with MAP_POPULATE: the kernel provides all pages in
-// one call instead of one page fault per 4 KiB while the array fills, which was a third of the ingest time of a
-// 10^7-galaxy catalogue. (Transparent huge pages were tried too: as fast when they work, but direct compaction
-// stalled one run in three by ~0.8 s on this kind of VM.)
+// one call instead of one page fault per 4 KiB while the array fills, which was a third of the ingest time of
+// a 10^7-galaxy catalogue. (Transparent huge pages were tried too: as fast when they work, but direct
+// compaction stalled one run in three by ~0.8 s on this kind of VM.)
 #pragma once
 
 #include <sys/mman.h>
@@ -28,7 +28,8 @@ struct PrefaultedAllocator {
       if (void* p = std::malloc(bytes == 0 ? 1 : bytes)) return static_cast<T*>(p);
       throw std::bad_alloc();
     }
-    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    void* p =
+        ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     return static_cast<T*>(p);
   }

@@ -8,8 +8,12 @@
 namespace lofimap::pipeline {
 
 ProgressBar::ProgressBar(std::string label, long total, long start)
-    : label_(std::move(label)), total_(std::max(1L, total)), start_(start), enabled_(::isatty(STDERR_FILENO) == 1),
-      t0_(std::chrono::steady_clock::now()), last_draw_(t0_ - std::chrono::seconds(1)) {}
+    : label_(std::move(label)),
+      total_(std::max(1L, total)),
+      start_(start),
+      enabled_(::isatty(STDERR_FILENO) == 1),
+      t0_(std::chrono::steady_clock::now()),
+      last_draw_(t0_ - std::chrono::seconds(1)) {}
 
 ProgressBar::~ProgressBar() {
   if (drawn_) std::fputc('\n', stderr);
@@ -27,10 +31,10 @@ void ProgressBar::update(long done, const std::string& extra) {
   const int filled = static_cast<int>(width * static_cast<double>(done) / static_cast<double>(total_));
   std::string bar(static_cast<size_t>(std::clamp(filled, 0, width)), '#');
   bar.resize(width, '.');
-  std::fprintf(stderr, "\r%s [%s] %ld/%ld %5.1f%%  %.2f/s  ETA %02ld:%02ld:%02ld %s\033[K", label_.c_str(), bar.c_str(),
-               done, total_, 100.0 * static_cast<double>(done) / static_cast<double>(total_), rate,
-               static_cast<long>(eta) / 3600, static_cast<long>(eta) / 60 % 60, static_cast<long>(eta) % 60,
-               extra.c_str());
+  std::fprintf(stderr, "\r%s [%s] %ld/%ld %5.1f%%  %.2f/s  ETA %02ld:%02ld:%02ld %s\033[K", label_.c_str(),
+               bar.c_str(), done, total_, 100.0 * static_cast<double>(done) / static_cast<double>(total_),
+               rate, static_cast<long>(eta) / 3600, static_cast<long>(eta) / 60 % 60,
+               static_cast<long>(eta) % 60, extra.c_str());
   std::fflush(stderr);
   drawn_ = true;
 }

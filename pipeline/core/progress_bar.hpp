@@ -1,5 +1,5 @@
-// A one-line progress bar with rate and ETA, redrawn in place on stderr when stderr is a terminal. In batch jobs
-// (stderr a file) it stays silent and the periodic log lines carry the progress instead.
+// A one-line progress bar with rate and ETA, redrawn in place on stderr when stderr is a terminal. In batch
+// jobs (stderr a file) it stays silent and the periodic log lines carry the progress instead.
 #pragma once
 
 #include <chrono>

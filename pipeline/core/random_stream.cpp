@@ -14,7 +14,9 @@ std::uint64_t splitmix64(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 }  // namespace
 
@@ -38,7 +40,9 @@ std::uint64_t RandomStream::next() {
   return result;
 }
 
-double RandomStream::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double RandomStream::uniform() {
+  return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
 
 double RandomStream::normal() {
   if (has_spare_) {
@@ -58,7 +62,8 @@ double RandomStream::normal() {
 }
 
 std::uint64_t RandomStream::poisson(double mean) {
-  if (!(mean >= 0) || !std::isfinite(mean)) throw std::invalid_argument("Poisson mean must be finite and >= 0");
+  if (!(mean >= 0) || !std::isfinite(mean))
+    throw std::invalid_argument("Poisson mean must be finite and >= 0");
   if (mean == 0) return 0;
   if (mean < 12) {  // Knuth: multiply uniforms until below exp(-mean)
     const double limit = std::exp(-mean);
@@ -79,7 +84,8 @@ std::uint64_t RandomStream::poisson(double mean) {
     const double k = std::floor((2 * a / us + b) * u + mean + 0.43);
     if (us >= 0.07 && v <= vr) return static_cast<std::uint64_t>(k);
     if (k < 0 || (us < 0.013 && v > us)) continue;
-    if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <= -mean + k * log_mean - std::lgamma(k + 1))
+    if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
+        -mean + k * log_mean - std::lgamma(k + 1))
       return static_cast<std::uint64_t>(k);
   }
 }

@@ -1,6 +1,7 @@
 // A calibrated shear catalogue held by one rank, in the internal flat frame: (g1, g2) with g1 > 0 elongated
-// along +RA (East) and g2 > 0 along the diagonal between +RA and +Dec. The HEALPix (Q, U) of the same galaxy is
-// (-g1, -g2) (DESIGN §4: every preset's flat and HEALPix columns differ by an overall sign).
+// along +RA (East) and g2 > 0 along the diagonal between +RA and +Dec. The HEALPix (Q, U) of the same galaxy
+// is
+// (-g1, -g2): for every survey convention the flat and HEALPix components differ by an overall sign.
 #pragma once
 
 #include <cstddef>

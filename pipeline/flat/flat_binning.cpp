@@ -27,7 +27,8 @@ struct Entry {
 
 }  // namespace
 
-FlatShearGrid bin_flat(const ShearCatalogue& g, const FlatGrid& patch, const distributed::Communicator& comm) {
+FlatShearGrid bin_flat(const ShearCatalogue& g, const FlatGrid& patch,
+                       const distributed::Communicator& comm) {
   FlatShearGrid grid;
   grid.patch = patch;
   const std::size_t n = static_cast<std::size_t>(patch.nx * patch.ny);
@@ -60,7 +61,8 @@ FlatShearGrid bin_flat(const ShearCatalogue& g, const FlatGrid& patch, const dis
 #pragma omp parallel num_threads(threads)
     {
       const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
-      const std::size_t lo = m * t / static_cast<std::size_t>(threads), hi = m * (t + 1) / static_cast<std::size_t>(threads);
+      const std::size_t lo = m * t / static_cast<std::size_t>(threads),
+                        hi = m * (t + 1) / static_cast<std::size_t>(threads);
       std::size_t* mine = &counts[t * nblocks];
       for (std::size_t i = lo; i < hi; ++i)
         if (pixel[i] != kOutside) ++mine[pixel[i] / kBlockPixels];

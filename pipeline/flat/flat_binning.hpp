@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "distributed/communicator.hpp"
-#include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/core/shear_catalogue.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
 
 namespace lofimap::pipeline {
 
@@ -17,6 +17,7 @@ struct FlatShearGrid {
 };
 
 // Result valid on rank 0 (other ranks hold their partial sums).
-FlatShearGrid bin_flat(const ShearCatalogue& galaxies, const FlatGrid& patch, const distributed::Communicator& comm);
+FlatShearGrid bin_flat(const ShearCatalogue& galaxies, const FlatGrid& patch,
+                       const distributed::Communicator& comm);
 
 }  // namespace lofimap::pipeline

@@ -18,7 +18,6 @@ namespace lofimap::pipeline::detail {
 
 using cplx = std::complex<double>;
 
-
 // FFTW's planner is not thread-safe; all planning goes through this lock.
 inline std::mutex& planner_mutex() {
   static std::mutex m;
@@ -31,8 +30,10 @@ struct RowPlans {
   RowPlans(cplx* data, int n, int howmany) {
     std::lock_guard<std::mutex> lock(planner_mutex());
     auto* p = reinterpret_cast<fftw_complex*>(data);
-    forward = fftw_plan_many_dft(1, &n, howmany, p, nullptr, 1, n, p, nullptr, 1, n, FFTW_FORWARD, FFTW_ESTIMATE);
-    backward = fftw_plan_many_dft(1, &n, howmany, p, nullptr, 1, n, p, nullptr, 1, n, FFTW_BACKWARD, FFTW_ESTIMATE);
+    forward =
+        fftw_plan_many_dft(1, &n, howmany, p, nullptr, 1, n, p, nullptr, 1, n, FFTW_FORWARD, FFTW_ESTIMATE);
+    backward =
+        fftw_plan_many_dft(1, &n, howmany, p, nullptr, 1, n, p, nullptr, 1, n, FFTW_BACKWARD, FFTW_ESTIMATE);
   }
   ~RowPlans() {
     std::lock_guard<std::mutex> lock(planner_mutex());
@@ -60,7 +61,8 @@ inline void transpose(const cplx* src, long src_stride, cplx* dst, long dst_stri
   for (long c0 = 0; c0 < cols; c0 += kTile)
     for (long r0 = 0; r0 < rows; r0 += kTile)
       for (long c = c0; c < std::min(cols, c0 + kTile); ++c)
-        for (long r = r0; r < std::min(rows, r0 + kTile); ++r) dst[c * dst_stride + r] = src[r * src_stride + c];
+        for (long r = r0; r < std::min(rows, r0 + kTile); ++r)
+          dst[c * dst_stride + r] = src[r * src_stride + c];
 }
 
 // Angular wavenumber (radians per pixel) of FFT index i on an n-point axis.
@@ -69,19 +71,21 @@ inline double wavenumber(long i, long n) {
   return 2.0 * std::numbers::pi * static_cast<double>(f) / static_cast<double>(n);
 }
 
-// Loads a + i b into a zero-padded grid, applies multiplier(k1, k2, nyquist) in Fourier space, returns the crop.
+// Loads a + i b into a zero-padded grid, applies multiplier(k1, k2, nyquist) in Fourier space, returns the
+// crop.
 //
-// The 2-D FFT is done as contiguous row transforms around explicit transposes: FFTW_ESTIMATE plans for strided
-// column transforms ran 8x slower than contiguous ones here, and FFTW_MEASURE takes seconds to plan. Frequency
-// space is kept transposed ([k1][k2]), so only two transposes are needed, and the zero padding is exploited:
-// rows beyond the data are never transformed along x, and only the rows kept in the crop are transformed back.
+// The 2-D FFT is done as contiguous row transforms around explicit transposes: FFTW_ESTIMATE plans for
+// strided column transforms ran 8x slower than contiguous ones here, and FFTW_MEASURE takes seconds to plan.
+// Frequency space is kept transposed ([k1][k2]), so only two transposes are needed, and the zero padding is
+// exploited: rows beyond the data are never transformed along x, and only the rows kept in the crop are
+// transformed back.
 template <typename Multiplier>
 FlatFieldPair apply_fourier(const FlatFieldPair& in, double pad, Multiplier multiplier) {
   if (in.nx <= 0 || in.ny <= 0) throw std::invalid_argument("flat Fourier operator: empty grid");
   const long px = padded_fft_size(in.nx, pad), py = padded_fft_size(in.ny, pad);
   const long ny = in.ny, nx = in.nx;
-  FftwArray rows(static_cast<size_t>(ny * px));   // [y][x], the data rows only
-  FftwArray freq(static_cast<size_t>(px * py));   // [x or k1][y or k2]
+  FftwArray rows(static_cast<size_t>(ny * px));  // [y][x], the data rows only
+  FftwArray freq(static_cast<size_t>(px * py));  // [x or k1][y or k2]
   RowPlans x_plans(rows.data, static_cast<int>(px), static_cast<int>(ny));
   RowPlans y_plans(freq.data, static_cast<int>(py), static_cast<int>(px));
 

@@ -23,24 +23,26 @@ void gnomonic_deproject(const TangentPoint& c, double x_deg, double y_deg, doubl
   }
   const double cc = std::atan(rho);
   const double dec = std::asin(std::cos(cc) * std::sin(d0) + y * std::sin(cc) * std::cos(d0) / rho);
-  const double ra =
-      c.ra_deg * kDeg + std::atan2(x * std::sin(cc), rho * std::cos(d0) * std::cos(cc) - y * std::sin(d0) * std::sin(cc));
+  const double ra = c.ra_deg * kDeg + std::atan2(x * std::sin(cc), rho * std::cos(d0) * std::cos(cc) -
+                                                                       y * std::sin(d0) * std::sin(cc));
   ra_deg = std::fmod(ra / kDeg + 720.0, 360.0);
   dec_deg = dec / kDeg;
 }
 
 void validate_patch(const FlatGrid& p) {
   if (!(p.pixel_arcmin > 0) || !std::isfinite(p.pixel_arcmin))
-    throw std::invalid_argument("--pixel: pixel scale must be > 0 arcmin (got " + std::to_string(p.pixel_arcmin) + ")");
+    throw std::invalid_argument("--pixel: pixel scale must be > 0 arcmin (got " +
+                                std::to_string(p.pixel_arcmin) + ")");
   if (p.nx < 4 || p.ny < 4) throw std::invalid_argument("--npix: the grid needs at least 4 x 4 pixels");
   if (p.nx * p.ny > (1L << 31)) throw std::invalid_argument("--npix: grid larger than 2^31 pixels");
   if (!(std::abs(p.centre.dec_deg) <= 90)) throw std::invalid_argument("--center: Dec must lie in [-90, 90]");
   if (static_cast<double>(std::max(p.nx, p.ny)) * p.pixel_deg() > 60)
-    throw std::invalid_argument("--size: a flat patch wider than 60 deg is not a tangent-plane map; use --sphere");
+    throw std::invalid_argument(
+        "--size: a flat patch wider than 60 deg is not a tangent-plane map; use --sphere");
 }
 
 FlatGrid patch_covering(const ShearCatalogue& g, double pixel_arcmin, long npix,
-                         const distributed::Communicator& comm) {
+                        const distributed::Communicator& comm) {
   // RA centre: circular mean direction of RA, robust to the 0/360 wrap; Dec: middle of the range.
   double s[3] = {0, 0, 0};
   double ext[2] = {-90, -90};  // max dec, max (-dec)

@@ -40,13 +40,15 @@ class GnomonicProjector {
   static constexpr double kRadPerDeg = std::numbers::pi / 180.0;
   double ra0_rad_, sin_d0_, cos_d0_;
 };
-void gnomonic_deproject(const TangentPoint& centre, double x_deg, double y_deg, double& ra_deg, double& dec_deg);
+void gnomonic_deproject(const TangentPoint& centre, double x_deg, double y_deg, double& ra_deg,
+                        double& dec_deg);
 
-// The patch covering every galaxy of the (distributed) catalogue: centre at the middle of the projected extent
-// (RA wrap-around handled). Give the pixel scale (grid size follows from the extent plus one pixel) or the
-// number of pixels per side npix (square grid, pixel scale chosen so the footprint just fits); the other is 0.
+// The patch covering every galaxy of the (distributed) catalogue: centre at the middle of the projected
+// extent (RA wrap-around handled). Give the pixel scale (grid size follows from the extent plus one pixel) or
+// the number of pixels per side npix (square grid, pixel scale chosen so the footprint just fits); the other
+// is 0.
 FlatGrid patch_covering(const ShearCatalogue& local, double pixel_arcmin, long npix,
-                         const distributed::Communicator& comm);
+                        const distributed::Communicator& comm);
 
 // Validates a patch given explicitly; throws std::invalid_argument naming the option.
 void validate_patch(const FlatGrid& patch);

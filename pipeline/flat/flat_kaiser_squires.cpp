@@ -2,7 +2,6 @@
 
 #include "pipeline/flat/flat_fourier.hpp"
 
-
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -42,11 +41,14 @@ FlatFieldPair flat_shear_from_convergence(const FlatFieldPair& kappa, double pad
   });
 }
 
-std::vector<double> flat_gaussian_smooth(const std::vector<double>& map, long nx, long ny, double sigma, double pad) {
+std::vector<double> flat_gaussian_smooth(const std::vector<double>& map, long nx, long ny, double sigma,
+                                         double pad) {
   FlatFieldPair in{nx, ny, map, {}};
-  return detail::apply_fourier(in, pad, [sigma](double k1, double k2, bool) {
-           return cplx(std::exp(-0.5 * (k1 * k1 + k2 * k2) * sigma * sigma), 0);
-         }).a;
+  return detail::apply_fourier(in, pad,
+                               [sigma](double k1, double k2, bool) {
+                                 return cplx(std::exp(-0.5 * (k1 * k1 + k2 * k2) * sigma * sigma), 0);
+                               })
+      .a;
 }
 
 void set_fftw_threads(int n) {

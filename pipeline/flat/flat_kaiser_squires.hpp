@@ -18,8 +18,8 @@ FlatFieldPair flat_kaiser_squires(const FlatFieldPair& shear, double pad, double
 FlatFieldPair flat_shear_from_convergence(const FlatFieldPair& kappa, double pad);
 
 // Gaussian smoothing of a single real map in Fourier space (same padding rules).
-std::vector<double> flat_gaussian_smooth(const std::vector<double>& map, long nx, long ny, double sigma_pixels,
-                                         double pad);
+std::vector<double> flat_gaussian_smooth(const std::vector<double>& map, long nx, long ny,
+                                         double sigma_pixels, double pad);
 
 // Threads FFTW may use in its plans (call once, early; n >= 1).
 void set_fftw_threads(int n);

@@ -20,7 +20,8 @@ void validate_flat_settings(const FlatKsSettings& f) {
   if (!(f.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
 }
 
-FlatGrid resolve_flat_patch(const FlatKsSettings& f, const ShearCatalogue& g, const distributed::Communicator& comm) {
+FlatGrid resolve_flat_patch(const FlatKsSettings& f, const ShearCatalogue& g,
+                            const distributed::Communicator& comm) {
   FlatGrid patch;
   if (f.center_ra) {
     patch.centre = {*f.center_ra, *f.center_dec};

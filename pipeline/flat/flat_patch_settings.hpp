@@ -1,5 +1,5 @@
-// How a user describes a flat map's grid (centre, size, pixel scale, number of pixels, FFT padding) and the grid
-// those settings resolve to: given explicitly, or the footprint of the catalogue.
+// How a user describes a flat map's grid (centre, size, pixel scale, number of pixels, FFT padding) and the
+// grid those settings resolve to: given explicitly, or the footprint of the catalogue.
 #pragma once
 
 #include <optional>
@@ -20,7 +20,7 @@ struct FlatKsSettings {
 
 // The flat patch the settings describe (centre/size/pixel given, or the catalogue's footprint); validated.
 FlatGrid resolve_flat_patch(const FlatKsSettings& settings, const ShearCatalogue& galaxies,
-                             const distributed::Communicator& comm);
+                            const distributed::Communicator& comm);
 // Validates flat-patch settings before anything is read (throws std::invalid_argument naming the option).
 void validate_flat_settings(const FlatKsSettings& settings);
 

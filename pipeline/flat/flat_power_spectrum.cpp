@@ -6,7 +6,8 @@
 
 namespace lofimap::pipeline {
 
-BinnedPower measure_flat_power(const std::vector<double>& map, const FlatGrid& g, int bins, const AngularSpectrum& cl) {
+BinnedPower measure_flat_power(const std::vector<double>& map, const FlatGrid& g, int bins,
+                               const AngularSpectrum& cl) {
   const long n = g.nx;
   const auto modes = detail::forward_dft(map, n);
   BinnedPower out;
@@ -29,7 +30,8 @@ BinnedPower measure_flat_power(const std::vector<double>& map, const FlatGrid& g
     }
   for (int b = 0; b < bins; ++b) {
     const auto m = static_cast<double>(std::max(1L, out.modes[static_cast<size_t>(b)]));
-    out.ell[static_cast<size_t>(b)] /= m, out.power[static_cast<size_t>(b)] /= m, out.expected[static_cast<size_t>(b)] /= m;
+    out.ell[static_cast<size_t>(b)] /= m, out.power[static_cast<size_t>(b)] /= m,
+        out.expected[static_cast<size_t>(b)] /= m;
   }
   return out;
 }

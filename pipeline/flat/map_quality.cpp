@@ -12,7 +12,8 @@ namespace lofimap::pipeline {
 MapQuality evaluate_map(const std::vector<double>& recon, const std::vector<double>& truth,
                         const std::vector<double>& mask, const FlatGrid& grid, int bins,
                         const std::vector<double>& kappa_b) {
-  if (recon.size() != truth.size()) throw std::invalid_argument("evaluate: reconstruction and truth differ in size");
+  if (recon.size() != truth.size())
+    throw std::invalid_argument("evaluate: reconstruction and truth differ in size");
   MapQuality q;
   double n = 0, mr = 0, mt = 0;
   auto use = [&](size_t i) { return mask.empty() || mask[i] != 0; };
@@ -27,7 +28,8 @@ MapQuality evaluate_map(const std::vector<double>& recon, const std::vector<doub
   q.pearson = pearson(recon, truth, mask);
   // Power ratio over the full grid (the estimator needs the whole periodic map).
   const AngularSpectrum flat{{grid.ell_min(), grid.ell_max()}, {1.0, 1.0}};
-  const auto pr = measure_flat_power(recon, grid, bins, flat), pt = measure_flat_power(truth, grid, bins, flat);
+  const auto pr = measure_flat_power(recon, grid, bins, flat),
+             pt = measure_flat_power(truth, grid, bins, flat);
   for (int b = 0; b < bins; ++b)
     if (pt.modes[static_cast<size_t>(b)] > 0 && pt.power[static_cast<size_t>(b)] > 0) {
       q.ell.push_back(pt.ell[static_cast<size_t>(b)]);

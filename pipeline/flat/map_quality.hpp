@@ -1,5 +1,5 @@
-// The quality protocol for maps with a truth: RMSE and Pearson r of (reconstruction - its mean) against (truth - its
-// mean) inside the mask, the power-spectrum ratio to the truth, and the B-mode level.
+// The quality protocol for maps with a truth: RMSE and Pearson r of (reconstruction - its mean) against
+// (truth - its mean) inside the mask, the power-spectrum ratio to the truth, and the B-mode level.
 #pragma once
 
 #include <vector>

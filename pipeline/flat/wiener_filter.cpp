@@ -33,7 +33,8 @@ WienerResult wiener_filter(const std::vector<double>& gamma1, const std::vector<
   };
   std::vector<double> weight(nn);  // N^-1 per component
   double mean_weight = 0;
-  for (size_t i = 0; i < nn; ++i) mean_weight += (weight[i] = counts[i] / (sigma_e * sigma_e)) / static_cast<double>(nn);
+  for (size_t i = 0; i < nn; ++i)
+    mean_weight += (weight[i] = counts[i] / (sigma_e * sigma_e)) / static_cast<double>(nn);
 
   auto forward = [&](const std::vector<double>& kappa) {
     return flat_shear_from_convergence({n, n, kappa, {}}, opt.pad);
@@ -53,10 +54,12 @@ WienerResult wiener_filter(const std::vector<double>& gamma1, const std::vector<
     return out;
   };
   auto precondition = [&](const std::vector<double>& r) {
-    return detail::apply_fourier({n, n, r, {}}, 1.0, [&](double k1, double k2, bool) {
-             const double s = signal(k1, k2);
-             return detail::cplx(s > 0 ? 1 / (1 / s + mean_weight) : 0.0, 0);
-           }).a;
+    return detail::apply_fourier({n, n, r, {}}, 1.0,
+                                 [&](double k1, double k2, bool) {
+                                   const double s = signal(k1, k2);
+                                   return detail::cplx(s > 0 ? 1 / (1 / s + mean_weight) : 0.0, 0);
+                                 })
+        .a;
   };
 
   std::vector<double> w1(nn), w2(nn);

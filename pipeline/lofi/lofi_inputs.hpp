@@ -1,6 +1,6 @@
 // LoFi on training-set maps (torch; for the training loop and the quality benchmark): the input channels
-// [kappa_E, kappa_B] of the KS estimate (plus the per-pixel noise level when the model has the extra channel),
-// and predictions on a whole grid.
+// [kappa_E, kappa_B] of the KS estimate (plus the per-pixel noise level when the model has the extra
+// channel), and predictions on a whole grid.
 #pragma once
 
 #include <torch/torch.h>
@@ -36,8 +36,8 @@ inline torch::Tensor grid_queries(const FlatGrid& grid, torch::Device device) {
 
 // LoFi on a square output grid of n_out pixels of pixel_out arcmin centred on the input grid (pixel_in), in
 // batches of 32768 queries, on the input's device: [n_out, n_out].
-inline torch::Tensor predict_grid(models::LofiNetwork& net, const torch::Tensor& input, double pixel_in, long n_out,
-                                  double pixel_out) {
+inline torch::Tensor predict_grid(models::LofiNetwork& net, const torch::Tensor& input, double pixel_in,
+                                  long n_out, double pixel_out) {
   torch::NoGradGuard no_grad;
   const auto q = grid_queries(FlatGrid::square(n_out, pixel_out), input.device());
   const auto channels = net->prefilter(input.unsqueeze(0), pixel_in);  // once per map, not per batch

@@ -15,18 +15,18 @@
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
 #include "io/text_table.hpp"
-#include "pipeline/core/flat_grid_wcs.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/catalogue/catalogue_loader.hpp"
+#include "pipeline/core/flat_grid_wcs.hpp"
+#include "pipeline/core/noise_channel.hpp"
+#include "pipeline/core/phase_timer.hpp"
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
-#include "pipeline/core/noise_channel.hpp"
-#include "pipeline/core/phase_timer.hpp"
-#include "pipeline/products/provenance.hpp"
-#include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/lofi/torch_device.hpp"
+#include "pipeline/products/provenance.hpp"
+#include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/survey/healpix_patch_pixels.hpp"
 
@@ -59,14 +59,15 @@ InputGrid grid_from_catalogue(const MapConfig& c, const distributed::Communicato
   return in;
 }
 
-// From a flat product of `lofimap ks`: KAPPA_E, KAPPA_B and NGAL on its TAN grid, sigma_e from --sigma-e or the
-// product's LMSIGE. LoFi was trained on unsmoothed KS maps, so a smoothed product is refused.
+// From a flat product of `lofimap ks`: KAPPA_E, KAPPA_B and NGAL on its TAN grid, sigma_e from --sigma-e or
+// the product's LMSIGE. LoFi was trained on unsmoothed KS maps, so a smoothed product is refused.
 InputGrid grid_from_ks_map(const MapConfig& c) {
   const std::string& path = c.ks_map;
   const auto e = io::read_flat_fits(path, "KAPPA_E"), b = io::read_flat_fits(path, "KAPPA_B"),
              n = io::read_flat_fits(path, "NGAL");
   for (const auto* other : {&b, &n})
-    if (other->grid.nx != e.grid.nx || other->grid.ny != e.grid.ny || other->grid.pixel_arcmin != e.grid.pixel_arcmin)
+    if (other->grid.nx != e.grid.nx || other->grid.ny != e.grid.ny ||
+        other->grid.pixel_arcmin != e.grid.pixel_arcmin)
       throw io::Error(path, "reading a KS map", "KAPPA_E, KAPPA_B and NGAL are not on the same grid");
   const auto smooth = io::read_primary_number(path, "LMSMOOTH");
   if (smooth && *smooth > 0)
@@ -82,7 +83,8 @@ InputGrid grid_from_ks_map(const MapConfig& c) {
   } else if (const auto recorded = io::read_primary_number(path, "LMSIGE")) {
     in.sigma_e = *recorded;
   } else {
-    throw std::invalid_argument("--sigma-e: " + path + " does not record the shape noise (no LMSIGE key): give --sigma-e");
+    throw std::invalid_argument("--sigma-e: " + path +
+                                " does not record the shape noise (no LMSIGE key): give --sigma-e");
   }
   in.cards = software_cards(c.ks.command_line);
   in.cards.push_back({"LMKSMAP", path, "input KS map"});
@@ -103,9 +105,12 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   net->eval();
   const auto& mo = net->options();
   auto& flat = c.ks.flat;
-  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0) flat.pixel_arcmin = mo.train_pixel_arcmin;
+  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
+    flat.pixel_arcmin = mo.train_pixel_arcmin;
   validate_flat_settings(flat);
-  if (mo.extra_channels > 1) throw std::invalid_argument(model_path + ": models with more than one extra channel are not supported by map");
+  if (mo.extra_channels > 1)
+    throw std::invalid_argument(model_path +
+                                ": models with more than one extra channel are not supported by map");
   const bool to_list = !c.coords_file.empty();
   const bool to_healpix = c.nside > 0;
   std::unique_ptr<io::AtomicOutput> out, png;
@@ -113,7 +118,8 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
     out = std::make_unique<io::AtomicOutput>(c.ks.output, c.ks.overwrite);
     if (c.ks.png && !to_list && !to_healpix) {
       const std::filesystem::path p(c.ks.output);
-      png = std::make_unique<io::AtomicOutput>((p.parent_path() / (p.stem().string() + "_kappa.png")).string(), c.ks.overwrite);
+      png = std::make_unique<io::AtomicOutput>(
+          (p.parent_path() / (p.stem().string() + "_kappa.png")).string(), c.ks.overwrite);
     }
   }
   PhaseTimer timer;
@@ -144,7 +150,9 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
     ra = std::move(list.ra_deg), dec = std::move(list.dec_deg);
     for (size_t i = 0; i < ra.size(); ++i) {
       const auto p = gnomonic_project(patch.centre, ra[i], dec[i]);
-      if (!p.valid) throw std::invalid_argument("--coords: " + c.coords_file + " row " + std::to_string(i + 1) + " is on the far side of the sky");
+      if (!p.valid)
+        throw std::invalid_argument("--coords: " + c.coords_file + " row " + std::to_string(i + 1) +
+                                    " is on the far side of the sky");
       xy.push_back(static_cast<float>(p.x_deg * 60)), xy.push_back(static_cast<float>(p.y_deg * 60));
     }
   } else if (to_healpix) {
@@ -153,11 +161,14 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
       double pra = 0, pdec = 0;
       sphere_pix2ang(c.nside, p, pra, pdec);
       const auto xy_deg = gnomonic_project(patch.centre, pra, pdec);
-      xy.push_back(static_cast<float>(xy_deg.x_deg * 60)), xy.push_back(static_cast<float>(xy_deg.y_deg * 60));
+      xy.push_back(static_cast<float>(xy_deg.x_deg * 60)),
+          xy.push_back(static_cast<float>(xy_deg.y_deg * 60));
     }
   } else {
-    ox = c.out_npix > 0 ? c.out_npix : std::max(1L, std::lround(static_cast<double>(nx) * patch.pixel_arcmin / out_pixel));
-    oy = c.out_npix > 0 ? c.out_npix : std::max(1L, std::lround(static_cast<double>(ny) * patch.pixel_arcmin / out_pixel));
+    ox = c.out_npix > 0 ? c.out_npix
+                        : std::max(1L, std::lround(static_cast<double>(nx) * patch.pixel_arcmin / out_pixel));
+    oy = c.out_npix > 0 ? c.out_npix
+                        : std::max(1L, std::lround(static_cast<double>(ny) * patch.pixel_arcmin / out_pixel));
     const FlatGrid out_grid{patch.centre, out_pixel, ox, oy};
     for (long iy = 0; iy < oy; ++iy)
       for (long ix = 0; ix < ox; ++ix) {
@@ -174,7 +185,9 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
     const auto channels = net->prefilter(input, patch.pixel_arcmin);  // the FFT filter once, not per batch
     for (long s = 0; s < nq; s += c.batch) {
       const long e = std::min(nq, s + c.batch);
-      const auto out_t = net->query(channels, patch.pixel_arcmin, queries.slice(1, s, e)).to(torch::kCPU, torch::kDouble).contiguous();
+      const auto out_t = net->query(channels, patch.pixel_arcmin, queries.slice(1, s, e))
+                             .to(torch::kCPU, torch::kDouble)
+                             .contiguous();
       std::copy(out_t.data_ptr<double>(), out_t.data_ptr<double>() + (e - s), kappa.begin() + s);
       if (nq > 4 * c.batch) spdlog::info("LoFi: {}/{} coordinates", e, nq);
     }
@@ -183,14 +196,20 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   const std::string hash = models::lofi_hash(net);
   std::ostringstream summary;
   summary << in.summary << "\ninput grid " << nx << " x " << ny << " at " << patch.pixel_arcmin
-          << "' centred on RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << "; sigma_e " << sigma_e
-          << (c.sigma_e > 0 ? " (given)" : c.ks_map.empty() ? " (measured)" : " (recorded in the KS map)") << "\nmodel " << model_path << " (hash " << hash << "), "
-          << (to_healpix ? std::to_string(nq) + " HEALPix pixels at nside " + std::to_string(c.nside) :
-              to_list ? std::to_string(nq) + " coordinates" : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
-                                                                  std::to_string(out_pixel) + "'");
+          << "' centred on RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << "; sigma_e "
+          << sigma_e
+          << (c.sigma_e > 0      ? " (given)"
+              : c.ks_map.empty() ? " (measured)"
+                                 : " (recorded in the KS map)")
+          << "\nmodel " << model_path << " (hash " << hash << "), "
+          << (to_healpix ? std::to_string(nq) + " HEALPix pixels at nside " + std::to_string(c.nside)
+              : to_list  ? std::to_string(nq) + " coordinates"
+                         : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
+                              std::to_string(out_pixel) + "'");
   if (to_list) {
-    io::write_text_columns(out->temp_path(), "LoFi convergence at the listed coordinates\nmodel " + model_path +
-                                                 " hash " + hash + "\ncolumns: RA Dec kappa",
+    io::write_text_columns(out->temp_path(),
+                           "LoFi convergence at the listed coordinates\nmodel " + model_path + " hash " +
+                               hash + "\ncolumns: RA Dec kappa",
                            {&ra, &dec, &kappa});
   } else if (to_healpix) {
     auto cards = in.cards;

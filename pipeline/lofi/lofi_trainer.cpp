@@ -26,9 +26,12 @@ namespace {
 double learning_rate(const TrainConfig& c, long step) {
   const double frac = static_cast<double>(step) / static_cast<double>(c.steps);
   switch (c.schedule) {
-    case LearningRateSchedule::Cosine: return c.learning_rate * 0.5 * (1 + std::cos(std::numbers::pi * frac));
-    case LearningRateSchedule::Step: return c.learning_rate * std::pow(0.1, std::floor(frac * 3));
-    case LearningRateSchedule::Constant: break;
+    case LearningRateSchedule::Cosine:
+      return c.learning_rate * 0.5 * (1 + std::cos(std::numbers::pi * frac));
+    case LearningRateSchedule::Step:
+      return c.learning_rate * std::pow(0.1, std::floor(frac * 3));
+    case LearningRateSchedule::Constant:
+      break;
   }
   return c.learning_rate;
 }
@@ -37,8 +40,8 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, mo
   if (c.optimizer == OptimizerKind::AdamW)
     return std::make_unique<torch::optim::AdamW>(
         net->parameters(), torch::optim::AdamWOptions(c.learning_rate).weight_decay(c.weight_decay));
-  return std::make_unique<torch::optim::Adam>(net->parameters(),
-                                              torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
+  return std::make_unique<torch::optim::Adam>(
+      net->parameters(), torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
 }
 
 // One optimisation step on the samples; returns the loss.
@@ -47,7 +50,8 @@ double training_step(const TrainConfig& c, models::LofiNetwork& net, torch::opti
   for (auto& group : opt.param_groups()) group.options().set_lr(lr);
   opt.zero_grad();
   const auto pred = net->forward(s.inputs, s.pixel, s.queries);
-  const auto loss = c.loss == TrainingLoss::L2 ? torch::mse_loss(pred, s.targets) : torch::l1_loss(pred, s.targets);
+  const auto loss =
+      c.loss == TrainingLoss::L2 ? torch::mse_loss(pred, s.targets) : torch::l1_loss(pred, s.targets);
   loss.backward();
   reducer.average_gradients(net->parameters());
   if (c.clip_norm > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), c.clip_norm);
@@ -56,8 +60,8 @@ double training_step(const TrainConfig& c, models::LofiNetwork& net, torch::opti
 }
 
 // The first (up to 8) held-out maps of every set, RMSE and Pearson r averaged.
-ValidationScore validate_model(const TrainConfig& c, models::LofiNetwork& net, const std::vector<TrainingSet>& sets,
-                               torch::Device device) {
+ValidationScore validate_model(const TrainConfig& c, models::LofiNetwork& net,
+                               const std::vector<TrainingSet>& sets, torch::Device device) {
   ValidationScore score;
   const long v = std::min<long>(c.validation_maps, 8);
   const double count = static_cast<double>(v * static_cast<long>(sets.size()));
@@ -65,7 +69,9 @@ ValidationScore validate_model(const TrainConfig& c, models::LofiNetwork& net, c
     const auto grid = FlatGrid::square(set.n, set.pixel);
     for (long i = 0; i < v; ++i) {
       const auto m = load_training_map(set, set.train_maps + i, c.noise_channel, device);
-      const auto pred = predict_grid(net, m.input, set.pixel, set.n, set.pixel).to(torch::kCPU, torch::kDouble).contiguous();
+      const auto pred = predict_grid(net, m.input, set.pixel, set.n, set.pixel)
+                            .to(torch::kCPU, torch::kDouble)
+                            .contiguous();
       const auto truth = m.truth.to(torch::kCPU, torch::kDouble).contiguous();
       std::vector<double> a(pred.data_ptr<double>(), pred.data_ptr<double>() + pred.numel());
       std::vector<double> b(truth.data_ptr<double>(), truth.data_ptr<double>() + truth.numel());
@@ -137,7 +143,8 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   }
   summary.last_step = step;
   if (!summary.interrupted) {
-    summary.model_hash = models::lofi_hash(net);  // on every rank: equal hashes prove the ranks stayed in step
+    summary.model_hash =
+        models::lofi_hash(net);  // on every rank: equal hashes prove the ranks stayed in step
     if (comm.is_root()) models::save_lofi(net, c.output);
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -17,8 +17,8 @@ class TorchLofiPlugin final : public LofiPlugin {
 
   TorchRuntimeInfo runtime() const override {
     TorchRuntimeInfo info;
-    info.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
-                         std::to_string(TORCH_VERSION_PATCH);
+    info.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
+                         "." + std::to_string(TORCH_VERSION_PATCH);
     info.threads = at::get_num_threads();
     info.cuda_devices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
     return info;

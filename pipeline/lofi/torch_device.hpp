@@ -1,5 +1,5 @@
-// The torch device a rank computes on: the CPU, or one GPU per rank chosen by the rank's index among the ranks
-// on its node (several ranks on one node share its GPUs round robin).
+// The torch device a rank computes on: the CPU, or one GPU per rank chosen by the rank's index among the
+// ranks on its node (several ranks on one node share its GPUs round robin).
 #pragma once
 
 #include <torch/torch.h>

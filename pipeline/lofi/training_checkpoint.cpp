@@ -7,8 +7,8 @@
 
 namespace lofimap::pipeline {
 
-void save_training_checkpoint(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& opt, long step,
-                              const TrainConfig& c) {
+void save_training_checkpoint(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& opt,
+                              long step, const TrainConfig& c) {
   torch::serialize::OutputArchive a, o;
   a.write("lofimap_options", c10::IValue(net->options().to_json()));
   a.write("train_config", c10::IValue(c.record()));
@@ -21,8 +21,10 @@ void save_training_checkpoint(const std::string& path, models::LofiNetwork& net,
   out.commit();
 }
 
-long load_training_checkpoint(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& opt) {
-  if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": --resume: no checkpoint to resume from");
+long load_training_checkpoint(const std::string& path, models::LofiNetwork& net,
+                              torch::optim::Optimizer& opt) {
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(path + ": --resume: no checkpoint to resume from");
   torch::serialize::InputArchive a, o;
   try {
     a.load_from(path);
@@ -33,7 +35,8 @@ long load_training_checkpoint(const std::string& path, models::LofiNetwork& net,
   if (!a.try_read("lofimap_options", options) || !a.try_read("step", step))
     throw std::runtime_error(path + ": not a lofimap training checkpoint");
   const auto diff = net->options().difference(models::LofiOptions::from_json(options.toStringRef()));
-  if (!diff.empty()) throw std::invalid_argument(path + ": checkpoint model differs from the requested one: " + diff);
+  if (!diff.empty())
+    throw std::invalid_argument(path + ": checkpoint model differs from the requested one: " + diff);
   torch::NoGradGuard no_grad;
   for (auto& p : net->named_parameters()) {
     torch::Tensor t;

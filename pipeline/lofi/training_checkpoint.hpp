@@ -1,6 +1,6 @@
-// Training checkpoints: the model's options and parameters, the optimiser state, the step reached and a record
-// of the training options. Written atomically (a crash mid-write leaves the previous checkpoint), by rank 0
-// only; every rank resumes from the same file.
+// Training checkpoints: the model's options and parameters, the optimiser state, the step reached and a
+// record of the training options. Written atomically (a crash mid-write leaves the previous checkpoint), by
+// rank 0 only; every rank resumes from the same file.
 #pragma once
 
 #include <torch/torch.h>
@@ -12,10 +12,11 @@
 
 namespace lofimap::pipeline {
 
-void save_training_checkpoint(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& optimizer,
-                              long step, const TrainConfig& config);
-// Restores net and optimizer; returns the step to continue from. Throws std::runtime_error naming the file when
-// it is missing or unreadable, std::invalid_argument when it holds a different model.
-long load_training_checkpoint(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& optimizer);
+void save_training_checkpoint(const std::string& path, models::LofiNetwork& net,
+                              torch::optim::Optimizer& optimizer, long step, const TrainConfig& config);
+// Restores net and optimizer; returns the step to continue from. Throws std::runtime_error naming the file
+// when it is missing or unreadable, std::invalid_argument when it holds a different model.
+long load_training_checkpoint(const std::string& path, models::LofiNetwork& net,
+                              torch::optim::Optimizer& optimizer);
 
 }  // namespace lofimap::pipeline

@@ -18,8 +18,8 @@ TrainingLog::TrainingLog(const TrainConfig& c, const distributed::Communicator& 
 
 void TrainingLog::step(long done, double lr, double loss, const ValidationScore* v, double elapsed) {
   if (!root_) return;
-  csv_ << done << "," << lr << "," << loss << "," << (v ? v->rmse : NAN) << "," << (v ? v->pearson : NAN) << ","
-       << elapsed << "\n";
+  csv_ << done << "," << lr << "," << loss << "," << (v ? v->rmse : NAN) << "," << (v ? v->pearson : NAN)
+       << "," << elapsed << "\n";
   bar_.update(done, fmt::format(" loss {:.5f}", loss));
   if (v || (!bar_.enabled() && done % 20 == 0)) {  // on a terminal the bar shows the rest
     const double rate = static_cast<double>(done - first_step_) / elapsed;

@@ -1,6 +1,6 @@
 // What a training run reports, on rank 0 only: a CSV line per step (step, lr, loss, validation RMSE and r,
-// seconds), a progress bar on a terminal, and a log line at every validation (and every 20 steps in batch jobs,
-// whose stderr is a file).
+// seconds), a progress bar on a terminal, and a log line at every validation (and every 20 steps in batch
+// jobs, whose stderr is a file).
 #pragma once
 
 #include <fstream>

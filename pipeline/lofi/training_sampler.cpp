@@ -17,8 +17,8 @@ std::vector<TrainingSet> open_training_sets(const TrainConfig& c) {
     s.path = path;
     s.reader = std::make_unique<io::TrainingSetReader>(path);
     if (s.reader->maps() <= c.validation_maps)
-      throw std::invalid_argument("--validation-maps: " + path + " has only " + std::to_string(s.reader->maps()) +
-                                  " maps");
+      throw std::invalid_argument("--validation-maps: " + path + " has only " +
+                                  std::to_string(s.reader->maps()) + " maps");
     s.n = s.reader->n();
     s.train_maps = s.reader->maps() - c.validation_maps;
     s.pixel = s.reader->number_attribute("pixel_arcmin");
@@ -49,8 +49,9 @@ void TrainingSampler::load_batch(long step) {
   RandomStream pick(c.seed, (static_cast<std::uint64_t>(step / c.steps_per_batch) << 20) * 2 +
                                 static_cast<std::uint64_t>(rank_));
   // With one set no draw is spent on the choice (runs with one set are unchanged by multi-set support).
-  const auto& set =
-      sets_.size() == 1 ? sets_.front() : sets_[static_cast<size_t>(pick.uniform() * static_cast<double>(sets_.size()))];
+  const auto& set = sets_.size() == 1
+                        ? sets_.front()
+                        : sets_[static_cast<size_t>(pick.uniform() * static_cast<double>(sets_.size()))];
   n_ = set.n;
   pixel_ = set.pixel;
   std::vector<torch::Tensor> in, tr;
@@ -68,7 +69,8 @@ StepSamples TrainingSampler::draw(long step) {
   const auto& c = config_;
   if (!loaded_ || step % c.steps_per_batch == 0) load_batch(step);
   // Coordinates: pixel centres plus optional sub-pixel jitter; targets sampled bicubically from the truth.
-  RandomStream coords(c.seed, ((static_cast<std::uint64_t>(step) << 20) * 2 + 1) + static_cast<std::uint64_t>(rank_) * 2);
+  RandomStream coords(
+      c.seed, ((static_cast<std::uint64_t>(step) << 20) * 2 + 1) + static_cast<std::uint64_t>(rank_) * 2);
   const long q = c.coords_per_map, b = c.maps_per_step;
   const auto grid = FlatGrid::square(n_, pixel_);
   std::vector<float> xy(static_cast<size_t>(b * q * 2));
@@ -84,8 +86,9 @@ StepSamples TrainingSampler::draw(long step) {
   s.pixel = pixel_;
   s.queries = torch::from_blob(xy.data(), {b, q, 2}).clone().to(device_);
   // grid_sample coordinates (align_corners = false): u = 2 x / (p n).
-  const auto norm = torch::tensor({2.0f / static_cast<float>(pixel_ * n_), 2.0f / static_cast<float>(pixel_ * n_)},
-                                  torch::TensorOptions().device(device_));
+  const auto norm =
+      torch::tensor({2.0f / static_cast<float>(pixel_ * n_), 2.0f / static_cast<float>(pixel_ * n_)},
+                    torch::TensorOptions().device(device_));
   s.targets = torch::grid_sampler(truths_, (s.queries * norm).unsqueeze(2), /*bicubic*/ 2, /*reflection*/ 2,
                                   /*align_corners*/ false)
                   .view({b, q});

@@ -1,6 +1,6 @@
-// What each training step sees: the training sets (HDF5, one or several pixel scales), the batch of maps drawn
-// for it, the query coordinates and their targets. Every draw comes from a stream keyed by (seed, batch or
-// step, rank), so a resumed run repeats the uninterrupted run's draws exactly.
+// What each training step sees: the training sets (HDF5, one or several pixel scales), the batch of maps
+// drawn for it, the query coordinates and their targets. Every draw comes from a stream keyed by (seed, batch
+// or step, rank), so a resumed run repeats the uninterrupted run's draws exactly.
 #pragma once
 
 #include <torch/torch.h>
@@ -43,7 +43,8 @@ struct StepSamples {
 
 class TrainingSampler {
  public:
-  TrainingSampler(const TrainConfig& config, const std::vector<TrainingSet>& sets, int rank, torch::Device device);
+  TrainingSampler(const TrainConfig& config, const std::vector<TrainingSet>& sets, int rank,
+                  torch::Device device);
   // A new batch of maps every steps_per_batch steps (and at the first step of a run), then fresh coordinates.
   StepSamples draw(long step);
 

@@ -25,7 +25,8 @@ EvalReport run_evaluation(const EvalRequest& r) {
   const auto map = io::read_flat_fits(r.map, r.map_hdu), truth = io::read_flat_fits(r.truth, r.truth_hdu);
   if (map.grid.nx != truth.grid.nx || map.grid.ny != truth.grid.ny ||
       std::abs(map.grid.pixel_arcmin - truth.grid.pixel_arcmin) > 1e-6 * truth.grid.pixel_arcmin ||
-      std::abs(map.grid.ra0_deg - truth.grid.ra0_deg) > 1e-6 || std::abs(map.grid.dec0_deg - truth.grid.dec0_deg) > 1e-6)
+      std::abs(map.grid.ra0_deg - truth.grid.ra0_deg) > 1e-6 ||
+      std::abs(map.grid.dec0_deg - truth.grid.dec0_deg) > 1e-6)
     throw std::invalid_argument("--map/--truth: " + r.map + " and " + r.truth +
                                 " are not on the same grid (size, pixel scale and centre must agree)");
   if (map.grid.nx != map.grid.ny) throw std::invalid_argument("--map: evaluation needs a square grid");
@@ -33,12 +34,14 @@ EvalReport run_evaluation(const EvalRequest& r) {
   std::vector<double> mask, b;
   if (!r.mask.empty()) {
     const auto m = io::read_flat_fits(r.mask, r.mask_hdu);
-    if (m.data.size() != a.size()) throw std::invalid_argument("--mask: " + r.mask + " is not on the map's grid");
+    if (m.data.size() != a.size())
+      throw std::invalid_argument("--mask: " + r.mask + " is not on the map's grid");
     for (float v : m.data) mask.push_back(v > 0 ? 1.0 : 0.0);
   }
   if (!r.b_map.empty()) {
     const auto m = io::read_flat_fits(r.b_map, r.b_hdu);
-    if (m.data.size() != a.size()) throw std::invalid_argument("--b-map: " + r.b_map + " is not on the map's grid");
+    if (m.data.size() != a.size())
+      throw std::invalid_argument("--b-map: " + r.b_map + " is not on the map's grid");
     b.assign(m.data.begin(), m.data.end());
   }
   const auto grid = FlatGrid::square(map.grid.nx, map.grid.pixel_arcmin);
@@ -51,19 +54,23 @@ EvalReport run_evaluation(const EvalRequest& r) {
   table << "ell        P_map / P_truth\n";
   for (size_t i = 0; i < q.ell.size(); ++i) table << q.ell[i] << "  " << q.power_ratio[i] << "\n";
   std::ofstream(txt.temp_path()) << table.str();
-  nlohmann::json j = {{"map", r.map}, {"truth", r.truth}, {"rmse", q.rmse}, {"pearson", q.pearson},
-                      {"ell", q.ell}, {"power_ratio", q.power_ratio}};
+  nlohmann::json j = {{"map", r.map},         {"truth", r.truth}, {"rmse", q.rmse},
+                      {"pearson", q.pearson}, {"ell", q.ell},     {"power_ratio", q.power_ratio}};
   if (!b.empty()) j["b_level"] = q.b_level;
   std::ofstream(json.temp_path()) << j.dump(2) << "\n";
 
   // Side by side: truth | map, one colour scale, East left.
   const long n = map.grid.nx, gap = std::max(2L, n / 32);
-  io::Raster raster{2 * n + gap, n, std::vector<float>(static_cast<size_t>((2 * n + gap) * n), std::numeric_limits<float>::quiet_NaN())};
+  io::Raster raster{
+      2 * n + gap, n,
+      std::vector<float>(static_cast<size_t>((2 * n + gap) * n), std::numeric_limits<float>::quiet_NaN())};
   // Colour scale: the 99.5th percentile of |truth| (a cluster's cusp would wash out the rest).
   std::vector<float> mag;
   for (float v : truth.data) mag.push_back(std::abs(v));
-  std::nth_element(mag.begin(), mag.begin() + static_cast<long>(0.995 * static_cast<double>(mag.size() - 1)), mag.end());
-  const double lim = std::max(1e-6, 2.0 * mag[static_cast<size_t>(0.995 * static_cast<double>(mag.size() - 1))]);
+  std::nth_element(mag.begin(), mag.begin() + static_cast<long>(0.995 * static_cast<double>(mag.size() - 1)),
+                   mag.end());
+  const double lim =
+      std::max(1e-6, 2.0 * mag[static_cast<size_t>(0.995 * static_cast<double>(mag.size() - 1))]);
   for (long row = 0; row < n; ++row)
     for (long col = 0; col < n; ++col) {
       const size_t src = static_cast<size_t>((n - 1 - row) * n + (n - 1 - col));

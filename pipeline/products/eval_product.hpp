@@ -1,5 +1,6 @@
-// `lofimap eval`: a map against a truth map on the same flat grid (FITS images with TAN WCS): RMSE and Pearson r
-// inside the mask, binned power-spectrum ratio, B-mode level; a text table, a JSON record and a side-by-side PNG.
+// `lofimap eval`: a map against a truth map on the same flat grid (FITS images with TAN WCS): RMSE and
+// Pearson r inside the mask, binned power-spectrum ratio, B-mode level; a text table, a JSON record and a
+// side-by-side PNG.
 #pragma once
 
 #include <string>

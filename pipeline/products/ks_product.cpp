@@ -11,14 +11,14 @@
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
-#include "pipeline/flat/flat_binning.hpp"
-#include "pipeline/flat/flat_patch_settings.hpp"
-#include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/core/map_statistics.hpp"
 #include "pipeline/core/phase_timer.hpp"
+#include "pipeline/flat/flat_binning.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/flat/wiener_filter.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
-#include "pipeline/flat/wiener_filter.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 
@@ -28,7 +28,9 @@ namespace {
 
 const char* kQuicklookNames[] = {"kappa_e", "kappa_b", "ngal"};
 
-std::vector<float> to_float(const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); }
+std::vector<float> to_float(const std::vector<double>& v) {
+  return std::vector<float>(v.begin(), v.end());
+}
 
 void validate(const KsConfig& c) {
   if (c.catalogue.inputs.empty()) throw std::invalid_argument("--input: no catalogue given");
@@ -59,7 +61,8 @@ class ProductSet {
   ProductSet(const KsConfig& c) {
     fits_ = std::make_unique<io::AtomicOutput>(c.output, c.overwrite);
     if (c.png)
-      for (const auto& p : quicklook_paths(c.output)) pngs_.push_back(std::make_unique<io::AtomicOutput>(p, c.overwrite));
+      for (const auto& p : quicklook_paths(c.output))
+        pngs_.push_back(std::make_unique<io::AtomicOutput>(p, c.overwrite));
   }
   const std::string& fits_temp() const { return fits_->temp_path(); }
   std::string png_temp(size_t i) const { return i < pngs_.size() ? pngs_[i]->temp_path() : ""; }
@@ -87,7 +90,8 @@ double symmetric_limit(const io::Raster& raster) {
   return a[k] > 0 ? a[k] : 1;
 }
 
-void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views, const std::string& title_suffix) {
+void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views,
+                const std::string& title_suffix) {
   const char* titles[] = {"Kaiser–Squires κ E-mode", "Kaiser–Squires κ B-mode", "Galaxies per pixel"};
   const double kappa_limit = symmetric_limit(views[0].raster);
   for (size_t i = 0; i < views.size(); ++i) {
@@ -132,36 +136,44 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
   cards.push_back({"LMFLIP2", c.catalogue.flip_e2, "e2 sign flipped by the user"});
 
   if (!c.sphere) {
-    const double sigma_e = measured_shape_noise(cat.galaxies, comm);  // collective: before rank 0 goes on alone
+    const double sigma_e =
+        measured_shape_noise(cat.galaxies, comm);  // collective: before rank 0 goes on alone
     const FlatGrid patch = resolve_flat_patch(c.flat, cat.galaxies, comm);
     const FlatShearGrid grid = bin_flat(cat.galaxies, patch, comm);
     timer.lap("binning");
     if (!comm.is_root()) return report;
     const long long inside = cat.summary.rows_valid - grid.outside;
-    if (inside <= 0) throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
+    if (inside <= 0)
+      throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
     if (!c.wiener_cl.empty() && patch.nx != patch.ny)
       throw std::invalid_argument("--wiener: needs a square patch (give --npix or --size), got " +
                                   std::to_string(patch.nx) + " x " + std::to_string(patch.ny));
     const double sigma_pix = c.smoothing_arcmin / patch.pixel_arcmin;
-    const FlatFieldPair kappa = flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, c.flat.pad, sigma_pix);
+    const FlatFieldPair kappa =
+        flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, c.flat.pad, sigma_pix);
     timer.lap("Kaiser-Squires");
     summary << "flat patch: centre RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << ", "
             << patch.nx << " x " << patch.ny << " pixels of " << patch.pixel_arcmin << " arcmin, "
             << grid.outside << " galaxies outside\n";
-    summary << stats_line("kappa_E", kappa.a, grid.weight) << "\n" << stats_line("kappa_B", kappa.b, grid.weight);
+    summary << stats_line("kappa_E", kappa.a, grid.weight) << "\n"
+            << stats_line("kappa_B", kappa.b, grid.weight);
     cards.push_back({"LMPIXAM", patch.pixel_arcmin, "[arcmin] pixel scale"});
     cards.push_back({"LMPAD", c.flat.pad, "FFT zero-padding factor"});
     cards.push_back({"LMSIGE", sigma_e, "measured shape noise per component (weighted rms)"});
     cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
-    const auto ke = to_float(kappa.a), kb = to_float(kappa.b), w = to_float(grid.weight), n = to_float(grid.count);
-    std::vector<io::NamedImage> images = {{"KAPPA_E", "", ke.data()}, {"KAPPA_B", "", kb.data()},
-                                          {"WEIGHT", "", w.data()}, {"NGAL", "count", n.data()}};
+    const auto ke = to_float(kappa.a), kb = to_float(kappa.b), w = to_float(grid.weight),
+               n = to_float(grid.count);
+    std::vector<io::NamedImage> images = {{"KAPPA_E", "", ke.data()},
+                                          {"KAPPA_B", "", kb.data()},
+                                          {"WEIGHT", "", w.data()},
+                                          {"NGAL", "count", n.data()}};
     std::vector<float> wf;
     if (!c.wiener_cl.empty()) {
-      // The Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (unobserved pixels: none).
-      // Its operators stay periodic (pad 1): zero-padded KS is not the exact adjoint of the zero-padded forward
-      // model, and CG on that non-symmetric system stalls (1000 iterations without converging on a 96^2 patch,
-      // against 5 periodic); the prior and the noise weights handle the patch edges.
+      // The Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (unobserved pixels:
+      // none). Its operators stay periodic (pad 1): zero-padded KS is not the exact adjoint of the
+      // zero-padded forward model, and CG on that non-symmetric system stalls (1000 iterations without
+      // converging on a 96^2 patch, against 5 periodic); the prior and the noise weights handle the patch
+      // edges.
       const auto result = wiener_filter(grid.g1, grid.g2, grid.count, sigma_e, read_cl_table(c.wiener_cl),
                                         FlatGrid::square(patch.nx, patch.pixel_arcmin));
       if (result.iterations >= WienerOptions{}.max_iterations)
@@ -172,11 +184,14 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
       images.push_back({"KAPPA_WIENER", "", wf.data()});
       cards.push_back({"LMWFCL", c.wiener_cl, "C_ell table of the Wiener filter"});
       cards.push_back({"LMWFIT", static_cast<long long>(result.iterations), "Wiener filter CG iterations"});
-      summary << "\n" << stats_line("kappa_Wiener", result.kappa, grid.weight) << " (" << result.iterations
+      summary << "\n"
+              << stats_line("kappa_Wiener", result.kappa, grid.weight) << " (" << result.iterations
               << " CG iterations)";
     }
     io::write_flat_fits(products->fits_temp(), tan_grid(patch), images, cards);
-    if (c.png) write_pngs(*products, {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
+    if (c.png)
+      write_pngs(*products,
+                 {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
   } else {
     const SphereShearMaps maps = bin_sphere(cat.galaxies, c.nside, comm);
     timer.lap("binning");
@@ -189,8 +204,10 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     long long observed = 0;
     for (double w : maps.weight) observed += w > 0;
     summary << "HEALPix nside " << c.nside << ", lmax " << lmax << ", " << observed << " observed pixels ("
-            << 100.0 * static_cast<double>(observed) / static_cast<double>(maps.weight.size()) << "% of the sky)\n";
-    summary << stats_line("kappa_E", kappa.a, maps.weight) << "\n" << stats_line("kappa_B", kappa.b, maps.weight);
+            << 100.0 * static_cast<double>(observed) / static_cast<double>(maps.weight.size())
+            << "% of the sky)\n";
+    summary << stats_line("kappa_E", kappa.a, maps.weight) << "\n"
+            << stats_line("kappa_B", kappa.b, maps.weight);
     cards.push_back({"LMLMAX", static_cast<long long>(lmax), "band limit of the spherical KS"});
     cards.push_back({"LMSHTIT", static_cast<long long>(options.iterations), "map2alm Jacobi iterations"});
     std::vector<long long> pixels;  // partial output: the observed pixels only
@@ -200,12 +217,15 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     auto column = [&](const std::vector<double>& full) {
       if (!c.partial) return to_float(full);
       std::vector<float> v(pixels.size());
-      for (size_t i = 0; i < pixels.size(); ++i) v[i] = static_cast<float>(full[static_cast<size_t>(pixels[i])]);
+      for (size_t i = 0; i < pixels.size(); ++i)
+        v[i] = static_cast<float>(full[static_cast<size_t>(pixels[i])]);
       return v;
     };
     const auto ke = column(kappa.a), kb = column(kappa.b), w = column(maps.weight), n = column(maps.count);
     io::write_healpix_fits(products->fits_temp(), c.nside,
-                           {{"KAPPA_E", "", ke.data()}, {"KAPPA_B", "", kb.data()}, {"WEIGHT", "", w.data()},
+                           {{"KAPPA_E", "", ke.data()},
+                            {"KAPPA_B", "", kb.data()},
+                            {"WEIGHT", "", w.data()},
                             {"NGAL", "count", n.data()}},
                            cards, "C", pixels);
     if (c.png)

@@ -21,7 +21,8 @@ struct KsConfig {
   SphereKsOptions sphere_options;  // smoothing_arcmin is shared with flat
   bool partial = false;            // HEALPix output: only observed pixels (explicit indexing)
   double smoothing_arcmin = 0;
-  std::string wiener_cl;  // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat, square patch)
+  std::string
+      wiener_cl;       // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat, square patch)
   std::string output;  // .fits
   bool overwrite = false;
   bool png = true;

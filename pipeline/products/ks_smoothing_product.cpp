@@ -18,14 +18,15 @@ KsSmoothingChoice choose_ks_smoothing(const KsSmoothingRequest& request) {
     if (!(s > 0)) throw std::invalid_argument("--sigma: smoothing scales must be > 0 arcmin");
   const io::TrainingSetReader set(request.training_set);
   if (request.maps > set.maps())
-    throw std::invalid_argument("--maps " + std::to_string(request.maps) + ": " + request.training_set + " holds " +
-                                std::to_string(set.maps()) + " maps");
+    throw std::invalid_argument("--maps " + std::to_string(request.maps) + ": " + request.training_set +
+                                " holds " + std::to_string(set.maps()) + " maps");
   KsSmoothingChoice out;
   out.pixel_arcmin = set.number_attribute("pixel_arcmin");
   out.maps = request.maps;
   out.sigmas_arcmin = request.sigmas_arcmin;
   if (out.sigmas_arcmin.empty())
-    for (int quarter = 2; quarter <= 32; ++quarter) out.sigmas_arcmin.push_back(0.25 * quarter * out.pixel_arcmin);
+    for (int quarter = 2; quarter <= 32; ++quarter)
+      out.sigmas_arcmin.push_back(0.25 * quarter * out.pixel_arcmin);
   std::sort(out.sigmas_arcmin.begin(), out.sigmas_arcmin.end());
   const size_t k = out.sigmas_arcmin.size();
   out.mean_rmse.assign(k, 0.0), out.mean_pearson.assign(k, 0.0);
@@ -38,13 +39,15 @@ KsSmoothingChoice choose_ks_smoothing(const KsSmoothingRequest& request) {
     const std::vector<double> e(m.ks.begin(), m.ks.begin() + static_cast<std::ptrdiff_t>(nn)),
         truth(m.kappa.begin(), m.kappa.end()), mask(m.mask.begin(), m.mask.end());
     for (size_t j = 0; j < k; ++j) {
-      const auto q = evaluate_map(flat_gaussian_smooth(e, n, n, out.sigmas_arcmin[j] / out.pixel_arcmin, request.pad),
-                                  truth, mask, grid, 1);
+      const auto q =
+          evaluate_map(flat_gaussian_smooth(e, n, n, out.sigmas_arcmin[j] / out.pixel_arcmin, request.pad),
+                       truth, mask, grid, 1);
       out.mean_rmse[j] += q.rmse / static_cast<double>(request.maps);
       out.mean_pearson[j] += q.pearson / static_cast<double>(request.maps);
     }
   }
-  const size_t best = static_cast<size_t>(std::min_element(out.mean_rmse.begin(), out.mean_rmse.end()) - out.mean_rmse.begin());
+  const size_t best = static_cast<size_t>(std::min_element(out.mean_rmse.begin(), out.mean_rmse.end()) -
+                                          out.mean_rmse.begin());
   out.best_sigma_arcmin = out.sigmas_arcmin[best];
   out.best_at_edge = k > 1 && (best == 0 || best + 1 == k);
   return out;
@@ -57,8 +60,8 @@ std::string KsSmoothingChoice::table() const {
                 pixel_arcmin, "sigma [']", "RMSE", "r");
   t += line;
   for (size_t j = 0; j < sigmas_arcmin.size(); ++j) {
-    std::snprintf(line, sizeof line, "%12.4g %10.5f %8.4f%s\n", sigmas_arcmin[j], mean_rmse[j], mean_pearson[j],
-                  sigmas_arcmin[j] == best_sigma_arcmin ? "  <- best" : "");
+    std::snprintf(line, sizeof line, "%12.4g %10.5f %8.4f%s\n", sigmas_arcmin[j], mean_rmse[j],
+                  mean_pearson[j], sigmas_arcmin[j] == best_sigma_arcmin ? "  <- best" : "");
     t += line;
   }
   std::snprintf(line, sizeof line, "best sigma: %.4g arcmin%s\n", best_sigma_arcmin,
@@ -67,9 +70,9 @@ std::string KsSmoothingChoice::table() const {
 }
 
 std::string KsSmoothingChoice::json() const {
-  nlohmann::json j = {{"pixel_arcmin", pixel_arcmin},       {"maps", maps},
-                      {"sigma_arcmin", sigmas_arcmin},      {"mean_rmse", mean_rmse},
-                      {"mean_pearson", mean_pearson},       {"best_sigma_arcmin", best_sigma_arcmin},
+  nlohmann::json j = {{"pixel_arcmin", pixel_arcmin},  {"maps", maps},
+                      {"sigma_arcmin", sigmas_arcmin}, {"mean_rmse", mean_rmse},
+                      {"mean_pearson", mean_pearson},  {"best_sigma_arcmin", best_sigma_arcmin},
                       {"best_at_edge", best_at_edge}};
   return j.dump(2) + "\n";
 }

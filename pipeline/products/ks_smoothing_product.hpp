@@ -1,7 +1,8 @@
-// The Kaiser-Squires baseline of the quality protocol (DESIGN §7): Gaussian smoothing whose sigma is chosen on
-// training maps, never on the maps it is judged on. Every candidate sigma smooths the stored KS E map of the
-// first `maps` maps of a training set; the sigma with the lowest mean RMSE against the truth (inside the mask)
-// wins. `lofimap ks-smoothing` prints the table; `lofimap ks --smooth` takes the result.
+// The Kaiser-Squires baseline of the quality protocol (maps judged against a truth): Gaussian smoothing whose
+// sigma is chosen on training maps, never on the maps it is judged on. Every candidate sigma smooths the
+// stored KS E map of the first `maps` maps of a training set; the sigma with the lowest mean RMSE against the
+// truth (inside the mask) wins. `lofimap ks-smoothing` prints the table; `lofimap ks --smooth` takes the
+// result.
 #pragma once
 
 #include <string>

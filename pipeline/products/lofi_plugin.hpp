@@ -2,7 +2,8 @@
 // from pipeline/lofi/ by the same compiler in the same build). The plugin exports a single C factory that
 // returns this interface; configs cross it as the C++ structs below and errors as ordinary exceptions
 // (std::invalid_argument for a bad option, io::Error for a file problem), which jobs/ maps to exit codes.
-// The plugin is loaded on first use: LibTorch's static initialisers cost ~0.4 s that `lofimap ks` should not pay.
+// The plugin is loaded on first use: LibTorch's static initialisers cost ~0.4 s that `lofimap ks` should not
+// pay.
 #pragma once
 
 #include <string>

@@ -45,7 +45,9 @@ int find_blas(struct dl_phdr_info* info, size_t, void* data) {
 
 }  // namespace
 
-LofiPlugin& lofi_plugin() { return load(); }
+LofiPlugin& lofi_plugin() {
+  return load();
+}
 
 void configure_threads(int n) {
   g_threads = n < 1 ? 1 : n;
@@ -53,7 +55,9 @@ void configure_threads(int n) {
   if (g_plugin) g_plugin->set_threads(g_threads);
 }
 
-int configured_threads() { return g_threads; }
+int configured_threads() {
+  return g_threads;
+}
 
 BlasInfo loaded_blas() {
   load();

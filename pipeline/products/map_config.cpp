@@ -21,7 +21,8 @@ void MapConfig::validate() const {
   if (ks.output.empty()) throw std::invalid_argument("--output: no output path given");
   if (ks_map.empty()) survey_preset(ks.catalogue.preset);  // throws on an unknown preset
   FlatKsSettings flat = ks.flat;
-  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0) flat.pixel_arcmin = 1;  // the model's, later
+  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
+    flat.pixel_arcmin = 1;  // the model's, later
   validate_flat_settings(flat);
   if (sigma_e < 0 || sigma_e >= 1) throw std::invalid_argument("--sigma-e: must lie in [0, 1) (0: measured)");
   if (out_pixel_arcmin < 0) throw std::invalid_argument("--out-pixel: must be > 0 arcmin");
@@ -38,7 +39,8 @@ std::string MapConfig::model_path() const {
   if (!model.empty()) return model;
   const std::string shipped = default_model_path();
   if (shipped.empty())
-    throw std::invalid_argument("--model: none given and no default model is installed (share/lofimap/models/default.pt)");
+    throw std::invalid_argument(
+        "--model: none given and no default model is installed (share/lofimap/models/default.pt)");
   return shipped;
 }
 

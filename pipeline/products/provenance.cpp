@@ -21,18 +21,19 @@ std::vector<io::HeaderCard> software_cards(const std::string& command_line) {
 
 std::vector<io::HeaderCard> provenance_cards(const std::string& command_line, const CatalogueSummary& c) {
   auto cards = software_cards(command_line);
-  cards.insert(cards.end(), {
-      {"LMPRESET", c.preset, "survey preset"},
-      {"LMCALIB", calibration_name(c.calibration), "shape calibration"},
-      {"LMNROWS", c.rows_read, "catalogue rows read"},
-      {"LMNGAL", c.rows_valid, "valid galaxies used"},
-      {"LMNREJ", c.invalid.total(), "rows rejected (non-finite, weight, Dec, |e|)"},
-      {"LMMEANE1", c.mean_e1, "weighted mean e1 subtracted (catalogue frame)"},
-      {"LMMEANE2", c.mean_e2, "weighted mean e2 subtracted (catalogue frame)"},
-      {"LMRESP", c.response, "shear response divided out"},
-      {"LMONEPM", c.one_plus_m, "1 + m divided out"},
-      {"LMNIN", static_cast<long long>(c.files.size()), "number of input catalogue files"},
-  });
+  cards.insert(cards.end(),
+               {
+                   {"LMPRESET", c.preset, "survey preset"},
+                   {"LMCALIB", calibration_name(c.calibration), "shape calibration"},
+                   {"LMNROWS", c.rows_read, "catalogue rows read"},
+                   {"LMNGAL", c.rows_valid, "valid galaxies used"},
+                   {"LMNREJ", c.invalid.total(), "rows rejected (non-finite, weight, Dec, |e|)"},
+                   {"LMMEANE1", c.mean_e1, "weighted mean e1 subtracted (catalogue frame)"},
+                   {"LMMEANE2", c.mean_e2, "weighted mean e2 subtracted (catalogue frame)"},
+                   {"LMRESP", c.response, "shear response divided out"},
+                   {"LMONEPM", c.one_plus_m, "1 + m divided out"},
+                   {"LMNIN", static_cast<long long>(c.files.size()), "number of input catalogue files"},
+               });
   for (size_t i = 0; i < c.files.size() && i < 999; ++i) {
     cards.push_back({"LMIN" + std::to_string(i + 1), c.files[i], "input catalogue"});
   }

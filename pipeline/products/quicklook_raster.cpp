@@ -22,7 +22,8 @@ QuicklookView flat_view(const std::vector<double>& map, const FlatGrid& patch) {
   for (long row = 0; row < patch.ny; ++row)
     for (long col = 0; col < patch.nx; ++col) {
       const long iy = patch.ny - 1 - row, ix = patch.nx - 1 - col;  // North up, East left
-      v.raster.values[static_cast<size_t>(row * patch.nx + col)] = static_cast<float>(map[static_cast<size_t>(iy * patch.nx + ix)]);
+      v.raster.values[static_cast<size_t>(row * patch.nx + col)] =
+          static_cast<float>(map[static_cast<size_t>(iy * patch.nx + ix)]);
     }
   const double hx = 0.5 * static_cast<double>(patch.nx) * patch.pixel_deg();
   const double hy = 0.5 * static_cast<double>(patch.ny) * patch.pixel_deg();
@@ -59,12 +60,15 @@ QuicklookView sphere_view(const std::vector<double>& map, const std::vector<doub
     const TangentPoint tp{centre.phi / kDeg, 90.0 - centre.theta / kDeg};
     for (long row = 0; row < n; ++row)
       for (long col = 0; col < n; ++col) {
-        const double x = half * (1 - 2 * (static_cast<double>(col) + 0.5) / static_cast<double>(n));  // East left
+        const double x =
+            half * (1 - 2 * (static_cast<double>(col) + 0.5) / static_cast<double>(n));  // East left
         const double y = half * (1 - 2 * (static_cast<double>(row) + 0.5) / static_cast<double>(n));
         double ra = 0, dec = 0;
         gnomonic_deproject(tp, x, y, ra, dec);
         const long long p = base.ang2pix(pointing((90 - dec) * kDeg, ra * kDeg));
-        if (seen(p)) v.raster.values[static_cast<size_t>(row * n + col)] = static_cast<float>(map[static_cast<size_t>(p)]);
+        if (seen(p))
+          v.raster.values[static_cast<size_t>(row * n + col)] =
+              static_cast<float>(map[static_cast<size_t>(p)]);
       }
     v.style.x_left = half, v.style.x_right = -half, v.style.y_bottom = -half, v.style.y_top = half;
     char label[128];
@@ -89,7 +93,8 @@ QuicklookView sphere_view(const std::vector<double>& map, const std::vector<doub
       double lon = std::numbers::pi * x / (2 * s2 * std::cos(t));
       if (lon < 0) lon += 2 * std::numbers::pi;
       const long long p = base.ang2pix(pointing(std::numbers::pi / 2 - lat, lon));
-      if (seen(p)) v.raster.values[static_cast<size_t>(row * w + col)] = static_cast<float>(map[static_cast<size_t>(p)]);
+      if (seen(p))
+        v.raster.values[static_cast<size_t>(row * w + col)] = static_cast<float>(map[static_cast<size_t>(p)]);
     }
   v.style.has_axes = false;
   v.style.x_label = "Mollweide, RA 0° at the centre, East left";

@@ -19,7 +19,8 @@ std::string torch_plugin_path() {
 }
 
 std::string default_model_path() {
-  const auto path = std::filesystem::path(installation_root()) / "share" / "lofimap" / "models" / "default.pt";
+  const auto path =
+      std::filesystem::path(installation_root()) / "share" / "lofimap" / "models" / "default.pt";
   std::error_code ec;
   return std::filesystem::exists(path, ec) ? path.string() : "";
 }

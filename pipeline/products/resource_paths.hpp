@@ -1,5 +1,5 @@
-// Files lofimap ships beside its executable, found relative to it (bin/../lib, bin/../share/lofimap), the same
-// in the build tree and in an installed, relocated tree: the LibTorch plugin and the default LoFi model.
+// Files lofimap ships beside its executable, found relative to it (bin/../lib, bin/../share/lofimap), the
+// same in the build tree and in an installed, relocated tree: the LibTorch plugin and the default LoFi model.
 #pragma once
 
 #include <string>

@@ -9,15 +9,15 @@
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
 #include "io/text_table.hpp"
-#include "pipeline/core/flat_grid_wcs.hpp"
-#include "pipeline/sphere/sphere_geometry.hpp"
 #include "lofimap/build_info.hpp"
-#include "pipeline/flat/flat_kaiser_squires.hpp"
-#include "pipeline/core/map_statistics.hpp"
-#include "pipeline/products/quicklook_raster.hpp"
-#include "pipeline/sphere/sphere_kaiser_squires.hpp"
-#include "pipeline/simulate/sphere_random_fields.hpp"
 #include "pipeline/catalogue/survey_preset.hpp"
+#include "pipeline/core/flat_grid_wcs.hpp"
+#include "pipeline/core/map_statistics.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/products/quicklook_raster.hpp"
+#include "pipeline/simulate/sphere_random_fields.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
 
 namespace lofimap::pipeline {
 
@@ -44,7 +44,8 @@ AngularSpectrum make_spectrum(const SpectrumOptions& o, double lmin, double lmax
     if (cl.ell.front() > lmin * 1.0001 || cl.ell.back() < lmax * 0.9999) {
       std::ostringstream msg;
       msg << "--cl-file: " << o.cl_file << " covers ell " << cl.ell.front() << " .. " << cl.ell.back()
-          << " but the grid needs " << lmin << " .. " << lmax << " (grid too small or too fine for the table)";
+          << " but the grid needs " << lmin << " .. " << lmax
+          << " (grid too small or too fine for the table)";
       throw std::invalid_argument(msg.str());
     }
     description = "table " + o.cl_file;
@@ -77,10 +78,13 @@ std::string write_spectrum_table(const SpectrumOptions& o, double lmin, double l
   if (o.cl_file.empty()) {
     const Cosmology cosmo(resolve_cosmology(o));
     SourceDistribution sources;
-    if (!o.nz_file.empty()) sources = SourceDistribution::from_file(o.nz_file);
-    else sources.z_single = o.z_source;
+    if (!o.nz_file.empty())
+      sources = SourceDistribution::from_file(o.nz_file);
+    else
+      sources.z_single = o.z_source;
     cl = convergence_cl_limber(cosmo, sources, ells);
-    description = "convergence C_ell, Limber, EH98 no-wiggle + Takahashi 2012 halofit; " + cosmo.parameters().describe() +
+    description = "convergence C_ell, Limber, EH98 no-wiggle + Takahashi 2012 halofit; " +
+                  cosmo.parameters().describe() +
                   (o.nz_file.empty() ? "; z_s " + std::to_string(o.z_source) : "; n(z) " + o.nz_file);
   } else {
     throw std::invalid_argument("simulate cl computes a spectrum: --cl-file makes no sense here");
@@ -93,7 +97,9 @@ std::string write_spectrum_table(const SpectrumOptions& o, double lmin, double l
 
 namespace {
 
-std::vector<float> to_float(const std::vector<double>& v) { return {v.begin(), v.end()}; }
+std::vector<float> to_float(const std::vector<double>& v) {
+  return {v.begin(), v.end()};
+}
 
 void quicklook(const std::string& path, const QuicklookView& view, const std::string& title) {
   io::QuicklookStyle style = view.style;
@@ -112,8 +118,10 @@ std::string png_path(const std::string& fits) {
 
 SimulateReport run_simulate(const SimulateRequest& r) {
   const FieldOptions& f = r.field;
-  if (r.truth_output.empty() && r.catalogue_output.empty()) throw std::invalid_argument("--output: nothing to write");
-  if (r.catalogue && r.catalogue_output.empty()) throw std::invalid_argument("--output: catalogue path missing");
+  if (r.truth_output.empty() && r.catalogue_output.empty())
+    throw std::invalid_argument("--output: nothing to write");
+  if (r.catalogue && r.catalogue_output.empty())
+    throw std::invalid_argument("--output: catalogue path missing");
   // Outputs checked before any work.
   std::vector<std::unique_ptr<io::AtomicOutput>> outs;
   std::unique_ptr<io::AtomicOutput> truth_out, truth_png, cat_out;
@@ -121,7 +129,8 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     truth_out = std::make_unique<io::AtomicOutput>(r.truth_output, r.overwrite);
     if (r.png) truth_png = std::make_unique<io::AtomicOutput>(png_path(r.truth_output), r.overwrite);
   }
-  if (!r.catalogue_output.empty()) cat_out = std::make_unique<io::AtomicOutput>(r.catalogue_output, r.overwrite);
+  if (!r.catalogue_output.empty())
+    cat_out = std::make_unique<io::AtomicOutput>(r.catalogue_output, r.overwrite);
   std::unique_ptr<SkyMask> mask;
   if (r.catalogue && !r.catalogue->mask.empty()) mask = std::make_unique<SkyMask>(r.catalogue->mask);
   if (r.catalogue) survey_preset(r.catalogue->preset);
@@ -142,7 +151,8 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     const AngularSpectrum cl = make_spectrum(f.spectrum, f.grid.ell_min(), f.grid.ell_max(), description);
     FlatSky sky;
     sky.patch = f.grid;
-    sky.kappa = f.lambda > 0 ? lognormal_field(cl, f.grid, f.lambda, f.seed, 0) : gaussian_field(cl, f.grid, f.seed, 0);
+    sky.kappa = f.lambda > 0 ? lognormal_field(cl, f.grid, f.lambda, f.seed, 0)
+                             : gaussian_field(cl, f.grid, f.seed, 0);
     if (!f.haloes.empty()) {
       const Cosmology cosmo(resolve_cosmology(f.spectrum));
       for (const auto& h : f.haloes)
@@ -151,15 +161,17 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     const auto shear = flat_shear_from_convergence({f.grid.nx, f.grid.ny, sky.kappa, {}}, 1.0);
     sky.gamma1 = shear.a;
     sky.gamma2 = shear.b;
-    summary << "flat field " << f.grid.nx << "^2 at " << f.grid.pixel_arcmin << "', kappa rms " << rms(sky.kappa)
-            << ", skewness " << skewness(sky.kappa) << "\n  C_ell: " << description << "\n";
+    summary << "flat field " << f.grid.nx << "^2 at " << f.grid.pixel_arcmin << "', kappa rms "
+            << rms(sky.kappa) << ", skewness " << skewness(sky.kappa) << "\n  C_ell: " << description << "\n";
     if (truth_out) {
       auto cards = common;
       cards.push_back({"LMCL", description, "convergence spectrum"});
       const auto k = to_float(sky.kappa), g1 = to_float(sky.gamma1), g2 = to_float(sky.gamma2);
       io::write_flat_fits(truth_out->temp_path(), tan_grid(f.grid),
-                          {{"KAPPA", "", k.data()}, {"GAMMA1", "", g1.data()}, {"GAMMA2", "", g2.data()}}, cards);
-      if (truth_png) quicklook(truth_png->temp_path(), flat_view(sky.kappa, sky.patch), "Truth convergence κ");
+                          {{"KAPPA", "", k.data()}, {"GAMMA1", "", g1.data()}, {"GAMMA2", "", g2.data()}},
+                          cards);
+      if (truth_png)
+        quicklook(truth_png->temp_path(), flat_view(sky.kappa, sky.patch), "Truth convergence κ");
     }
     if (r.catalogue) {
       CatalogueWriter writer(cat_out->temp_path(), r.catalogue->preset);
@@ -174,15 +186,16 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     if (!f.haloes.empty()) throw std::invalid_argument("--nfw: haloes are pasted into flat fields only");
     const AngularSpectrum cl = make_spectrum(f.spectrum, 2, lmax, description);
     const auto sim = simulate_sphere(cl, f.nside, lmax, f.lambda, f.seed, 0, true);
-    summary << "HEALPix field nside " << f.nside << ", lmax " << lmax << ", kappa rms " << rms(sim.kappa) << ", skewness "
-            << skewness(sim.kappa) << "\n  C_ell: " << description << "\n";
+    summary << "HEALPix field nside " << f.nside << ", lmax " << lmax << ", kappa rms " << rms(sim.kappa)
+            << ", skewness " << skewness(sim.kappa) << "\n  C_ell: " << description << "\n";
     if (truth_out) {
       auto cards = common;
       cards.push_back({"LMCL", description, "convergence spectrum"});
       const auto k = to_float(sim.kappa), q = to_float(sim.q), u = to_float(sim.u);
       io::write_healpix_fits(truth_out->temp_path(), f.nside,
                              {{"KAPPA", "", k.data()}, {"Q", "", q.data()}, {"U", "", u.data()}}, cards);
-      if (truth_png) quicklook(truth_png->temp_path(), sphere_view(sim.kappa, {}, f.nside), "Truth convergence κ");
+      if (truth_png)
+        quicklook(truth_png->temp_path(), sphere_view(sim.kappa, {}, f.nside), "Truth convergence κ");
     }
     if (r.catalogue) {
       CatalogueWriter writer(cat_out->temp_path(), r.catalogue->preset);

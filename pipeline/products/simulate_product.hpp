@@ -1,5 +1,6 @@
-// `lofimap simulate` as a pipeline: the convergence spectrum (Limber or a table), flat or HEALPix truth fields
-// (Gaussian or lognormal, NFW haloes), galaxy catalogues in any preset, written atomically with quick-looks.
+// `lofimap simulate` as a pipeline: the convergence spectrum (Limber or a table), flat or HEALPix truth
+// fields (Gaussian or lognormal, NFW haloes), galaxy catalogues in any preset, written atomically with
+// quick-looks.
 #pragma once
 
 #include <optional>
@@ -15,16 +16,17 @@
 namespace lofimap::pipeline {
 
 struct SpectrumOptions {
-  std::string cl_file;             // a table (ell, C_ell); else the Limber integral below
-  std::string cosmology = "tng";   // tng (Planck 2015 / IllustrisTNG) or massivenus; overridden per parameter
+  std::string cl_file;            // a table (ell, C_ell); else the Limber integral below
+  std::string cosmology = "tng";  // tng (Planck 2015 / IllustrisTNG) or massivenus; overridden per parameter
   std::optional<double> omega_m, omega_b, h, n_s, sigma8, a_s;
   double z_source = 1.0;
-  std::string nz_file;             // n(z) table instead of a single source plane
+  std::string nz_file;  // n(z) table instead of a single source plane
 };
 
 CosmologyParameters resolve_cosmology(const SpectrumOptions& options);
 // Spectrum covering [lmin, lmax]; `description` says how it was made (for provenance).
-AngularSpectrum make_spectrum(const SpectrumOptions& options, double lmin, double lmax, std::string& description);
+AngularSpectrum make_spectrum(const SpectrumOptions& options, double lmin, double lmax,
+                              std::string& description);
 
 struct FieldOptions {
   SpectrumOptions spectrum;
@@ -32,8 +34,8 @@ struct FieldOptions {
   FlatGrid grid = FlatGrid::square(256, 1.0);  // centre: the patch centre on the sky (--center)
   long nside = 256;
   int lmax = 0;
-  double lambda = 0;                 // lognormal shift (0 = Gaussian)
-  std::vector<NfwHalo> haloes;       // flat only
+  double lambda = 0;            // lognormal shift (0 = Gaussian)
+  std::vector<NfwHalo> haloes;  // flat only
   std::uint64_t seed = 1;
 };
 
@@ -47,7 +49,7 @@ struct CatalogueSimOptions {
 struct SimulateRequest {
   FieldOptions field;
   std::optional<CatalogueSimOptions> catalogue;  // absent: field only
-  std::string truth_output;      // FITS (flat images or HEALPix table); may be empty when a catalogue is written
+  std::string truth_output;  // FITS (flat images or HEALPix table); may be empty when a catalogue is written
   std::string catalogue_output;  // FITS catalogue
   bool overwrite = false;
   bool png = true;

@@ -10,20 +10,23 @@
 
 namespace lofimap::pipeline {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(ModelSize, {{ModelSize::Compact, "compact"}, {ModelSize::Published, "published"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ModelSize,
+                             {{ModelSize::Compact, "compact"}, {ModelSize::Published, "published"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(TrainingLoss, {{TrainingLoss::L1, "l1"}, {TrainingLoss::L2, "l2"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(OptimizerKind, {{OptimizerKind::Adam, "adam"}, {OptimizerKind::AdamW, "adamw"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(LearningRateSchedule, {{LearningRateSchedule::Cosine, "cosine"},
                                                     {LearningRateSchedule::Step, "step"},
                                                     {LearningRateSchedule::Constant, "constant"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(ComputeDevice, {{ComputeDevice::Cpu, "cpu"}, {ComputeDevice::Cuda, "cuda"}})
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, model_size, noise_channel, steps,
-                                   maps_per_step, coords_per_map, steps_per_batch, jitter, loss, optimizer,
-                                   learning_rate, weight_decay, schedule, clip_norm, seed, validate_every,
-                                   checkpoint_every, checkpoint, resume, stop_after, output, log_csv, overwrite,
-                                   device, command_line)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, model_size, noise_channel,
+                                   steps, maps_per_step, coords_per_map, steps_per_batch, jitter, loss,
+                                   optimizer, learning_rate, weight_decay, schedule, clip_norm, seed,
+                                   validate_every, checkpoint_every, checkpoint, resume, stop_after, output,
+                                   log_csv, overwrite, device, command_line)
 
-std::string TrainConfig::record() const { return nlohmann::json(*this).dump(); }
+std::string TrainConfig::record() const {
+  return nlohmann::json(*this).dump();
+}
 
 void TrainConfig::validate() const {
   if (training_sets.empty()) throw std::invalid_argument("--training-set: required");
@@ -44,7 +47,8 @@ void TrainConfig::validate() const {
 }
 
 models::LofiOptions TrainConfig::model_options(double train_pixel_arcmin) const {
-  auto o = model_size == ModelSize::Published ? models::LofiOptions::published() : models::LofiOptions::compact();
+  auto o =
+      model_size == ModelSize::Published ? models::LofiOptions::published() : models::LofiOptions::compact();
   o.extra_channels = noise_channel ? 1 : 0;
   o.train_pixel_arcmin = train_pixel_arcmin;
   return o;

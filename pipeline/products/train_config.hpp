@@ -1,5 +1,5 @@
-// Options of `lofimap train` (torch-free): the command line fills them in and validates them before the LibTorch
-// plugin is loaded; they cross into the plugin as this struct (pipeline/products/lofi_plugin.hpp).
+// Options of `lofimap train` (torch-free): the command line fills them in and validates them before the
+// LibTorch plugin is loaded; they cross into the plugin as this struct (pipeline/products/lofi_plugin.hpp).
 #pragma once
 
 #include <cstdint>
@@ -17,29 +17,30 @@ enum class OptimizerKind { Adam, AdamW };
 enum class LearningRateSchedule { Cosine, Step, Constant };
 
 struct TrainConfig {
-  std::vector<std::string> training_sets;  // HDF5 from `lofimap simulate training-set` (e.g. one per pixel scale)
-  long validation_maps = 8;     // the last maps of the set are held out for validation
+  std::vector<std::string>
+      training_sets;         // HDF5 from `lofimap simulate training-set` (e.g. one per pixel scale)
+  long validation_maps = 8;  // the last maps of the set are held out for validation
   ModelSize model_size = ModelSize::Compact;
-  bool noise_channel = true;    // per-pixel noise sigma_e / sqrt(counts) as an extra input channel
+  bool noise_channel = true;  // per-pixel noise sigma_e / sqrt(counts) as an extra input channel
   long steps = 1000;
   long maps_per_step = 16;
   long coords_per_map = 512;
-  long steps_per_batch = 3;     // steps on the same maps before drawing new ones (as published)
-  bool jitter = true;           // sub-pixel jitter of the query coordinates (targets interpolated bicubically)
+  long steps_per_batch = 3;  // steps on the same maps before drawing new ones (as published)
+  bool jitter = true;        // sub-pixel jitter of the query coordinates (targets interpolated bicubically)
   TrainingLoss loss = TrainingLoss::L1;
   OptimizerKind optimizer = OptimizerKind::Adam;
   double learning_rate = 1e-3;
   double weight_decay = 0;
   LearningRateSchedule schedule = LearningRateSchedule::Cosine;
-  double clip_norm = 1.0;       // 0: no clipping
+  double clip_norm = 1.0;  // 0: no clipping
   std::uint64_t seed = 1;
   long validate_every = 100;
   long checkpoint_every = 200;
-  std::string checkpoint;       // checkpoint file (written atomically; "" = <output>.checkpoint)
+  std::string checkpoint;  // checkpoint file (written atomically; "" = <output>.checkpoint)
   bool resume = false;
-  long stop_after = 0;          // checkpoint and stop after this many steps in this run (0: run to the end)
-  std::string output;           // final model weights
-  std::string log_csv;          // per-step log ("" = <output>.log.csv)
+  long stop_after = 0;  // checkpoint and stop after this many steps in this run (0: run to the end)
+  std::string output;   // final model weights
+  std::string log_csv;  // per-step log ("" = <output>.log.csv)
   bool overwrite = false;
   ComputeDevice device = ComputeDevice::Cpu;
   std::string command_line;

@@ -57,7 +57,8 @@ CosmologyParameters massivenus_fiducial() {
 
 Cosmology::Cosmology(const CosmologyParameters& p) : p_(p) {
   if (!(p.omega_m > 0 && p.omega_m <= 1)) throw std::invalid_argument("--omega-m: must lie in (0, 1]");
-  if (!(p.omega_b >= 0 && p.omega_b < p.omega_m)) throw std::invalid_argument("--omega-b: must lie in [0, Omega_m)");
+  if (!(p.omega_b >= 0 && p.omega_b < p.omega_m))
+    throw std::invalid_argument("--omega-b: must lie in [0, Omega_m)");
   if (!(p.h > 0.2 && p.h < 2)) throw std::invalid_argument("--h: must lie in (0.2, 2)");
   if (!(p.n_s > 0.5 && p.n_s < 1.5)) throw std::invalid_argument("--n-s: must lie in (0.5, 1.5)");
   if (p.sigma8.has_value() == p.a_s.has_value())
@@ -116,9 +117,15 @@ double Cosmology::e_of_z(double z) const {
   return std::sqrt(p_.omega_m * a3 + (1 - p_.omega_m));
 }
 
-double Cosmology::comoving_distance(double z) const { return interp(z_grid_, chi_grid_, z); }
-double Cosmology::redshift_at_distance(double chi) const { return interp(chi_grid_, z_grid_, chi); }
-double Cosmology::growth(double z) const { return interp(z_grid_, growth_grid_, z); }
+double Cosmology::comoving_distance(double z) const {
+  return interp(z_grid_, chi_grid_, z);
+}
+double Cosmology::redshift_at_distance(double chi) const {
+  return interp(chi_grid_, z_grid_, chi);
+}
+double Cosmology::growth(double z) const {
+  return interp(z_grid_, growth_grid_, z);
+}
 
 double Cosmology::omega_m_at(double z) const {
   const double e = e_of_z(z);
@@ -142,7 +149,8 @@ double Cosmology::delta2_primordial_shape(double k) const {
   // Delta^2_lin(k, z=0) / A_s with D normalised to a: (4/25) (k/kp)^(ns-1) (k c/H0)^4 T^2 D0^2 / Omega_m^2.
   const double kh = k * hubble_distance();
   const double t = transfer(k);
-  return 0.16 * std::pow(k / kPivot, p_.n_s - 1) * kh * kh * kh * kh * t * t * d0_ * d0_ / (p_.omega_m * p_.omega_m);
+  return 0.16 * std::pow(k / kPivot, p_.n_s - 1) * kh * kh * kh * kh * t * t * d0_ * d0_ /
+         (p_.omega_m * p_.omega_m);
 }
 
 double Cosmology::delta2_linear(double k, double z) const {
@@ -161,7 +169,9 @@ double Cosmology::sigma_r(double r, double z) const {
   return std::sqrt(s * dlnk);
 }
 
-double Cosmology::sigma8() const { return sigma_r(8.0 / p_.h, 0.0); }
+double Cosmology::sigma8() const {
+  return sigma_r(8.0 / p_.h, 0.0);
+}
 
 Cosmology::HalofitCoefficients Cosmology::halofit_at(double z) const {
   // Gaussian-filtered sigma^2(R) = int Delta^2_lin exp(-k^2 R^2) dlnk; k_sigma solves sigma(1/k_sigma) = 1,
@@ -213,12 +223,14 @@ double Cosmology::delta2_nonlinear(double k, double z) const {
 
   // Takahashi et al. (2012), eqs. A4-A13, LCDM (w = -1).
   const double om = omega_m_at(z);
-  const double log_an = 1.5222 + 2.8553 * n + 2.3706 * n * n + 0.9903 * n * n * n + 0.2250 * n * n * n * n - 0.6038 * cc;
+  const double log_an =
+      1.5222 + 2.8553 * n + 2.3706 * n * n + 0.9903 * n * n * n + 0.2250 * n * n * n * n - 0.6038 * cc;
   const double log_bn = -0.5642 + 0.5864 * n + 0.5716 * n * n - 1.5474 * cc;
   const double log_cn = 0.3698 + 2.0404 * n + 0.8161 * n * n + 0.5869 * cc;
   const double gamma_n = 0.1971 - 0.0843 * n + 0.8460 * cc;
   const double alpha_n = std::abs(6.0835 + 1.3373 * n - 0.1959 * n * n - 5.5274 * cc);
-  const double beta_n = 2.0379 - 0.7354 * n + 0.3157 * n * n + 1.2490 * n * n * n + 0.3980 * n * n * n * n - 0.1682 * cc;
+  const double beta_n =
+      2.0379 - 0.7354 * n + 0.3157 * n * n + 1.2490 * n * n * n + 0.3980 * n * n * n * n - 0.1682 * cc;
   const double nu_n = std::pow(10.0, 5.2105 + 3.6902 * n);
   const double f1 = std::pow(om, -0.0307), f2 = std::pow(om, -0.0585), f3 = std::pow(om, 0.0743);
   const double an = std::pow(10.0, log_an), bn = std::pow(10.0, log_bn), cn = std::pow(10.0, log_cn);
@@ -227,7 +239,8 @@ double Cosmology::delta2_nonlinear(double k, double z) const {
   const double y = k / ksig;
   const double fy = y / 4 + y * y / 8;
   const double dq = dl * std::pow(1 + dl, beta_n) / (1 + alpha_n * dl) * std::exp(-fy);
-  const double dh_prime = an * std::pow(y, 3 * f1) / (1 + bn * std::pow(y, f2) + std::pow(cn * f3 * y, 3 - gamma_n));
+  const double dh_prime =
+      an * std::pow(y, 3 * f1) / (1 + bn * std::pow(y, f2) + std::pow(cn * f3 * y, 3 - gamma_n));
   const double dh = dh_prime / (1 + nu_n / (y * y));
   return dq + dh;
 }
@@ -251,7 +264,8 @@ SourceDistribution SourceDistribution::from_file(const std::string& path) {
 AngularSpectrum convergence_cl_limber(const Cosmology& cosmo, const SourceDistribution& src,
                                       const std::vector<double>& ells) {
   // C_ell = (9/4) Omega_m^2 (H0/c)^4 int dchi g(chi)^2 (1+z)^2 P_NL((ell+1/2)/chi, z),
-  // g(chi) = int_chi dchi' p(chi') (chi' - chi)/chi' (lensing efficiency; a single plane: (chi_s - chi)/chi_s).
+  // g(chi) = int_chi dchi' p(chi') (chi' - chi)/chi' (lensing efficiency; a single plane: (chi_s -
+  // chi)/chi_s).
   const double zmax = src.z.empty() ? src.z_single : src.z.back();
   if (!(zmax > 0 && zmax <= 6)) throw std::invalid_argument("--z-source: source redshift must lie in (0, 6]");
   const double chi_max = cosmo.comoving_distance(zmax);

@@ -1,7 +1,7 @@
 // Background cosmology and matter power spectrum for lensing simulations: flat LCDM background, Eisenstein &
-// Hu (1998) no-wiggle transfer function, linear growth by quadrature, and the Takahashi et al. (2012) revision
-// of halofit for the non-linear spectrum; Limber integral for the convergence C_ell.
-// Units: Mpc (not Mpc/h), k in 1/Mpc.
+// Hu (1998) no-wiggle transfer function, linear growth by quadrature, and the Takahashi et al. (2012)
+// revision of halofit for the non-linear spectrum; Limber integral for the convergence C_ell. Units: Mpc (not
+// Mpc/h), k in 1/Mpc.
 #pragma once
 
 #include <optional>
@@ -17,8 +17,8 @@ struct CosmologyParameters {
   double omega_b = 0.0486;  // baryons today
   double h = 0.6774;
   double n_s = 0.9667;
-  std::optional<double> sigma8;      // normalise to sigma8 ...
-  std::optional<double> a_s;         // ... or to the primordial amplitude A_s at k = 0.05/Mpc
+  std::optional<double> sigma8;  // normalise to sigma8 ...
+  std::optional<double> a_s;     // ... or to the primordial amplitude A_s at k = 0.05/Mpc
   double t_cmb = 2.7255;
   std::string describe() const;
 };
@@ -34,8 +34,8 @@ class Cosmology {
   const CosmologyParameters& parameters() const { return p_; }
 
   double hubble_distance() const { return 2997.92458 / p_.h; }  // c / H0 [Mpc]
-  double e_of_z(double z) const;                                  // H(z) / H0
-  double comoving_distance(double z) const;                       // [Mpc], flat
+  double e_of_z(double z) const;                                // H(z) / H0
+  double comoving_distance(double z) const;                     // [Mpc], flat
   double redshift_at_distance(double chi) const;
   double growth(double z) const;  // linear growth D(z), normalised to a in matter domination
   double omega_m_at(double z) const;
@@ -44,7 +44,7 @@ class Cosmology {
   double delta2_linear(double k, double z) const;  // k^3 P_lin / (2 pi^2)
   double delta2_nonlinear(double k, double z) const;
   double p_nonlinear(double k, double z) const;  // [Mpc^3]
-  double sigma8() const;                          // of the normalised linear spectrum at z = 0
+  double sigma8() const;                         // of the normalised linear spectrum at z = 0
 
  private:
   struct HalofitCoefficients {
@@ -66,7 +66,7 @@ class Cosmology {
 // Source redshift distribution: a single plane (z_s) or a tabulated n(z) (normalised internally).
 struct SourceDistribution {
   double z_single = 1.0;
-  std::vector<double> z, n;  // when non-empty, a tabulated n(z)
+  std::vector<double> z, n;                                      // when non-empty, a tabulated n(z)
   static SourceDistribution from_file(const std::string& path);  // two columns: z n(z)
 };
 

@@ -4,8 +4,8 @@
 #include <numbers>
 #include <stdexcept>
 
-#include "pipeline/flat/flat_fourier.hpp"
 #include "pipeline/core/random_stream.hpp"
+#include "pipeline/flat/flat_fourier.hpp"
 
 namespace lofimap::pipeline {
 
@@ -13,12 +13,14 @@ namespace {
 constexpr double kArcminRad = std::numbers::pi / (180.0 * 60.0);
 }  // namespace
 
-std::pair<std::vector<double>, std::vector<double>> gaussian_field_pair(const AngularSpectrum& cl, const FlatGrid& g,
-                                                                       std::uint64_t seed, std::uint64_t stream) {
+std::pair<std::vector<double>, std::vector<double>> gaussian_field_pair(const AngularSpectrum& cl,
+                                                                        const FlatGrid& g, std::uint64_t seed,
+                                                                        std::uint64_t stream) {
   validate_grid(g);
   const long n = g.nx;
   RandomStream rng(seed, stream);
-  FlatFieldPair noise{n, n, std::vector<double>(static_cast<size_t>(n * n)), std::vector<double>(static_cast<size_t>(n * n))};
+  FlatFieldPair noise{n, n, std::vector<double>(static_cast<size_t>(n * n)),
+                      std::vector<double>(static_cast<size_t>(n * n))};
   for (size_t i = 0; i < noise.a.size(); ++i) noise.a[i] = rng.normal(), noise.b[i] = rng.normal();
   // White noise has <|FFT|^2> = N^2 per mode; scale to N^2 C / pixel^2. wavenumber() is in radians per pixel:
   // ell = k / pixel_rad. A real, even multiplier keeps the real and imaginary fields independent and real.
@@ -35,13 +37,15 @@ std::vector<double> gaussian_field(const AngularSpectrum& cl, const FlatGrid& g,
   return gaussian_field_pair(cl, g, seed, stream).first;
 }
 
-std::vector<double> lognormal_field(const AngularSpectrum& cl, const FlatGrid& g, double lambda, std::uint64_t seed,
-                                    std::uint64_t stream) {
+std::vector<double> lognormal_field(const AngularSpectrum& cl, const FlatGrid& g, double lambda,
+                                    std::uint64_t seed, std::uint64_t stream) {
   validate_grid(g);
-  if (!(lambda > 0) || !std::isfinite(lambda)) throw std::invalid_argument("--lambda: lognormal shift must be > 0");
+  if (!(lambda > 0) || !std::isfinite(lambda))
+    throw std::invalid_argument("--lambda: lognormal shift must be > 0");
   const long n = g.nx;
   const double inv_pix = 1 / g.pixel_rad();
-  // xi on the periodic grid: xi(r) = (1/N^2) sum_k (C_k / pixel^2) e^{ikr}, the inverse DFT of a delta filtered by C / pixel^2.
+  // xi on the periodic grid: xi(r) = (1/N^2) sum_k (C_k / pixel^2) e^{ikr}, the inverse DFT of a delta
+  // filtered by C / pixel^2.
   FlatFieldPair delta{n, n, std::vector<double>(static_cast<size_t>(n * n), 0.0), {}};
   delta.a[0] = 1;
   const auto xi = detail::apply_fourier(delta, 1.0, [&](double k1, double k2, bool) {

@@ -12,8 +12,10 @@ namespace lofimap::pipeline {
 
 // Gaussian field: DFT modes with <|k|^2> = N^2 C(ell) / pixel^2 (i.e. the continuous C_ell), mean zero.
 // Two independent fields per call (the real and imaginary parts of one complex draw).
-std::pair<std::vector<double>, std::vector<double>> gaussian_field_pair(const AngularSpectrum& cl, const FlatGrid& grid,
-                                                                       std::uint64_t seed, std::uint64_t stream);
+std::pair<std::vector<double>, std::vector<double>> gaussian_field_pair(const AngularSpectrum& cl,
+                                                                        const FlatGrid& grid,
+                                                                        std::uint64_t seed,
+                                                                        std::uint64_t stream);
 std::vector<double> gaussian_field(const AngularSpectrum& cl, const FlatGrid& grid, std::uint64_t seed,
                                    std::uint64_t stream);
 

@@ -9,10 +9,10 @@
 #include <stdexcept>
 
 #include "io/fits_table_writer.hpp"
+#include "pipeline/catalogue/survey_preset.hpp"
 #include "pipeline/core/random_stream.hpp"
 #include "pipeline/simulate/sky_mask.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
-#include "pipeline/catalogue/survey_preset.hpp"
 
 namespace lofimap::pipeline {
 
@@ -26,7 +26,8 @@ double bilinear(const std::vector<double>& grid, const FlatGrid& p, double fx, d
   const long ix = static_cast<long>(fx), iy = static_cast<long>(fy);
   const double tx = fx - static_cast<double>(ix), ty = fy - static_cast<double>(iy);
   auto at = [&](long x, long y) { return grid[static_cast<size_t>(y * p.nx + x)]; };
-  return (1 - ty) * ((1 - tx) * at(ix, iy) + tx * at(ix + 1, iy)) + ty * ((1 - tx) * at(ix, iy + 1) + tx * at(ix + 1, iy + 1));
+  return (1 - ty) * ((1 - tx) * at(ix, iy) + tx * at(ix + 1, iy)) +
+         ty * ((1 - tx) * at(ix, iy + 1) + tx * at(ix + 1, iy + 1));
 }
 
 // Observed shape of a galaxy with true (kappa, gamma) and intrinsic noise n (|n| < 1); appends to the sample.
@@ -45,11 +46,14 @@ void observe(GalaxySample& s, RandomStream& rng, const ShapeNoise& noise, double
   std::complex<double> e;
   if (noise.reduced_shear) {
     const auto n = intrinsic();
-    e = std::norm(g) <= 1 ? (n + g) / (1.0 + std::conj(g) * n) : (1.0 + g * std::conj(n)) / (std::conj(n) + std::conj(g));
+    e = std::norm(g) <= 1 ? (n + g) / (1.0 + std::conj(g) * n)
+                          : (1.0 + g * std::conj(n)) / (std::conj(n) + std::conj(g));
   } else {
-    // Weak-lensing approximation e = n + gamma, redrawn until |e| < 1; a shear of 1 or more has no such shape.
+    // Weak-lensing approximation e = n + gamma, redrawn until |e| < 1; a shear of 1 or more has no such
+    // shape.
     if (std::norm(g) >= 1) {
-      throw std::invalid_argument("shear |gamma| >= 1 at RA " + std::to_string(ra) + ", Dec " + std::to_string(dec) +
+      throw std::invalid_argument("shear |gamma| >= 1 at RA " + std::to_string(ra) + ", Dec " +
+                                  std::to_string(dec) +
                                   ": use --reduced-shear (exact transformation) or a less massive halo");
     }
     do {
@@ -71,10 +75,11 @@ void reset(GalaxySample& s, size_t n) {
   }
 }
 
-// The Poisson process both samplers share: stream 0 of `seed` draws the total (or `count` fixes it), stream c + 1
-// fills chunk c; draw(rng, sample) adds one candidate galaxy (or skips it when masked).
+// The Poisson process both samplers share: stream 0 of `seed` draws the total (or `count` fixes it), stream c
+// + 1 fills chunk c; draw(rng, sample) adds one candidate galaxy (or skips it when masked).
 template <typename Draw>
-void for_each_chunk(long long count, double mean, std::uint64_t seed, long chunk, const GalaxySink& sink, Draw draw) {
+void for_each_chunk(long long count, double mean, std::uint64_t seed, long chunk, const GalaxySink& sink,
+                    Draw draw) {
   RandomStream counter(seed, 0);
   const long long total = count >= 0 ? count : static_cast<long long>(counter.poisson(mean));
   GalaxySample s;
@@ -89,8 +94,10 @@ void for_each_chunk(long long count, double mean, std::uint64_t seed, long chunk
 }
 
 void check_noise(const ShapeNoise& noise, double density) {
-  if (!(noise.sigma_e >= 0 && noise.sigma_e < 1)) throw std::invalid_argument("--sigma-e: must lie in [0, 1)");
-  if (!(density >= 0) || !std::isfinite(density)) throw std::invalid_argument("--density: n_gal must be >= 0");
+  if (!(noise.sigma_e >= 0 && noise.sigma_e < 1))
+    throw std::invalid_argument("--sigma-e: must lie in [0, 1)");
+  if (!(density >= 0) || !std::isfinite(density))
+    throw std::invalid_argument("--density: n_gal must be >= 0");
 }
 
 }  // namespace
@@ -101,7 +108,8 @@ void sample_flat_galaxies(const FlatSky& sky, long long count, double density, c
   const FlatGrid& p = sky.patch;
   const double area = static_cast<double>(p.nx * p.ny) * p.pixel_arcmin * p.pixel_arcmin;
   for_each_chunk(count, density * area, seed, chunk, sink, [&](RandomStream& rng, GalaxySample& s) {
-    const double fx = rng.uniform() * static_cast<double>(p.nx), fy = rng.uniform() * static_cast<double>(p.ny);
+    const double fx = rng.uniform() * static_cast<double>(p.nx),
+                 fy = rng.uniform() * static_cast<double>(p.ny);
     double ra = 0, dec = 0;
     gnomonic_deproject(p.centre, (fx - 0.5 * static_cast<double>(p.nx)) * p.pixel_deg(),
                        (fy - 0.5 * static_cast<double>(p.ny)) * p.pixel_deg(), ra, dec);
@@ -111,8 +119,8 @@ void sample_flat_galaxies(const FlatSky& sky, long long count, double density, c
   });
 }
 
-void sample_sphere_galaxies(const SphereSimulation& sky, double density, const ShapeNoise& noise, const SkyMask* mask,
-                            std::uint64_t seed, long chunk, const GalaxySink& sink) {
+void sample_sphere_galaxies(const SphereSimulation& sky, double density, const ShapeNoise& noise,
+                            const SkyMask* mask, std::uint64_t seed, long chunk, const GalaxySink& sink) {
   check_noise(noise, density);
   if (sky.q.empty()) throw std::invalid_argument("sphere simulation has no shear maps");
   auto to_map = [&](const std::vector<double>& v) {
@@ -128,7 +136,8 @@ void sample_sphere_galaxies(const SphereSimulation& sky, double density, const S
     if (mask && !mask->contains(ra, dec)) return;
     const pointing ptg(std::acos(z), phi);
     // Internal flat frame (g1, g2) = -(Q, U).
-    observe(s, rng, noise, ra, dec, kappa.interpolated_value(ptg), -q.interpolated_value(ptg), -u.interpolated_value(ptg));
+    observe(s, rng, noise, ra, dec, kappa.interpolated_value(ptg), -q.interpolated_value(ptg),
+            -u.interpolated_value(ptg));
   });
 }
 
@@ -178,6 +187,8 @@ void CatalogueWriter::append(const GalaxySample& s) {
   rows_ += static_cast<long long>(n);
 }
 
-void CatalogueWriter::close() { impl_->writer->close(); }
+void CatalogueWriter::close() {
+  impl_->writer->close();
+}
 
 }  // namespace lofimap::pipeline

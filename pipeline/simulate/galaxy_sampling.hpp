@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/core/shear_catalogue.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
 
 namespace lofimap::pipeline {
 
@@ -24,9 +24,9 @@ struct FlatSky {
 };
 
 struct GalaxySample {
-  ShearCatalogue galaxies;                 // observed shapes, internal frame, unit weights
-  std::vector<double> true_kappa;          // per galaxy
-  std::vector<double> true_g1, true_g2;    // the shear (or reduced shear) that was applied, internal frame
+  ShearCatalogue galaxies;               // observed shapes, internal frame, unit weights
+  std::vector<double> true_kappa;        // per galaxy
+  std::vector<double> true_g1, true_g2;  // the shear (or reduced shear) that was applied, internal frame
 };
 
 struct ShapeNoise {
@@ -38,10 +38,12 @@ using GalaxySink = std::function<void(const GalaxySample&)>;
 
 // Galaxies over a flat patch. count >= 0: exactly that many (before masking); count < 0: Poisson with mean
 // density_per_arcmin2 x patch area. Chunks of at most `chunk` galaxies, each from its own random stream.
-void sample_flat_galaxies(const FlatSky& sky, long long count, double density_per_arcmin2, const ShapeNoise& noise,
-                          const SkyMask* mask, std::uint64_t seed, long chunk, const GalaxySink& sink);
+void sample_flat_galaxies(const FlatSky& sky, long long count, double density_per_arcmin2,
+                          const ShapeNoise& noise, const SkyMask* mask, std::uint64_t seed, long chunk,
+                          const GalaxySink& sink);
 
-// Galaxies over the sphere (Poisson, density per arcmin^2 over the unmasked sky), bilinear HEALPix interpolation.
+// Galaxies over the sphere (Poisson, density per arcmin^2 over the unmasked sky), bilinear HEALPix
+// interpolation.
 void sample_sphere_galaxies(const SphereSimulation& sky, double density_per_arcmin2, const ShapeNoise& noise,
                             const SkyMask* mask, std::uint64_t seed, long chunk, const GalaxySink& sink);
 

@@ -15,7 +15,8 @@ constexpr double kArcminRad = std::numbers::pi / (180.0 * 60.0);
 NfwProfile nfw_profile(const Cosmology& cosmo, const NfwHalo& h, double z_source) {
   if (!(h.m200_msun > 0)) throw std::invalid_argument("--nfw: mass must be > 0");
   if (!(h.concentration > 0)) throw std::invalid_argument("--nfw: concentration must be > 0");
-  if (!(h.z_lens > 0 && h.z_lens < z_source)) throw std::invalid_argument("--nfw: need 0 < z_lens < z_source");
+  if (!(h.z_lens > 0 && h.z_lens < z_source))
+    throw std::invalid_argument("--nfw: need 0 < z_lens < z_source");
   // Critical density at z_l in Msun/Mpc^3: 3 H(z)^2 / (8 pi G); G = 4.30091e-9 Mpc (km/s)^2 / Msun.
   const double g_newton = 4.30091e-9, c_kms = 299792.458;
   const double hz = 100 * cosmo.parameters().h * cosmo.e_of_z(h.z_lens);
@@ -26,8 +27,10 @@ NfwProfile nfw_profile(const Cosmology& cosmo, const NfwHalo& h, double z_source
   const double delta_c = 200.0 / 3.0 * c * c * c / (std::log(1 + c) - c / (1 + c));
   // Angular diameter distances (flat): D = chi / (1+z); D_ls = (chi_s - chi_l) / (1+z_s).
   const double chi_l = cosmo.comoving_distance(h.z_lens), chi_s = cosmo.comoving_distance(z_source);
-  const double d_l = chi_l / (1 + h.z_lens), d_s = chi_s / (1 + z_source), d_ls = (chi_s - chi_l) / (1 + z_source);
-  const double sigma_cr = c_kms * c_kms / (4 * std::numbers::pi * g_newton) * d_s / (d_l * d_ls);  // Msun/Mpc^2
+  const double d_l = chi_l / (1 + h.z_lens), d_s = chi_s / (1 + z_source),
+               d_ls = (chi_s - chi_l) / (1 + z_source);
+  const double sigma_cr =
+      c_kms * c_kms / (4 * std::numbers::pi * g_newton) * d_s / (d_l * d_ls);  // Msun/Mpc^2
   NfwProfile p;
   p.r_s_arcmin = r_s / d_l / kArcminRad;
   p.kappa_s = delta_c * rho_c * r_s / sigma_cr;

@@ -17,15 +17,15 @@ struct NfwHalo {
   double ra_deg = 0, dec_deg = 0;
 };
 struct NfwProfile {
-  double r_s_arcmin;  // scale radius on the sky
-  double kappa_s;     // rho_s r_s / Sigma_cr
-  double kappa(double r_arcmin) const;        // convergence at projected radius
-  double mean_kappa(double r_arcmin) const;   // mean convergence inside the radius
+  double r_s_arcmin;                         // scale radius on the sky
+  double kappa_s;                            // rho_s r_s / Sigma_cr
+  double kappa(double r_arcmin) const;       // convergence at projected radius
+  double mean_kappa(double r_arcmin) const;  // mean convergence inside the radius
   double gamma_t(double r_arcmin) const { return mean_kappa(r_arcmin) - kappa(r_arcmin); }
 };
 NfwProfile nfw_profile(const Cosmology& cosmo, const NfwHalo& halo, double z_source);
-// Adds the halo's convergence to a map on the grid (tangent plane about grid.centre), integrating each pixel on
-// a sub-grid near the halo centre where the profile is steep.
+// Adds the halo's convergence to a map on the grid (tangent plane about grid.centre), integrating each pixel
+// on a sub-grid near the halo centre where the profile is steep.
 void add_nfw(std::vector<double>& kappa, const FlatGrid& grid, const NfwProfile& profile, double halo_ra_deg,
              double halo_dec_deg);
 

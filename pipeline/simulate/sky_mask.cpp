@@ -20,7 +20,8 @@ struct SkyMask::Impl {
 
 SkyMask::SkyMask(const SkyMaskSpec& spec) : impl_(new Impl) {
   impl_->spec = spec;
-  if (!spec.healpix_file.empty()) impl_->healpix = io::read_healpix_fits(spec.healpix_file, spec.healpix_column);
+  if (!spec.healpix_file.empty())
+    impl_->healpix = io::read_healpix_fits(spec.healpix_file, spec.healpix_column);
   if (!spec.image_file.empty()) {
     impl_->image = io::read_flat_fits(spec.image_file, spec.image_extname);
     const auto& g = impl_->image.grid;
@@ -38,14 +39,16 @@ bool SkyMask::contains(double ra, double dec) const {
   const auto& s = impl_->spec;
   if (s.ra_range) {
     const double lo = s.ra_range->first, hi = s.ra_range->second;
-    const bool in = lo <= hi ? (ra >= lo && ra <= hi) : (ra >= lo || ra <= hi);  // wraps through 0 when lo > hi
+    const bool in =
+        lo <= hi ? (ra >= lo && ra <= hi) : (ra >= lo || ra <= hi);  // wraps through 0 when lo > hi
     if (!in) return false;
   }
   if (s.dec_range && (dec < s.dec_range->first || dec > s.dec_range->second)) return false;
   if (s.disc) {
     constexpr double d2r = std::numbers::pi / 180;
     const auto& d = *s.disc;
-    const double c = std::sin(dec * d2r) * std::sin(d[1] * d2r) + std::cos(dec * d2r) * std::cos(d[1] * d2r) * std::cos((ra - d[0]) * d2r);
+    const double c = std::sin(dec * d2r) * std::sin(d[1] * d2r) +
+                     std::cos(dec * d2r) * std::cos(d[1] * d2r) * std::cos((ra - d[0]) * d2r);
     if (c < std::cos(d[2] * d2r)) return false;
   }
   if (!impl_->healpix.data.empty()) {

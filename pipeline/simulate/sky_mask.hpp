@@ -13,8 +13,10 @@ struct SkyMaskSpec {
   std::string healpix_file, healpix_column = "MASK";  // HEALPix FITS: pixels with value > 0 are inside
   std::string image_file, image_extname = "MASK";     // flat FITS image with TAN WCS: value > 0 inside
   std::optional<std::pair<double, double>> ra_range, dec_range;  // degrees; RA range may wrap (min > max)
-  std::optional<std::vector<double>> disc;                        // RA, Dec, radius [deg]
-  bool empty() const { return healpix_file.empty() && image_file.empty() && !ra_range && !dec_range && !disc; }
+  std::optional<std::vector<double>> disc;                       // RA, Dec, radius [deg]
+  bool empty() const {
+    return healpix_file.empty() && image_file.empty() && !ra_range && !dec_range && !disc;
+  }
 };
 
 class SkyMask {

@@ -43,7 +43,9 @@ void gauss_legendre(int n, std::vector<double>& x, std::vector<double>& w) {
   }
 }
 
-Healpix_Map<double> empty_map(long nside) { return Healpix_Map<double>(static_cast<int>(nside), RING, SET_NSIDE); }
+Healpix_Map<double> empty_map(long nside) {
+  return Healpix_Map<double>(static_cast<int>(nside), RING, SET_NSIDE);
+}
 
 std::vector<double> to_vector(const Healpix_Map<double>& m) {
   std::vector<double> v(static_cast<size_t>(m.Npix()));
@@ -74,7 +76,8 @@ std::vector<double> lognormal_gaussian_cl(const std::vector<double>& cl, double 
   }
   std::vector<double> out(cl.size(), 0.0);
   for (int i = 0; i < n; ++i) {
-    const double xv = x[static_cast<size_t>(i)], f = 2 * std::numbers::pi * w[static_cast<size_t>(i)] * xi_g[static_cast<size_t>(i)];
+    const double xv = x[static_cast<size_t>(i)],
+                 f = 2 * std::numbers::pi * w[static_cast<size_t>(i)] * xi_g[static_cast<size_t>(i)];
     double p0 = 1, p1 = xv;
     out[0] += f;
     if (lmax >= 1) out[1] += f * p1;
@@ -88,8 +91,8 @@ std::vector<double> lognormal_gaussian_cl(const std::vector<double>& cl, double 
   return out;
 }
 
-SphereSimulation simulate_sphere(const AngularSpectrum& spectrum, long nside, int lmax, double lambda, std::uint64_t seed,
-                                 std::uint64_t stream, bool with_shear) {
+SphereSimulation simulate_sphere(const AngularSpectrum& spectrum, long nside, int lmax, double lambda,
+                                 std::uint64_t seed, std::uint64_t stream, bool with_shear) {
   validate_nside(nside);
   if (lmax <= 0) lmax = static_cast<int>(3 * nside - 1);
   if (lmax > 4 * nside) throw std::invalid_argument("--lmax: must be <= 4 * nside");
@@ -99,7 +102,8 @@ SphereSimulation simulate_sphere(const AngularSpectrum& spectrum, long nside, in
   const bool lognormal = lambda > 0;
   const std::vector<double> cl_g = lognormal ? lognormal_gaussian_cl(cl, lambda) : cl;
 
-  // a_l0 real with variance C; a_lm (m > 0) complex with variance C/2 per part. Stream-keyed for reproducibility.
+  // a_l0 real with variance C; a_lm (m > 0) complex with variance C/2 per part. Stream-keyed for
+  // reproducibility.
   RandomStream rng(seed, stream);
   AlmC alm(lmax, lmax);
   for (int m = 0; m <= lmax; ++m)
@@ -117,18 +121,21 @@ SphereSimulation simulate_sphere(const AngularSpectrum& spectrum, long nside, in
   alm2map(alm, map);
   if (lognormal) {
     double sigma2 = 0;  // variance of g from its C_ell
-    for (int l = 0; l <= lmax; ++l) sigma2 += (2.0 * l + 1) * cl_g[static_cast<size_t>(l)] / (4 * std::numbers::pi);
+    for (int l = 0; l <= lmax; ++l)
+      sigma2 += (2.0 * l + 1) * cl_g[static_cast<size_t>(l)] / (4 * std::numbers::pi);
     for (int i = 0; i < map.Npix(); ++i) map[i] = lambda * (std::exp(map[i] - 0.5 * sigma2) - 1);
   }
   sim.kappa = to_vector(map);
   if (with_shear) {
-    // Gaussian: kappa_lm are exact; lognormal: analyse the map (3 iterations). Then E_lm = sqrt((l+2)(l-1)/(l(l+1))) kappa_lm.
+    // Gaussian: kappa_lm are exact; lognormal: analyse the map (3 iterations). Then E_lm =
+    // sqrt((l+2)(l-1)/(l(l+1))) kappa_lm.
     if (lognormal) {
       const arr<double> weight(static_cast<size_t>(2 * nside), 1.0);
       map2alm_iter(map, alm, 3, weight);
     }
     arr<double> f(static_cast<size_t>(lmax + 1), 0.0);
-    for (int l = 2; l <= lmax; ++l) f[static_cast<size_t>(l)] = std::sqrt((l + 2.0) * (l - 1.0) / (l * (l + 1.0)));
+    for (int l = 2; l <= lmax; ++l)
+      f[static_cast<size_t>(l)] = std::sqrt((l + 2.0) * (l - 1.0) / (l * (l + 1.0)));
     alm.ScaleL(f);
     AlmC blm(lmax, lmax);
     blm.SetToZero();

@@ -20,7 +20,8 @@ FlatSky make_synthetic_sky(const FlatGrid& patch, const std::vector<GaussianHalo
     for (long iy = 0; iy < patch.ny; ++iy)
       for (long ix = 0; ix < patch.nx; ++ix) {
         const double dx = patch.x_of(ix) - c.x_deg, dy = patch.y_of(iy) - c.y_deg;
-        sky.kappa[static_cast<size_t>(iy * patch.nx + ix)] += h.kappa0 * std::exp(-0.5 * (dx * dx + dy * dy) / (s * s));
+        sky.kappa[static_cast<size_t>(iy * patch.nx + ix)] +=
+            h.kappa0 * std::exp(-0.5 * (dx * dx + dy * dy) / (s * s));
       }
   }
   // Mass only inside the patch: zero padding (factor 2) gives its shear without periodic images.

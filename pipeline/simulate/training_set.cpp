@@ -10,8 +10,8 @@
 #include "io/atomic_output.hpp"
 #include "io/hdf5_training_set.hpp"
 #include "lofimap/build_info.hpp"
-#include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/core/random_stream.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
 
 namespace lofimap::pipeline {
 
@@ -20,14 +20,17 @@ void validate(const TrainingSetConfig& c) {
   validate_grid(c.grid);
   if (c.cl.ell.empty()) throw std::invalid_argument("training set: no C_ell given");
   if (c.grid.ell_max() > c.cl.ell.back() * 1.0001 || c.grid.ell_min() < c.cl.ell.front() * 0.9999)
-    throw std::invalid_argument("--npix/--pixel: the grid needs ell from " + std::to_string(c.grid.ell_min()) + " to " +
-                                std::to_string(c.grid.ell_max()) + ", beyond the C_ell table (" +
-                                std::to_string(c.cl.ell.front()) + " .. " + std::to_string(c.cl.ell.back()) + ")");
+    throw std::invalid_argument("--npix/--pixel: the grid needs ell from " +
+                                std::to_string(c.grid.ell_min()) + " to " + std::to_string(c.grid.ell_max()) +
+                                ", beyond the C_ell table (" + std::to_string(c.cl.ell.front()) + " .. " +
+                                std::to_string(c.cl.ell.back()) + ")");
   if (c.lambda < 0) throw std::invalid_argument("--lambda: lognormal shift must be > 0 (0 = Gaussian)");
-  if (!(c.n_gal_min > 0 && c.n_gal_max >= c.n_gal_min)) throw std::invalid_argument("--density: need 0 < MIN <= MAX");
+  if (!(c.n_gal_min > 0 && c.n_gal_max >= c.n_gal_min))
+    throw std::invalid_argument("--density: need 0 < MIN <= MAX");
   if (!(c.sigma_e_min >= 0 && c.sigma_e_max >= c.sigma_e_min && c.sigma_e_max < 1))
     throw std::invalid_argument("--sigma-e: need 0 <= MIN <= MAX < 1");
-  if (!(c.masked_fraction >= 0 && c.masked_fraction < 0.9)) throw std::invalid_argument("--masked-fraction: must lie in [0, 0.9)");
+  if (!(c.masked_fraction >= 0 && c.masked_fraction < 0.9))
+    throw std::invalid_argument("--masked-fraction: must lie in [0, 0.9)");
   if (!(c.pad >= 1)) throw std::invalid_argument("--pad: must be >= 1");
 }
 
@@ -51,10 +54,13 @@ TrainingMapData simulate_training_map(const TrainingSetConfig& c, long index) {
     RandomStream holes(c.seed, base + 2);
     size_t masked = 0;
     while (static_cast<double>(masked) < c.masked_fraction * static_cast<double>(nn)) {
-      const double cx = holes.uniform() * static_cast<double>(n), cy = holes.uniform() * static_cast<double>(n);
+      const double cx = holes.uniform() * static_cast<double>(n),
+                   cy = holes.uniform() * static_cast<double>(n);
       const double r = (0.5 + 3.5 * holes.uniform()) / c.grid.pixel_arcmin;  // 0.5' .. 4' radius, in pixels
-      for (long iy = std::max(0L, static_cast<long>(cy - r)); iy <= std::min(n - 1, static_cast<long>(cy + r)); ++iy)
-        for (long ix = std::max(0L, static_cast<long>(cx - r)); ix <= std::min(n - 1, static_cast<long>(cx + r)); ++ix) {
+      for (long iy = std::max(0L, static_cast<long>(cy - r));
+           iy <= std::min(n - 1, static_cast<long>(cy + r)); ++iy)
+        for (long ix = std::max(0L, static_cast<long>(cx - r));
+             ix <= std::min(n - 1, static_cast<long>(cx + r)); ++ix) {
           const double dx = static_cast<double>(ix) + 0.5 - cx, dy = static_cast<double>(iy) + 0.5 - cy;
           auto& s = survey[static_cast<size_t>(iy * n + ix)];
           if (s && dx * dx + dy * dy <= r * r) s = 0, ++masked;
@@ -103,13 +109,23 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   temp = comm.broadcast(temp);
 
   io::TrainingAttributes attrs;
-  attrs.text = {{"lofimap_version", LOFIMAP_VERSION}, {"lofimap_git", LOFIMAP_GIT_HASH}, {"command", c.command_line},
-                {"cl", c.cl_description}, {"field", c.lambda > 0 ? "lognormal" : "gaussian"},
-                {"shear", c.reduced_shear ? "reduced" : "gamma"}, {"frame", "x = +RA (East), y = +Dec (North)"}};
-  attrs.numbers = {{"pixel_arcmin", c.grid.pixel_arcmin}, {"npix", static_cast<double>(c.grid.nx)},
-                   {"lambda", c.lambda}, {"n_gal_min", c.n_gal_min}, {"n_gal_max", c.n_gal_max},
-                   {"sigma_e_min", c.sigma_e_min}, {"sigma_e_max", c.sigma_e_max},
-                   {"masked_fraction", c.masked_fraction}, {"ks_pad", c.pad}, {"seed", static_cast<double>(c.seed)},
+  attrs.text = {{"lofimap_version", LOFIMAP_VERSION},
+                {"lofimap_git", LOFIMAP_GIT_HASH},
+                {"command", c.command_line},
+                {"cl", c.cl_description},
+                {"field", c.lambda > 0 ? "lognormal" : "gaussian"},
+                {"shear", c.reduced_shear ? "reduced" : "gamma"},
+                {"frame", "x = +RA (East), y = +Dec (North)"}};
+  attrs.numbers = {{"pixel_arcmin", c.grid.pixel_arcmin},
+                   {"npix", static_cast<double>(c.grid.nx)},
+                   {"lambda", c.lambda},
+                   {"n_gal_min", c.n_gal_min},
+                   {"n_gal_max", c.n_gal_max},
+                   {"sigma_e_min", c.sigma_e_min},
+                   {"sigma_e_max", c.sigma_e_max},
+                   {"masked_fraction", c.masked_fraction},
+                   {"ks_pad", c.pad},
+                   {"seed", static_cast<double>(c.seed)},
                    {"maps", static_cast<double>(c.maps)}};
   io::TrainingSetWriter writer(temp, comm.size() > 1 ? comm.mpi_handle() : nullptr, c.maps, c.grid.nx, attrs);
 
@@ -120,8 +136,8 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
     const long index = r * comm.size() + comm.rank();
     if (index < c.maps) {
       const auto m = simulate_training_map(c, index);
-      const io::TrainingMapView view{m.kappa.data(), m.shear.data(), m.ks.data(), m.mask.data(), m.counts.data(),
-                                     m.sigma_e, m.n_gal};
+      const io::TrainingMapView view{m.kappa.data(),  m.shear.data(), m.ks.data(), m.mask.data(),
+                                     m.counts.data(), m.sigma_e,      m.n_gal};
       writer.write_round(index, &view);
       ++report.maps_written_here;
     } else {

@@ -18,13 +18,13 @@ struct TrainingSetConfig {
   long maps = 100;
   FlatGrid grid = FlatGrid::square(256, 0.5);
   AngularSpectrum cl;
-  std::string cl_description;     // how cl was made (stored as an attribute)
-  double lambda = 0;              // lognormal shift; 0 = Gaussian fields
-  double n_gal_min = 30, n_gal_max = 30;        // galaxies per arcmin^2, drawn uniformly per map
+  std::string cl_description;                     // how cl was made (stored as an attribute)
+  double lambda = 0;                              // lognormal shift; 0 = Gaussian fields
+  double n_gal_min = 30, n_gal_max = 30;          // galaxies per arcmin^2, drawn uniformly per map
   double sigma_e_min = 0.26, sigma_e_max = 0.26;  // shape noise per component, drawn uniformly per map
-  double masked_fraction = 0;     // random circular holes (bright-star masks) covering about this fraction
+  double masked_fraction = 0;  // random circular holes (bright-star masks) covering about this fraction
   bool reduced_shear = false;
-  double pad = 2;                 // KS zero padding
+  double pad = 2;  // KS zero padding
   std::uint64_t seed = 1;
   std::string output;
   bool overwrite = false;

@@ -19,7 +19,8 @@ SphereShearMaps bin_sphere(const ShearCatalogue& g, long nside, const distribute
   const size_t n = static_cast<size_t>(base.Npix());
   std::vector<double> sums(4 * n, 0.0);
   for (size_t i = 0; i < g.size(); ++i) {
-    const size_t k = static_cast<size_t>(base.ang2pix(pointing((90.0 - g.dec_deg[i]) * kDeg, g.ra_deg[i] * kDeg)));
+    const size_t k =
+        static_cast<size_t>(base.ang2pix(pointing((90.0 - g.dec_deg[i]) * kDeg, g.ra_deg[i] * kDeg)));
     const double w = g.weight[i];
     sums[k] -= w * g.g1[i];  // HEALPix (Q, U) = -(g1, g2)
     sums[n + k] -= w * g.g2[i];

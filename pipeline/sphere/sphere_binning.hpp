@@ -1,5 +1,6 @@
-// Binning of a catalogue onto HEALPix (RING): per pixel the weighted mean shear as HEALPix (Q, U) = -(g1, g2),
-// the summed weight and the galaxy count. Each rank bins its own galaxies; the sums are reduced onto rank 0.
+// Binning of a catalogue onto HEALPix (RING): per pixel the weighted mean shear as HEALPix (Q, U) = -(g1,
+// g2), the summed weight and the galaxy count. Each rank bins its own galaxies; the sums are reduced onto
+// rank 0.
 #pragma once
 
 #include <vector>

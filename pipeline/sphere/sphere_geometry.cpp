@@ -15,8 +15,8 @@ constexpr double kDeg = std::numbers::pi / 180.0;
 
 void validate_nside(long nside) {
   if (nside < 1 || nside > 8192 || (nside & (nside - 1)) != 0)
-    throw std::invalid_argument("--nside: must be a power of two between 1 and 8192 (got " + std::to_string(nside) +
-                                ")");
+    throw std::invalid_argument("--nside: must be a power of two between 1 and 8192 (got " +
+                                std::to_string(nside) + ")");
 }
 
 long long sphere_ang2pix(long nside, double ra_deg, double dec_deg) {

@@ -1,5 +1,5 @@
-// HEALPix pixel geometry (RING ordering) for callers that must not include HEALPix headers (they define macros
-// and global names such as RING and pi): nside checks and pixel <-> (RA, Dec) in degrees.
+// HEALPix pixel geometry (RING ordering) for callers that must not include HEALPix headers (they define
+// macros and global names such as RING and pi): nside checks and pixel <-> (RA, Dec) in degrees.
 #pragma once
 
 namespace lofimap::pipeline {

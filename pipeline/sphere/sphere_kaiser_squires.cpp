@@ -23,7 +23,8 @@ using AlmC = Alm<xcomplex<double>>;
 Healpix_Map<double> to_map(const std::vector<double>& v, long nside) {
   Healpix_Map<double> m(static_cast<int>(nside), RING, SET_NSIDE);
   if (static_cast<long long>(v.size()) != m.Npix())
-    throw std::invalid_argument("HEALPix map has " + std::to_string(v.size()) + " values, expected 12*nside^2");
+    throw std::invalid_argument("HEALPix map has " + std::to_string(v.size()) +
+                                " values, expected 12*nside^2");
   for (size_t i = 0; i < v.size(); ++i) m[static_cast<int>(i)] = v[i];
   return m;
 }
@@ -35,7 +36,8 @@ std::vector<double> from_map(const Healpix_Map<double>& m) {
 }
 
 // Spin-2 map2alm with `iterations` Jacobi refinements (alm += map2alm(map - alm2map(alm))), as healpy's iter.
-void spin2_analysis(const Healpix_Map<double>& q, const Healpix_Map<double>& u, AlmC& e, AlmC& b, int iterations) {
+void spin2_analysis(const Healpix_Map<double>& q, const Healpix_Map<double>& u, AlmC& e, AlmC& b,
+                    int iterations) {
   const arr<double> weight(static_cast<size_t>(2 * q.Nside()), 1.0);
   map2alm_spin(q, u, e, b, 2, weight, false);
   Healpix_Map<double> rq(q.Nside(), RING, SET_NSIDE), ru(q.Nside(), RING, SET_NSIDE);
@@ -81,15 +83,16 @@ SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::v
     }
     e.ScaleL(factor);
     b.ScaleL(factor);
-    Healpix_Map<double> ke(static_cast<int>(nside), RING, SET_NSIDE), kb(static_cast<int>(nside), RING, SET_NSIDE);
+    Healpix_Map<double> ke(static_cast<int>(nside), RING, SET_NSIDE),
+        kb(static_cast<int>(nside), RING, SET_NSIDE);
     alm2map(e, ke);
     alm2map(b, kb);
     return SphereFieldPair{nside, from_map(ke), from_map(kb)};
   });
 }
 
-SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e, const std::vector<double>& kappa_b,
-                                              long nside, int lmax) {
+SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e,
+                                              const std::vector<double>& kappa_b, long nside, int lmax) {
   validate_nside(nside);
   return healpix_guard("spherical forward model", [&] {
     const Healpix_Map<double> me = to_map(kappa_e, nside), mb = to_map(kappa_b, nside);
@@ -104,7 +107,8 @@ SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e
     }
     e.ScaleL(factor);
     b.ScaleL(factor);
-    Healpix_Map<double> mq(static_cast<int>(nside), RING, SET_NSIDE), mu(static_cast<int>(nside), RING, SET_NSIDE);
+    Healpix_Map<double> mq(static_cast<int>(nside), RING, SET_NSIDE),
+        mu(static_cast<int>(nside), RING, SET_NSIDE);
     alm2map_spin(e, b, mq, mu, 2);
     return SphereFieldPair{nside, from_map(mq), from_map(mu)};
   });

@@ -1,18 +1,17 @@
-// Spherical Kaiser-Squires on HEALPix (RING): the spin-2 transform of (Q, U) maps to E/B harmonic modes and the
-// convergence:
+// Spherical Kaiser-Squires on HEALPix (RING): the spin-2 transform of (Q, U) maps to E/B harmonic modes and
+// the convergence:
 //   kappa_E,lm = + sqrt( l(l+1) / ((l+2)(l-1)) ) E_lm,  the same for B,  l = 0, 1 set to 0.
 // HEALPix headers stay in the .cpp (they define macros and global names).
 #pragma once
 
 #include <vector>
 
-
 namespace lofimap::pipeline {
 
 struct SphereKsOptions {
-  int lmax = 0;                  // 0: 2 * nside
-  double smoothing_arcmin = 0;   // Gaussian sigma, applied as exp(-l(l+1) sigma^2 / 2)
-  int iterations = 3;            // Jacobi refinements of map2alm, as healpy's iter (bounded: 0..10)
+  int lmax = 0;                 // 0: 2 * nside
+  double smoothing_arcmin = 0;  // Gaussian sigma, applied as exp(-l(l+1) sigma^2 / 2)
+  int iterations = 3;           // Jacobi refinements of map2alm, as healpy's iter (bounded: 0..10)
 };
 
 struct SphereFieldPair {
@@ -23,7 +22,7 @@ struct SphereFieldPair {
 SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::vector<double>& u, long nside,
                                       const SphereKsOptions& options);
 // The exact spherical forward model: (kappa_E, kappa_B) -> (Q, U) band-limited at lmax.
-SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e, const std::vector<double>& kappa_b,
-                                              long nside, int lmax);
+SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e,
+                                              const std::vector<double>& kappa_b, long nside, int lmax);
 
 }  // namespace lofimap::pipeline

@@ -19,7 +19,8 @@ constexpr double kDeg = std::numbers::pi / 180.0;
 std::vector<long long> sphere_pixels_in_patch(long nside, const FlatGrid& patch) {
   validate_nside(nside);
   const Healpix_Base2 base(nside, RING, SET_NSIDE);
-  const double half_diag = 0.5 * std::hypot(static_cast<double>(patch.nx), static_cast<double>(patch.ny)) * patch.pixel_deg();
+  const double half_diag =
+      0.5 * std::hypot(static_cast<double>(patch.nx), static_cast<double>(patch.ny)) * patch.pixel_deg();
   const double radius = std::atan(half_diag * kDeg) + base.max_pixrad();
   rangeset<int64> ranges;
   base.query_disc(pointing((90.0 - patch.centre.dec_deg) * kDeg, patch.centre.ra_deg * kDeg), radius, ranges);

@@ -78,7 +78,8 @@ TEST(Communicator, AlltoallvRefusesCountsThatDoNotMatchTheData) {
   const std::vector<double> send(3, 1.0);
   std::vector<long long> counts(static_cast<size_t>(comm.size()), 0);
   counts[0] = 2;  // 2 != 3
-  EXPECT_THROW(comm.alltoallv(std::span<const double>(send), std::span<const long long>(counts)), std::invalid_argument);
+  EXPECT_THROW(comm.alltoallv(std::span<const double>(send), std::span<const long long>(counts)),
+               std::invalid_argument);
 }
 
 TEST(Communicator, SplitByParityAndNodeLocal) {
@@ -97,7 +98,8 @@ TEST(Communicator, SplitByParityAndNodeLocal) {
 
 TEST(Communicator, StringBroadcastAndRowRanges) {
   const auto comm = Communicator::world();
-  EXPECT_EQ(comm.broadcast(comm.is_root() ? std::string("from rank 0") : std::string("other")), "from rank 0");
+  EXPECT_EQ(comm.broadcast(comm.is_root() ? std::string("from rank 0") : std::string("other")),
+            "from rank 0");
   long covered = 0;
   for (int r = 0; r < comm.size(); ++r) {
     const auto range = split_rows(10, r, comm.size());

@@ -8,13 +8,13 @@
 #include "distributed/communicator.hpp"
 #include "io/fits_maps.hpp"
 #include "io/hdf5_training_set.hpp"
+#include "lognormal_training_set.hpp"
 #include "pipeline/products/ks_product.hpp"
+#include "pipeline/simulate/synthetic_sky.hpp"
+#include "pipeline/simulate/training_set.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/survey/healpix_patch_pixels.hpp"
-#include "lognormal_training_set.hpp"
-#include "pipeline/simulate/training_set.hpp"
-#include "pipeline/simulate/synthetic_sky.hpp"
 
 namespace lofimap {
 namespace {
@@ -53,7 +53,8 @@ TEST(Distributed, KsMapsDoNotDependOnTheNumberOfRanks) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     pipeline::CatalogueWriter writer(input, "kids");
-    pipeline::sample_galaxies(sky, 20000, 0.2, 4, 3000, [&](const pipeline::GalaxySample& s) { writer.append(s); });
+    pipeline::sample_galaxies(sky, 20000, 0.2, 4, 3000,
+                              [&](const pipeline::GalaxySample& s) { writer.append(s); });
     writer.close();
   }
   comm.barrier();
@@ -70,7 +71,8 @@ TEST(Distributed, KsMapsDoNotDependOnTheNumberOfRanks) {
     pipeline::KsConfig single = c;
     single.output = (dir / "ks_reference.fits").string();
     pipeline::run_kaiser_squires(single, distributed::Communicator::self());
-    const auto mine = io::read_flat_fits(c.output, "KAPPA_E"), ref = io::read_flat_fits(single.output, "KAPPA_E");
+    const auto mine = io::read_flat_fits(c.output, "KAPPA_E"),
+               ref = io::read_flat_fits(single.output, "KAPPA_E");
     ASSERT_EQ(ref.data.size(), mine.data.size());
     double max_ref = 0, max_diff = 0;
     for (size_t i = 0; i < ref.data.size(); ++i) {

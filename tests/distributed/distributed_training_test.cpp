@@ -1,13 +1,13 @@
-// Training on several ranks: gradients are averaged after backward, so every rank holds the same parameters at
-// every step (compared through the model content hash), and the run completes and writes one model.
+// Training on several ranks: gradients are averaged after backward, so every rank holds the same parameters
+// at every step (compared through the model content hash), and the run completes and writes one model.
 #include <gtest/gtest.h>
 #include <mpi.h>
 
 #include <filesystem>
 
 #include "distributed/communicator.hpp"
-#include "pipeline/lofi/lofi_trainer.hpp"
 #include "lognormal_training_set.hpp"
+#include "pipeline/lofi/lofi_trainer.hpp"
 #include "pipeline/simulate/training_set.hpp"
 
 namespace lofimap {

@@ -29,7 +29,8 @@ TEST(GradientReducer, AveragesGradientsOverRanks) {
 TEST(GradientReducer, BroadcastGivesEveryRankRankZerosParameters) {
   const auto comm = Communicator::world();
   auto reducer = make_gradient_reducer(comm);
-  std::vector<torch::Tensor> params = {torch::full({4}, static_cast<float>(comm.rank() + 7), torch::requires_grad())};
+  std::vector<torch::Tensor> params = {
+      torch::full({4}, static_cast<float>(comm.rank() + 7), torch::requires_grad())};
   reducer->broadcast_parameters(params);
   EXPECT_TRUE(torch::equal(params[0].detach(), torch::full({4}, 7.0f)));
 }

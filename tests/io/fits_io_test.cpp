@@ -1,5 +1,5 @@
-// io/ on its own: flat FITS maps round-trip with the East-left flip undone, HEALPix maps carry the keys healpy
-// needs, atomic outputs refuse to clobber and clean up, and `info` recognises formats.
+// io/ on its own: flat FITS maps round-trip with the East-left flip undone, HEALPix maps carry the keys
+// healpy needs, atomic outputs refuse to clobber and clean up, and `info` recognises formats.
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -10,14 +10,14 @@
 #include "io/fits_maps.hpp"
 #include "io/fits_table_writer.hpp"
 #include "io/text_table.hpp"
+#include "models/lofi_network.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/products/ks_product.hpp"
+#include "pipeline/simulate/synthetic_sky.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
-#include "pipeline/survey/healpix_patch_pixels.hpp"
-#include "pipeline/products/ks_product.hpp"
 #include "pipeline/sphere/sphere_kaiser_squires.hpp"
-#include "models/lofi_network.hpp"
-#include "pipeline/simulate/synthetic_sky.hpp"
+#include "pipeline/survey/healpix_patch_pixels.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -110,8 +110,8 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
   EXPECT_LT(inside, 950);
 }
 
-// A precomputed (unsmoothed) KS map from `lofimap ks` gives the same LoFi map as the catalogue it was made from;
-// a smoothed one is refused.
+// A precomputed (unsmoothed) KS map from `lofimap ks` gives the same LoFi map as the catalogue it was made
+// from; a smoothed one is refused.
 TEST(LofiMapping, FromAKsMapAsFromItsCatalogue) {
   const auto dir = lofimap::testing::scratch_dir();
   auto c = setup(dir);
@@ -137,7 +137,8 @@ TEST(LofiMapping, FromAKsMapAsFromItsCatalogue) {
   EXPECT_NEAR(b.grid.ra0_deg, a.grid.ra0_deg, 1e-12);
   double worst = 0, scale = 0;
   for (size_t i = 0; i < a.data.size(); ++i)
-    worst = std::max(worst, static_cast<double>(std::abs(a.data[i] - b.data[i]))), scale = std::max(scale, static_cast<double>(std::abs(a.data[i])));
+    worst = std::max(worst, static_cast<double>(std::abs(a.data[i] - b.data[i]))),
+    scale = std::max(scale, static_cast<double>(std::abs(a.data[i])));
   EXPECT_LT(worst, 1e-4 * scale) << "catalogue vs KS-map input";
   EXPECT_GT(scale, 0);
 

@@ -112,8 +112,8 @@ TEST(LofiNetwork, TinyTrainingRunReducesTheLoss) {
 }
 
 // Inference filters a map once and queries it in batches; without gradients a batch runs in cache-sized
-// chunks and a single map's sampling is split over threads (queries padded to a multiple of the thread count):
-// the values must be those of the plain training-mode pass.
+// chunks and a single map's sampling is split over threads (queries padded to a multiple of the thread
+// count): the values must be those of the plain training-mode pass.
 TEST(LofiNetwork, ChunkedThreadSplitInferenceMatchesTheTrainingPass) {
   torch::manual_seed(7);
   auto options = LofiOptions::published();
@@ -124,16 +124,20 @@ TEST(LofiNetwork, ChunkedThreadSplitInferenceMatchesTheTrainingPass) {
   ASSERT_LT(net->inference_chunk(), 2800);  // the 2800-query batch below is cut into chunks
   const auto reference = net->forward(input, 0.5, q).detach();  // grad mode: one pass, one grid_sampler call
   const int threads = at::get_num_threads();
-  at::set_num_threads(3);  // the last chunk of 2800 - 2048 = 752 queries -> 3 pseudo-maps of 251 (one padding query)
+  at::set_num_threads(
+      3);  // the last chunk of 2800 - 2048 = 752 queries -> 3 pseudo-maps of 251 (one padding query)
   torch::Tensor batched;
   {
     torch::NoGradGuard no_grad;
     const auto channels = net->prefilter(input, 0.5);
-    batched = torch::cat({net->query(channels, 0.5, q.slice(1, 0, 2800)), net->query(channels, 0.5, q.slice(1, 2800, 3001))}, 1);
+    batched = torch::cat(
+        {net->query(channels, 0.5, q.slice(1, 0, 2800)), net->query(channels, 0.5, q.slice(1, 2800, 3001))},
+        1);
   }
   at::set_num_threads(threads);
   ASSERT_EQ(batched.sizes(), reference.sizes());
-  EXPECT_LT((batched - reference).abs().max().item<double>(), 1e-5 * (1 + reference.abs().max().item<double>()));
+  EXPECT_LT((batched - reference).abs().max().item<double>(),
+            1e-5 * (1 + reference.abs().max().item<double>()));
 }
 
 TEST(LofiNetwork, SaveLoadRoundTripAndErrors) {
@@ -160,7 +164,8 @@ TEST(LofiNetwork, SaveLoadRoundTripAndErrors) {
   std::ofstream(dir / "corrupt.pt") << "not a model";
   EXPECT_THROW(load_lofi((dir / "corrupt.pt").string()), std::runtime_error);
   EXPECT_THROW(net->forward(torch::randn({1, 3, 24, 24}), 1.0, q), std::invalid_argument);  // wrong channels
-  EXPECT_THROW(net->forward(input, 1.0, torch::zeros({1, 0, 2})), std::invalid_argument);  // empty coordinates
+  EXPECT_THROW(net->forward(input, 1.0, torch::zeros({1, 0, 2})),
+               std::invalid_argument);  // empty coordinates
   auto bad = LofiOptions::compact();
   bad.filter_size = 64;
   EXPECT_THROW(LofiNetwork{bad}, std::invalid_argument);

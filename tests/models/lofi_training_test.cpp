@@ -10,10 +10,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "lognormal_training_set.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/lofi/lofi_trainer.hpp"
 #include "pipeline/simulate/training_set.hpp"
-#include "lognormal_training_set.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -88,8 +88,8 @@ TEST(LofiTraining, LearnsBeyondAnUntrainedModel) {
   c.learning_rate = 1e-3;
   c.validate_every = 150;
   const auto trained = train_lofi(c, distributed::Communicator::self());
-  std::printf("validation r: untrained %.3f, after 150 steps %.3f (RMSE %.5f -> %.5f)\n", untrained.val_pearson,
-              trained.val_pearson, untrained.val_rmse, trained.val_rmse);
+  std::printf("validation r: untrained %.3f, after 150 steps %.3f (RMSE %.5f -> %.5f)\n",
+              untrained.val_pearson, trained.val_pearson, untrained.val_rmse, trained.val_rmse);
   EXPECT_GT(trained.val_pearson, untrained.val_pearson + 0.1);
   EXPECT_LT(trained.val_rmse, untrained.val_rmse);
 }

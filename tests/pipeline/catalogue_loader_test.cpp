@@ -10,9 +10,9 @@
 
 #include "io/error.hpp"
 #include "io/fits_table_writer.hpp"
+#include "pipeline/core/map_statistics.hpp"
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
-#include "pipeline/core/map_statistics.hpp"
 #include "pipeline/simulate/synthetic_sky.hpp"
 #include "test_paths.hpp"
 
@@ -26,11 +26,12 @@ const distributed::Communicator& world() {
 
 FlatSky test_sky() {
   const FlatGrid patch{{36.0, -5.0}, 1.0, 64, 64};
-  return make_synthetic_sky(patch, {{36.1, -4.9, 0.2, 3.0}, {35.8, -5.2, 0.15, 4.0}, {36.2, -5.3, -0.05, 5.0}});
+  return make_synthetic_sky(patch,
+                            {{36.1, -4.9, 0.2, 3.0}, {35.8, -5.2, 0.15, 4.0}, {36.2, -5.3, -0.05, 5.0}});
 }
 
-std::string write_preset_catalogue(const std::filesystem::path& dir, const FlatSky& sky, const std::string& preset,
-                                   long long n, double sigma_e) {
+std::string write_preset_catalogue(const std::filesystem::path& dir, const FlatSky& sky,
+                                   const std::string& preset, long long n, double sigma_e) {
   const std::string path = (dir / (preset + ".fits")).string();
   CatalogueWriter writer(path, preset);
   sample_galaxies(sky, n, sigma_e, 11, 100000, [&](const GalaxySample& s) { writer.append(s); });
@@ -53,7 +54,8 @@ TEST_P(PresetRoundTrip, BinnedShearEqualsSimulatedShearAndKsRecoversTruth) {
   EXPECT_GT(pearson(grid.g1, sky.gamma1), 0.995);
   EXPECT_GT(pearson(grid.g2, sky.gamma2), 0.995);
   double offset = 0, max_diff = 0;
-  for (size_t i = 0; i < grid.g1.size(); ++i) offset += (grid.g1[i] - sky.gamma1[i]) / static_cast<double>(grid.g1.size());
+  for (size_t i = 0; i < grid.g1.size(); ++i)
+    offset += (grid.g1[i] - sky.gamma1[i]) / static_cast<double>(grid.g1.size());
   for (size_t i = 0; i < grid.g1.size(); ++i)
     max_diff = std::max(max_diff, std::abs(grid.g1[i] - sky.gamma1[i] - offset));
   EXPECT_LT(max_diff, 0.02);
@@ -86,10 +88,10 @@ TEST(CatalogueLoader, InvalidRowsAreCountedByReasonAndThresholded) {
   const auto dir = testing::scratch_dir();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> ra(13, 10.0), dec(13, 0.0), e1(13, 0.1), e2(13, 0.0), w(13, 1.0);
-  e1[0] = nan;   // non-finite
-  w[1] = 0;      // weight
-  w[2] = -1;     // weight
-  dec[3] = 95;   // Dec
+  e1[0] = nan;               // non-finite
+  w[1] = 0;                  // weight
+  w[2] = -1;                 // weight
+  dec[3] = 95;               // Dec
   e1[4] = 0.9, e2[4] = 0.5;  // |e| >= 1
   const auto path = write_table(dir, {ra, dec, e1, e2, w}, {"RA", "DEC", "E1", "E2", "WEIGHT"});
   CatalogueOptions opt;

@@ -52,7 +52,8 @@ std::vector<std::vector<double>> reference(const std::string& name) {
 }
 
 // Largest |ratio - 1| over 100 <= ell <= 5000.
-double max_deviation(const AngularSpectrum& ours, const std::vector<double>& ell, const std::vector<double>& ref) {
+double max_deviation(const AngularSpectrum& ours, const std::vector<double>& ell,
+                     const std::vector<double>& ref) {
   double worst = 0;
   for (size_t i = 0; i < ell.size(); ++i)
     if (ell[i] >= 100 && ell[i] <= 5000) worst = std::max(worst, std::abs(ours.cl[i] / ref[i] - 1));
@@ -66,11 +67,12 @@ TEST(Cosmology, MassiveNusSpectrumAtZs1) {
   s.z_single = 1.0;
   const auto cl = convergence_cl_limber(Cosmology(massivenus_fiducial()), s, t[0]);
   // The file does not label its columns. Column 2 falls off far faster than any z_s = 1.0 theory spectrum
-  // (ratio 1.1 at ell ~ 100 growing to ~19 at ell ~ 4500: a smoothed or differently defined spectrum), so it is
-  // not used; columns 3-9 are z_s = 1.0 variants, and we compare with each.
+  // (ratio 1.1 at ell ~ 100 growing to ~19 at ell ~ 4500: a smoothed or differently defined spectrum), so it
+  // is not used; columns 3-9 are z_s = 1.0 variants, and we compare with each.
   for (size_t col = 1; col < t.size(); ++col)
-    std::printf("MassiveNuS column %zu vs lofimap z_s = 1.0: max |ratio - 1| over 100 <= ell <= 5000 = %.3f\n",
-                col + 1, max_deviation(cl, t[0], t[col]));
+    std::printf(
+        "MassiveNuS column %zu vs lofimap z_s = 1.0: max |ratio - 1| over 100 <= ell <= 5000 = %.3f\n",
+        col + 1, max_deviation(cl, t[0], t[col]));
   EXPECT_GT(max_deviation(cl, t[0], t[1]), 1.0);   // column 2 is not a z_s = 1 spectrum
   EXPECT_LT(max_deviation(cl, t[0], t[5]), 0.15);  // column 6 (= column 9)
   EXPECT_LT(max_deviation(cl, t[0], t[3]), 0.15);  // column 4
@@ -87,8 +89,9 @@ TEST(Cosmology, KappaTngSpectrumWithFittedSourceRedshift) {
     const double d = max_deviation(convergence_cl_limber(c, s, t[0]), t[0], t[1]);
     if (d < best) best = d, best_z = z;
   }
-  std::printf("kappaTNG: best single source plane z_s = %.2f, max |ratio - 1| over 100 <= ell <= 5000 = %.3f\n",
-              best_z, best);
+  std::printf(
+      "kappaTNG: best single source plane z_s = %.2f, max |ratio - 1| over 100 <= ell <= 5000 = %.3f\n",
+      best_z, best);
   EXPECT_LT(best, 0.15);
 }
 

@@ -50,7 +50,8 @@ TEST(FlatKaiserSquires, ShearOfKappaIsSpinTwoNotScalar) {
 // Analytic tangential shear of a point mass at the grid centre: gamma_t = A / r^2, and in the internal frame
 // gamma1 + i gamma2 = -gamma_t exp(2 i phi) (tangential = elongated perpendicular to the radius).
 FlatFieldPair point_mass_shear(long n, double cx, double cy, bool b_mode) {
-  FlatFieldPair s{n, n, std::vector<double>(static_cast<size_t>(n * n)), std::vector<double>(static_cast<size_t>(n * n))};
+  FlatFieldPair s{n, n, std::vector<double>(static_cast<size_t>(n * n)),
+                  std::vector<double>(static_cast<size_t>(n * n))};
   for (long iy = 0; iy < n; ++iy)
     for (long ix = 0; ix < n; ++ix) {
       const double dx = static_cast<double>(ix) - cx, dy = static_cast<double>(iy) - cy;
@@ -91,13 +92,19 @@ TEST(FlatKaiserSquires, PureBModeGivesNoKappaE) {
 }
 
 // Analytic plane waves on a periodic grid: for wave vector k at angle alpha, D = exp(2 i alpha), so
-// kappa_E = cos(k.x) has gamma = exp(2 i alpha) cos(k.x) and kappa_B = cos(k.x) has gamma = i exp(2 i alpha) cos(k.x).
+// kappa_E = cos(k.x) has gamma = exp(2 i alpha) cos(k.x) and kappa_B = cos(k.x) has gamma = i exp(2 i alpha)
+// cos(k.x).
 TEST(FlatKaiserSquires, AnalyticPlaneWavesSeparateIntoEAndB) {
   const long n = 64;
   FlatFieldPair shear{n, n, std::vector<double>(n * n, 0.0), std::vector<double>(n * n, 0.0)};
   std::vector<double> want_e(n * n, 0.0), want_b(n * n, 0.0);
-  struct Wave { int m1, m2; bool b; double amp; };
-  for (const Wave w : {Wave{3, 1, false, 1.0}, Wave{-2, 5, true, 0.7}, Wave{4, -4, false, 0.3}, Wave{0, 6, true, 0.5}}) {
+  struct Wave {
+    int m1, m2;
+    bool b;
+    double amp;
+  };
+  for (const Wave w :
+       {Wave{3, 1, false, 1.0}, Wave{-2, 5, true, 0.7}, Wave{4, -4, false, 0.3}, Wave{0, 6, true, 0.5}}) {
     const double k1 = 2 * std::numbers::pi * w.m1 / n, k2 = 2 * std::numbers::pi * w.m2 / n;
     const double alpha = std::atan2(k2, k1);
     for (long iy = 0; iy < n; ++iy)

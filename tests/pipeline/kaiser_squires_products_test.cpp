@@ -1,6 +1,7 @@
 // `lofimap ks` end to end in-process: a point mass in a DES-convention catalogue written by hand from the
 // published convention table lands as a positive peak at the right sky position in the written FITS (flat)
-// and HEALPix map; the sign guards of DESIGN §4; outputs are atomic and never clobbered.
+// and HEALPix map; the sign guards (one flipped component mixes E and B, both flipped turn clusters into
+// holes); outputs are atomic and never clobbered.
 #include "pipeline/products/ks_product.hpp"
 
 #include <gtest/gtest.h>
@@ -11,8 +12,8 @@
 #include "io/error.hpp"
 #include "io/fits_maps.hpp"
 #include "io/fits_table_writer.hpp"
-#include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/core/map_statistics.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/simulate/synthetic_sky.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "test_paths.hpp"
@@ -26,8 +27,9 @@ const distributed::Communicator& world() {
 }
 
 // Galaxies on a regular tangent-plane grid around a point mass at (ra0, dec0), shapes written in the DES
-// convention: internal flat (g1, g2) = (e1, -e2), so e_1 = g1, e_2 = -g2 (DESIGN §4 table).
-std::string point_mass_des_catalogue(const std::filesystem::path& dir, double ra0, double dec0, double half_deg) {
+// convention: internal flat (g1, g2) = (e1, -e2), so e_1 = g1, e_2 = -g2 (the DES/KiDS/COSMOS convention).
+std::string point_mass_des_catalogue(const std::filesystem::path& dir, double ra0, double dec0,
+                                     double half_deg) {
   std::vector<double> ra, dec, e1, e2, w, r;
   const TangentPoint c{ra0, dec0};
   const int n = 160;
@@ -44,7 +46,8 @@ std::string point_mass_des_catalogue(const std::filesystem::path& dir, double ra
     }
   const std::string path = (dir / "point_mass_des.fits").string();
   io::FitsTableWriter writer(path, "SHEAR", {"ra", "dec", "e_1", "e_2", "weight", "R11", "R22"});
-  writer.append({ra.data(), dec.data(), e1.data(), e2.data(), w.data(), r.data(), r.data()}, static_cast<long>(ra.size()));
+  writer.append({ra.data(), dec.data(), e1.data(), e2.data(), w.data(), r.data(), r.data()},
+                static_cast<long>(ra.size()));
   writer.close();
   return path;
 }
@@ -115,7 +118,7 @@ TEST(KaiserSquiresProducts, SpherePointMassPeaksAtItsPixel) {
   EXPECT_LT(std::filesystem::file_size(c.output), std::filesystem::file_size(dir / "pm_sphere.fits") / 10);
 }
 
-// DESIGN §4 guards on a noise-free halo field in the DES convention.
+// The sign guards on a noise-free halo field in the DES convention.
 struct GuardResult {
   double r, e_over_b;
 };
@@ -147,10 +150,10 @@ TEST(KaiserSquiresProducts, FlippedComponentsBreakTheMapsAsExpected) {
   const auto both = run_with_flips(dir, input, sky, true, true);
   EXPECT_GT(right.r, 0.9);
   EXPECT_GT(right.e_over_b, 2.0);
-  EXPECT_LT(std::abs(one.r), 0.3);           // one flip kills the correlation with truth
-  EXPECT_LT(one.e_over_b, 1.5);              // and makes E and B comparable
+  EXPECT_LT(std::abs(one.r), 0.3);  // one flip kills the correlation with truth
+  EXPECT_LT(one.e_over_b, 1.5);     // and makes E and B comparable
   EXPECT_GT(one.e_over_b, 1.0 / 1.5);
-  EXPECT_LT(both.r, -0.9);                   // both flipped: clusters become holes
+  EXPECT_LT(both.r, -0.9);  // both flipped: clusters become holes
 }
 
 TEST(KaiserSquiresProducts, ExistingOutputIsKeptWithoutOverwriteAndNoTemporariesRemain) {

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "io/error.hpp"
-#include "pipeline/simulate/training_set.hpp"
 #include "lognormal_training_set.hpp"
+#include "pipeline/simulate/training_set.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -39,8 +39,9 @@ TEST(KsSmoothingChoice, NoisierMapsNeedMoreSmoothing) {
   EXPECT_GE(noisy.best_sigma_arcmin, 1.5);
   ASSERT_FALSE(noisy.best_at_edge);
   // The chosen sigma beats its neighbours on the same maps, and smoothing helps the noisy maps a lot.
-  const auto best = static_cast<size_t>(std::find(noisy.sigmas_arcmin.begin(), noisy.sigmas_arcmin.end(),
-                                                  noisy.best_sigma_arcmin) - noisy.sigmas_arcmin.begin());
+  const auto best = static_cast<size_t>(
+      std::find(noisy.sigmas_arcmin.begin(), noisy.sigmas_arcmin.end(), noisy.best_sigma_arcmin) -
+      noisy.sigmas_arcmin.begin());
   ASSERT_GT(best, 0u);
   ASSERT_LT(best + 1, noisy.sigmas_arcmin.size());
   EXPECT_LT(noisy.mean_rmse[best], noisy.mean_rmse[best - 1]);

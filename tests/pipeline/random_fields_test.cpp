@@ -6,13 +6,13 @@
 #include <cmath>
 #include <cstdio>
 
-#include "pipeline/flat/flat_kaiser_squires.hpp"
-#include "pipeline/simulate/flat_random_fields.hpp"
-#include "pipeline/flat/flat_power_spectrum.hpp"
-#include "pipeline/simulate/nfw_halo.hpp"
 #include "pipeline/core/map_statistics.hpp"
-#include "pipeline/sphere/sphere_kaiser_squires.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/flat/flat_power_spectrum.hpp"
+#include "pipeline/simulate/flat_random_fields.hpp"
+#include "pipeline/simulate/nfw_halo.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
 
 namespace lofimap::pipeline {
 namespace {
@@ -34,11 +34,14 @@ std::vector<std::pair<double, double>> flat_ratios(bool lognormal, int realisati
     const auto f = lognormal ? lognormal_field(cl, grid, 0.02, 7, static_cast<std::uint64_t>(r))
                              : gaussian_field(cl, grid, 7, static_cast<std::uint64_t>(r));
     p = measure_flat_power(f, grid, 12, cl);
-    for (int b = 0; b < 12; ++b) sum[static_cast<size_t>(b)] += p.power[static_cast<size_t>(b)] / p.expected[static_cast<size_t>(b)] / realisations;
+    for (int b = 0; b < 12; ++b)
+      sum[static_cast<size_t>(b)] +=
+          p.power[static_cast<size_t>(b)] / p.expected[static_cast<size_t>(b)] / realisations;
   }
   std::vector<std::pair<double, double>> out;
   for (int b = 0; b < 11; ++b)
-    if (p.modes[static_cast<size_t>(b)] >= 100) out.push_back({p.ell[static_cast<size_t>(b)], sum[static_cast<size_t>(b)]});
+    if (p.modes[static_cast<size_t>(b)] >= 100)
+      out.push_back({p.ell[static_cast<size_t>(b)], sum[static_cast<size_t>(b)]});
   return out;
 }
 
@@ -63,7 +66,8 @@ TEST(RandomFields, FlatLognormalKeepsPowerAndIsSkewed) {
 
 TEST(RandomFields, SameSeedSameFieldOtherStreamOtherField) {
   const auto cl = test_spectrum();
-  const auto a = gaussian_field(cl, pipeline::FlatGrid::square(64, 1.0), 5, 1), b = gaussian_field(cl, pipeline::FlatGrid::square(64, 1.0), 5, 1);
+  const auto a = gaussian_field(cl, pipeline::FlatGrid::square(64, 1.0), 5, 1),
+             b = gaussian_field(cl, pipeline::FlatGrid::square(64, 1.0), 5, 1);
   const auto c = gaussian_field(cl, pipeline::FlatGrid::square(64, 1.0), 5, 2);
   EXPECT_EQ(a, b);
   EXPECT_LT(std::abs(pearson(a, c)), 0.2);
@@ -88,7 +92,8 @@ TEST(RandomFields, SphereGaussianAndLognormalPower) {
   }
   for (int lo = 16; lo + 32 <= lmax; lo += 32) {  // bins of 32 multipoles from l = 16
     double g = 0, l = 0;
-    for (int k = lo; k < lo + 32; ++k) g += rg[static_cast<size_t>(k)] / 32, l += rl[static_cast<size_t>(k)] / 32;
+    for (int k = lo; k < lo + 32; ++k)
+      g += rg[static_cast<size_t>(k)] / 32, l += rl[static_cast<size_t>(k)] / 32;
     std::printf("sphere l %3d-%3d: Gaussian %.3f, lognormal %.3f\n", lo, lo + 31, g, l);
     EXPECT_NEAR(g, 1.0, 0.05);
     EXPECT_NEAR(l, 1.0, 0.10);
@@ -121,7 +126,8 @@ TEST(RandomFields, NfwTangentialShearMatchesAnalyticProfile) {
     const double c = 0.5 * static_cast<double>(grid.nx - 1);
     for (long iy = 0; iy < grid.nx; ++iy)
       for (long ix = 0; ix < grid.nx; ++ix) {
-        const double dx = (static_cast<double>(ix) - c) * grid.pixel_arcmin, dy = (static_cast<double>(iy) - c) * grid.pixel_arcmin;
+        const double dx = (static_cast<double>(ix) - c) * grid.pixel_arcmin,
+                     dy = (static_cast<double>(iy) - c) * grid.pixel_arcmin;
         const double rr = std::hypot(dx, dy);
         if (std::abs(rr - r) > dr) continue;
         const double phi = std::atan2(dy, dx);
@@ -130,7 +136,8 @@ TEST(RandomFields, NfwTangentialShearMatchesAnalyticProfile) {
         ++count;
       }
     const double measured = sum / static_cast<double>(count), expected = prof.gamma_t(r);
-    std::printf("NFW r = %.2f r_s: gamma_t %.5f, analytic %.5f, ratio %.4f\n", x, measured, expected, measured / expected);
+    std::printf("NFW r = %.2f r_s: gamma_t %.5f, analytic %.5f, ratio %.4f\n", x, measured, expected,
+                measured / expected);
     EXPECT_NEAR(measured / expected, 1.0, 0.05) << "r = " << x << " r_s";
   }
 }

@@ -10,11 +10,11 @@
 
 #include "io/catalogue_files.hpp"
 #include "pipeline/catalogue/catalogue_loader.hpp"
+#include "pipeline/core/map_statistics.hpp"
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
-#include "pipeline/simulate/flat_random_fields.hpp"
-#include "pipeline/core/map_statistics.hpp"
 #include "pipeline/products/simulate_product.hpp"
+#include "pipeline/simulate/flat_random_fields.hpp"
 #include "pipeline/simulate/sky_mask.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
 #include "test_paths.hpp"
@@ -54,8 +54,8 @@ TEST(SimulatedCatalogue, PoissonDensityAndShapeNoise) {
     n += static_cast<long long>(s.galaxies.size());
   });
   const double expected = density * area;
-  std::printf("flat: %lld galaxies, expected %.0f +- %.0f; std(e - gamma) = %.4f, %.4f (sigma_e 0.26)\n", n, expected,
-              std::sqrt(expected), std::sqrt(s1 / n), std::sqrt(s2 / n));
+  std::printf("flat: %lld galaxies, expected %.0f +- %.0f; std(e - gamma) = %.4f, %.4f (sigma_e 0.26)\n", n,
+              expected, std::sqrt(expected), std::sqrt(s1 / n), std::sqrt(s2 / n));
   EXPECT_LT(std::abs(static_cast<double>(n) - expected), 3 * std::sqrt(expected));
   EXPECT_NEAR(std::sqrt(s1 / static_cast<double>(n)), 0.26, 0.02 * 0.26);
   EXPECT_NEAR(std::sqrt(s2 / static_cast<double>(n)), 0.26, 0.02 * 0.26);
@@ -76,7 +76,8 @@ TEST(SimulatedCatalogue, SphereDensityInsideADecBand) {
     n += static_cast<long long>(g.galaxies.size());
     for (double d : g.galaxies.dec_deg) inside = inside && d >= -30 && d <= 10;
   });
-  const double band_sr = 2 * std::numbers::pi * (std::sin(10 * std::numbers::pi / 180) - std::sin(-30 * std::numbers::pi / 180));
+  const double band_sr =
+      2 * std::numbers::pi * (std::sin(10 * std::numbers::pi / 180) - std::sin(-30 * std::numbers::pi / 180));
   const double expected = density * band_sr * std::pow(180 * 60 / std::numbers::pi, 2);
   std::printf("sphere band: %lld galaxies, expected %.0f +- %.0f\n", n, expected, std::sqrt(expected));
   EXPECT_TRUE(inside);
@@ -93,7 +94,8 @@ TEST_P(SimulatedPresetRoundTrip, BinnedShearEqualsTruthToNoiseLevel) {
   const double density = 50, sigma_e = GetParam() == "hsc" ? 0.1 : 0.2;
   {
     CatalogueWriter writer(path, GetParam());
-    sample_flat_galaxies(sky, -1, density, {sigma_e, false}, nullptr, 8, 1 << 18, [&](const GalaxySample& s) { writer.append(s); });
+    sample_flat_galaxies(sky, -1, density, {sigma_e, false}, nullptr, 8, 1 << 18,
+                         [&](const GalaxySample& s) { writer.append(s); });
     writer.close();
   }
   CatalogueOptions opt;
@@ -111,7 +113,8 @@ TEST_P(SimulatedPresetRoundTrip, BinnedShearEqualsTruthToNoiseLevel) {
     chi2 += (std::pow(grid.g1[i] - sky.gamma1[i], 2) + std::pow(grid.g2[i] - sky.gamma2[i], 2)) / var;
     cells += 2;
   }
-  std::printf("%s: reduced chi^2 of binned shear vs truth = %.3f over %ld values\n", GetParam().c_str(), chi2 / cells, cells);
+  std::printf("%s: reduced chi^2 of binned shear vs truth = %.3f over %ld values\n", GetParam().c_str(),
+              chi2 / cells, cells);
   EXPECT_NEAR(chi2 / static_cast<double>(cells), 1.0, 0.1);
 }
 
@@ -125,10 +128,10 @@ INSTANTIATE_TEST_SUITE_P(AllPresets, SimulatedPresetRoundTrip,
                          });
 
 TEST(SimulatedCatalogue, NoiselessDenseCatalogueKsRecoversTruth) {
-  // Truth on a 0.5' grid, galaxies binned onto 1' pixels; the reference is the truth kappa of the same galaxies
-  // binned the same way (as for the real simulated catalogue), so both sides see the same pixel averaging. The
-  // field is band-limited below the 1' Nyquist (ell < 5000): power above it would alias differently into the
-  // spin-2 shear than into kappa, which no estimator can undo.
+  // Truth on a 0.5' grid, galaxies binned onto 1' pixels; the reference is the truth kappa of the same
+  // galaxies binned the same way (as for the real simulated catalogue), so both sides see the same pixel
+  // averaging. The field is band-limited below the 1' Nyquist (ell < 5000): power above it would alias
+  // differently into the spin-2 shear than into kappa, which no estimator can undo.
   const auto dir = testing::scratch_dir();
   auto sky = grf_sky(128, 0.5, 5000);
   const FlatGrid coarse{sky.patch.centre, 1.0, 64, 64};
@@ -156,7 +159,8 @@ TEST(SimulatedCatalogue, NoiselessDenseCatalogueKsRecoversTruth) {
   const auto grid = bin_flat(cat.galaxies, coarse, world());
   const auto kappa = flat_kaiser_squires({64, 64, grid.g1, grid.g2}, 1.0, 0.0);  // periodic field: no padding
   const double r = pearson(kappa.a, truth);
-  std::printf("noiseless dense catalogue (%zu galaxies): r(KS, binned truth kappa) = %.4f\n", cat.galaxies.size(), r);
+  std::printf("noiseless dense catalogue (%zu galaxies): r(KS, binned truth kappa) = %.4f\n",
+              cat.galaxies.size(), r);
   EXPECT_GT(r, 0.99);
 }
 
@@ -183,11 +187,13 @@ TEST(SimulatedCatalogue, SameSeedSameCatalogueAndMasksApply) {
   a.read({"e1", "ALPHA_J2000", "DELTA_J2000"}, 0, a.total_rows(), [&](const io::CatalogueChunk& c) {
     ea.insert(ea.end(), c.columns[0].begin(), c.columns[0].end());
     for (long i = 0; i < c.rows; ++i) {
-      const double dx = (c.columns[1][static_cast<size_t>(i)] - 10), dy = c.columns[2][static_cast<size_t>(i)];
+      const double dx = (c.columns[1][static_cast<size_t>(i)] - 10),
+                   dy = c.columns[2][static_cast<size_t>(i)];
       in_disc = in_disc && std::hypot(dx, dy) <= 0.4 + 1e-6;
     }
   });
-  b.read({"e1"}, 0, b.total_rows(), [&](const io::CatalogueChunk& c) { eb.insert(eb.end(), c.columns[0].begin(), c.columns[0].end()); });
+  b.read({"e1"}, 0, b.total_rows(),
+         [&](const io::CatalogueChunk& c) { eb.insert(eb.end(), c.columns[0].begin(), c.columns[0].end()); });
   EXPECT_EQ(ea, eb);
   EXPECT_TRUE(in_disc);
   // Expected count: density x disc area (pi 24'^2), within 3 sigma.
@@ -218,15 +224,18 @@ TEST(SimulatedCatalogue, CriticalRegionsOfMassiveHaloesStayPhysical) {
   EXPECT_TRUE(bounded);
   FlatSky strong = sky;
   strong.gamma1.assign(64 * 64, 1.2);  // beyond what e = n + gamma can represent
-  EXPECT_THROW(sample_flat_galaxies(strong, 100, 0, {0.26, false}, nullptr, 3, 50, [](const GalaxySample&) {}),
-               std::invalid_argument);
+  EXPECT_THROW(
+      sample_flat_galaxies(strong, 100, 0, {0.26, false}, nullptr, 3, 50, [](const GalaxySample&) {}),
+      std::invalid_argument);
 }
 
 TEST(SimulatedCatalogue, BadInputsAreClearErrors) {
   const auto sky = grf_sky(32, 1.0);
   auto sink = [](const GalaxySample&) {};
-  EXPECT_THROW(sample_flat_galaxies(sky, -1, -1.0, {0.26, false}, nullptr, 1, 100, sink), std::invalid_argument);
-  EXPECT_THROW(sample_flat_galaxies(sky, -1, 10.0, {-0.1, false}, nullptr, 1, 100, sink), std::invalid_argument);
+  EXPECT_THROW(sample_flat_galaxies(sky, -1, -1.0, {0.26, false}, nullptr, 1, 100, sink),
+               std::invalid_argument);
+  EXPECT_THROW(sample_flat_galaxies(sky, -1, 10.0, {-0.1, false}, nullptr, 1, 100, sink),
+               std::invalid_argument);
   const auto dir = testing::scratch_dir();
   EXPECT_THROW(CatalogueWriter((dir / "x.fits").string(), "nope"), std::invalid_argument);
   SpectrumOptions s;
@@ -234,7 +243,8 @@ TEST(SimulatedCatalogue, BadInputsAreClearErrors) {
   const auto table = dir / "cl.txt";
   std::ofstream(table) << "100 1e-9\n200 5e-10\n";
   s.cl_file = table.string();
-  EXPECT_THROW(make_spectrum(s, 50, 5000, d), std::invalid_argument);  // table does not cover the grid's ell range
+  EXPECT_THROW(make_spectrum(s, 50, 5000, d),
+               std::invalid_argument);  // table does not cover the grid's ell range
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/core/map_statistics.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
 
 namespace lofimap::pipeline {
 namespace {
@@ -24,7 +24,8 @@ constexpr double kDeg = std::numbers::pi / 180.0;
 // HEALPix Q + iU = -(g1 + i g2) because e_theta points South and e_phi East.
 SphereFieldPair point_mass_qu(long nside, double ra0, double dec0, bool b_mode) {
   const long long npix = 12LL * nside * nside;
-  SphereFieldPair s{nside, std::vector<double>(static_cast<size_t>(npix)), std::vector<double>(static_cast<size_t>(npix))};
+  SphereFieldPair s{nside, std::vector<double>(static_cast<size_t>(npix)),
+                    std::vector<double>(static_cast<size_t>(npix))};
   const TangentPoint centre{ra0, dec0};
   for (long long p = 0; p < npix; ++p) {
     double ra = 0, dec = 0;
@@ -77,7 +78,8 @@ TEST(SphereKaiserSquires, PureBShearFieldGivesKappaEZero) {
   for (long long p = 0; p < npix; ++p) {
     double ra = 0, dec = 0;
     sphere_pix2ang(nside, p, ra, dec);
-    kb[static_cast<size_t>(p)] = std::sin(3 * ra * kDeg) * std::cos(dec * kDeg) * std::cos(dec * kDeg) + std::sin(2 * dec * kDeg);
+    kb[static_cast<size_t>(p)] =
+        std::sin(3 * ra * kDeg) * std::cos(dec * kDeg) * std::cos(dec * kDeg) + std::sin(2 * dec * kDeg);
   }
   const auto qu = sphere_shear_from_convergence(zero, kb, nside, 2 * nside);
   const auto k = sphere_kaiser_squires(qu.a, qu.b, nside, {});

@@ -10,9 +10,9 @@
 #include <iterator>
 
 #include "io/hdf5_training_set.hpp"
-#include "pipeline/flat/flat_kaiser_squires.hpp"
-#include "pipeline/core/map_statistics.hpp"
 #include "lognormal_training_set.hpp"
+#include "pipeline/core/map_statistics.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -86,8 +86,10 @@ TEST(TrainingSet, StoredMapsAreConsistent) {
   EXPECT_NEAR(mean / observed, m.n_gal, 0.1 * m.n_gal);
   // Truth vs noisy KS, both smoothed by 2': clearly correlated at this depth (noise dominates single pixels).
   const std::vector<double> truth(m.kappa.begin(), m.kappa.end());
-  const double r = pearson(flat_gaussian_smooth(ks.a, 64, 64, 2.0, 2.0), flat_gaussian_smooth(truth, 64, 64, 2.0, 2.0));
-  std::printf("training map 2: r(KS, truth) after 2' smoothing = %.3f (n_gal %.1f, sigma_e %.3f)\n", r, m.n_gal, m.sigma_e);
+  const double r =
+      pearson(flat_gaussian_smooth(ks.a, 64, 64, 2.0, 2.0), flat_gaussian_smooth(truth, 64, 64, 2.0, 2.0));
+  std::printf("training map 2: r(KS, truth) after 2' smoothing = %.3f (n_gal %.1f, sigma_e %.3f)\n", r,
+              m.n_gal, m.sigma_e);
   EXPECT_GT(r, 0.5);
 }
 

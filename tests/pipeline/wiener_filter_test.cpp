@@ -1,5 +1,5 @@
-// The Wiener filter is the minimum-variance linear estimator for Gaussian fields: on Gaussian simulations with
-// noise and masks it must beat Kaiser-Squires at its best smoothing, and its solve must converge.
+// The Wiener filter is the minimum-variance linear estimator for Gaussian fields: on Gaussian simulations
+// with noise and masks it must beat Kaiser-Squires at its best smoothing, and its solve must converge.
 #include "pipeline/flat/wiener_filter.hpp"
 
 #include <gtest/gtest.h>
@@ -40,7 +40,8 @@ TEST(WienerFilter, BeatsBestSmoothedKaiserSquiresOnGaussianFields) {
     wiener += evaluate_map(w.kappa, truth, mask, c.grid).rmse / maps;
     const auto ks = flat_kaiser_squires({128, 128, g1, g2}, 1.0, 0.0);
     for (size_t k = 0; k < 6; ++k)
-      ks_rmse[k] += evaluate_map(flat_gaussian_smooth(ks.a, 128, 128, sigmas[k], 1.0), truth, mask, c.grid).rmse / maps;
+      ks_rmse[k] +=
+          evaluate_map(flat_gaussian_smooth(ks.a, 128, 128, sigmas[k], 1.0), truth, mask, c.grid).rmse / maps;
     if (i == 0) std::printf("Wiener CG: %d iterations, residual %.1e\n", w.iterations, w.residual);
   }
   for (size_t k = 0; k < 6; ++k) {

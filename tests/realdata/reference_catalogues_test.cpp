@@ -8,9 +8,9 @@
 
 #include "io/catalogue_files.hpp"
 #include "io/fits_maps.hpp"
+#include "pipeline/core/map_statistics.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/products/ks_product.hpp"
-#include "pipeline/core/map_statistics.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -36,12 +36,14 @@ Maps run(KsConfig c) {
   run_kaiser_squires(c, world());
   const auto e = io::read_flat_fits(c.output, "KAPPA_E"), b = io::read_flat_fits(c.output, "KAPPA_B"),
              w = io::read_flat_fits(c.output, "WEIGHT");
-  return {{e.data.begin(), e.data.end()}, {b.data.begin(), b.data.end()}, {w.data.begin(), w.data.end()}, e.grid};
+  return {
+      {e.data.begin(), e.data.end()}, {b.data.begin(), b.data.end()}, {w.data.begin(), w.data.end()}, e.grid};
 }
 
 TEST(ReferenceCatalogues, SimulatedCatalogueKappaCorrelatesWithTruth) {
   const auto input = require_data("sim_galcat_truth.fits");
-  if (input.empty()) GTEST_SKIP() << "../shared/data/sim_galcat_truth.fits not present: real-data test skipped";
+  if (input.empty())
+    GTEST_SKIP() << "../shared/data/sim_galcat_truth.fits not present: real-data test skipped";
   const auto dir = testing::scratch_dir();
   KsConfig c;
   c.catalogue.inputs = {input};
@@ -58,7 +60,8 @@ TEST(ReferenceCatalogues, SimulatedCatalogueKappaCorrelatesWithTruth) {
   io::CatalogueFiles files({input}, "");
   files.read({"ra", "dec", "kappa"}, 0, files.total_rows(), [&](const io::CatalogueChunk& ch) {
     for (long i = 0; i < ch.rows; ++i) {
-      const auto p = gnomonic_project(patch.centre, ch.columns[0][static_cast<size_t>(i)], ch.columns[1][static_cast<size_t>(i)]);
+      const auto p = gnomonic_project(patch.centre, ch.columns[0][static_cast<size_t>(i)],
+                                      ch.columns[1][static_cast<size_t>(i)]);
       long ix = 0, iy = 0;
       if (!patch.pixel_of(p.x_deg, p.y_deg, ix, iy)) continue;
       sum[static_cast<size_t>(iy * 64 + ix)] += ch.columns[2][static_cast<size_t>(i)];
@@ -96,7 +99,8 @@ TEST(ReferenceCatalogues, CosmosHasPositiveSkewnessAndTheRightParity) {
   c.output = (dir / "cosmos_wrong.fits").string();
   const Maps wrong = run(c);
   const double wrong_ratio = rms(wrong.e, wrong.weight) / rms(wrong.b, wrong.weight);
-  std::printf("COSMOS: skewness(kappa_E) = %.3f, E/B rms = %.3f, with e2 flipped = %.3f\n", skew, ratio, wrong_ratio);
+  std::printf("COSMOS: skewness(kappa_E) = %.3f, E/B rms = %.3f, with e2 flipped = %.3f\n", skew, ratio,
+              wrong_ratio);
   EXPECT_GT(skew, 0);
   EXPECT_GE(ratio, 1.05 * wrong_ratio);
 }
