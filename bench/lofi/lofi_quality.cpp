@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "io/hdf5_training_set.hpp"
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
   const io::TrainingSetReader train(argv[2]), test(argv[3]);
   const long maps = std::min<long>(std::atol(argv[4]), test.maps());
   const std::string outdir = argv[5];
+  std::filesystem::create_directories(outdir);  // quick-look PNGs of the first map go here
   const long n = test.n();
   const double pixel = test.number_attribute("pixel_arcmin");
   const auto grid = pipeline::FlatGrid::square(n, pixel);
@@ -115,10 +117,10 @@ int main(int argc, char** argv) {
       double lim = 0;
       for (double v : t) lim = std::max(lim, std::abs(v));
       lim *= 0.5;
-      png(outdir + "/map0_truth.png", t, n, 0.5 * n * pixel, "TRUTH", lim);
-      png(outdir + "/map0_lofi.png", lofi, n, 0.5 * n * pixel, "LOFI", lim);
-      png(outdir + "/map0_ks.png", ks, n, 0.5 * n * pixel, "KS SMOOTHED", lim);
-      png(outdir + "/map0_wiener.png", wf, n, 0.5 * n * pixel, "WIENER", lim);
+      png(outdir + "/map0_truth.png", t, n, 0.5 * n * pixel, "Truth", lim);
+      png(outdir + "/map0_lofi.png", lofi, n, 0.5 * n * pixel, "LoFi", lim);
+      png(outdir + "/map0_ks.png", ks, n, 0.5 * n * pixel, "KS, smoothed", lim);
+      png(outdir + "/map0_wiener.png", wf, n, 0.5 * n * pixel, "Wiener", lim);
     }
   }
   std::printf("held-out maps: %ld (n_gal %.0f, sigma_e %.2f, %ld^2 at %.2f', masked)\n", maps,
@@ -156,7 +158,7 @@ int main(int argc, char** argv) {
         double lim = 0;
         for (double v : t) lim = std::max(lim, std::abs(v));
         png(outdir + "/resolution_" + std::to_string(f).substr(0, 3) + "x.png", p, n_out, 0.5 * n * pixel,
-            "LOFI AT " + std::to_string(f).substr(0, 3) + "X", lim * 0.5);
+            "LoFi at " + std::to_string(f).substr(0, 3) + "x resolution", lim * 0.5);
       }
     }
     std::printf("resolution %.1fx (pixel %.3f'): r %.4f +- %.4f, RMSE %.5f (vs truth at %s)\n", f, pixel / f,
