@@ -10,7 +10,6 @@
 #include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
 #include "jobs/exit_codes.hpp"
-#include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 
 namespace {
@@ -58,7 +57,6 @@ int main(int argc, char** argv) {
   if (global.quiet) spdlog::set_level(spdlog::level::warn);
   const int threads = global.threads > 0 ? global.threads : available_cores();
   lofimap::pipeline::configure_threads(threads);
-  lofimap::pipeline::set_fftw_threads(threads);
 
   return lofimap::jobs::run_with_exit_code(action);
 }

@@ -35,7 +35,8 @@ class LofiPlugin {
 // cannot be loaded. The plugin gets the thread count set by configure_threads().
 LofiPlugin& lofi_plugin();
 
-// Threads for OpenMP now and for torch's intra-op pool whenever the plugin is (or has been) loaded.
+// The process's thread count, held here alone: OpenMP and FFTW plans now, torch's intra-op pool whenever the
+// plugin is (or has been) loaded.
 void configure_threads(int threads);
 int configured_threads();
 

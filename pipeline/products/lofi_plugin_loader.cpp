@@ -6,6 +6,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 #include "pipeline/products/resource_paths.hpp"
 
@@ -52,6 +53,7 @@ LofiPlugin& lofi_plugin() {
 void configure_threads(int n) {
   g_threads = n < 1 ? 1 : n;
   omp_set_num_threads(g_threads);
+  set_fftw_threads(g_threads);
   if (g_plugin) g_plugin->set_threads(g_threads);
 }
 

@@ -1,0 +1,1 @@
+// An empty translation unit: the target that compiles LibTorch's precompiled header (CMakeLists.txt).
