@@ -269,6 +269,13 @@ Communicator Communicator::node_local() const {
   return Communicator(std::move(handle));
 }
 
+void abort_all_ranks(int exit_code) {
+  if (!mpi_running()) return;
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (size > 1) MPI_Abort(MPI_COMM_WORLD, exit_code);
+}
+
 std::string mpi_library_version() {
   char text[MPI_MAX_LIBRARY_VERSION_STRING];
   int len = 0;

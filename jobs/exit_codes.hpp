@@ -10,7 +10,9 @@ namespace lofimap::jobs {
 
 enum ExitCode { kSuccess = 0, kFailure = 1, kBadOption = 2, kFileProblem = 3 };
 
-// Runs the action, logs the message of anything it throws and returns the matching code.
+// Runs the action, logs the message of anything it throws and returns the matching code. Under MPI with more
+// than one rank a failure ends every rank (MPI_Abort with the code): a rank that stops early must not leave the
+// others waiting in a collective.
 int run_with_exit_code(const std::function<int()>& action);
 
 }  // namespace lofimap::jobs

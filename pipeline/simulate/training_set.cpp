@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <exception>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 #include "io/atomic_output.hpp"
 #include "io/hdf5_training_set.hpp"
@@ -153,7 +155,19 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   }
   writer.close();
   comm.barrier();
-  if (comm.is_root()) out->commit();
+  // Rank 0 renames the finished set into place; every rank returns only once it is there (callers open it next,
+  // on every rank), and a failed rename fails every rank rather than leaving the others waiting.
+  std::exception_ptr failure;
+  std::string message;
+  if (comm.is_root()) try {
+      out->commit();
+    } catch (const std::exception& e) {
+      failure = std::current_exception();
+      message = e.what();
+    }
+  message = comm.broadcast(message);
+  if (failure) std::rethrow_exception(failure);
+  if (!message.empty()) throw std::runtime_error("rank 0 could not complete the training set: " + message);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }
