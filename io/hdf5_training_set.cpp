@@ -165,21 +165,109 @@ struct TrainingSetReader::Impl {
   hid_t file = -1;
 };
 
+namespace {
+
+// What a training set's datasets must be: the reader trusts nothing in the file (a corrupt or crafted file
+// must give an error naming the dataset, never a crash inside H5Dread).
+struct DatasetShape {
+  const char* name;
+  H5T_class_t type_class;
+  size_t element_size;
+  int rank;  // 1: [maps]; 3: [maps, n, n]; 4: [maps, 2, n, n]
+};
+constexpr DatasetShape kDatasets[] = {
+    {"kappa", H5T_FLOAT, 4, 3},  {"shear", H5T_FLOAT, 4, 4},  {"ks", H5T_FLOAT, 4, 4},
+    {"mask", H5T_INTEGER, 1, 3}, {"counts", H5T_FLOAT, 4, 3}, {"sigma_e", H5T_FLOAT, 4, 1},
+    {"n_gal", H5T_FLOAT, 4, 1},
+};
+constexpr long kMaxSide = 32768;  // the largest grid `lofimap simulate training-set` writes
+
+// Closes an HDF5 handle when the scope ends (the checks below throw).
+struct Handle {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~Handle() {
+    if (id >= 0) close(id);
+  }
+};
+
+const char* class_name(H5T_class_t c) {
+  switch (c) {
+    case H5T_INTEGER:
+      return "integer";
+    case H5T_FLOAT:
+      return "float";
+    case H5T_STRING:
+      return "string";
+    case H5T_COMPOUND:
+      return "compound";
+    case H5T_ARRAY:
+      return "array";
+    default:
+      return "other";
+  }
+}
+
+void check_dataset(hid_t file, const std::string& path, const DatasetShape& want, long maps, long n) {
+  const std::string where = std::string("checking /") + want.name;
+  const Handle ds{check(H5Dopen2(file, want.name, H5P_DEFAULT), path, std::string("opening /") + want.name),
+                  H5Dclose};
+  const Handle type{check(H5Dget_type(ds.id), path, where), H5Tclose};
+  const auto fail = [&](const std::string& what) {
+    throw Error(path, where, what + " (not a lofimap training set?)");
+  };
+  if (H5Tget_class(type.id) != want.type_class || H5Tget_size(type.id) != want.element_size)
+    fail(std::string("elements are ") + class_name(H5Tget_class(type.id)) + " of size " +
+         std::to_string(H5Tget_size(type.id)) + " bytes, expected " +
+         (want.type_class == H5T_FLOAT ? "float32" : "uint8"));
+  const Handle space{check(H5Dget_space(ds.id), path, where), H5Sclose};
+  if (H5Sget_simple_extent_type(space.id) != H5S_SIMPLE || H5Sget_simple_extent_ndims(space.id) != want.rank)
+    fail("expected " + std::to_string(want.rank) + " dimensions");
+  hsize_t dims[4] = {0, 0, 0, 0};
+  H5Sget_simple_extent_dims(space.id, dims, nullptr);
+  const hsize_t expected[4] = {static_cast<hsize_t>(maps), want.rank == 4 ? 2u : static_cast<hsize_t>(n),
+                               static_cast<hsize_t>(n), static_cast<hsize_t>(n)};
+  for (int i = 0; i < want.rank; ++i)
+    if (dims[i] != expected[i])
+      fail("extent " + std::to_string(dims[i]) + " along dimension " + std::to_string(i) + ", expected " +
+           std::to_string(expected[i]) + " (the extents of /kappa: " + std::to_string(maps) + " maps of " +
+           std::to_string(n) + "^2)");
+  const Handle dcpl{check(H5Dget_create_plist(ds.id), path, where), H5Pclose};
+  if (H5Pget_layout(dcpl.id) == H5D_CHUNKED) {
+    hsize_t chunk[4] = {0, 0, 0, 0};
+    if (H5Pget_chunk(dcpl.id, 4, chunk) != want.rank) fail("chunk rank differs from the dataset's");
+    for (int i = 0; i < want.rank; ++i)
+      if (chunk[i] == 0 || chunk[i] > dims[i])
+        fail("chunk of " + std::to_string(chunk[i]) + " along dimension " + std::to_string(i) +
+             " does not fit the extent " + std::to_string(dims[i]));
+  }
+}
+
+}  // namespace
+
 TrainingSetReader::TrainingSetReader(const std::string& path) : impl_(new Impl) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   impl_->path = path;
   if (!std::filesystem::exists(path)) throw Error(path, "opening training set", "no such file");
   impl_->file = check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening as HDF5");
-  const hid_t ds =
-      check(H5Dopen2(impl_->file, "kappa", H5P_DEFAULT), path, "opening /kappa (not a training set?)");
-  const hid_t space = H5Dget_space(ds);
-  hsize_t dims[3] = {0, 0, 0};
-  if (H5Sget_simple_extent_ndims(space) != 3) throw Error(path, "reading /kappa", "expected [maps, n, n]");
-  H5Sget_simple_extent_dims(space, dims, nullptr);
-  maps_ = static_cast<long>(dims[0]);
-  n_ = static_cast<long>(dims[1]);
-  H5Sclose(space);
-  H5Dclose(ds);
+  {
+    const Handle ds{
+        check(H5Dopen2(impl_->file, "kappa", H5P_DEFAULT), path, "opening /kappa (not a training set?)"),
+        H5Dclose};
+    const Handle space{check(H5Dget_space(ds.id), path, "reading /kappa"), H5Sclose};
+    hsize_t dims[3] = {0, 0, 0};
+    if (H5Sget_simple_extent_ndims(space.id) != 3)
+      throw Error(path, "reading /kappa", "expected [maps, n, n]");
+    H5Sget_simple_extent_dims(space.id, dims, nullptr);
+    if (dims[0] < 1 || dims[1] < 1 || dims[1] > static_cast<hsize_t>(kMaxSide) || dims[2] != dims[1])
+      throw Error(path, "reading /kappa",
+                  "extents " + std::to_string(dims[0]) + " x " + std::to_string(dims[1]) + " x " +
+                      std::to_string(dims[2]) +
+                      ": expected maps >= 1 of n x n pixels, n <= " + std::to_string(kMaxSide));
+    maps_ = static_cast<long>(dims[0]);
+    n_ = static_cast<long>(dims[1]);
+  }
+  for (const auto& d : kDatasets) check_dataset(impl_->file, path, d, maps_, n_);
 }
 
 TrainingSetReader::~TrainingSetReader() {
@@ -221,20 +309,39 @@ std::string TrainingSetReader::text_attribute(const std::string& name) const {
   const hid_t a =
       check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
   const hid_t type = H5Aget_type(a);
-  std::string value(H5Tget_size(type), '\0');
-  H5Aread(a, type, value.data());
+  const bool text =
+      H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type) && H5Tget_size(type) < (1u << 20);
+  std::string value(text ? H5Tget_size(type) : 0, '\0');
+  const herr_t rc = text ? H5Aread(a, type, value.data()) : -1;
   H5Tclose(type);
   H5Aclose(a);
+  if (!text) throw Error(impl_->path, "reading attribute " + name, "not a fixed-length text attribute");
+  check(rc, impl_->path, "reading attribute " + name);
   while (!value.empty() && value.back() == '\0') value.pop_back();
   return value;
+}
+
+double TrainingSetReader::pixel_arcmin() const {
+  const double p = number_attribute("pixel_arcmin");
+  if (!(p > 0 && p < 600))
+    throw Error(impl_->path, "reading attribute pixel_arcmin",
+                "pixel scale " + std::to_string(p) + " arcmin is not in (0, 600)");
+  return p;
 }
 
 double TrainingSetReader::number_attribute(const std::string& name) const {
   const hid_t a =
       check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
+  const hid_t type = H5Aget_type(a), space = H5Aget_space(a);
+  const H5T_class_t cls = H5Tget_class(type);
+  const bool number = (cls == H5T_FLOAT || cls == H5T_INTEGER) && H5Sget_simple_extent_npoints(space) == 1;
   double v = 0;
-  H5Aread(a, H5T_NATIVE_DOUBLE, &v);
+  const herr_t rc = number ? H5Aread(a, H5T_NATIVE_DOUBLE, &v) : -1;
+  H5Sclose(space);
+  H5Tclose(type);
   H5Aclose(a);
+  if (!number) throw Error(impl_->path, "reading attribute " + name, "not a single number");
+  check(rc, impl_->path, "reading attribute " + name);
   return v;
 }
 

@@ -67,6 +67,8 @@ class TrainingSetReader {
   TrainingMap read(long index) const;
   std::string text_attribute(const std::string& name) const;
   double number_attribute(const std::string& name) const;
+  // The pixel scale in arcmin (attribute pixel_arcmin); io::Error unless it lies in (0, 600).
+  double pixel_arcmin() const;
 
  private:
   struct Impl;

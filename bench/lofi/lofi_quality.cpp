@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   const std::string outdir = argv[5];
   std::filesystem::create_directories(outdir);  // quick-look PNGs of the first map go here
   const long n = test.n();
-  const double pixel = test.number_attribute("pixel_arcmin");
+  const double pixel = test.pixel_arcmin();
   const auto grid = pipeline::FlatGrid::square(n, pixel);
   pipeline::SourceDistribution src;
   src.z_single = 1.0;  // the sets were made with `simulate training-set` defaults: Planck 2015 (TNG), z_s = 1

@@ -21,7 +21,7 @@ std::vector<TrainingSet> open_training_sets(const TrainConfig& c) {
                                   std::to_string(s.reader->maps()) + " maps");
     s.n = s.reader->n();
     s.train_maps = s.reader->maps() - c.validation_maps;
-    s.pixel = s.reader->number_attribute("pixel_arcmin");
+    s.pixel = s.reader->pixel_arcmin();
     sets.push_back(std::move(s));
   }
   return sets;

@@ -21,7 +21,7 @@ KsSmoothingChoice choose_ks_smoothing(const KsSmoothingRequest& request) {
     throw std::invalid_argument("--maps " + std::to_string(request.maps) + ": " + request.training_set +
                                 " holds " + std::to_string(set.maps()) + " maps");
   KsSmoothingChoice out;
-  out.pixel_arcmin = set.number_attribute("pixel_arcmin");
+  out.pixel_arcmin = set.pixel_arcmin();
   out.maps = request.maps;
   out.sigmas_arcmin = request.sigmas_arcmin;
   if (out.sigmas_arcmin.empty())
