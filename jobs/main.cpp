@@ -1,6 +1,7 @@
 // Entry point of the `lofimap` command: parses options, sets up MPI and threads, runs one subcommand, and
 // maps exceptions to exit codes (jobs/exit_codes.hpp).
 #include <sched.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +26,8 @@ int available_cores() {
 int main(int argc, char** argv) {
   lofimap::distributed::MpiSession mpi(&argc, &argv);
   const auto comm = lofimap::distributed::Communicator::world();
+  // Log lines, warnings and errors go to stderr; stdout carries only what a command prints as its result.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("lofimap"));
   spdlog::set_pattern(comm.size() > 1 ? "[%H:%M:%S rank " + std::to_string(comm.rank()) + "] %v"
                                       : "[%H:%M:%S] %v");
   if (!comm.is_root()) spdlog::set_level(spdlog::level::warn);

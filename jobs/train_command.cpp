@@ -4,6 +4,7 @@
 
 #include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
+#include "jobs/exit_codes.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 
 namespace lofimap::jobs {
@@ -58,14 +59,16 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
       c->validate();
       const auto comm = distributed::Communicator::world();
       const auto s = pipeline::lofi_plugin().train(*c, comm);
-      if (!comm.is_root()) return 0;
-      if (s.interrupted)
-        spdlog::warn("training interrupted at step {}; checkpoint written", s.last_step);
-      else
+      if (s.interrupted) {  // every rank stopped at the same step
+        if (comm.is_root())
+          spdlog::warn("training stopped at step {}; checkpoint written (exit 4)", s.last_step);
+        return static_cast<int>(kStopped);
+      }
+      if (comm.is_root())
         spdlog::info("trained steps {}..{} in {:.1f} s: val RMSE {:.5f}, r {:.3f}; wrote {} (hash {})",
                      s.first_step, s.last_step, s.seconds, s.val_rmse, s.val_pearson, c->output,
                      s.model_hash);
-      return 0;
+      return static_cast<int>(kSuccess);
     };
   });
 }

@@ -104,7 +104,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   TrainSummary summary;
   long step = 0;
   if (c.resume) {
-    step = load_training_checkpoint(checkpoint, net, *opt);
+    step = load_training_checkpoint(checkpoint, net, *opt, c);
     if (comm.is_root()) spdlog::info("resumed from {} at step {}", checkpoint, step);
   } else {
     reducer->broadcast_parameters(net->parameters());  // the seed makes them equal already; cheap insurance

@@ -21,8 +21,8 @@ void save_training_checkpoint(const std::string& path, models::LofiNetwork& net,
   out.commit();
 }
 
-long load_training_checkpoint(const std::string& path, models::LofiNetwork& net,
-                              torch::optim::Optimizer& opt) {
+long load_training_checkpoint(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& opt,
+                              const TrainConfig& c) {
   if (!std::filesystem::exists(path))
     throw std::runtime_error(path + ": --resume: no checkpoint to resume from");
   torch::serialize::InputArchive a, o;
@@ -37,6 +37,13 @@ long load_training_checkpoint(const std::string& path, models::LofiNetwork& net,
   const auto diff = net->options().difference(models::LofiOptions::from_json(options.toStringRef()));
   if (!diff.empty())
     throw std::invalid_argument(path + ": checkpoint model differs from the requested one: " + diff);
+  c10::IValue record;
+  if (a.try_read("train_config", record) && record.isString()) {
+    const auto changed = c.resume_difference(record.toStringRef());
+    if (!changed.empty())
+      throw std::invalid_argument("--resume: " + changed + " (" + path +
+                                  "; a resumed run continues with the options it was started with)");
+  }
   torch::NoGradGuard no_grad;
   for (auto& p : net->named_parameters()) {
     torch::Tensor t;

@@ -15,8 +15,9 @@ namespace lofimap::pipeline {
 void save_training_checkpoint(const std::string& path, models::LofiNetwork& net,
                               torch::optim::Optimizer& optimizer, long step, const TrainConfig& config);
 // Restores net and optimizer; returns the step to continue from. Throws std::runtime_error naming the file
-// when it is missing or unreadable, std::invalid_argument when it holds a different model.
+// when it is missing or unreadable, std::invalid_argument when it holds a different model or was made by a
+// run with other training options than `config` (TrainConfig::resume_difference).
 long load_training_checkpoint(const std::string& path, models::LofiNetwork& net,
-                              torch::optim::Optimizer& optimizer);
+                              torch::optim::Optimizer& optimizer, const TrainConfig& config);
 
 }  // namespace lofimap::pipeline

@@ -5,21 +5,30 @@
 #include <cmath>
 #include <filesystem>
 
+#include "io/error.hpp"
+
 namespace lofimap::pipeline {
 
 TrainingLog::TrainingLog(const TrainConfig& c, const distributed::Communicator& comm, long first_step)
     : config_(c), root_(comm.is_root()), first_step_(first_step), bar_("training", c.steps, first_step) {
   if (!root_) return;
   const std::string path = c.log_path();
-  const bool fresh = !c.resume || !std::filesystem::exists(path);
+  std::error_code ec;
+  // A resumed run appends; a log that is missing or empty (its run was killed before the first line)
+  // restarts.
+  const bool fresh =
+      !c.resume || !std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0;
   csv_.open(path, fresh ? std::ios::trunc : std::ios::app);
-  if (fresh) csv_ << "step,lr,loss,val_rmse,val_pearson,seconds\n";
+  if (!csv_) throw io::Error(path, "writing the training log", "cannot open for writing");
+  if (fresh) csv_ << "step,lr,loss,val_rmse,val_pearson,seconds" << std::endl;
 }
 
 void TrainingLog::step(long done, double lr, double loss, const ValidationScore* v, double elapsed) {
   if (!root_) return;
+  // Flushed line by line: a killed run keeps every step it completed.
   csv_ << done << "," << lr << "," << loss << "," << (v ? v->rmse : NAN) << "," << (v ? v->pearson : NAN)
-       << "," << elapsed << "\n";
+       << "," << elapsed << std::endl;
+  if (!csv_) throw io::Error(config_.log_path(), "writing the training log", "write failed (disk full?)");
   bar_.update(done, fmt::format(" loss {:.5f}", loss));
   if (v || (!bar_.enabled() && done % 20 == 0)) {  // on a terminal the bar shows the rest
     const double rate = static_cast<double>(done - first_step_) / elapsed;

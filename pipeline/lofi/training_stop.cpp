@@ -7,14 +7,18 @@ namespace lofimap::pipeline {
 
 namespace {
 std::atomic<bool> g_stop{false};
-extern "C" void on_stop_signal(int) {
+// A second Ctrl-C while the first is being honoured ends the process at once (the default action).
+extern "C" void on_stop_signal(int sig) {
+  if (sig == SIGINT && g_stop.load()) {
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+  }
   g_stop.store(true);
 }
 }  // namespace
 
 void install_training_stop_signals() {
-  std::signal(SIGTERM, on_stop_signal);
-  std::signal(SIGUSR1, on_stop_signal);
+  for (int sig : {SIGTERM, SIGUSR1, SIGINT, SIGHUP}) std::signal(sig, on_stop_signal);
 }
 
 void request_training_stop() {

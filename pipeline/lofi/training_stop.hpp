@@ -1,6 +1,6 @@
 // The request to stop training early: SIGTERM and SIGUSR1 (what SLURM sends before a time limit or
-// pre-emption) set it, and the training loop checkpoints and returns after the step it is in. One flag per
-// process, held here and nowhere else.
+// pre-emption), SIGINT (Ctrl-C; a second one ends the process at once) and SIGHUP (a closed terminal) set it,
+// and the training loop checkpoints and returns after the step it is in. One flag per process, held here.
 #pragma once
 
 namespace lofimap::pipeline {

@@ -28,6 +28,33 @@ std::string TrainConfig::record() const {
   return nlohmann::json(*this).dump();
 }
 
+std::string TrainConfig::resume_difference(const std::string& record) const {
+  static const std::pair<const char*, const char*> kShaping[] = {{"training_sets", "--training-set"},
+                                                                 {"validation_maps", "--validation-maps"},
+                                                                 {"model_size", "--model-size"},
+                                                                 {"noise_channel", "--no-noise-channel"},
+                                                                 {"steps", "--steps"},
+                                                                 {"maps_per_step", "--maps-per-step"},
+                                                                 {"coords_per_map", "--coords-per-map"},
+                                                                 {"steps_per_batch", "--steps-per-batch"},
+                                                                 {"jitter", "--no-jitter"},
+                                                                 {"loss", "--loss"},
+                                                                 {"optimizer", "--optimizer"},
+                                                                 {"learning_rate", "--lr"},
+                                                                 {"weight_decay", "--weight-decay"},
+                                                                 {"schedule", "--schedule"},
+                                                                 {"clip_norm", "--clip-norm"},
+                                                                 {"seed", "--seed"}};
+  const auto started = nlohmann::json::parse(record, nullptr, /*allow_exceptions*/ false);
+  if (started.is_discarded() || !started.is_object()) return "";
+  const nlohmann::json now(*this);
+  for (const auto& [key, option] : kShaping)
+    if (started.contains(key) && started.at(key) != now.at(key))
+      return std::string(option) + ": " + started.at(key).dump() + " when started, " + now.at(key).dump() +
+             " now";
+  return "";
+}
+
 void TrainConfig::validate() const {
   if (training_sets.empty()) throw std::invalid_argument("--training-set: required");
   if (output.empty()) throw std::invalid_argument("--output: required");
@@ -44,6 +71,8 @@ void TrainConfig::validate() const {
   for (const auto& path : training_sets)
     if (!std::filesystem::exists(path)) throw io::Error(path, "reading a training set", "no such file");
   io::check_writable(output, overwrite);
+  // The log is an output too: a resumed run appends to it, a new one replaces it only with --overwrite.
+  io::check_writable(log_path(), overwrite || resume);
 }
 
 models::LofiOptions TrainConfig::model_options(double train_pixel_arcmin) const {
