@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 #include <utility>
 
@@ -12,18 +14,39 @@ namespace lofimap::jobs {
 
 namespace {
 
+// Messages may quote bytes from a corrupt file (CFITSIO and HDF5 echo what they read): control characters and
+// bytes that are not UTF-8 text are shown as \xNN, so nothing but text reaches the terminal.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    for (size_t k = 1; len > 1 && k < len; ++k)
+      if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) len = 0;
+    if ((len == 1 && (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7f) || len > 1) {
+      out.append(text, i, std::max<size_t>(len, 1));
+      i += std::max<size_t>(len, 1) - 1;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 // The code, and whether it came from an exception.
 std::pair<int, bool> exit_code_of(const std::function<int()>& action) {
   try {
     return {action(), false};
   } catch (const std::invalid_argument& e) {
-    spdlog::error("{}", e.what());
+    spdlog::error("{}", printable(e.what()));
     return {kBadOption, true};
   } catch (const io::Error& e) {
-    spdlog::error("{}", e.what());
+    spdlog::error("{}", printable(e.what()));
     return {kFileProblem, true};
   } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
+    spdlog::error("{}", printable(e.what()));
     return {kFailure, true};
   }
 }

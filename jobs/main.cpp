@@ -58,6 +58,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? lofimap::jobs::kSuccess : lofimap::jobs::kBadOption;
   }
   if (global.quiet) spdlog::set_level(spdlog::level::warn);
+  // More threads than this machine can run gains nothing, and OpenMP runtimes crash on absurd counts.
+  if (global.threads > 16 * available_cores()) {
+    spdlog::error("--threads {}: more than 16 x the {} cores available to this process", global.threads,
+                  available_cores());
+    return lofimap::jobs::kBadOption;
+  }
   const int threads = global.threads > 0 ? global.threads : available_cores();
   lofimap::pipeline::configure_threads(threads);
 

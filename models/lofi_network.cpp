@@ -253,6 +253,9 @@ LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected) {
       throw io::Error(path, "reading a LoFi model", "parameter " + item.key() + " missing");
     if (!t.sizes().equals(item.value().sizes()))
       throw io::Error(path, "reading a LoFi model", "parameter " + item.key() + " has the wrong shape");
+    if (!torch::isfinite(t).all().item<bool>())
+      throw io::Error(path, "reading a LoFi model",
+                      "parameter " + item.key() + " holds values that are not finite numbers");
     item.value().copy_(t);
   }
   if (archive.try_read("lofimap_hash", hash_value) && hash_value.isString() &&

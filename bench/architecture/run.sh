@@ -30,6 +30,7 @@ cd "$work"
 "$new/bin/lofimap" -q simulate training-set --maps 20 --npix 128 --pixel 1 --lambda 0.02 --density 30 \
   --sigma-e 0.26 --masked-fraction 0.1 --seed 604 -o sel.h5 --overwrite
 model=$root/models/weights/default.pt
+mkdir -p quality_base quality_new  # the baseline's tool does not create its figure folder
 "$old/bin/lofimap-bench-lofi-quality" "$model" sel.h5 test.h5 50 quality_base >quality_base.txt 2>/dev/null
 "$new/bin/lofimap-bench-lofi-quality" "$model" sel.h5 test.h5 50 quality_new >quality_new.txt 2>/dev/null
 cat quality_new.txt

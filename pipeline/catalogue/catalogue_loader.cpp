@@ -32,7 +32,18 @@ std::string CatalogueSummary::report() const {
   return out.str();
 }
 
+void validate_catalogue_options(const CatalogueOptions& o) {
+  if (o.inputs.empty()) throw std::invalid_argument("--input: no catalogue given");
+  survey_preset(o.preset);  // throws on an unknown preset
+  if (!(o.max_invalid_fraction >= 0 && o.max_invalid_fraction <= 1))
+    throw std::invalid_argument("--max-invalid-fraction: must lie in [0, 1]");
+  if (!(o.multiplicative_bias > -1 && o.multiplicative_bias < 1))
+    throw std::invalid_argument(
+        "--m-bias: the multiplicative bias m must lie in (-1, 1) (shapes are divided by 1 + m)");
+}
+
 LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distributed::Communicator& comm) {
+  validate_catalogue_options(options);
   SurveyPreset preset = survey_preset(options.preset);
   override_columns(preset.columns, options.column_overrides);
   const Calibration calibration = options.calibration.value_or(preset.calibration);

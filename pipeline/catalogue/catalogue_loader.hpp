@@ -48,6 +48,10 @@ struct LoadedCatalogue {
   CatalogueSummary summary;
 };
 
+// Checks the options before anything is read (preset, --max-invalid-fraction, --m-bias); throws
+// std::invalid_argument naming the option.
+void validate_catalogue_options(const CatalogueOptions& options);
+
 LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distributed::Communicator& comm);
 
 // Shape noise per component: the weighted rms of the calibrated shapes over both components and all ranks

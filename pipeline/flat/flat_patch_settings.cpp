@@ -14,7 +14,7 @@ void validate_flat_settings(const FlatKsSettings& f) {
       !std::isfinite(f.pixel_arcmin))
     throw std::invalid_argument("--pixel: pixel scale must be > 0 arcmin (or give --npix)");
   if (f.npix < 0 || (f.npix > 0 && f.npix < 4)) throw std::invalid_argument("--npix: must be >= 4");
-  if (f.size_deg < 0) throw std::invalid_argument("--size: must be > 0 deg");
+  if (!(f.size_deg >= 0 && std::isfinite(f.size_deg))) throw std::invalid_argument("--size: must be > 0 deg");
   if (f.center_ra && f.size_deg == 0 && (f.npix == 0 || f.pixel_arcmin == 0))
     throw std::invalid_argument("--center: also give --size, or both --npix and --pixel");
   if (!(f.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");

@@ -128,10 +128,17 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     log.step(step + 1, lr, loss, validate_now ? &score : nullptr, elapsed);
 
-    // Every rank stops at the same step: a signal to any rank stops all of them.
+    // Every rank stops at the same step: a signal to any rank stops all of them, and a loss that is no longer
+    // a number on any rank (a learning rate too large, NaN in a training map) fails all of them before a
+    // checkpoint or a model is written from the broken parameters (the last checkpoint stays as it was).
     const bool budget_spent = c.stop_after > 0 && step + 1 - summary.first_step >= c.stop_after && !last;
-    double stop = training_stop_requested() || budget_spent ? 1 : 0;
+    double stop = !std::isfinite(loss) ? 2 : training_stop_requested() || budget_spent ? 1 : 0;
     comm.allreduce_max(&stop, 1);
+    if (stop == 2)
+      throw std::runtime_error(
+          "training diverged at step " + std::to_string(step + 1) +
+          ": the loss is not a finite number (--lr too large, or NaN in a training map?); "
+          "nothing was written after the last checkpoint");
     if (((step + 1) % c.checkpoint_every == 0 || stop > 0) && comm.is_root())
       save_training_checkpoint(checkpoint, net, *opt, step + 1, c);
     if (stop > 0) {

@@ -2,6 +2,7 @@
 // pipeline/products/lofi_plugin.hpp.
 #include <torch/torch.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "pipeline/lofi/lofi_mapping.hpp"
@@ -10,6 +11,16 @@
 
 namespace lofimap::pipeline {
 namespace {
+
+// LibTorch's errors (c10::Error) carry a C++ backtrace in what(): users get the message alone.
+template <typename F>
+auto without_backtrace(F&& f) {
+  try {
+    return f();
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(std::string("LibTorch: ") + e.what_without_backtrace());
+  }
+}
 
 class TorchLofiPlugin final : public LofiPlugin {
  public:
@@ -25,12 +36,12 @@ class TorchLofiPlugin final : public LofiPlugin {
   }
 
   MapReport map(const MapConfig& config, const distributed::Communicator& comm) override {
-    return run_lofi_map(config, comm);
+    return without_backtrace([&] { return run_lofi_map(config, comm); });
   }
 
   TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) override {
     install_training_stop_signals();
-    return train_lofi(config, comm);
+    return without_backtrace([&] { return train_lofi(config, comm); });
   }
 };
 

@@ -33,13 +33,10 @@ std::vector<float> to_float(const std::vector<double>& v) {
 }
 
 void validate(const KsConfig& c) {
-  if (c.catalogue.inputs.empty()) throw std::invalid_argument("--input: no catalogue given");
+  validate_catalogue_options(c.catalogue);
   if (c.output.empty()) throw std::invalid_argument("--output: no output path given");
   if (c.smoothing_arcmin < 0 || !std::isfinite(c.smoothing_arcmin))
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
-  if (!(c.catalogue.max_invalid_fraction >= 0 && c.catalogue.max_invalid_fraction <= 1))
-    throw std::invalid_argument("--max-invalid-fraction: must lie in [0, 1]");
-  survey_preset(c.catalogue.preset);  // throws on an unknown preset
   if (c.sphere) {
     validate_nside(c.nside);
     if (!c.wiener_cl.empty()) throw std::invalid_argument("--wiener: flat maps only (not with --sphere)");

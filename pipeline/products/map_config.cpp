@@ -1,11 +1,12 @@
 #include "pipeline/products/map_config.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
 #include "io/atomic_output.hpp"
 #include "io/error.hpp"
-#include "pipeline/catalogue/survey_preset.hpp"
+#include "pipeline/catalogue/catalogue_loader.hpp"
 #include "pipeline/products/resource_paths.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 
@@ -19,13 +20,15 @@ void MapConfig::validate() const {
   if (!ks_map.empty() && (ks.flat.npix > 0 || ks.flat.size_deg > 0 || ks.flat.center_ra.has_value()))
     throw std::invalid_argument("--ks-map: the grid comes from the KS map; drop --center/--npix/--size");
   if (ks.output.empty()) throw std::invalid_argument("--output: no output path given");
-  if (ks_map.empty()) survey_preset(ks.catalogue.preset);  // throws on an unknown preset
+  if (ks_map.empty()) validate_catalogue_options(ks.catalogue);
   FlatKsSettings flat = ks.flat;
   if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
     flat.pixel_arcmin = 1;  // the model's, later
   validate_flat_settings(flat);
-  if (sigma_e < 0 || sigma_e >= 1) throw std::invalid_argument("--sigma-e: must lie in [0, 1) (0: measured)");
-  if (out_pixel_arcmin < 0) throw std::invalid_argument("--out-pixel: must be > 0 arcmin");
+  if (!(sigma_e >= 0 && sigma_e < 1))
+    throw std::invalid_argument("--sigma-e: must lie in [0, 1) (0: measured)");
+  if (!(out_pixel_arcmin >= 0 && std::isfinite(out_pixel_arcmin)))
+    throw std::invalid_argument("--out-pixel: must be > 0 arcmin");
   if (out_npix < 0) throw std::invalid_argument("--out-npix: must be > 0");
   if (batch < 1) throw std::invalid_argument("--batch: must be >= 1");
   if (nside > 0) validate_nside(nside);

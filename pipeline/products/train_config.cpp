@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
@@ -63,8 +64,10 @@ void TrainConfig::validate() const {
   if (coords_per_map < 1) throw std::invalid_argument("--coords-per-map: must be >= 1");
   if (steps_per_batch < 1) throw std::invalid_argument("--steps-per-batch: must be >= 1");
   if (validation_maps < 1) throw std::invalid_argument("--validation-maps: must be >= 1");
-  if (!(learning_rate > 0)) throw std::invalid_argument("--lr: must be > 0");
-  if (clip_norm < 0) throw std::invalid_argument("--clip-norm: must be >= 0");
+  if (!(learning_rate > 0 && std::isfinite(learning_rate))) throw std::invalid_argument("--lr: must be > 0");
+  if (!(weight_decay >= 0 && std::isfinite(weight_decay)))
+    throw std::invalid_argument("--weight-decay: must be >= 0");
+  if (!(clip_norm >= 0 && std::isfinite(clip_norm))) throw std::invalid_argument("--clip-norm: must be >= 0");
   if (stop_after < 0) throw std::invalid_argument("--stop-after: must be >= 0");
   if (validate_every < 1 || checkpoint_every < 1)
     throw std::invalid_argument("--validate-every/--checkpoint-every: must be >= 1");

@@ -91,6 +91,22 @@ expect 2 "--maps must be >= 1"                   -- ks-smoothing --training-set 
 expect 2 "--schedule.*cosine, step or constant"  -- train --training-set missing.h5 --schedule linear -o out.fits
 expect 2 "--device.*cpu or cuda"                 -- map -i good.fits --preset cosmos --device tpu -o out.fits
 
+# Numbers that are not numbers, and absurd ones: refused by name (exit 2), never a NaN product or a crash.
+expect 2 "--m-bias.*\(-1, 1\)"                   -- ks -i good.fits --preset kids --pixel 1 --m-bias nan -o out.fits
+expect 2 "--m-bias.*\(-1, 1\)"                   -- ks -i good.fits --preset kids --pixel 1 --m-bias -1 -o out.fits
+expect 2 "--size: must be > 0"                   -- ks -i good.fits --preset cosmos --pixel 1 --center 1 1 --size nan -o out.fits
+expect 2 "--sigma-e.*\[0, 1\)"                    -- map -i good.fits --preset cosmos --sigma-e nan -o out.fits
+expect 2 "--out-pixel: must be > 0"              -- map -i good.fits --preset cosmos --out-pixel nan -o out.fits
+expect 2 "--weight-decay: must be >= 0"          -- train --training-set good.fits --weight-decay nan -o out.fits
+expect 2 "--clip-norm: must be >= 0"             -- train --training-set good.fits --clip-norm nan -o out.fits
+expect 2 "--lr: must be > 0"                     -- train --training-set good.fits --lr inf -o out.fits
+expect 2 "--threads 100000: more than 16 x"      -- --threads 100000 ks -i good.fits --preset cosmos --pixel 1 -o out.fits
+
+# A learning rate that makes the loss blow up: the run fails (exit 1) and writes no model.
+"$lofimap" -q simulate training-set -o tiny.h5 --maps 6 --npix 16 --pixel 1 --density 20 --lambda 1 >/dev/null 2>&1
+expect 1 "diverged at step"                      -- train --training-set tiny.h5 --validation-maps 2 --lr 1e30 --steps 5 -o out.fits
+rm -f out.fits.log.csv out.fits.checkpoint
+
 # Options of the LibTorch commands are checked before the plugin is loaded: with the plugin made unloadable, a
 # bad option still gets its own message (and a good one reaches the loader, which names the library).
 export LOFIMAP_TORCH_PLUGIN=$work/no_such_plugin.so

@@ -7,7 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
+#include "io/error.hpp"
 #include "lognormal_training_set.hpp"
 #include "pipeline/simulate/training_set.hpp"
 #include "test_paths.hpp"
@@ -169,6 +171,23 @@ TEST(LofiNetwork, SaveLoadRoundTripAndErrors) {
   auto bad = LofiOptions::compact();
   bad.filter_size = 64;
   EXPECT_THROW(LofiNetwork{bad}, std::invalid_argument);
+}
+
+TEST(LofiNetwork, AModelWithNonFiniteWeightsIsRefused) {
+  const auto dir = lofimap::testing::scratch_dir();
+  LofiNetwork net(LofiOptions::compact());
+  {
+    torch::NoGradGuard no_grad;
+    net->offsets[3][1] = std::numeric_limits<float>::quiet_NaN();  // saved with a matching content hash
+  }
+  const auto path = (dir / "nan.pt").string();
+  save_lofi(net, path);
+  try {
+    load_lofi(path);
+    FAIL() << "a model with a NaN weight was loaded";
+  } catch (const io::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("offsets holds values that are not finite"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
