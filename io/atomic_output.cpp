@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "io/error.hpp"
 
@@ -27,12 +30,31 @@ void check_writable(const std::string& target, bool overwrite) {
   }
 }
 
-AtomicOutput::AtomicOutput(std::string target, bool overwrite) : target_(std::move(target)) {
+void check_not_an_input(const std::string& output, const std::vector<std::string>& inputs) {
+  std::error_code ec;
+  if (!fs::exists(output, ec)) return;
+  for (const auto& input : inputs)
+    if (fs::equivalent(output, input, ec))
+      throw Error(output, "checking output",
+                  "is also an input of this run (" + input + "); choose another output");
+}
+
+AtomicOutput::AtomicOutput(std::string target, bool overwrite)
+    : target_(std::move(target)), overwrite_(overwrite) {
   check_writable(target_, overwrite);
   const fs::path path(target_);
-  // ".NAME.tmp.PID", appended piecewise (GCC 12 -Wrestrict misfires on a chain of string operator+).
+  const std::string file = path.filename().string();
+  const std::string pid = std::to_string(::getpid());
+  // ".NAME.tmp.PID" beside the target, appended piecewise (GCC 12 -Wrestrict misfires on a chain of string
+  // operator+); a name too long for that (file names hold at most 255 bytes) gets ".lofimap.HASH.tmp.PID".
   std::string name(".");
-  name.append(path.filename().string()).append(".tmp.").append(std::to_string(::getpid()));
+  if (file.size() + 6 + pid.size() <= 255) {
+    name.append(file).append(".tmp.").append(pid);
+  } else {
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(file));
+    name.append("lofimap.").append(hash).append(".tmp.").append(pid);
+  }
   temp_ = (path.parent_path() / name).string();
   std::error_code ec;
   fs::remove(temp_, ec);
@@ -46,6 +68,24 @@ AtomicOutput::~AtomicOutput() {
 }
 
 void AtomicOutput::commit() {
+  if (!overwrite_) {
+    // Exclusive: a hard link fails when the target exists, atomically (no window between check and rename).
+    if (::link(temp_.c_str(), target_.c_str()) != 0) {
+      const int err = errno;
+      if (err == EEXIST)
+        throw Error(
+            target_, "moving the finished output into place",
+            "appeared while this run was writing it (another run?); not replaced (pass --overwrite to "
+            "replace it)");
+      // Filesystems without hard links: the pre-flight check has to do.
+      if (err != EPERM && err != EOPNOTSUPP && err != EXDEV && err != EMLINK)
+        throw Error(target_, "moving the finished output into place", std::strerror(err));
+    } else {
+      ::unlink(temp_.c_str());
+      committed_ = true;
+      return;
+    }
+  }
   std::error_code ec;
   fs::rename(temp_, target_, ec);
   if (ec) throw Error(target_, "renaming the finished temporary file into place", ec.message());

@@ -3,13 +3,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace lofimap::io {
 
 class AtomicOutput {
  public:
   // Checks up front (before any work is done) that the target may be written: its folder exists and is a
-  // folder, and the target does not exist unless overwrite is set. Throws io::Error otherwise.
+  // folder, and the target does not exist unless overwrite is set. Throws io::Error otherwise. Without
+  // overwrite, commit() refuses too when the target appeared meanwhile (another run): the rename itself is
+  // exclusive.
   AtomicOutput(std::string target, bool overwrite);
   ~AtomicOutput();  // removes the temporary file unless committed
   AtomicOutput(const AtomicOutput&) = delete;
@@ -21,10 +24,14 @@ class AtomicOutput {
 
  private:
   std::string target_, temp_;
-  bool committed_ = false;
+  bool overwrite_ = false, committed_ = false;
 };
 
 // The same pre-flight check without creating anything (used to validate every output before a long job).
 void check_writable(const std::string& target, bool overwrite);
+
+// Throws io::Error naming both when `output` is the same file as one of `inputs` (also through another path or
+// a link): writing it, even with --overwrite, would destroy an input of the same run.
+void check_not_an_input(const std::string& output, const std::vector<std::string>& inputs);
 
 }  // namespace lofimap::io

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "io/atomic_output.hpp"
+#include "io/catalogue_files.hpp"
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
@@ -35,6 +36,7 @@ std::vector<float> to_float(const std::vector<double>& v) {
 void validate(const KsConfig& c) {
   validate_catalogue_options(c.catalogue);
   if (c.output.empty()) throw std::invalid_argument("--output: no output path given");
+  io::check_not_an_input(c.output, io::expand_catalogue_paths(c.catalogue.inputs));
   if (c.smoothing_arcmin < 0 || !std::isfinite(c.smoothing_arcmin))
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
   if (c.sphere) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "io/atomic_output.hpp"
+#include "io/catalogue_files.hpp"
 #include "io/error.hpp"
 #include "pipeline/catalogue/catalogue_loader.hpp"
 #include "pipeline/products/resource_paths.hpp"
@@ -36,6 +37,12 @@ void MapConfig::validate() const {
   const std::string path = model_path();
   if (!std::filesystem::exists(path)) throw io::Error(path, "reading a LoFi model", "file not found");
   io::check_writable(ks.output, ks.overwrite);
+  std::vector<std::string> inputs = {path};
+  if (!ks_map.empty()) inputs.push_back(ks_map);
+  if (!coords_file.empty()) inputs.push_back(coords_file);
+  if (!ks.catalogue.inputs.empty())
+    for (const auto& p : io::expand_catalogue_paths(ks.catalogue.inputs)) inputs.push_back(p);
+  io::check_not_an_input(ks.output, inputs);
 }
 
 std::string MapConfig::model_path() const {

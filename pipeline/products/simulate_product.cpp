@@ -1,6 +1,7 @@
 #include "pipeline/products/simulate_product.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -123,6 +124,10 @@ SimulateReport run_simulate(const SimulateRequest& r) {
   if (r.catalogue && r.catalogue_output.empty())
     throw std::invalid_argument("--output: catalogue path missing");
   // Outputs checked before any work.
+  if (!r.truth_output.empty() && !r.catalogue_output.empty() &&
+      std::filesystem::path(r.truth_output).lexically_normal() ==
+          std::filesystem::path(r.catalogue_output).lexically_normal())
+    throw std::invalid_argument("--truth/--output: the truth field and the catalogue need two different files");
   std::vector<std::unique_ptr<io::AtomicOutput>> outs;
   std::unique_ptr<io::AtomicOutput> truth_out, truth_png, cat_out;
   if (!r.truth_output.empty()) {

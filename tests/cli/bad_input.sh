@@ -102,6 +102,12 @@ expect 2 "--clip-norm: must be >= 0"             -- train --training-set good.fi
 expect 2 "--lr: must be > 0"                     -- train --training-set good.fits --lr inf -o out.fits
 expect 2 "--threads 100000: more than 16 x"      -- --threads 100000 ks -i good.fits --preset cosmos --pixel 1 -o out.fits
 
+# An output that is an input of the same run, or two outputs in one file: refused even with --overwrite.
+cp good.fits input_copy.fits
+expect 3 "input_copy.fits.*is also an input"     -- ks -i input_copy.fits --preset cosmos --pixel 1 -o input_copy.fits --overwrite
+cmp -s good.fits input_copy.fits || { echo "FAIL: the input catalogue was changed"; failures=$((failures + 1)); }
+expect 2 "--truth/--output.*two different files" -- simulate catalogue --npix 32 --truth out.fits -o out.fits --overwrite
+
 # A learning rate that makes the loss blow up: the run fails (exit 1) and writes no model.
 "$lofimap" -q simulate training-set -o tiny.h5 --maps 6 --npix 16 --pixel 1 --density 20 --lambda 1 >/dev/null 2>&1
 expect 1 "diverged at step"                      -- train --training-set tiny.h5 --validation-maps 2 --lr 1e30 --steps 5 -o out.fits
