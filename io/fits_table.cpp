@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -54,14 +55,15 @@ FitsTable::FitsTable(const std::string& path, const std::string& hdu) : handle_(
       }
       if (!found) throw Error(path, "finding a table", "the file has no binary or ASCII table HDU");
     } else if (is_number(hdu)) {
-      const int index = std::stoi(hdu);
+      long long index = 0;
+      const auto parsed = std::from_chars(hdu.data(), hdu.data() + hdu.size(), index);
       int nhdu = 0;
       fits_get_num_hdus(handle_->fptr, &nhdu, &status);
-      if (index >= nhdu) {
+      if (parsed.ec != std::errc() || index >= nhdu) {  // too large for any number type, or past the last HDU
         throw Error(path, "selecting HDU " + hdu,
                     "the file has only " + std::to_string(nhdu) + " HDUs (0-based)");
       }
-      fits_movabs_hdu(handle_->fptr, index + 1, &hdutype, &status);
+      fits_movabs_hdu(handle_->fptr, static_cast<int>(index) + 1, &hdutype, &status);
       detail::check_fits(status, path, "moving to HDU " + hdu);
     } else {
       fits_movnam_hdu(handle_->fptr, ANY_HDU, const_cast<char*>(hdu.c_str()), 0, &status);

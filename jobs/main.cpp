@@ -6,7 +6,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
+#include <string>
 
 #include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
@@ -14,6 +17,21 @@
 #include "pipeline/products/lofi_plugin.hpp"
 
 namespace {
+
+// A --config file must be a regular text file: CLI11 would read a FITS header's "KEY = value" cards as
+// options, and a device such as /dev/zero without end. Only the first 4 KiB are looked at.
+std::string config_file_problem(std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return "'" + path + "' is not a regular file";
+  std::ifstream in(path, std::ios::binary);
+  char head[4096];
+  in.read(head, sizeof head);
+  const std::string text(head, static_cast<size_t>(in.gcount()));
+  if (text.find('\0') != std::string::npos || text.rfind("SIMPLE  =", 0) == 0 ||
+      text.rfind("\x89HDF", 0) == 0)
+    return "'" + path + "' is not a TOML/INI text file";
+  return "";
+}
 
 int available_cores() {
   cpu_set_t set;
@@ -36,7 +54,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
 
   CLI::App app{"lofimap: weak-lensing mass maps (Kaiser-Squires, LoFi) from shear catalogues"};
-  app.set_config("--config", "", "read options from a TOML/INI file (CLI11 format)");
+  app.set_config("--config", "", "read options from a TOML/INI file (CLI11 format)")
+      ->check(CLI::Validator(config_file_problem, "TOML/INI", "config file"));
   app.add_option("--threads", global.threads, "threads for torch, OpenMP and FFTW (default: cores available)")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("-q,--quiet", global.quiet, "only warnings and errors");

@@ -102,6 +102,10 @@ expect 2 "--clip-norm: must be >= 0"             -- train --training-set good.fi
 expect 2 "--lr: must be > 0"                     -- train --training-set good.fits --lr inf -o out.fits
 expect 2 "--threads 100000: more than 16 x"      -- --threads 100000 ks -i good.fits --preset cosmos --pixel 1 -o out.fits
 
+expect 3 "HDU 99999999999999999999.*only 2 HDUs"  -- ks -i good.fits --preset cosmos --pixel 1 --hdu 99999999999999999999 -o out.fits
+expect 2 "--config.*good.fits.*not a TOML/INI"   -- --config good.fits ks -i good.fits --preset cosmos --pixel 1 -o out.fits
+expect 2 "--config.*/dev/zero.*not a regular"    -- --config /dev/zero ks -i good.fits --preset cosmos --pixel 1 -o out.fits
+
 # An output that is an input of the same run, or two outputs in one file: refused even with --overwrite.
 cp good.fits input_copy.fits
 expect 3 "input_copy.fits.*is also an input"     -- ks -i input_copy.fits --preset cosmos --pixel 1 -o input_copy.fits --overwrite
