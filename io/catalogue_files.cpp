@@ -40,6 +40,7 @@ CatalogueFiles::CatalogueFiles(std::vector<std::string> paths, std::string hdu)
     rows_.push_back(table.rows());
     total_rows_ += table.rows();
     if (first_columns_.empty()) first_columns_ = table.column_names();
+    columns_.push_back(table.column_names());
   }
 }
 
@@ -49,8 +50,17 @@ bool CatalogueFiles::has_column(const std::string& name) const {
     return s;
   };
   const std::string want = lower(name);
-  return std::any_of(first_columns_.begin(), first_columns_.end(),
-                     [&](const std::string& c) { return lower(c) == want; });
+  std::vector<size_t> with, without;
+  for (size_t f = 0; f < columns_.size(); ++f) {
+    const bool has = std::any_of(columns_[f].begin(), columns_[f].end(),
+                                 [&](const std::string& c) { return lower(c) == want; });
+    (has ? with : without).push_back(f);
+  }
+  if (!with.empty() && !without.empty())
+    throw Error(
+        paths_[without.front()], "looking up column '" + name + "'",
+        "absent here but present in " + paths_[with.front()] + ": give every file the column, or none");
+  return without.empty();
 }
 
 void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, long end,

@@ -27,6 +27,9 @@ class CatalogueFiles {
   const std::vector<std::string>& paths() const { return paths_; }
   // Column names of the first file (all files must carry the requested columns).
   const std::vector<std::string>& column_names() const { return first_columns_; }
+  // Whether every file carries the column (case-insensitive). An optional column (a weight, a bias) that only
+  // some files carry is an io::Error naming a file without it: using it would depend on the order of the
+  // files.
   bool has_column(const std::string& name) const;
 
   // Streams rows [begin, end) of the named columns (case-insensitive) in chunks of CFITSIO's optimal row
@@ -37,8 +40,9 @@ class CatalogueFiles {
  private:
   std::vector<std::string> paths_;
   std::string hdu_;
-  std::vector<std::string> first_columns_;  // column names of the first file
-  std::vector<long> rows_;                  // per file
+  std::vector<std::string> first_columns_;         // column names of the first file
+  std::vector<std::vector<std::string>> columns_;  // per file
+  std::vector<long> rows_;                         // per file
   long total_rows_ = 0;
 };
 

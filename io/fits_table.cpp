@@ -123,7 +123,21 @@ int FitsTable::find_column(const std::string& name) const {
 
 int FitsTable::require_column(const std::string& name) const {
   const int index = find_column(name);
-  if (index >= 0) return index;
+  if (index >= 0) {
+    // One number per row: a vector column (TFORM 2E) would otherwise be read flattened, its second element
+    // becoming the next row's value; a text column has no number at all.
+    int status = 0, typecode = 0;
+    long repeat = 0, width = 0;
+    fits_get_coltype(handle_->fptr, index + 1, &typecode, &repeat, &width, &status);
+    detail::check_fits(status, path_, "reading the type of column '" + name + "'");
+    if (typecode == TSTRING || typecode == TLOGICAL || typecode == TBIT)
+      throw Error(path_, "reading column '" + name + "'", "not a numeric column");
+    if (binary_ && repeat != 1)
+      throw Error(
+          path_, "reading column '" + name + "'",
+          "a vector column with " + std::to_string(repeat) + " values per row; one number per row needed");
+    return index;
+  }
   std::string have;
   for (const auto& n : names_) have += (have.empty() ? "" : ", ") + n;
   throw Error(path_, "looking up column '" + name + "'",

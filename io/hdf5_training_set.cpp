@@ -2,6 +2,8 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "io/error.hpp"
@@ -302,6 +304,21 @@ TrainingMap TrainingSetReader::read(long index) const {
   read_one("counts", H5T_NATIVE_FLOAT, 3, m.counts.data());
   read_one("sigma_e", H5T_NATIVE_FLOAT, 1, &m.sigma_e);
   read_one("n_gal", H5T_NATIVE_FLOAT, 1, &m.n_gal);
+  // Values a simulation cannot produce: NaN would make every statistic and every trained weight NaN.
+  const std::pair<const char*, const std::vector<float>*> planes[] = {
+      {"kappa", &m.kappa}, {"shear", &m.shear}, {"ks", &m.ks}, {"counts", &m.counts}};
+  for (const auto& [name, values] : planes) {
+    const auto bad = std::count_if(values->begin(), values->end(), [](float v) { return !std::isfinite(v); });
+    if (bad > 0)
+      throw Error(
+          impl_->path, "reading map " + std::to_string(index),
+          "/" + std::string(name) + " holds " + std::to_string(bad) + " values that are not finite numbers");
+  }
+  if (std::any_of(m.counts.begin(), m.counts.end(), [](float v) { return v < 0; }))
+    throw Error(impl_->path, "reading map " + std::to_string(index), "/counts holds negative galaxy counts");
+  if (!(m.sigma_e >= 0 && m.sigma_e < 1))
+    throw Error(impl_->path, "reading map " + std::to_string(index),
+                "/sigma_e " + std::to_string(m.sigma_e) + " is not a shape noise in [0, 1)");
   return m;
 }
 

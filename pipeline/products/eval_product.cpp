@@ -1,5 +1,6 @@
 #include "pipeline/products/eval_product.hpp"
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -30,7 +31,7 @@ EvalReport run_evaluation(const EvalRequest& r) {
     throw std::invalid_argument("--map/--truth: " + r.map + " and " + r.truth +
                                 " are not on the same grid (size, pixel scale and centre must agree)");
   if (map.grid.nx != map.grid.ny) throw std::invalid_argument("--map: evaluation needs a square grid");
-  const std::vector<double> a(map.data.begin(), map.data.end()), t(truth.data.begin(), truth.data.end());
+  std::vector<double> a(map.data.begin(), map.data.end()), t(truth.data.begin(), truth.data.end());
   std::vector<double> mask, b;
   if (!r.mask.empty()) {
     const auto m = io::read_flat_fits(r.mask, r.mask_hdu);
@@ -43,6 +44,27 @@ EvalReport run_evaluation(const EvalRequest& r) {
     if (m.data.size() != a.size())
       throw std::invalid_argument("--b-map: " + r.b_map + " is not on the map's grid");
     b.assign(m.data.begin(), m.data.end());
+  }
+  // Statistics of NaN are NaN: a non-finite pixel inside the mask is refused with a count; outside the mask
+  // it is set to 0 (it counts for nothing but the power spectra, which need a value on every pixel).
+  std::vector<double>* maps[] = {&a, &t, &b};
+  const std::string files[] = {r.map + " [" + r.map_hdu + "]", r.truth + " [" + r.truth_hdu + "]",
+                               r.b_map + " [" + r.b_hdu + "]"};
+  for (int k = 0; k < 3; ++k) {
+    long inside = 0, outside = 0;
+    for (size_t i = 0; i < maps[k]->size(); ++i)
+      if (!std::isfinite((*maps[k])[i])) {
+        if (mask.empty() || mask[i] > 0)
+          ++inside;
+        else
+          ++outside, (*maps[k])[i] = 0;
+      }
+    if (inside > 0)
+      throw io::Error(files[k], "evaluating",
+                      std::to_string(inside) +
+                          " pixel(s) inside the mask are not finite numbers (NaN or inf); "
+                          "exclude them with --mask");
+    if (outside > 0) spdlog::warn("{}: {} non-finite pixel(s) outside the mask set to 0", files[k], outside);
   }
   const auto grid = FlatGrid::square(map.grid.nx, map.grid.pixel_arcmin);
   const auto q = evaluate_map(a, t, mask, grid, 8, b);

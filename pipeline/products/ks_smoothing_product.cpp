@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -48,6 +49,8 @@ KsSmoothingChoice choose_ks_smoothing(const KsSmoothingRequest& request) {
   }
   const size_t best = static_cast<size_t>(std::min_element(out.mean_rmse.begin(), out.mean_rmse.end()) -
                                           out.mean_rmse.begin());
+  if (!std::isfinite(out.mean_rmse[best]))  // every score NaN: there is no best sigma to name
+    throw std::runtime_error(request.training_set + ": no smoothing gives a finite RMSE against the truth");
   out.best_sigma_arcmin = out.sigmas_arcmin[best];
   out.best_at_edge = k > 1 && (best == 0 || best + 1 == k);
   return out;

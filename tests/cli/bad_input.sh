@@ -106,6 +106,28 @@ expect 3 "HDU 99999999999999999999.*only 2 HDUs"  -- ks -i good.fits --preset co
 expect 2 "--config.*good.fits.*not a TOML/INI"   -- --config good.fits ks -i good.fits --preset cosmos --pixel 1 -o out.fits
 expect 2 "--config.*/dev/zero.*not a regular"    -- --config /dev/zero ks -i good.fits --preset cosmos --pixel 1 -o out.fits
 
+# Columns and pixels that would give a silently wrong answer.
+/usr/bin/python3 - <<'PY' || exit 1
+import numpy as np
+from astropy.io import fits
+good = fits.open("good.fits")[1]
+cols = [fits.Column(name=c.name, format="2E" if c.name.upper() == "E1" else c.format,
+                    array=np.stack([good.data[c.name]] * 2, axis=1) if c.name.upper() == "E1" else good.data[c.name])
+        for c in good.columns]
+fits.BinTableHDU.from_columns(cols).writeto("vector_e1.fits")
+fits.BinTableHDU.from_columns([c for c in good.columns if c.name.upper() != "WEIGHT"]).writeto("no_weight.fits")
+PY
+expect 3 "vector_e1.fits.*vector column with 2 values" -- ks -i vector_e1.fits --preset cosmos --pixel 1 -o out.fits
+expect 3 "no_weight.fits.*WEIGHT.*absent here but present in good.fits" -- ks -i good.fits no_weight.fits --preset cosmos --pixel 1 -o out.fits
+expect 3 "no_weight.fits.*WEIGHT.*absent here but present in good.fits" -- ks -i no_weight.fits good.fits --preset cosmos --pixel 1 -o out.fits
+/usr/bin/python3 - <<'PY' || exit 1
+from astropy.io import fits
+with fits.open("ks_a.fits") as h:
+    h["KAPPA_E"].data[3, 4] = float("nan")
+    h.writeto("ks_nan.fits")
+PY
+expect 3 "ks_nan.fits.*1 pixel\(s\) inside the mask are not finite" -- eval --map ks_nan.fits:KAPPA_E --truth ks_a.fits:KAPPA_E -o out
+
 # An output that is an input of the same run, or two outputs in one file: refused even with --overwrite.
 cp good.fits input_copy.fits
 expect 3 "input_copy.fits.*is also an input"     -- ks -i input_copy.fits --preset cosmos --pixel 1 -o input_copy.fits --overwrite

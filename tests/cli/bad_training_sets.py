@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Training sets that are HDF5 files but not what lofimap wrote (built with h5py from a good one): each must be
+"""Training sets that are HDF5 files but not what lofimap wrote (built with h5py from a good one), or hold values
+a simulation cannot produce (NaN, negative counts): each must be
 refused with exit 3 and a message naming the dataset or attribute, by `ks-smoothing` and by `train` (which also
 checks its options and files before loading LibTorch), never a crash.
 Usage: bad_training_sets.py LOFIMAP"""
@@ -12,6 +13,13 @@ import tempfile
 
 import h5py
 import numpy as np
+
+
+def with_value(array, value):
+    """A copy with the first element of map 0 replaced."""
+    out = array.copy()
+    out.flat[0] = value
+    return out
 
 
 def rewrite(src, dst, name, data=None, attr=None):
@@ -39,6 +47,8 @@ def main(lofimap):
         ("shear for 5 maps", "shear", shear[:5], None, "/shear.*extent 5"),
         ("mask of 8 x 8 pixels", "mask", mask[:, :8, :8], None, "/mask.*extent 8"),
         ("pixel_arcmin -1", None, None, ("pixel_arcmin", -1.0), "pixel_arcmin.*not in"),
+        ("a NaN in /ks", "ks", with_value(ks, np.nan), None, "reading map 0.*/ks holds 1 values that are not finite"),
+        ("negative counts", "counts", with_value(counts, -3.0), None, "reading map 0.*negative galaxy counts"),
         ("pixel_arcmin as text", None, None, ("pixel_arcmin", "one"), "pixel_arcmin.*not a single number"),
     ]
     failures = 0
@@ -46,7 +56,7 @@ def main(lofimap):
         bad = os.path.join(work, "bad.h5")
         rewrite(good, bad, name, data, attr)
         for args in (["ks-smoothing", "--training-set", bad, "--maps", "2"],
-                     ["train", "--training-set", bad, "--validation-maps", "2", "--steps", "1", "-o",
+                     ["train", "--training-set", bad, "--validation-maps", "2", "--steps", "1", "--overwrite", "-o",
                       os.path.join(work, "m.pt")]):
             r = subprocess.run([lofimap] + args, capture_output=True, text=True, timeout=120)
             text = r.stdout + r.stderr
