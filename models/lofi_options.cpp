@@ -55,6 +55,14 @@ std::string LofiOptions::difference(const LofiOptions& o) const {
   return "";
 }
 
+double LofiOptions::activation_floats_per_query() const {
+  double floats = 2.0 * sampled_channels() * rings * angles;  // samples, then their spoke layout
+  for (int h : spoke_hidden) floats += static_cast<double>(angles) * h;
+  floats += 2.0 * angles * spoke_out;  // the last spoke layer and the mixer's input layout
+  for (int h : mixer_hidden) floats += h;
+  return floats + 1;
+}
+
 void LofiOptions::validate() const {
   if (rings < 1 || angles < 1) throw std::invalid_argument("LoFi --rings/--angles: must be >= 1");
   if (extra_channels < 0) throw std::invalid_argument("LoFi --extra-channels: must be >= 0");

@@ -22,9 +22,11 @@ struct LofiOptions {
   static LofiOptions published() { return {}; }
   static LofiOptions compact();
   int input_channels() const { return 2 + extra_channels; }
-  int sampled_channels() const {
-    return 4 + extra_channels;
-  }  // [Re, Im] of the filtered field, kappa_E, kappa_B, extras
+  // [Re, Im] of the filtered field, kappa_E, kappa_B, extras
+  int sampled_channels() const { return 4 + extra_channels; }
+  // Floats of activations one query holds in a forward pass (the sampled patch and its spoke layout, every spoke
+  // and mixer layer's output): the basis of the memory estimates made before training or mapping.
+  double activation_floats_per_query() const;
 
   std::string to_json() const;
   static LofiOptions from_json(const std::string& json);  // throws std::invalid_argument on malformed input

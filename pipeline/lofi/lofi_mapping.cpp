@@ -18,6 +18,7 @@
 #include "models/lofi_network.hpp"
 #include "pipeline/catalogue/catalogue_loader.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
+#include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/noise_channel.hpp"
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/flat/flat_binning.hpp"
@@ -169,6 +170,11 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
                         : std::max(1L, std::lround(static_cast<double>(nx) * patch.pixel_arcmin / out_pixel));
     oy = c.out_npix > 0 ? c.out_npix
                         : std::max(1L, std::lround(static_cast<double>(ny) * patch.pixel_arcmin / out_pixel));
+    // Coordinates, values and their copies (~32 bytes an output pixel) and one batch of activations.
+    require_memory(static_cast<double>(ox) * static_cast<double>(oy) * 32 +
+                       static_cast<double>(c.batch) * mo.activation_floats_per_query() * 4,
+                   "an output grid of " + std::to_string(ox) + " x " + std::to_string(oy) +
+                       " pixels (--out-npix / --out-pixel)");
     const FlatGrid out_grid{patch.centre, out_pixel, ox, oy};
     for (long iy = 0; iy < oy; ++iy)
       for (long ix = 0; ix < ox; ++ix) {

@@ -13,6 +13,7 @@
 #include "lofimap/build_info.hpp"
 #include "pipeline/catalogue/survey_preset.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
+#include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/map_statistics.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
@@ -71,7 +72,7 @@ AngularSpectrum make_spectrum(const SpectrumOptions& o, double lmin, double lmax
 std::string write_spectrum_table(const SpectrumOptions& o, double lmin, double lmax, int points,
                                  const std::string& output, bool overwrite) {
   if (!(lmin >= 1 && lmax > lmin)) throw std::invalid_argument("--lmin/--lmax: need 1 <= lmin < lmax");
-  if (points < 2) throw std::invalid_argument("--points: need at least 2");
+  if (points < 2 || points > 1000000) throw std::invalid_argument("--points: between 2 and 1,000,000");
   io::AtomicOutput out(output, overwrite);
   std::string description;
   const auto ells = log_ell_grid(lmin, lmax, points);
@@ -127,7 +128,8 @@ SimulateReport run_simulate(const SimulateRequest& r) {
   if (!r.truth_output.empty() && !r.catalogue_output.empty() &&
       std::filesystem::path(r.truth_output).lexically_normal() ==
           std::filesystem::path(r.catalogue_output).lexically_normal())
-    throw std::invalid_argument("--truth/--output: the truth field and the catalogue need two different files");
+    throw std::invalid_argument(
+        "--truth/--output: the truth field and the catalogue need two different files");
   std::vector<std::unique_ptr<io::AtomicOutput>> outs;
   std::unique_ptr<io::AtomicOutput> truth_out, truth_png, cat_out;
   if (!r.truth_output.empty()) {
@@ -138,7 +140,17 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     cat_out = std::make_unique<io::AtomicOutput>(r.catalogue_output, r.overwrite);
   std::unique_ptr<SkyMask> mask;
   if (r.catalogue && !r.catalogue->mask.empty()) mask = std::make_unique<SkyMask>(r.catalogue->mask);
-  if (r.catalogue) survey_preset(r.catalogue->preset);
+  if (r.catalogue) {
+    survey_preset(r.catalogue->preset);
+    // Rows expected before any mask (an upper bound), at about 12 float64 columns per row.
+    const double area_arcmin2 =
+        f.sphere ? 4 * 3.141592653589793 * std::pow(180 * 60 / 3.141592653589793, 2)
+                 : static_cast<double>(f.grid.pixels()) * f.grid.pixel_arcmin * f.grid.pixel_arcmin;
+    require_disk(r.catalogue->density * area_arcmin2 * 96, r.catalogue_output,
+                 (std::ostringstream()
+                  << "--density " << r.catalogue->density << " over " << area_arcmin2 / 3600 << " deg^2")
+                     .str());
+  }
   if (f.lambda < 0) throw std::invalid_argument("--lambda: lognormal shift must be > 0 (0 = Gaussian)");
 
   SimulateReport report;

@@ -8,6 +8,7 @@
 
 #include "io/atomic_output.hpp"
 #include "io/error.hpp"
+#include "pipeline/core/machine_resources.hpp"
 
 namespace lofimap::pipeline {
 
@@ -71,6 +72,11 @@ void TrainConfig::validate() const {
   if (stop_after < 0) throw std::invalid_argument("--stop-after: must be >= 0");
   if (validate_every < 1 || checkpoint_every < 1)
     throw std::invalid_argument("--validate-every/--checkpoint-every: must be >= 1");
+  // Forward activations, the copies autograd keeps and their gradients: about three times the forward's.
+  const double queries = static_cast<double>(maps_per_step) * static_cast<double>(coords_per_map);
+  require_memory(queries * model_options(1.0).activation_floats_per_query() * 4 * 3,
+                 "--maps-per-step x --coords-per-map (" + std::to_string(maps_per_step) + " x " +
+                     std::to_string(coords_per_map) + " queries per step)");
   for (const auto& path : training_sets)
     if (!std::filesystem::exists(path)) throw io::Error(path, "reading a training set", "no such file");
   io::check_writable(output, overwrite);

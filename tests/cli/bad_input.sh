@@ -134,8 +134,16 @@ expect 3 "input_copy.fits.*is also an input"     -- ks -i input_copy.fits --pres
 cmp -s good.fits input_copy.fits || { echo "FAIL: the input catalogue was changed"; failures=$((failures + 1)); }
 expect 2 "--truth/--output.*two different files" -- simulate catalogue --npix 32 --truth out.fits -o out.fits --overwrite
 
-# A learning rate that makes the loss blow up: the run fails (exit 1) and writes no model.
 "$lofimap" -q simulate training-set -o tiny.h5 --maps 6 --npix 16 --pixel 1 --density 20 --lambda 1 >/dev/null 2>&1
+# Requests larger than the machine: refused before anything is allocated or written, naming the option and size.
+expect 2 "--maps-per-step x --coords-per-map.*TiB of memory" -- train --training-set tiny.h5 --maps-per-step 1000000 -o out.fits
+expect 2 "--maps-per-step x --coords-per-map.*of memory"     -- train --training-set tiny.h5 --coords-per-map 1000000000 -o out.fits
+expect 2 "output grid of 1000000 x 1000000.*of memory"       -- map -i good.fits --preset cosmos --out-npix 1000000 -o out.fits
+expect 2 "output grid of .*--out-pixel.*of memory"           -- map -i good.fits --preset cosmos --out-pixel 1e-4 -o out.fits
+expect 2 "--points: between 2 and 1,000,000"                 -- simulate cl --points 2000000000 -o out.fits
+expect 2 "--density .*of disk for out.fits"                  -- simulate catalogue --npix 256 --density 1e12 -o out.fits
+
+# A learning rate that makes the loss blow up: the run fails (exit 1) and writes no model.
 expect 1 "diverged at step"                      -- train --training-set tiny.h5 --validation-maps 2 --lr 1e30 --steps 5 -o out.fits
 rm -f out.fits.log.csv out.fits.checkpoint
 
