@@ -24,8 +24,8 @@ struct LofiOptions {
   int input_channels() const { return 2 + extra_channels; }
   // [Re, Im] of the filtered field, kappa_E, kappa_B, extras
   int sampled_channels() const { return 4 + extra_channels; }
-  // Floats of activations one query holds in a forward pass (the sampled patch and its spoke layout, every spoke
-  // and mixer layer's output): the basis of the memory estimates made before training or mapping.
+  // Floats of activations one query holds in a forward pass (the sampled patch and its spoke layout, every
+  // spoke and mixer layer's output): the basis of the memory estimates made before training or mapping.
   double activation_floats_per_query() const;
 
   std::string to_json() const;
