@@ -89,8 +89,8 @@ class Communicator {
   int rank_ = 0, size_ = 1;
 };
 
-// Ends every process of the job (MPI_Abort on MPI_COMM_WORLD) when MPI runs with more than one process, so that
-// an error on one rank does not leave the others waiting in a collective; returns otherwise.
+// Ends every process of the job (MPI_Abort on MPI_COMM_WORLD) when MPI runs with more than one process, so
+// that an error on one rank does not leave the others waiting in a collective; returns otherwise.
 void abort_all_ranks(int exit_code);
 
 // MPI library version string (for `lofimap version`).

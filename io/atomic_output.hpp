@@ -30,8 +30,8 @@ class AtomicOutput {
 // The same pre-flight check without creating anything (used to validate every output before a long job).
 void check_writable(const std::string& target, bool overwrite);
 
-// Throws io::Error naming both when `output` is the same file as one of `inputs` (also through another path or
-// a link): writing it, even with --overwrite, would destroy an input of the same run.
+// Throws io::Error naming both when `output` is the same file as one of `inputs` (also through another path
+// or a link): writing it, even with --overwrite, would destroy an input of the same run.
 void check_not_an_input(const std::string& output, const std::vector<std::string>& inputs);
 
 }  // namespace lofimap::io

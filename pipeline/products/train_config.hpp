@@ -53,10 +53,11 @@ struct TrainConfig {
   std::string log_path() const { return log_csv.empty() ? output + ".log.csv" : log_csv; }
   // A JSON record of every option (stored in checkpoints).
   std::string record() const;
-  // "" when a run started with the options in `record` may be continued with these ones, else the first option
-  // that differs, as "--lr: 0.001 when started, 0.01 now". Everything that shapes the optimisation must match
-  // (sets, model, batch, loss, optimiser, schedule, steps, seed); --stop-after, the validation and checkpoint
-  // cadence, the paths and --device may change. A record that cannot be read (none stored) is not compared.
+  // "" when a run started with the options in `record` may be continued with these ones, else the first
+  // option that differs, as "--lr: 0.001 when started, 0.01 now". Everything that shapes the optimisation
+  // must match (sets, model, batch, loss, optimiser, schedule, steps, seed); --stop-after, the validation and
+  // checkpoint cadence, the paths and --device may change. A record that cannot be read (none stored) is not
+  // compared.
   std::string resume_difference(const std::string& record) const;
 };
 

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <exception>
 #include <cmath>
+#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -155,8 +155,8 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   }
   writer.close();
   comm.barrier();
-  // Rank 0 renames the finished set into place; every rank returns only once it is there (callers open it next,
-  // on every rank), and a failed rename fails every rank rather than leaving the others waiting.
+  // Rank 0 renames the finished set into place; every rank returns only once it is there (callers open it
+  // next, on every rank), and a failed rename fails every rank rather than leaving the others waiting.
   std::exception_ptr failure;
   std::string message;
   if (comm.is_root()) try {

@@ -186,7 +186,8 @@ TEST(LofiNetwork, AModelWithNonFiniteWeightsIsRefused) {
     load_lofi(path);
     FAIL() << "a model with a NaN weight was loaded";
   } catch (const io::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("offsets holds values that are not finite"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("offsets holds values that are not finite"), std::string::npos)
+        << e.what();
   }
 }
 

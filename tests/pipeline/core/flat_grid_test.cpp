@@ -37,7 +37,7 @@ TEST(FlatGrid, PixelOfInvertsTheCentreFormula) {
 TEST(FlatGrid, MultipoleRangeOfASquareGrid) {
   const auto g = FlatGrid::square(256, 1.0);
   const double pixel_rad = std::numbers::pi / (180.0 * 60.0);
-  EXPECT_NEAR(g.ell_max(), std::numbers::pi / pixel_rad, 1e-9);            // Nyquist: 10800 at 1'
+  EXPECT_NEAR(g.ell_max(), std::numbers::pi / pixel_rad, 1e-9);              // Nyquist: 10800 at 1'
   EXPECT_NEAR(g.ell_min(), 2 * std::numbers::pi / (256 * pixel_rad), 1e-9);  // fundamental: ~84.4
 }
 
