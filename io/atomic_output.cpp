@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +15,34 @@
 namespace lofimap::io {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The temporary paths of the live AtomicOutputs, for remove_temporary_outputs(). Fixed slots of atomic
+// pointers: a signal handler may read them at any moment, and nothing here allocates.
+constexpr std::size_t kSlots = 256;
+std::array<std::atomic<const char*>, kSlots> g_temporaries{};
+
+void register_temporary(const char* path) {
+  for (auto& slot : g_temporaries) {
+    const char* empty = nullptr;
+    if (slot.compare_exchange_strong(empty, path)) return;
+  }  // more than kSlots outputs at once: the destructor still removes it, only a signal would not
+}
+
+void forget_temporary(const char* path) {
+  for (auto& slot : g_temporaries) {
+    const char* mine = path;
+    if (slot.compare_exchange_strong(mine, nullptr)) return;
+  }
+}
+
+}  // namespace
+
+void remove_temporary_outputs() noexcept {
+  for (auto& slot : g_temporaries)
+    if (const char* path = slot.load()) ::unlink(path);
+}
 
 void check_writable(const std::string& target, bool overwrite) {
   if (target.empty()) throw Error("(empty)", "checking output", "output path is empty");
@@ -58,9 +88,11 @@ AtomicOutput::AtomicOutput(std::string target, bool overwrite)
   temp_ = (path.parent_path() / name).string();
   std::error_code ec;
   fs::remove(temp_, ec);
+  register_temporary(temp_.c_str());  // temp_ is not changed again: its characters stay where they are
 }
 
 AtomicOutput::~AtomicOutput() {
+  forget_temporary(temp_.c_str());
   if (!committed_) {
     std::error_code ec;
     fs::remove(temp_, ec);
@@ -81,6 +113,7 @@ void AtomicOutput::commit() {
       if (err != EPERM && err != EOPNOTSUPP && err != EXDEV && err != EMLINK)
         throw Error(target_, "moving the finished output into place", std::strerror(err));
     } else {
+      forget_temporary(temp_.c_str());
       ::unlink(temp_.c_str());
       committed_ = true;
       return;
@@ -89,6 +122,7 @@ void AtomicOutput::commit() {
   std::error_code ec;
   fs::rename(temp_, target_, ec);
   if (ec) throw Error(target_, "renaming the finished temporary file into place", ec.message());
+  forget_temporary(temp_.c_str());
   committed_ = true;
 }
 

@@ -27,6 +27,10 @@ class AtomicOutput {
   bool overwrite_ = false, committed_ = false;
 };
 
+// Removes the temporary files of every AtomicOutput alive in this process (async-signal-safe: only unlink). A
+// signal handler calls it before the process dies, so a killed run leaves no half-written temporaries behind.
+void remove_temporary_outputs() noexcept;
+
 // The same pre-flight check without creating anything (used to validate every output before a long job).
 void check_writable(const std::string& target, bool overwrite);
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "distributed/communicator.hpp"
+#include "io/atomic_output.hpp"
 #include "jobs/command.hpp"
 #include "jobs/exit_codes.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
@@ -33,6 +35,15 @@ std::string config_file_problem(std::string& path) {
   return "";
 }
 
+// SIGTERM, SIGINT and SIGHUP outside training (which checkpoints instead): remove the temporary files of
+// unfinished outputs, then die of the signal as the default action would.
+extern "C" void on_fatal_signal(int sig) {
+  lofimap::io::remove_temporary_outputs();
+  lofimap::pipeline::remove_plugin_temporary_outputs();  // the plugin links its own copy of io/
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
 int available_cores() {
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
@@ -42,6 +53,7 @@ int available_cores() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) std::signal(sig, on_fatal_signal);
   lofimap::distributed::MpiSession mpi(&argc, &argv);
   const auto comm = lofimap::distributed::Communicator::world();
   // Log lines, warnings and errors go to stderr; stdout carries only what a command prints as its result.

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "io/atomic_output.hpp"
 #include "pipeline/lofi/lofi_mapping.hpp"
 #include "pipeline/lofi/lofi_trainer.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
@@ -43,6 +44,8 @@ class TorchLofiPlugin final : public LofiPlugin {
     install_training_stop_signals();
     return without_backtrace([&] { return train_lofi(config, comm); });
   }
+
+  void remove_temporary_outputs() noexcept override { io::remove_temporary_outputs(); }
 };
 
 }  // namespace

@@ -29,6 +29,8 @@ class LofiPlugin {
   virtual MapReport map(const MapConfig& config, const distributed::Communicator& comm) = 0;
   // `lofimap train`: installs the SIGTERM/SIGUSR1 handlers that checkpoint and stop.
   virtual TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) = 0;
+  // Removes the temporary files of the plugin's unfinished outputs (its own copy of io/; async-signal-safe).
+  virtual void remove_temporary_outputs() noexcept = 0;
 };
 
 // Loads the plugin (once) and returns its interface; throws std::runtime_error naming the library when it
@@ -45,6 +47,9 @@ struct BlasInfo {
   bool reference = false;  // the slow reference BLAS (netlib): LoFi runs ~47x slower on it
 };
 BlasInfo loaded_blas();  // loads the plugin first (LibTorch is what pulls libblas.so.3 in)
+
+// The plugin's remove_temporary_outputs() when it is loaded, else nothing (async-signal-safe).
+void remove_plugin_temporary_outputs() noexcept;
 
 }  // namespace lofimap::pipeline
 

@@ -2,6 +2,7 @@
 #include <link.h>
 #include <omp.h>
 
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
@@ -15,7 +16,7 @@ namespace lofimap::pipeline {
 namespace {
 
 int g_threads = 1;
-LofiPlugin* g_plugin = nullptr;
+std::atomic<LofiPlugin*> g_plugin{nullptr};
 
 LofiPlugin& load() {
   static std::once_flag once;
@@ -26,10 +27,11 @@ LofiPlugin& load() {
     if (!handle) throw std::runtime_error("cannot load the LibTorch runtime " + path + ": " + dlerror());
     void* factory = dlsym(handle, "lofimap_lofi_plugin");
     if (!factory) throw std::runtime_error(path + ": not a lofimap plugin (no lofimap_lofi_plugin)");
-    g_plugin = reinterpret_cast<decltype(&lofimap_lofi_plugin)>(factory)();
-    g_plugin->set_threads(g_threads);
+    LofiPlugin* plugin = reinterpret_cast<decltype(&lofimap_lofi_plugin)>(factory)();
+    plugin->set_threads(g_threads);
+    g_plugin.store(plugin);
   });
-  return *g_plugin;
+  return *g_plugin.load();
 }
 
 int find_blas(struct dl_phdr_info* info, size_t, void* data) {
@@ -50,11 +52,15 @@ LofiPlugin& lofi_plugin() {
   return load();
 }
 
+void remove_plugin_temporary_outputs() noexcept {
+  if (LofiPlugin* plugin = g_plugin.load()) plugin->remove_temporary_outputs();
+}
+
 void configure_threads(int n) {
   g_threads = n < 1 ? 1 : n;
   omp_set_num_threads(g_threads);
   set_fftw_threads(g_threads);
-  if (g_plugin) g_plugin->set_threads(g_threads);
+  if (LofiPlugin* plugin = g_plugin.load()) plugin->set_threads(g_threads);
 }
 
 int configured_threads() {
