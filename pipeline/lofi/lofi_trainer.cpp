@@ -10,7 +10,6 @@
 #include <numbers>
 
 #include "distributed/torch/gradient_reducer.hpp"
-#include "io/atomic_output.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/flat/map_quality.hpp"
 #include "pipeline/lofi/lofi_inputs.hpp"
@@ -90,11 +89,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   const auto t0 = std::chrono::steady_clock::now();
   const auto sets = open_training_sets(c);
   const auto device = torch_device(c.device, comm);
-  const std::string checkpoint = c.checkpoint_path();
-  if (comm.is_root()) {
-    io::check_writable(c.output, c.overwrite);
-    io::check_writable(checkpoint, true);
-  }
+  const std::string checkpoint = c.checkpoint_path();  // outputs were checked by c.validate()
 
   torch::manual_seed(static_cast<uint64_t>(c.seed));
   models::LofiNetwork net(c.model_options(finest_pixel(sets)));

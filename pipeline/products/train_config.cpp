@@ -80,6 +80,7 @@ void TrainConfig::validate() const {
   for (const auto& path : training_sets)
     if (!std::filesystem::exists(path)) throw io::Error(path, "reading a training set", "no such file");
   io::check_writable(output, overwrite);
+  io::check_writable(checkpoint_path(), true);  // replaced at every checkpoint
   // The log is an output too: a resumed run appends to it, a new one replaces it only with --overwrite.
   io::check_writable(log_path(), overwrite || resume);
   for (const auto& out : {output, checkpoint_path(), log_path()}) io::check_not_an_input(out, training_sets);
