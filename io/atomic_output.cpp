@@ -1,5 +1,7 @@
 #include "io/atomic_output.hpp"
 
+#include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <array>
@@ -34,6 +36,34 @@ void forget_temporary(const char* path) {
   for (auto& slot : g_temporaries) {
     const char* mine = path;
     if (slot.compare_exchange_strong(mine, nullptr)) return;
+  }
+}
+
+std::string host_name() {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "localhost";
+  std::string name(host);
+  for (char& c : name)
+    if (c == '/') c = '_';
+  return name.substr(0, 64);
+}
+
+// A run killed by SIGKILL (or the OOM killer, or a node failure) cannot remove its temporary file. The next
+// run writing the same output removes the ones this host's dead processes left: "PREFIX<pid>" where no
+// process <pid> runs any more. Files of other hosts are left alone (their processes cannot be asked).
+void remove_stale_temporaries(const fs::path& dir, const std::string& prefix) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code rm;
+    if (fs::remove(it->path(), rm))
+      spdlog::warn("removed {}: a temporary file left by process {}, which no longer runs (killed?)",
+                   it->path().string(), pid);
   }
 }
 
@@ -74,18 +104,22 @@ AtomicOutput::AtomicOutput(std::string target, bool overwrite)
   check_writable(target_, overwrite);
   const fs::path path(target_);
   const std::string file = path.filename().string();
+  // ".NAME.tmp.HOST.PID" beside the target, appended piecewise (GCC 12 -Wrestrict misfires on a chain of
+  // string operator+); a name too long for that (file names hold at most 255 bytes) gets
+  // ".lofimap.HASH.tmp.HOST.PID". The host makes the name unique on a filesystem shared by cluster nodes.
+  const std::string suffix = ".tmp." + host_name() + ".";
   const std::string pid = std::to_string(::getpid());
-  // ".NAME.tmp.PID" beside the target, appended piecewise (GCC 12 -Wrestrict misfires on a chain of string
-  // operator+); a name too long for that (file names hold at most 255 bytes) gets ".lofimap.HASH.tmp.PID".
-  std::string name(".");
-  if (file.size() + 6 + pid.size() <= 255) {
-    name.append(file).append(".tmp.").append(pid);
+  std::string prefix(".");
+  if (file.size() + 1 + suffix.size() + pid.size() <= 255) {
+    prefix.append(file);
   } else {
     char hash[17];
     std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(file));
-    name.append("lofimap.").append(hash).append(".tmp.").append(pid);
+    prefix.append("lofimap.").append(hash);
   }
-  temp_ = (path.parent_path() / name).string();
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  remove_stale_temporaries(dir, prefix + suffix);
+  temp_ = (path.parent_path() / (prefix + suffix + pid)).string();
   std::error_code ec;
   fs::remove(temp_, ec);
   register_temporary(temp_.c_str());  // temp_ is not changed again: its characters stay where they are

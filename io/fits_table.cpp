@@ -78,6 +78,23 @@ FitsTable::FitsTable(const std::string& path, const std::string& hdu) : handle_(
       throw Error(path, "selecting HDU '" + hdu + "'", "that HDU is an image, not a table");
     }
     fits_get_num_rows(handle_->fptr, &rows_, &status);
+    detail::check_fits(status, path, "reading the table shape");
+    // CFITSIO takes NAXIS2 on trust; a corrupt or hostile header claiming 10^12 rows would otherwise size
+    // every later allocation. The rows must fit in the bytes the file holds (logfilesize is the size
+    // CFITSIO sees, i.e. after decompressing a .gz file).
+    {
+      LONGLONG head_start = 0, data_start = 0, data_end = 0;
+      fits_get_hduaddrll(handle_->fptr, &head_start, &data_start, &data_end, &status);
+      detail::check_fits(status, path, "locating the table data");
+      const double claimed = static_cast<double>(rows_) * static_cast<double>(handle_->fptr->Fptr->rowlength);
+      const double held = static_cast<double>(handle_->fptr->Fptr->logfilesize - data_start);
+      if (rows_ < 0 || claimed > held)
+        throw Error(path, "reading the table shape",
+                    "the header claims " + std::to_string(rows_) + " rows (" +
+                        std::to_string(static_cast<long long>(claimed)) + " bytes) but the file holds " +
+                        std::to_string(static_cast<long long>(held)) +
+                        " bytes of table data (truncated, or a corrupt NAXIS2)");
+    }
     int ncols = 0;
     fits_get_num_cols(handle_->fptr, &ncols, &status);
     detail::check_fits(status, path, "reading the table shape");

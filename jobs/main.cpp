@@ -21,10 +21,15 @@
 namespace {
 
 // A --config file must be a regular text file: CLI11 would read a FITS header's "KEY = value" cards as
-// options, and a device such as /dev/zero without end. Only the first 4 KiB are looked at.
+// options, a device such as /dev/zero without end, and a huge file would be read whole. Only the first 4 KiB
+// are looked at for the type.
 std::string config_file_problem(std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return "'" + path + "' is not a regular file";
+  // A configuration is a page of options; CLI11 reads the whole file into memory line by line.
+  constexpr std::uintmax_t max_bytes = 1 << 20;
+  if (const auto bytes = std::filesystem::file_size(path, ec); !ec && bytes > max_bytes)
+    return "'" + path + "' holds " + std::to_string(bytes) + " bytes; a config file may hold at most 1 MiB";
   std::ifstream in(path, std::ios::binary);
   char head[4096];
   in.read(head, sizeof head);

@@ -239,7 +239,14 @@ LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected) {
   c10::IValue options_value, hash_value;
   if (!archive.try_read("lofimap_options", options_value) || !options_value.isString())
     throw io::Error(path, "reading a LoFi model", "not a LoFi model file (no options record)");
-  const auto options = LofiOptions::from_json(options_value.toStringRef());
+  LofiOptions options;
+  try {  // options beyond their limits (a corrupt file, say rings = 10^8) are refused before anything is
+         // sized
+    options = LofiOptions::from_json(options_value.toStringRef());
+    options.validate();
+  } catch (const std::invalid_argument& e) {
+    throw io::Error(path, "reading a LoFi model", e.what());
+  }
   if (expected) {
     const auto diff = expected->difference(options);
     if (!diff.empty())

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace lofimap::models {
@@ -63,6 +64,33 @@ double LofiOptions::activation_floats_per_query() const {
   return floats + 1;
 }
 
+double LofiOptions::parameter_count() const {
+  const double f = filter_size, a = angles, r = rings;
+  double n = 2 * f * f + 2 * a * r + 1;  // filter, offsets, scale
+  double in = sampled_channels() * r;
+  std::vector<int> spokes = spoke_hidden;
+  spokes.push_back(spoke_out);
+  for (int s : spokes) n += a * (in + 1) * s, in = s;  // per-angle weights and biases
+  in = a * spoke_out;
+  std::vector<int> mix = mixer_hidden;
+  mix.push_back(1);
+  for (int s : mix) n += (in + 1) * s, in = s;
+  return n;
+}
+
+namespace {
+
+// Upper limits keep a corrupt or hostile model file (say rings = 10^8) from sizing allocations; they lie far
+// above any useful network (the published one: 9 rings, 9 angles, 370-wide layers, a 139-sample filter).
+void require_at_most(const char* option, double value, double limit) {
+  if (value > limit)
+    throw std::invalid_argument(
+        std::string("LoFi ") + option + ": " + std::to_string(static_cast<long long>(value)) +
+        " is more than the limit of " + std::to_string(static_cast<long long>(limit)));
+}
+
+}  // namespace
+
 void LofiOptions::validate() const {
   if (rings < 1 || angles < 1) throw std::invalid_argument("LoFi --rings/--angles: must be >= 1");
   if (extra_channels < 0) throw std::invalid_argument("LoFi --extra-channels: must be >= 0");
@@ -73,9 +101,20 @@ void LofiOptions::validate() const {
   if (spoke_out < 1) throw std::invalid_argument("LoFi --spoke-out: must be >= 1");
   if (filter_size < 3 || filter_size % 2 == 0)
     throw std::invalid_argument("LoFi --filter-size: must be odd and >= 3 (k = 0 at the centre)");
-  if (!(train_pixel_arcmin > 0))
-    throw std::invalid_argument("LoFi --pixel: training pixel scale must be > 0");
+  if (!(train_pixel_arcmin > 0) || !std::isfinite(train_pixel_arcmin))
+    throw std::invalid_argument("LoFi --pixel: training pixel scale must be a finite number > 0");
   if (pad_pixels < 0) throw std::invalid_argument("LoFi --pad-pixels: must be >= 0");
+  require_at_most("--rings", rings, 256);
+  require_at_most("--angles", angles, 256);
+  require_at_most("--extra-channels", extra_channels, 64);
+  require_at_most("--spoke-hidden (layers)", static_cast<double>(spoke_hidden.size()), 32);
+  require_at_most("--mixer-hidden (layers)", static_cast<double>(mixer_hidden.size()), 32);
+  for (int h : spoke_hidden) require_at_most("--spoke-hidden", h, 65536);
+  for (int h : mixer_hidden) require_at_most("--mixer-hidden", h, 65536);
+  require_at_most("--spoke-out", spoke_out, 65536);
+  require_at_most("--filter-size", filter_size, 8191);
+  require_at_most("--pad-pixels", pad_pixels, 4096);
+  require_at_most("parameter count", parameter_count(), 1ll << 31);  // 8 GiB of float32 weights
 }
 
 }  // namespace lofimap::models

@@ -27,12 +27,14 @@ struct LofiOptions {
   // Floats of activations one query holds in a forward pass (the sampled patch and its spoke layout, every
   // spoke and mixer layer's output): the basis of the memory estimates made before training or mapping.
   double activation_floats_per_query() const;
+  // Number of learned parameters the network of these options holds (computed without building it).
+  double parameter_count() const;
 
   std::string to_json() const;
   static LofiOptions from_json(const std::string& json);  // throws std::invalid_argument on malformed input
   // "" when equal, else the first option that differs as "name: this vs other".
   std::string difference(const LofiOptions& other) const;
-  void validate() const;  // throws std::invalid_argument naming the option
+  void validate() const;  // throws std::invalid_argument naming the option (also above its upper limit)
 };
 
 }  // namespace lofimap::models

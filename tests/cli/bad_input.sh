@@ -105,6 +105,18 @@ expect 2 "--threads 100000: more than 16 x"      -- --threads 100000 ks -i good.
 expect 3 "HDU 99999999999999999999.*only 2 HDUs"  -- ks -i good.fits --preset cosmos --pixel 1 --hdu 99999999999999999999 -o out.fits
 expect 2 "--config.*good.fits.*not a TOML/INI"   -- --config good.fits ks -i good.fits --preset cosmos --pixel 1 -o out.fits
 expect 2 "--config.*/dev/zero.*not a regular"    -- --config /dev/zero ks -i good.fits --preset cosmos --pixel 1 -o out.fits
+truncate -s 3G endless.toml
+expect 2 "--config.*endless.toml.*at most 1 MiB"  -- --config endless.toml ks -i good.fits --preset cosmos --pixel 1 -o out.fits
+rm -f endless.toml
+# A table header claiming 10^12 rows (CFITSIO trusts NAXIS2; the reader used to end in std::bad_alloc).
+/usr/bin/python3 - <<'PY' || exit 1
+data = bytearray(open("good.fits", "rb").read())
+at = data.find(b"NAXIS2  =", 2880)
+card = b"NAXIS2  = %20d" % 10**12
+data[at:at + len(card)] = card
+open("huge_rows.fits", "wb").write(data)
+PY
+expect 3 "huge_rows.fits.*claims 1000000000000 rows.*corrupt NAXIS2" -- ks -i huge_rows.fits --preset cosmos --pixel 1 -o out.fits
 
 # Columns and pixels that would give a silently wrong answer.
 /usr/bin/python3 - <<'PY' || exit 1

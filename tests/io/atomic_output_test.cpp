@@ -3,6 +3,8 @@
 #include "io/atomic_output.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -47,6 +49,33 @@ TEST(AtomicOutput, NamesUpToTheFilesystemLimitWork) {
   std::ofstream(out.temp_path()) << "x";
   out.commit();
   EXPECT_TRUE(std::filesystem::exists(dir / name));
+}
+
+// A run killed by SIGKILL leaves ".NAME.tmp.HOST.PID" behind. The next run writing NAME removes the files of
+// this host's dead processes and keeps those of live processes and of other hosts (a shared filesystem).
+TEST(AtomicOutput, TemporariesOfKilledRunsAreRemovedByTheNextRun) {
+  const auto dir = lofimap::testing::scratch_dir();
+  char host[256] = {0};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);  // now a dead process (its pid is not reused this quickly)
+  const std::string stem = ".map.fits.tmp." + std::string(host) + ".";
+  const auto dead = dir / (stem + std::to_string(child));
+  const auto live = dir / (stem + std::to_string(::getppid()));
+  const auto other_host = dir / (".map.fits.tmp.another-node." + std::to_string(child));
+  const auto other_output = dir / (".other.fits.tmp." + std::string(host) + "." + std::to_string(child));
+  for (const auto& p : {dead, live, other_host, other_output}) std::ofstream(p) << "partial";
+  {
+    AtomicOutput out((dir / "map.fits").string(), false);
+    std::ofstream(out.temp_path()) << "x";
+    out.commit();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(live));
+  EXPECT_TRUE(std::filesystem::exists(other_host));
+  EXPECT_TRUE(std::filesystem::exists(other_output));
 }
 
 TEST(AtomicOutput, AnOutputMayNotBeAnInput) {

@@ -4,6 +4,7 @@
 #include "models/lofi_network.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -188,6 +189,33 @@ TEST(LofiNetwork, AModelWithNonFiniteWeightsIsRefused) {
   } catch (const io::Error& e) {
     EXPECT_NE(std::string(e.what()).find("offsets holds values that are not finite"), std::string::npos)
         << e.what();
+  }
+}
+
+TEST(LofiNetwork, ParameterCountIsKnownBeforeTheNetworkIsBuilt) {
+  for (const auto& o : {LofiOptions::compact(), LofiOptions::published()}) {
+    LofiNetwork net(o);
+    EXPECT_EQ(o.parameter_count(), static_cast<double>(net->parameter_count()));
+  }
+}
+
+// A model file whose options record claims 10^8 rings (a corrupt or crafted file) would size a 3.6 GB offset
+// table and a 10^8-wide first layer: refused, naming the file and the option, before anything is allocated.
+TEST(LofiNetwork, AModelClaimingAHugeNetworkIsRefused) {
+  const auto dir = lofimap::testing::scratch_dir();
+  auto options = nlohmann::json::parse(LofiOptions::compact().to_json());
+  options["rings"] = 100000000;
+  torch::serialize::OutputArchive archive;
+  archive.write("lofimap_options", c10::IValue(options.dump()));
+  const auto path = (dir / "huge.pt").string();
+  archive.save_to(path);
+  try {
+    load_lofi(path);
+    FAIL() << "a model claiming 10^8 rings was accepted";
+  } catch (const io::Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("huge.pt"), std::string::npos) << what;
+    EXPECT_NE(what.find("--rings: 100000000 is more than the limit of 256"), std::string::npos) << what;
   }
 }
 
