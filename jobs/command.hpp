@@ -63,6 +63,26 @@ inline CLI::Option* add_device_option(CLI::App* cmd, pipeline::ComputeDevice& de
                     "where LoFi runs (cuda: the node-local GPU of each rank)");
 }
 
+// Several options leave their value at 0 to mean "not given, use the default"; a user who types 0 must hear
+// that 0 is not a value, not get the default silently. Attach to such options: values <= 0 (and NaN) are a
+// parse error (exit 2): "--npix: must be > 0 (leave the option out for its default), got '0'".
+inline CLI::Option* positive_only(CLI::Option* opt) {
+  return opt->check(CLI::Validator(
+      [](std::string& v) -> std::string {
+        double x = 0;
+        try {
+          size_t used = 0;
+          x = std::stod(v, &used);
+          if (used != v.size()) return "";  // not a number: CLI11's own conversion reports it
+        } catch (const std::exception&) {
+          return "";
+        }
+        if (x > 0) return "";
+        return "must be > 0 (leave the option out for its default), got '" + v + "'";
+      },
+      "", "positive"));
+}
+
 void register_version(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_info(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_ks(CLI::App& app, const GlobalOptions& global, Action& action);

@@ -58,14 +58,14 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
   cmd->add_flag("--sphere", c.sphere, "HEALPix map (spherical KS) instead of a flat patch");
   cmd->add_option("--nside", c.nside, "HEALPix nside (with --sphere)")->default_val(256);
   cmd->add_flag("--partial", c.partial, "HEALPix output holds only observed pixels (explicit indexing)");
-  cmd->add_option("--lmax", cli->lmax, "band limit of the spherical KS (default 2*nside)");
+  positive_only(cmd->add_option("--lmax", cli->lmax, "band limit of the spherical KS (default 2*nside)"));
   cmd->add_option("--sht-iter", cli->sht_iter, "map2alm Jacobi iterations (0-10, as healpy's iter)")
       ->default_val(3);
   cmd->add_option("--center", cli->center, "flat patch centre: RA DEC in degrees (default: the footprint's)")
       ->expected(2);
-  cmd->add_option("--pixel", c.flat.pixel_arcmin, "flat pixel scale in arcmin");
-  cmd->add_option("--npix", c.flat.npix, "flat grid pixels per side");
-  cmd->add_option("--size", c.flat.size_deg, "flat patch side in degrees (with --center)");
+  positive_only(cmd->add_option("--pixel", c.flat.pixel_arcmin, "flat pixel scale in arcmin"));
+  positive_only(cmd->add_option("--npix", c.flat.npix, "flat grid pixels per side"));
+  positive_only(cmd->add_option("--size", c.flat.size_deg, "flat patch side in degrees (with --center)"));
   cmd->add_option("--pad", c.flat.pad, "FFT zero-padding factor (>= 1)")->default_val(2.0);
   cmd->add_option("--smooth", c.smoothing_arcmin, "Gaussian smoothing sigma in arcmin (0 = none)")
       ->default_val(0.0);

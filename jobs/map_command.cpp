@@ -37,19 +37,21 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       ->default_val(0.1);
   cmd->add_option("--center", *center, "input grid centre RA DEC [deg] (default: the footprint's)")
       ->expected(2);
-  cmd->add_option("--pixel", k.flat.pixel_arcmin,
-                  "input (KS) grid pixel [arcmin] (default: the model's training pixel)");
-  cmd->add_option("--npix", k.flat.npix, "input grid pixels per side");
-  cmd->add_option("--size", k.flat.size_deg, "input patch side [deg] (with --center)");
+  positive_only(cmd->add_option("--pixel", k.flat.pixel_arcmin,
+                                "input (KS) grid pixel [arcmin] (default: the model's training pixel)"));
+  positive_only(cmd->add_option("--npix", k.flat.npix, "input grid pixels per side"));
+  positive_only(cmd->add_option("--size", k.flat.size_deg, "input patch side [deg] (with --center)"));
   cmd->add_option("--pad", k.flat.pad, "KS zero padding")->default_val(2.0);
-  cmd->add_option("--out-pixel", c->out_pixel_arcmin, "output pixel [arcmin] (default: the input pixel)");
-  cmd->add_option("--out-npix", c->out_npix, "output pixels per side (default: the input extent)");
+  positive_only(cmd->add_option("--out-pixel", c->out_pixel_arcmin,
+                                "output pixel [arcmin] (default: the input pixel)"));
+  positive_only(
+      cmd->add_option("--out-npix", c->out_npix, "output pixels per side (default: the input extent)"));
   cmd->add_option(
       "--coords", c->coords_file,
       "evaluate at these RA Dec [deg] instead: text/CSV (first two columns) or a FITS table with RA, DEC");
-  cmd->add_option("--nside", c->nside,
-                  "evaluate at the HEALPix pixel centres inside the patch (partial map)");
-  cmd->add_option("--sigma-e", c->sigma_e, "shape noise per component (default: measured)");
+  positive_only(cmd->add_option("--nside", c->nside,
+                                "evaluate at the HEALPix pixel centres inside the patch (partial map)"));
+  positive_only(cmd->add_option("--sigma-e", c->sigma_e, "shape noise per component (default: measured)"));
   cmd->add_option("--batch", c->batch, "queries per forward pass (memory bound)")->default_val(32768);
   add_device_option(cmd, c->device);
   cmd->add_flag("--overwrite", k.overwrite, "replace existing outputs");

@@ -52,7 +52,7 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
   cmd->add_option("--pixel", f.grid.pixel_arcmin, "flat pixel scale [arcmin]")->capture_default_str();
   cmd->add_option("--center", c.center, "flat patch centre RA DEC [deg]")->expected(2);
   cmd->add_option("--nside", f.nside, "HEALPix nside (with --sphere)")->capture_default_str();
-  cmd->add_option("--lmax", f.lmax, "HEALPix band limit (default 3 nside - 1)");
+  positive_only(cmd->add_option("--lmax", f.lmax, "HEALPix band limit (default 3 nside - 1)"));
   cmd->add_option("--lambda", c.lambda,
                   "lognormal field with this shift parameter (> 0); default: Gaussian field");
   cmd->add_option("--nfw", c.nfw, "NFW halo M200[Msun],c200,z_lens,RA,DEC (repeatable; flat only)");

@@ -48,8 +48,8 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
       ->capture_default_str();
   cmd->add_option("--checkpoint", c->checkpoint, "checkpoint file (default <output>.checkpoint)");
   cmd->add_flag("--resume", c->resume, "continue from the checkpoint");
-  cmd->add_option("--stop-after", c->stop_after,
-                  "checkpoint and stop after this many steps (batch-job slices)");
+  positive_only(cmd->add_option("--stop-after", c->stop_after,
+                                "checkpoint and stop after this many steps (batch-job slices)"));
   cmd->add_option("--log", c->log_csv, "per-step CSV log (default <output>.log.csv)");
   add_device_option(cmd, c->device);
   cmd->add_flag("--overwrite", c->overwrite, "replace an existing output model");

@@ -25,7 +25,8 @@ std::string CatalogueSummary::report() const {
   out << "  rows read " << rows_read << ", valid " << rows_valid << ", rejected " << invalid.total();
   if (invalid.total() > 0) {
     out << " (non-finite " << invalid.nonfinite << ", weight<=0 " << invalid.bad_weight << ", |Dec|>90 "
-        << invalid.bad_dec << ", |e|>=1 " << invalid.bad_shape << ")";
+        << invalid.bad_dec << ", RA outside [-360, 720] " << invalid.bad_ra << ", |e|>=1 "
+        << invalid.bad_shape << ")";
   }
   out << "\n  weighted mean e subtracted (" << mean_e1 << ", " << mean_e2 << "), response " << response
       << ", 1+m " << one_plus_m;
@@ -112,6 +113,12 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
         ++bad.bad_dec;
         continue;
       }
+      // RA in [0, 360) or [-180, 180) by convention; a value like 1e300 is a broken row, not an angle to
+      // wrap.
+      if (ra < -360 || ra > 720) {
+        ++bad.bad_ra;
+        continue;
+      }
       if (preset.bounded_shapes && e1 * e1 + e2 * e2 >= 1) {
         ++bad.bad_shape;
         continue;
@@ -129,15 +136,16 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
     }
   });
 
-  long long counts[5] = {range.end - range.begin, bad.nonfinite, bad.bad_weight, bad.bad_dec, bad.bad_shape};
-  comm.allreduce_sum(counts, 5);
+  long long counts[6] = {range.end - range.begin, bad.nonfinite, bad.bad_weight, bad.bad_dec,
+                         bad.bad_shape,           bad.bad_ra};
+  comm.allreduce_sum(counts, 6);
   comm.allreduce_sum(sums, 6);
   CatalogueSummary& s = out.summary;
   s.files = files.paths();
   s.preset = preset.name;
   s.calibration = calibration;
   s.rows_read = counts[0];
-  s.invalid = {counts[1], counts[2], counts[3], counts[4]};
+  s.invalid = {counts[1], counts[2], counts[3], counts[4], counts[5]};
   s.rows_valid = s.rows_read - s.invalid.total();
   s.sum_weight = sums[0];
 

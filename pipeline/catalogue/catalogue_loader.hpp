@@ -27,7 +27,8 @@ struct CatalogueOptions {
 
 struct InvalidCounts {
   long long nonfinite = 0, bad_weight = 0, bad_dec = 0, bad_shape = 0;
-  long long total() const { return nonfinite + bad_weight + bad_dec + bad_shape; }
+  long long bad_ra = 0;  // outside [-360, 720] deg: no survey convention writes such a value
+  long long total() const { return nonfinite + bad_weight + bad_dec + bad_shape + bad_ra; }
 };
 
 struct CatalogueSummary {

@@ -1,6 +1,7 @@
-// Flat-sky geometry: the gnomonic (TAN) projection about a patch centre, the pixel grid of a patch, and the
-// patch that covers a catalogue. Internal frame: x = +RA (East), y = +Dec (North), in degrees on the tangent
-// plane; these are exactly the FITS TAN intermediate world coordinates.
+// Flat-sky geometry: the gnomonic (TAN) projection about a patch centre and the checks of a patch given
+// explicitly (the patch covering a catalogue is in flat_footprint.hpp). Internal frame: x = +RA (East), y =
+// +Dec (North), in degrees on the tangent plane; these are exactly the FITS TAN intermediate world
+// coordinates.
 #pragma once
 
 #include <cmath>
@@ -42,13 +43,6 @@ class GnomonicProjector {
 };
 void gnomonic_deproject(const TangentPoint& centre, double x_deg, double y_deg, double& ra_deg,
                         double& dec_deg);
-
-// The patch covering every galaxy of the (distributed) catalogue: centre at the middle of the projected
-// extent (RA wrap-around handled). Give the pixel scale (grid size follows from the extent plus one pixel) or
-// the number of pixels per side npix (square grid, pixel scale chosen so the footprint just fits); the other
-// is 0.
-FlatGrid patch_covering(const ShearCatalogue& local, double pixel_arcmin, long npix,
-                        const distributed::Communicator& comm);
 
 // Validates a patch given explicitly; throws std::invalid_argument naming the option.
 void validate_patch(const FlatGrid& patch);

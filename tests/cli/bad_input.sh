@@ -95,7 +95,7 @@ expect 2 "--device.*cpu or cuda"                 -- map -i good.fits --preset co
 expect 2 "--m-bias.*\(-1, 1\)"                   -- ks -i good.fits --preset kids --pixel 1 --m-bias nan -o out.fits
 expect 2 "--m-bias.*\(-1, 1\)"                   -- ks -i good.fits --preset kids --pixel 1 --m-bias -1 -o out.fits
 expect 2 "--size: must be > 0"                   -- ks -i good.fits --preset cosmos --pixel 1 --center 1 1 --size nan -o out.fits
-expect 2 "--sigma-e.*\[0, 1\)"                    -- map -i good.fits --preset cosmos --sigma-e nan -o out.fits
+expect 2 "--sigma-e: must be > 0"                    -- map -i good.fits --preset cosmos --sigma-e nan -o out.fits
 expect 2 "--out-pixel: must be > 0"              -- map -i good.fits --preset cosmos --out-pixel nan -o out.fits
 expect 2 "--weight-decay: must be >= 0"          -- train --training-set good.fits --weight-decay nan -o out.fits
 expect 2 "--clip-norm: must be >= 0"             -- train --training-set good.fits --clip-norm nan -o out.fits
@@ -105,6 +105,15 @@ expect 2 "--threads 100000: more than 16 x"      -- --threads 100000 ks -i good.
 expect 3 "HDU 99999999999999999999.*only 2 HDUs"  -- ks -i good.fits --preset cosmos --pixel 1 --hdu 99999999999999999999 -o out.fits
 expect 2 "--config.*good.fits.*not a TOML/INI"   -- --config good.fits ks -i good.fits --preset cosmos --pixel 1 -o out.fits
 expect 2 "--config.*/dev/zero.*not a regular"    -- --config /dev/zero ks -i good.fits --preset cosmos --pixel 1 -o out.fits
+# Options where 0 used to mean "not given" silently, and --size overriding --npix without a word.
+expect 2 "--npix: must be > 0 \(leave the option out" -- ks -i good.fits --preset cosmos --pixel 1 --npix 0 -o out.fits
+expect 2 "--size: must be > 0"                    -- ks -i good.fits --preset cosmos --pixel 1 --size 0 -o out.fits
+expect 2 "--out-npix: must be > 0"                -- map -i good.fits --preset cosmos --out-npix 0 -o out.fits
+expect 2 "--sigma-e: must be > 0"                 -- map -i good.fits --preset cosmos --sigma-e 0 -o out.fits
+expect 2 "--lmax: must be > 0"                    -- ks -i good.fits --preset cosmos --sphere --lmax 0 -o out.fits
+expect 2 "--stop-after: must be > 0"              -- train --training-set good.fits --stop-after 0 -o out.fits
+expect 2 "--size, --npix, --pixel: give two"      -- ks -i good.fits --preset cosmos --center 0 0 --size 1 --npix 32 --pixel 1 -o out.fits
+expect 2 "--size: give --center too"              -- ks -i good.fits --preset cosmos --size 1 --pixel 1 -o out.fits
 truncate -s 3G endless.toml
 expect 2 "--config.*endless.toml.*at most 1 MiB"  -- --config endless.toml ks -i good.fits --preset cosmos --pixel 1 -o out.fits
 rm -f endless.toml
@@ -167,6 +176,29 @@ expect 2 "--preset.*unknown survey preset"       -- map -i good.fits --preset no
 expect 2 "--steps: must be >= 1"                 -- train --training-set good.fits --steps 0 -o out.fits
 expect 1 "cannot load the LibTorch runtime.*no_such_plugin" -- map -i good.fits --preset cosmos -o out.fits
 unset LOFIMAP_TORCH_PLUGIN
+
+# One valid but far row (Dec -60 among galaxies near Dec 0) and one with RA 1e300: the map covers the real
+# footprint (the far galaxy is left out with a warning, the broken row is rejected and counted), exit 0.
+/usr/bin/python3 - <<'PY' || exit 1
+from astropy.io import fits
+import numpy as np
+with fits.open("good.fits") as h:
+    d = h[1].data.copy()
+    header = h[1].header
+d[0]["DEC"] = -60.0
+d[1]["RA"] = 1e300
+fits.BinTableHDU(d, header=header).writeto("outliers.fits", overwrite=True)
+PY
+"$lofimap" ks -i good.fits --preset cosmos --pixel 1 -o clean_ks.fits --no-png >clean.txt 2>&1
+"$lofimap" ks -i outliers.fits --preset cosmos --pixel 1 -o outlier_ks.fits --no-png >outliers.txt 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] || ! grep -q "1 of .* galaxies lie far outside the bulk.*Dec -60" outliers.txt ||
+   ! grep -q "RA outside \[-360, 720\] 1" outliers.txt ||
+   [ "$(grep -o '[0-9]* x [0-9]* pixels' outliers.txt)" != "$(grep -o '[0-9]* x [0-9]* pixels' clean.txt)" ]; then
+  echo "FAIL (outlier rows): exit $rc"; cat outliers.txt; failures=$((failures + 1))
+else
+  echo "ok   (one far row left out, one RA 1e300 rejected; the same grid as without them) -> exit 0"
+fi
 
 # Existing output without --overwrite: refused, and the old file is left byte for byte.
 echo "precious earlier result" > existing.fits

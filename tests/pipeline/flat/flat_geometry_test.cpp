@@ -38,22 +38,6 @@ TEST(FlatGeometry, ProjectedDistanceIsTanOfAngularDistance) {
   EXPECT_NEAR(std::hypot(p.x_deg, p.y_deg) * d2r, std::tan(std::acos(cosd)), 1e-12);
 }
 
-TEST(FlatGeometry, PatchCoveringHandlesRaWrap) {
-  ShearCatalogue g;
-  for (double ra : {359.0, 359.5, 0.2, 0.9})
-    for (double dec : {-1.0, 1.0}) g.push_back(ra, dec, 0, 0, 1);
-  const auto comm = distributed::Communicator::world();
-  const auto patch = patch_covering(g, 1.0, 0, comm);
-  EXPECT_NEAR(patch.centre.ra_deg < 180 ? patch.centre.ra_deg : patch.centre.ra_deg - 360, -0.05, 0.01);
-  EXPECT_NEAR(patch.centre.dec_deg, 0.0, 1e-3);
-  EXPECT_LE(patch.nx, 2 * 60 + 4);  // ~1.9 deg wide, not 360
-  for (size_t i = 0; i < g.size(); ++i) {
-    const auto p = gnomonic_project(patch.centre, g.ra_deg[i], g.dec_deg[i]);
-    long ix = 0, iy = 0;
-    EXPECT_TRUE(patch.pixel_of(p.x_deg, p.y_deg, ix, iy));
-  }
-}
-
 TEST(FlatGeometry, RejectsBadPatches) {
   EXPECT_THROW(validate_patch({{0, 0}, 0.0, 64, 64}), std::invalid_argument);
   EXPECT_THROW(validate_patch({{0, 0}, -1.0, 64, 64}), std::invalid_argument);
