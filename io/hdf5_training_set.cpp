@@ -340,9 +340,11 @@ std::string TrainingSetReader::text_attribute(const std::string& name) const {
 
 double TrainingSetReader::pixel_arcmin() const {
   const double p = number_attribute("pixel_arcmin");
-  if (!(p > 0 && p < 600))
+  // 10^-3 arcmin (0.06 arcsec) is finer than any lensing map; a corrupt value such as 7e-310 passes "> 0" and
+  // overflows every k-space quantity.
+  if (!(p >= 1e-3 && p < 600))
     throw Error(impl_->path, "reading attribute pixel_arcmin",
-                "pixel scale " + std::to_string(p) + " arcmin is not in (0, 600)");
+                "pixel scale " + std::to_string(p) + " arcmin is not in [0.001, 600)");
   return p;
 }
 

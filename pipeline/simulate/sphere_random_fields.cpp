@@ -96,6 +96,9 @@ SphereSimulation simulate_sphere(const AngularSpectrum& spectrum, long nside, in
   validate_nside(nside);
   if (lmax <= 0) lmax = static_cast<int>(3 * nside - 1);
   if (lmax > 4 * nside) throw std::invalid_argument("--lmax: must be <= 4 * nside");
+  // libsharp ends the process ("bad spin") on a spin-2 transform with lmax < 2.
+  if (with_shear && lmax < 2)
+    throw std::invalid_argument("--lmax: the spin-2 (shear) transform needs lmax >= 2");
   if (lambda < 0) throw std::invalid_argument("--lambda: lognormal shift must be > 0 (0 = Gaussian)");
   std::vector<double> cl(static_cast<size_t>(lmax + 1), 0.0);
   for (int l = 2; l <= lmax; ++l) cl[static_cast<size_t>(l)] = spectrum.at(l);

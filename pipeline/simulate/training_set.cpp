@@ -20,6 +20,9 @@ namespace lofimap::pipeline {
 void validate(const TrainingSetConfig& c) {
   if (c.maps < 1) throw std::invalid_argument("--maps: need at least one map");
   validate_grid(c.grid);
+  // The range io::TrainingSetReader accepts: a set that could be written but not read would waste the run.
+  if (!(c.grid.pixel_arcmin >= 1e-3 && c.grid.pixel_arcmin < 600))
+    throw std::invalid_argument("--pixel: a training set's pixel must lie in [0.001, 600) arcmin");
   if (c.cl.ell.empty()) throw std::invalid_argument("training set: no C_ell given");
   if (c.grid.ell_max() > c.cl.ell.back() * 1.0001 || c.grid.ell_min() < c.cl.ell.front() * 0.9999)
     throw std::invalid_argument("--npix/--pixel: the grid needs ell from " +

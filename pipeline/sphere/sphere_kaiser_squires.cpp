@@ -67,6 +67,8 @@ SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::v
   validate_nside(nside);
   const int lmax = options.lmax > 0 ? options.lmax : static_cast<int>(2 * nside);
   if (lmax > 4 * nside) throw std::invalid_argument("--lmax: must be <= 4 * nside");
+  // libsharp ends the process ("bad spin") on a spin-2 transform with lmax < 2.
+  if (lmax < 2) throw std::invalid_argument("--lmax: the spin-2 (shear) transform needs lmax >= 2");
   if (options.iterations < 0 || options.iterations > 10)
     throw std::invalid_argument("--sht-iter: must be between 0 and 10");
   if (options.smoothing_arcmin < 0) throw std::invalid_argument("--smooth: must be >= 0 arcmin");

@@ -110,6 +110,7 @@ expect 2 "--npix: must be > 0 \(leave the option out" -- ks -i good.fits --prese
 expect 2 "--size: must be > 0"                    -- ks -i good.fits --preset cosmos --pixel 1 --size 0 -o out.fits
 expect 2 "--out-npix: must be > 0"                -- map -i good.fits --preset cosmos --out-npix 0 -o out.fits
 expect 2 "--sigma-e: must be > 0"                 -- map -i good.fits --preset cosmos --sigma-e 0 -o out.fits
+expect 2 "--lmax: the spin-2 .*needs lmax >= 2"  -- ks -i good.fits --preset cosmos --sphere --nside 16 --lmax 1 -o out.fits
 expect 2 "--lmax: must be > 0"                    -- ks -i good.fits --preset cosmos --sphere --lmax 0 -o out.fits
 expect 2 "--stop-after: must be > 0"              -- train --training-set good.fits --stop-after 0 -o out.fits
 expect 2 "--size, --npix, --pixel: give two"      -- ks -i good.fits --preset cosmos --center 0 0 --size 1 --npix 32 --pixel 1 -o out.fits
