@@ -155,6 +155,63 @@ void Communicator::allreduce(std::span<T> data, ReduceOp op) const {
   }
 }
 
+struct PendingSum::Requests {
+  std::vector<MPI_Request> pieces;
+};
+
+PendingSum::PendingSum() = default;
+PendingSum::PendingSum(PendingSum&&) noexcept = default;
+PendingSum& PendingSum::operator=(PendingSum&& other) noexcept {
+  if (this != &other) {
+    if (requests_ && mpi_running()) wait();
+    requests_ = std::move(other.requests_);
+  }
+  return *this;
+}
+PendingSum::~PendingSum() {
+  if (requests_ && mpi_running()) {
+    try {
+      wait();
+    } catch (...) {  // a destructor must not throw; the job is failing already
+    }
+  }
+}
+
+bool PendingSum::test() {
+  if (!requests_) return true;
+  int done = 0;
+  check(MPI_Testall(static_cast<int>(requests_->pieces.size()), requests_->pieces.data(), &done,
+                    MPI_STATUSES_IGNORE),
+        "test of a non-blocking all-reduce");
+  if (done) requests_.reset();
+  return done != 0;
+}
+
+void PendingSum::wait() {
+  if (!requests_) return;
+  auto requests = std::move(requests_);
+  check(MPI_Waitall(static_cast<int>(requests->pieces.size()), requests->pieces.data(), MPI_STATUSES_IGNORE),
+        "wait for a non-blocking all-reduce");
+}
+
+template <typename T>
+PendingSum Communicator::iallreduce_sum(std::span<T> data) const {
+  PendingSum pending;
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL || data.empty()) return pending;
+  pending.requests_ = std::make_unique<PendingSum::Requests>();
+  for (std::size_t off = 0; off < data.size(); off += kPiece) {
+    const int count = static_cast<int>(std::min(kPiece, data.size() - off));
+    MPI_Request request = MPI_REQUEST_NULL;
+    check(MPI_Iallreduce(MPI_IN_PLACE, data.data() + off, count, mpi_type<T>(), MPI_SUM, comm, &request),
+          "non-blocking all-reduce");
+    pending.requests_->pieces.push_back(request);
+  }
+  return pending;
+}
+template PendingSum Communicator::iallreduce_sum<float>(std::span<float>) const;
+template PendingSum Communicator::iallreduce_sum<double>(std::span<double>) const;
+
 template <typename T>
 void Communicator::reduce_sum_to_root(std::span<T> data) const {
   const MPI_Comm comm = native(mpi_handle());

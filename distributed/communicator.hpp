@@ -27,6 +27,24 @@ class MpiSession {
 
 enum class ReduceOp { Sum, Max, Min };
 
+// A sum over the ranks in flight (Communicator::iallreduce_sum). The array must stay alive and untouched
+// until wait() returns. Open MPI advances non-blocking collectives only inside MPI calls: test() gives it
+// that chance and says whether the sum is complete. The destructor waits for a sum still in flight.
+class PendingSum {
+ public:
+  PendingSum();
+  ~PendingSum();
+  PendingSum(PendingSum&&) noexcept;
+  PendingSum& operator=(PendingSum&&) noexcept;
+  bool test();
+  void wait();
+
+ private:
+  friend class Communicator;
+  struct Requests;
+  std::unique_ptr<Requests> requests_;
+};
+
 class Communicator {
  public:
   static Communicator world();  // MPI_COMM_WORLD, or a world of one when MPI is not initialised
@@ -53,6 +71,10 @@ class Communicator {
   template <typename T>
   std::vector<T> alltoallv(std::span<const T> send, std::span<const long long> send_counts,
                            std::vector<long long>* recv_counts = nullptr) const;
+
+  // Starts an in-place sum over the ranks (MPI_Iallreduce) and returns at once; float and double.
+  template <typename T>
+  PendingSum iallreduce_sum(std::span<T> data) const;
 
   // Convenience forms kept for the many callers that pass a pointer and a length.
   void allreduce_sum(double* data, std::size_t n) const {

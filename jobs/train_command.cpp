@@ -22,7 +22,12 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
              "network size");
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");
   cmd->add_option("--steps", c->steps, "optimisation steps")->capture_default_str();
-  cmd->add_option("--maps-per-step", c->maps_per_step, "maps per step")->capture_default_str();
+  cmd->add_option("--global-batch,--maps-per-step", c->global_batch,
+                  "maps per step over all ranks (the same training whatever the number of ranks)")
+      ->capture_default_str();
+  cmd->add_option("--micro-batch", c->micro_batch,
+                  "maps per forward/backward pass on a rank (memory; stop signals are seen between passes)")
+      ->capture_default_str();
   cmd->add_option("--coords-per-map", c->coords_per_map, "random coordinates per map per step")
       ->capture_default_str();
   cmd->add_option("--steps-per-batch", c->steps_per_batch, "steps on the same maps")->capture_default_str();
@@ -52,12 +57,16 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
                                 "checkpoint and stop after this many steps (batch-job slices)"));
   cmd->add_option("--log", c->log_csv, "per-step CSV log (default <output>.log.csv)");
   add_device_option(cmd, c->device);
+  cmd->add_flag("!--no-overlap", c->overlap_reduction,
+                "sum gradients over the ranks after backward instead of during it (for benchmarks)");
+  positive_only(cmd->add_option("--check-replicas", c->check_replicas_every,
+                                "every N steps, check that all ranks hold identical parameters"));
   cmd->add_flag("--overwrite", c->overwrite, "replace an existing output model");
   cmd->callback([&action, &global, c] {
     action = [&global, c] {
       c->command_line = global.command_line;
-      c->validate();
       const auto comm = distributed::Communicator::world();
+      c->validate(comm.size());
       const auto s = pipeline::lofi_plugin().train(*c, comm);
       if (s.interrupted) {  // every rank stopped at the same step
         if (comm.is_root())

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "pipeline/lofi/training_checkpoint.hpp"
 #include "pipeline/lofi/training_log.hpp"
 #include "pipeline/lofi/training_sampler.hpp"
+#include "pipeline/lofi/training_stop.hpp"
 
 namespace lofimap::pipeline {
 
@@ -43,19 +45,37 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, mo
       net->parameters(), torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
 }
 
-// One optimisation step on the samples; returns the loss.
-double training_step(const TrainConfig& c, models::LofiNetwork& net, torch::optim::Optimizer& opt,
-                     distributed::GradientReducer& reducer, const StepSamples& s, double lr) {
-  for (auto& group : opt.param_groups()) group.options().set_lr(lr);
-  opt.zero_grad();
-  const auto pred = net->forward(s.inputs, s.pixel, s.queries);
-  const auto loss =
-      c.loss == TrainingLoss::L2 ? torch::mse_loss(pred, s.targets) : torch::l1_loss(pred, s.targets);
-  loss.backward();
-  reducer.average_gradients(net->parameters());
-  if (c.clip_norm > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), c.clip_norm);
-  opt.step();
-  return loss.item<double>();
+// The backward passes of one step on this rank: its slots of the global batch in micro-batches, each pass's
+// loss divided by the global number of queries so that the gradients summed over the ranks are the gradient
+// of the global batch's mean loss. A stop signal seen between passes abandons the step (the parameters stay
+// as the previous step left them); the reducer still runs, so every rank takes part in the same collectives.
+struct LocalStep {
+  double loss_sum = 0;  // this rank's share of the global mean loss
+  bool abandoned = false;
+};
+
+LocalStep backward_passes(const TrainConfig& c, models::LofiNetwork& net, TrainingSampler& sampler,
+                          distributed::GradientReducer& reducer, long step) {
+  LocalStep out;
+  const long local = sampler.local_slots();
+  const double total_queries = static_cast<double>(c.global_batch) * static_cast<double>(c.coords_per_map);
+  for (long first = 0; first < local; first += c.micro_batch) {
+    if (training_stop_requested()) {
+      out.abandoned = true;
+      break;
+    }
+    const long count = std::min(c.micro_batch, local - first);
+    reducer.prepare_backward(first + count >= local);
+    const auto s = sampler.draw(step, first, count);
+    const auto pred = net->forward(s.inputs, s.pixel, s.queries);
+    const auto summed = c.loss == TrainingLoss::L2 ? torch::mse_loss(pred, s.targets, torch::Reduction::Sum)
+                                                   : torch::l1_loss(pred, s.targets, torch::Reduction::Sum);
+    const auto loss = summed / total_queries;
+    loss.backward();
+    out.loss_sum += loss.item<double>();
+  }
+  reducer.finish_step();
+  return out;
 }
 
 // The first (up to 8) held-out maps of every set, RMSE and Pearson r averaged.
@@ -83,6 +103,24 @@ ValidationScore validate_model(const TrainConfig& c, models::LofiNetwork& net,
 
 }  // namespace
 
+std::vector<torch::Tensor> global_batch_gradients(const TrainConfig& c, models::LofiNetwork& net,
+                                                  const distributed::Communicator& comm, long step,
+                                                  double* loss) {
+  const auto sets = open_training_sets(c);
+  const auto device = net->parameters().front().device();
+  const auto reducer = distributed::make_gradient_reducer(comm, net->parameters());
+  const auto rows = distributed::split_rows(c.global_batch, comm.rank(), comm.size());
+  TrainingSampler sampler(c, sets, {rows.begin, rows.end}, device);
+  for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+  double local = backward_passes(c, net, sampler, *reducer, step).loss_sum;
+  comm.allreduce_sum(&local, 1);
+  if (loss) *loss = local;
+  std::vector<torch::Tensor> grads;
+  for (auto& p : net->parameters())
+    grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+  return grads;
+}
+
 TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& comm) {
   c.validate();
   clear_training_stop();
@@ -95,25 +133,61 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   models::LofiNetwork net(c.model_options(finest_pixel(sets)));
   net->to(device);
   const auto opt = make_optimizer(c, net);
-  const auto reducer = distributed::make_gradient_reducer(comm);
+  distributed::ReducerOptions reducer_options;
+  reducer_options.overlap = c.overlap_reduction;
+  const auto reducer = distributed::make_gradient_reducer(comm, net->parameters(), reducer_options);
   TrainSummary summary;
   long step = 0;
   if (c.resume) {
     step = load_training_checkpoint(checkpoint, net, *opt, c);
     if (comm.is_root()) spdlog::info("resumed from {} at step {}", checkpoint, step);
   } else {
-    reducer->broadcast_parameters(net->parameters());  // the seed makes them equal already; cheap insurance
+    reducer->broadcast_parameters();  // the seed makes them equal already; cheap insurance
   }
   summary.first_step = step;
   TrainingLog log(c, comm, step);
-  TrainingSampler sampler(c, sets, comm.rank(), device);
+  const auto rows = distributed::split_rows(c.global_batch, comm.rank(), comm.size());
+  TrainingSampler sampler(c, sets, {rows.begin, rows.end}, device);
+  if (comm.is_root() && comm.size() > 1)
+    spdlog::info(
+        "{} ranks share a global batch of {} maps; gradients summed by the {} reducer ({} buckets, "
+        "{:.1f} MiB per step, overlap {})",
+        comm.size(), c.global_batch, reducer->name(), reducer->stats().buckets,
+        static_cast<double>(reducer->stats().bytes_per_step) / (1 << 20), c.overlap_reduction ? "on" : "off");
 
   for (; step < c.steps; ++step) {
     const double lr = learning_rate(c, step);
-    const double loss = training_step(c, net, *opt, *reducer, sampler.draw(step), lr);
-    summary.losses.push_back(loss);
+    for (auto& group : opt->param_groups()) group.options().set_lr(lr);
+    opt->zero_grad();
+    const auto local = backward_passes(c, net, sampler, *reducer, step);
 
+    // Every rank decides together: the global loss, whether any rank abandoned the step (a stop signal
+    // mid-step), whether any was asked to stop after it or spent its --stop-after budget.
     const bool last = step + 1 == c.steps;
+    const bool budget_spent = c.stop_after > 0 && step + 1 - summary.first_step >= c.stop_after && !last;
+    double agreed[3] = {local.loss_sum, local.abandoned ? 1.0 : 0.0,
+                        training_stop_requested() || budget_spent ? 1.0 : 0.0};
+    comm.allreduce_sum(agreed, 3);
+    const double loss = agreed[0];
+    if (agreed[1] > 0) {  // abandoned mid-step: the parameters are those after the previous step
+      summary.interrupted = true;
+      if (comm.is_root()) save_training_checkpoint(checkpoint, net, *opt, step, c);
+      log.stopped(step, false, checkpoint);
+      break;
+    }
+    // A loss that is no longer a number on any rank (a learning rate too large, NaN in a training map) fails
+    // every rank before a checkpoint or a model is written from the broken parameters.
+    if (!std::isfinite(loss))
+      throw std::runtime_error(
+          "training diverged at step " + std::to_string(step + 1) +
+          ": the loss is not a finite number (--lr too large, or NaN in a training map?); "
+          "nothing was written after the last checkpoint");
+    if (c.clip_norm > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), c.clip_norm);
+    opt->step();
+    summary.losses.push_back(loss);
+    if (c.check_replicas_every > 0 && (step + 1) % c.check_replicas_every == 0)
+      reducer->check_replicas(step + 1);
+
     const bool validate_now = (step + 1) % c.validate_every == 0 || last;
     ValidationScore score;
     if (validate_now) {
@@ -123,26 +197,18 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     log.step(step + 1, lr, loss, validate_now ? &score : nullptr, elapsed);
 
-    // Every rank stops at the same step: a signal to any rank stops all of them, and a loss that is no longer
-    // a number on any rank (a learning rate too large, NaN in a training map) fails all of them before a
-    // checkpoint or a model is written from the broken parameters (the last checkpoint stays as it was).
-    const bool budget_spent = c.stop_after > 0 && step + 1 - summary.first_step >= c.stop_after && !last;
-    double stop = !std::isfinite(loss) ? 2 : training_stop_requested() || budget_spent ? 1 : 0;
-    comm.allreduce_max(&stop, 1);
-    if (stop == 2)
-      throw std::runtime_error(
-          "training diverged at step " + std::to_string(step + 1) +
-          ": the loss is not a finite number (--lr too large, or NaN in a training map?); "
-          "nothing was written after the last checkpoint");
-    if (((step + 1) % c.checkpoint_every == 0 || stop > 0) && comm.is_root())
+    const bool stop = agreed[2] > 0;
+    if (((step + 1) % c.checkpoint_every == 0 || stop) && comm.is_root())
       save_training_checkpoint(checkpoint, net, *opt, step + 1, c);
-    if (stop > 0) {
+    if (stop) {
       summary.interrupted = true;
       ++step;
       log.stopped(step, budget_spent, checkpoint);
       break;
     }
   }
+  summary.reducer_wait_seconds = reducer->stats().wait_seconds;
+  summary.reduced_bytes_per_step = reducer->stats().bytes_per_step;
   summary.last_step = step;
   if (!summary.interrupted) {
     summary.model_hash =

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 #include "pipeline/core/flat_grid.hpp"
@@ -40,58 +41,73 @@ MapTensors load_training_map(const TrainingSet& set, long index, bool noise_chan
           torch::from_blob(const_cast<float*>(m.kappa.data()), {n, n}).clone().to(device)};
 }
 
-TrainingSampler::TrainingSampler(const TrainConfig& c, const std::vector<TrainingSet>& sets, int rank,
-                                 torch::Device device)
-    : config_(c), sets_(sets), rank_(rank), device_(device) {}
+namespace {
 
-void TrainingSampler::load_batch(long step) {
+// Stream keys: a tag, then the batch or step, then the slot in the global batch (< 2^20; the global batch is
+// at most 65,536 maps). Never the rank.
+enum : std::uint64_t { kSetChoice = 1, kMapChoice = 2, kCoordinates = 3 };
+std::uint64_t stream_key(std::uint64_t tag, long index, long slot) {
+  return (tag << 60) ^ (static_cast<std::uint64_t>(index) << 20) ^ static_cast<std::uint64_t>(slot);
+}
+
+}  // namespace
+
+TrainingSampler::TrainingSampler(const TrainConfig& c, const std::vector<TrainingSet>& sets, SlotRange slots,
+                                 torch::Device device)
+    : config_(c), sets_(sets), slots_(slots), device_(device) {}
+
+void TrainingSampler::load_batch(long batch) {
   const auto& c = config_;
-  RandomStream pick(c.seed, (static_cast<std::uint64_t>(step / c.steps_per_batch) << 20) * 2 +
-                                static_cast<std::uint64_t>(rank_));
-  // With one set no draw is spent on the choice (runs with one set are unchanged by multi-set support).
+  // One set per batch (its maps stack into one tensor); with one set no draw is spent on the choice.
+  RandomStream pick(c.seed, stream_key(kSetChoice, batch, 0));
   const auto& set = sets_.size() == 1
                         ? sets_.front()
                         : sets_[static_cast<size_t>(pick.uniform() * static_cast<double>(sets_.size()))];
   n_ = set.n;
   pixel_ = set.pixel;
   std::vector<torch::Tensor> in, tr;
-  for (long b = 0; b < c.maps_per_step; ++b) {
-    auto m = load_training_map(set, static_cast<long>(pick.uniform() * static_cast<double>(set.train_maps)),
+  for (long slot = slots_.begin; slot < slots_.end; ++slot) {
+    RandomStream map(c.seed, stream_key(kMapChoice, batch, slot));
+    auto m = load_training_map(set, static_cast<long>(map.uniform() * static_cast<double>(set.train_maps)),
                                c.noise_channel, device_);
     in.push_back(m.input), tr.push_back(m.truth);
   }
   inputs_ = torch::stack(in);
   truths_ = torch::stack(tr).unsqueeze(1);
-  loaded_ = true;
+  loaded_batch_ = batch;
 }
 
-StepSamples TrainingSampler::draw(long step) {
+StepSamples TrainingSampler::draw(long step, long first, long count) {
   const auto& c = config_;
-  if (!loaded_ || step % c.steps_per_batch == 0) load_batch(step);
+  const long batch = step / c.steps_per_batch;
+  if (batch != loaded_batch_) load_batch(batch);
   // Coordinates: pixel centres plus optional sub-pixel jitter; targets sampled bicubically from the truth.
-  RandomStream coords(
-      c.seed, ((static_cast<std::uint64_t>(step) << 20) * 2 + 1) + static_cast<std::uint64_t>(rank_) * 2);
-  const long q = c.coords_per_map, b = c.maps_per_step;
+  const long q = c.coords_per_map;
   const auto grid = FlatGrid::square(n_, pixel_);
-  std::vector<float> xy(static_cast<size_t>(b * q * 2));
-  for (size_t k = 0; k < xy.size(); k += 2) {
-    const double ix = std::floor(coords.uniform() * static_cast<double>(n_));
-    const double iy = std::floor(coords.uniform() * static_cast<double>(n_));
-    const double jx = c.jitter ? coords.uniform() - 0.5 : 0, jy = c.jitter ? coords.uniform() - 0.5 : 0;
-    xy[k] = static_cast<float>(grid.x_arcmin(ix + jx));
-    xy[k + 1] = static_cast<float>(grid.y_arcmin(iy + jy));
+  std::vector<float> xy(static_cast<size_t>(count * q * 2));
+  for (long m = 0; m < count; ++m) {
+    RandomStream coords(c.seed, stream_key(kCoordinates, step, slots_.begin + first + m));
+    for (long k = 0; k < q; ++k) {
+      const double ix = std::floor(coords.uniform() * static_cast<double>(n_));
+      const double iy = std::floor(coords.uniform() * static_cast<double>(n_));
+      const double jx = c.jitter ? coords.uniform() - 0.5 : 0, jy = c.jitter ? coords.uniform() - 0.5 : 0;
+      const size_t at = static_cast<size_t>((m * q + k) * 2);
+      xy[at] = static_cast<float>(grid.x_arcmin(ix + jx));
+      xy[at + 1] = static_cast<float>(grid.y_arcmin(iy + jy));
+    }
   }
   StepSamples s;
-  s.inputs = inputs_;
+  s.inputs = inputs_.narrow(0, first, count);
   s.pixel = pixel_;
-  s.queries = torch::from_blob(xy.data(), {b, q, 2}).clone().to(device_);
+  s.queries = torch::from_blob(xy.data(), {count, q, 2}).clone().to(device_);
   // grid_sample coordinates (align_corners = false): u = 2 x / (p n).
   const auto norm =
       torch::tensor({2.0f / static_cast<float>(pixel_ * n_), 2.0f / static_cast<float>(pixel_ * n_)},
                     torch::TensorOptions().device(device_));
-  s.targets = torch::grid_sampler(truths_, (s.queries * norm).unsqueeze(2), /*bicubic*/ 2, /*reflection*/ 2,
-                                  /*align_corners*/ false)
-                  .view({b, q});
+  s.targets =
+      torch::grid_sampler(truths_.narrow(0, first, count), (s.queries * norm).unsqueeze(2), /*bicubic*/ 2,
+                          /*reflection*/ 2, /*align_corners*/ false)
+          .view({count, q});
   return s;
 }
 

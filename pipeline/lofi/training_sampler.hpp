@@ -1,6 +1,8 @@
-// What each training step sees: the training sets (HDF5, one or several pixel scales), the batch of maps
-// drawn for it, the query coordinates and their targets. Every draw comes from a stream keyed by (seed, batch
-// or step, rank), so a resumed run repeats the uninterrupted run's draws exactly.
+// What each training step sees: the training sets (HDF5, one or several pixel scales), the global batch of
+// maps drawn for it, the query coordinates and their targets. Every draw comes from a stream keyed by (seed,
+// batch or step, slot in the global batch) and never by the rank: a rank loads only the maps of its own
+// slots, the same maps the slots hold in a one-rank run, and a resumed run repeats the uninterrupted run's
+// draws exactly.
 #pragma once
 
 #include <torch/torch.h>
@@ -35,29 +37,36 @@ struct MapTensors {
 MapTensors load_training_map(const TrainingSet& set, long index, bool noise_channel, torch::Device device);
 
 struct StepSamples {
-  torch::Tensor inputs;   // [B, C, n, n]
-  torch::Tensor queries;  // [B, Q, 2] arcmin
-  torch::Tensor targets;  // [B, Q] truth interpolated bicubically at the queries
+  torch::Tensor inputs;   // [M, C, n, n] (M maps of a micro-batch)
+  torch::Tensor queries;  // [M, Q, 2] arcmin
+  torch::Tensor targets;  // [M, Q] truth interpolated bicubically at the queries
   double pixel = 0;       // arcmin
+};
+
+struct SlotRange {
+  long begin = 0, end = 0;  // this rank's slots of the global batch: [begin, end)
+  long size() const { return end - begin; }
 };
 
 class TrainingSampler {
  public:
-  TrainingSampler(const TrainConfig& config, const std::vector<TrainingSet>& sets, int rank,
+  TrainingSampler(const TrainConfig& config, const std::vector<TrainingSet>& sets, SlotRange slots,
                   torch::Device device);
-  // A new batch of maps every steps_per_batch steps (and at the first step of a run), then fresh coordinates.
-  StepSamples draw(long step);
+  long local_slots() const { return slots_.size(); }
+  // The samples of this rank's slots [first, first + count) (local indices) at `step`: a new batch of maps
+  // every steps_per_batch steps, fresh coordinates every step.
+  StepSamples draw(long step, long first, long count);
 
  private:
-  void load_batch(long step);
+  void load_batch(long batch);
   const TrainConfig& config_;
   const std::vector<TrainingSet>& sets_;
-  int rank_;
+  SlotRange slots_;
   torch::Device device_;
-  bool loaded_ = false;
+  long loaded_batch_ = -1;
   long n_ = 0;
   double pixel_ = 0;
-  torch::Tensor inputs_, truths_;  // [B, C, n, n], [B, 1, n, n]
+  torch::Tensor inputs_, truths_;  // [local slots, C, n, n], [local slots, 1, n, n]
 };
 
 }  // namespace lofimap::pipeline

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -21,10 +22,11 @@ NLOHMANN_JSON_SERIALIZE_ENUM(LearningRateSchedule, {{LearningRateSchedule::Cosin
                                                     {LearningRateSchedule::Constant, "constant"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(ComputeDevice, {{ComputeDevice::Cpu, "cpu"}, {ComputeDevice::Cuda, "cuda"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, model_size, noise_channel,
-                                   steps, maps_per_step, coords_per_map, steps_per_batch, jitter, loss,
-                                   optimizer, learning_rate, weight_decay, schedule, clip_norm, seed,
+                                   steps, global_batch, micro_batch, coords_per_map, steps_per_batch, jitter,
+                                   loss, optimizer, learning_rate, weight_decay, schedule, clip_norm, seed,
                                    validate_every, checkpoint_every, checkpoint, resume, stop_after, output,
-                                   log_csv, overwrite, device, command_line)
+                                   log_csv, overwrite, device, overlap_reduction, check_replicas_every,
+                                   command_line)
 
 std::string TrainConfig::record() const {
   return nlohmann::json(*this).dump();
@@ -36,7 +38,7 @@ std::string TrainConfig::resume_difference(const std::string& record) const {
                                                                  {"model_size", "--model-size"},
                                                                  {"noise_channel", "--no-noise-channel"},
                                                                  {"steps", "--steps"},
-                                                                 {"maps_per_step", "--maps-per-step"},
+                                                                 {"global_batch", "--global-batch"},
                                                                  {"coords_per_map", "--coords-per-map"},
                                                                  {"steps_per_batch", "--steps-per-batch"},
                                                                  {"jitter", "--no-jitter"},
@@ -57,11 +59,17 @@ std::string TrainConfig::resume_difference(const std::string& record) const {
   return "";
 }
 
-void TrainConfig::validate() const {
+void TrainConfig::validate(int ranks) const {
   if (training_sets.empty()) throw std::invalid_argument("--training-set: required");
   if (output.empty()) throw std::invalid_argument("--output: required");
   if (steps < 1) throw std::invalid_argument("--steps: must be >= 1");
-  if (maps_per_step < 1) throw std::invalid_argument("--maps-per-step: must be >= 1");
+  if (global_batch < 1 || global_batch > kMaxGlobalBatch)
+    throw std::invalid_argument("--global-batch: must lie between 1 and " + std::to_string(kMaxGlobalBatch) +
+                                " maps, got " + std::to_string(global_batch));
+  if (global_batch < ranks)
+    throw std::invalid_argument("--global-batch " + std::to_string(global_batch) + ": fewer maps than the " +
+                                std::to_string(ranks) + " ranks (each rank needs at least one map per step)");
+  if (micro_batch < 1) throw std::invalid_argument("--micro-batch: must be >= 1");
   if (coords_per_map < 1) throw std::invalid_argument("--coords-per-map: must be >= 1");
   if (steps_per_batch < 1) throw std::invalid_argument("--steps-per-batch: must be >= 1");
   if (validation_maps < 1) throw std::invalid_argument("--validation-maps: must be >= 1");
@@ -70,13 +78,16 @@ void TrainConfig::validate() const {
     throw std::invalid_argument("--weight-decay: must be >= 0");
   if (!(clip_norm >= 0 && std::isfinite(clip_norm))) throw std::invalid_argument("--clip-norm: must be >= 0");
   if (stop_after < 0) throw std::invalid_argument("--stop-after: must be >= 0");
+  if (check_replicas_every < 0) throw std::invalid_argument("--check-replicas: must be >= 1");
   if (validate_every < 1 || checkpoint_every < 1)
     throw std::invalid_argument("--validate-every/--checkpoint-every: must be >= 1");
-  // Forward activations, the copies autograd keeps and their gradients: about three times the forward's.
-  const double queries = static_cast<double>(maps_per_step) * static_cast<double>(coords_per_map);
+  // One forward/backward pass holds micro-batch x coords-per-map queries: their activations, the copies
+  // autograd keeps and their gradients, about three times the forward's.
+  const long per_pass = std::min(micro_batch, (global_batch + ranks - 1) / ranks);
+  const double queries = static_cast<double>(per_pass) * static_cast<double>(coords_per_map);
   require_memory(queries * model_options(1.0).activation_floats_per_query() * 4 * 3,
-                 "--maps-per-step x --coords-per-map (" + std::to_string(maps_per_step) + " x " +
-                     std::to_string(coords_per_map) + " queries per step)");
+                 "--micro-batch x --coords-per-map (" + std::to_string(per_pass) + " x " +
+                     std::to_string(coords_per_map) + " queries per pass)");
   for (const auto& path : training_sets)
     if (!std::filesystem::exists(path)) throw io::Error(path, "reading a training set", "no such file");
   io::check_writable(output, overwrite);

@@ -23,7 +23,10 @@ struct TrainConfig {
   ModelSize model_size = ModelSize::Compact;
   bool noise_channel = true;  // per-pixel noise sigma_e / sqrt(counts) as an extra input channel
   long steps = 1000;
-  long maps_per_step = 16;
+  // Maps per optimisation step over all ranks, split into contiguous slot ranges; which map and which
+  // coordinates fill slot s depend on (seed, step, s) only, so R ranks train the model one rank trains.
+  long global_batch = 16;
+  long micro_batch = 4;  // maps per forward/backward pass on a rank (memory; a stop signal is seen between)
   long coords_per_map = 512;
   long steps_per_batch = 3;  // steps on the same maps before drawing new ones (as published)
   bool jitter = true;        // sub-pixel jitter of the query coordinates (targets interpolated bicubically)
@@ -43,11 +46,15 @@ struct TrainConfig {
   std::string log_csv;  // per-step log ("" = <output>.log.csv)
   bool overwrite = false;
   ComputeDevice device = ComputeDevice::Cpu;
+  bool overlap_reduction = true;  // start gradient sums from the backward hooks (false: after backward)
+  long check_replicas_every = 0;  // steps between checks that all ranks hold identical parameters (0: never)
   std::string command_line;
 
   // Every option, the training sets and the output path, before anything heavy is loaded; throws
   // std::invalid_argument naming the option, io::Error naming a missing set or an unwritable output.
-  void validate() const;
+  // `ranks`: the number of ranks that will share the global batch (each must get at least one map).
+  void validate(int ranks = 1) const;
+  static constexpr long kMaxGlobalBatch = 65536;
   models::LofiOptions model_options(double train_pixel_arcmin) const;
   std::string checkpoint_path() const { return checkpoint.empty() ? output + ".checkpoint" : checkpoint; }
   std::string log_path() const { return log_csv.empty() ? output + ".log.csv" : log_csv; }
@@ -68,6 +75,8 @@ struct TrainSummary {
   double seconds = 0;
   bool interrupted = false;  // stopped by SIGTERM/SIGUSR1 or --stop-after after writing a checkpoint
   std::string model_hash;
+  double reducer_wait_seconds = 0;       // waiting for gradient sums not hidden by backward (all steps)
+  long long reduced_bytes_per_step = 0;  // per rank (0 on one rank)
 };
 
 }  // namespace lofimap::pipeline

@@ -158,8 +158,9 @@ expect 2 "--truth/--output.*two different files" -- simulate catalogue --npix 32
 
 "$lofimap" -q simulate training-set -o tiny.h5 --maps 6 --npix 16 --pixel 1 --density 20 --lambda 1 >/dev/null 2>&1
 # Requests larger than the machine: refused before anything is allocated or written, naming the option and size.
-expect 2 "--maps-per-step x --coords-per-map.*TiB of memory" -- train --training-set tiny.h5 --maps-per-step 1000000 -o out.fits
-expect 2 "--maps-per-step x --coords-per-map.*of memory"     -- train --training-set tiny.h5 --coords-per-map 1000000000 -o out.fits
+expect 2 "--global-batch: must lie between 1 and 65536 maps" -- train --training-set tiny.h5 --maps-per-step 1000000 -o out.fits
+expect 2 "--micro-batch x --coords-per-map.*GiB of memory"   -- train --training-set tiny.h5 --micro-batch 1000 --coords-per-map 1000000 -o out.fits
+expect 2 "--micro-batch x --coords-per-map.*of memory"       -- train --training-set tiny.h5 --coords-per-map 1000000000 -o out.fits
 expect 2 "output grid of 1000000 x 1000000.*of memory"       -- map -i good.fits --preset cosmos --out-npix 1000000 -o out.fits
 expect 2 "output grid of .*--out-pixel.*of memory"           -- map -i good.fits --preset cosmos --out-pixel 1e-4 -o out.fits
 expect 2 "--points: between 2 and 1,000,000"                 -- simulate cl --points 2000000000 -o out.fits

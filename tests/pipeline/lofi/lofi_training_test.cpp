@@ -28,7 +28,7 @@ TrainConfig make_set_and_config(const std::filesystem::path& dir) {
   c.training_sets = {t.output};
   c.validation_maps = 4;
   c.steps = 12;
-  c.maps_per_step = 3;
+  c.global_batch = 3;
   c.coords_per_map = 128;
   c.validate_every = 6;
   c.checkpoint_every = 100;
