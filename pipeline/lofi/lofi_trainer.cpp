@@ -129,8 +129,23 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   const auto device = torch_device(c.device, comm);
   const std::string checkpoint = c.checkpoint_path();  // outputs were checked by c.validate()
 
+  // Every rank must train the same thing: the options that shape the optimisation and the model (which also
+  // depends on the sets each rank opened) are compared with rank 0's. A rank that differs fails, naming
+  // itself and the option; its failure ends the job on every rank.
+  const auto model_options = c.model_options(finest_pixel(sets));
+  const std::string root_record = comm.broadcast(c.record());
+  const std::string root_model = comm.broadcast(model_options.to_json());
+  if (auto diff = c.resume_difference(root_record); !diff.empty()) {  // "--lr: 0.001 when started, 0.01 now"
+    diff.replace(diff.find(" when started"), 13, " on rank 0");
+    diff.replace(diff.rfind(" now"), 4, " here");
+    throw std::invalid_argument("rank " + std::to_string(comm.rank()) +
+                                " was started with other options than rank 0: " + diff);
+  }
+  if (const auto diff = model_options.difference(models::LofiOptions::from_json(root_model)); !diff.empty())
+    throw std::invalid_argument("rank " + std::to_string(comm.rank()) +
+                                ": its model options differ from rank 0's (" + diff + ")");
   torch::manual_seed(static_cast<uint64_t>(c.seed));
-  models::LofiNetwork net(c.model_options(finest_pixel(sets)));
+  models::LofiNetwork net(model_options);
   net->to(device);
   const auto opt = make_optimizer(c, net);
   distributed::ReducerOptions reducer_options;
