@@ -210,7 +210,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
       summary.val_rmse = score.rmse, summary.val_pearson = score.pearson;
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    log.step(step + 1, lr, loss, validate_now ? &score : nullptr, elapsed);
+    log.step(step + 1, lr, loss, validate_now ? &score : nullptr, elapsed, reducer->stats().wait_seconds);
 
     const bool stop = agreed[2] > 0;
     if (((step + 1) % c.checkpoint_every == 0 || stop) && comm.is_root())

@@ -20,14 +20,17 @@ TrainingLog::TrainingLog(const TrainConfig& c, const distributed::Communicator& 
       !c.resume || !std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0;
   csv_.open(path, fresh ? std::ios::trunc : std::ios::app);
   if (!csv_) throw io::Error(path, "writing the training log", "cannot open for writing");
-  if (fresh) csv_ << "step,lr,loss,val_rmse,val_pearson,seconds" << std::endl;
+  // seconds: since the start of this invocation; reduce_wait_seconds: of those, waiting for gradient sums
+  // over the ranks that backward did not hide (cumulative).
+  if (fresh) csv_ << "step,lr,loss,val_rmse,val_pearson,seconds,reduce_wait_seconds" << std::endl;
 }
 
-void TrainingLog::step(long done, double lr, double loss, const ValidationScore* v, double elapsed) {
+void TrainingLog::step(long done, double lr, double loss, const ValidationScore* v, double elapsed,
+                       double reduce_wait) {
   if (!root_) return;
   // Flushed line by line: a killed run keeps every step it completed.
   csv_ << done << "," << lr << "," << loss << "," << (v ? v->rmse : NAN) << "," << (v ? v->pearson : NAN)
-       << "," << elapsed << std::endl;
+       << "," << elapsed << "," << reduce_wait << std::endl;
   if (!csv_) throw io::Error(config_.log_path(), "writing the training log", "write failed (disk full?)");
   bar_.update(done, fmt::format(" loss {:.5f}", loss));
   if (v || (!bar_.enabled() && done % 20 == 0)) {  // on a terminal the bar shows the rest

@@ -21,7 +21,8 @@ class TrainingLog {
   // Appends to an existing CSV when resuming, else starts it afresh.
   TrainingLog(const TrainConfig& config, const distributed::Communicator& comm, long first_step);
   // After step `done` (1-based count of steps completed); `validation` when the model was validated.
-  void step(long done, double lr, double loss, const ValidationScore* validation, double elapsed_seconds);
+  void step(long done, double lr, double loss, const ValidationScore* validation, double elapsed_seconds,
+            double reduce_wait_seconds);
   void stopped(long step, bool budget_spent, const std::string& checkpoint);
 
  private:

@@ -35,5 +35,22 @@ TEST(TrainConfig, UnreadableRecordsAreNotCompared) {
   EXPECT_EQ(c.resume_difference("[1, 2]"), "");
 }
 
+// Each rank needs at least one map of the global batch; the batch has a documented ceiling.
+TEST(TrainConfig, TheGlobalBatchMustCoverEveryRank) {
+  TrainConfig c;
+  c.training_sets = {"missing.h5"};
+  c.output = "model.pt";
+  c.global_batch = 4;
+  try {
+    c.validate(8);
+    FAIL() << "8 ranks accepted for a global batch of 4";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--global-batch 4: fewer maps than the 8 ranks"), std::string::npos)
+        << e.what();
+  }
+  c.global_batch = TrainConfig::kMaxGlobalBatch + 1;
+  EXPECT_THROW(c.validate(1), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace lofimap::pipeline
