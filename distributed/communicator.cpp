@@ -195,6 +195,32 @@ void PendingSum::wait() {
 }
 
 template <typename T>
+void Communicator::send(std::span<const T> data, int dest) const {
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) throw std::logic_error("send: no other rank in a world of one");
+  long long n = static_cast<long long>(data.size());
+  check(MPI_Send(&n, 1, MPI_LONG_LONG, dest, 0, comm), "send (length)");
+  for (std::size_t off = 0; off < data.size(); off += kPiece) {
+    const int count = static_cast<int>(std::min(kPiece, data.size() - off));
+    check(MPI_Send(data.data() + off, count, mpi_type<T>(), dest, 1, comm), "send");
+  }
+}
+
+template <typename T>
+std::vector<T> Communicator::receive(int source) const {
+  const MPI_Comm comm = native(mpi_handle());
+  if (comm == MPI_COMM_NULL) throw std::logic_error("receive: no other rank in a world of one");
+  long long n = 0;
+  check(MPI_Recv(&n, 1, MPI_LONG_LONG, source, 0, comm, MPI_STATUS_IGNORE), "receive (length)");
+  std::vector<T> out(static_cast<std::size_t>(n));
+  for (std::size_t off = 0; off < out.size(); off += kPiece) {
+    const int count = static_cast<int>(std::min(kPiece, out.size() - off));
+    check(MPI_Recv(out.data() + off, count, mpi_type<T>(), source, 1, comm, MPI_STATUS_IGNORE), "receive");
+  }
+  return out;
+}
+
+template <typename T>
 PendingSum Communicator::iallreduce_sum(std::span<T> data) const {
   PendingSum pending;
   const MPI_Comm comm = native(mpi_handle());
@@ -279,6 +305,8 @@ std::vector<T> Communicator::alltoallv(std::span<const T> send, std::span<const 
 
 #define LOFIMAP_COMMUNICATOR_TYPES(T)                                                                \
   template void Communicator::allreduce<T>(std::span<T>, ReduceOp) const;                            \
+  template void Communicator::send<T>(std::span<const T>, int) const;                                \
+  template std::vector<T> Communicator::receive<T>(int) const;                                       \
   template void Communicator::reduce_sum_to_root<T>(std::span<T>) const;                             \
   template void Communicator::broadcast<T>(std::span<T>, int) const;                                 \
   template std::vector<T> Communicator::allgatherv<T>(std::span<const T>) const;                     \

@@ -72,6 +72,13 @@ class Communicator {
   std::vector<T> alltoallv(std::span<const T> send, std::span<const long long> send_counts,
                            std::vector<long long>* recv_counts = nullptr) const;
 
+  // Point to point: `send` delivers an array (any length) to rank `dest`; `receive` returns what rank
+  // `source` sent. For streaming a rank's share to the writer one rank at a time (no rank holds every share).
+  template <typename T>
+  void send(std::span<const T> data, int dest) const;
+  template <typename T>
+  std::vector<T> receive(int source) const;
+
   // Starts an in-place sum over the ranks (MPI_Iallreduce) and returns at once; float and double.
   template <typename T>
   PendingSum iallreduce_sum(std::span<T> data) const;

@@ -56,7 +56,13 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
                   "fail when more than this fraction of rows is invalid")
       ->default_val(0.1);
   cmd->add_flag("--sphere", c.sphere, "HEALPix map (spherical KS) instead of a flat patch");
-  cmd->add_option("--nside", c.nside, "HEALPix nside (with --sphere)")->default_val(256);
+  cmd->add_option("--nside", c.nside, "HEALPix nside (with --sphere or --regions)")->default_val(256);
+  positive_only(
+      cmd->add_option("--regions", c.regions,
+                      "survey map in sky regions: HEALPix pixels of this nside (NESTED), each on its own "
+                      "tangent plane; output: partial NESTED HEALPix map at --nside"));
+  cmd->add_option("--margin", c.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
+      ->default_val(1.0);
   cmd->add_flag("--partial", c.partial, "HEALPix output holds only observed pixels (explicit indexing)");
   positive_only(cmd->add_option("--lmax", cli->lmax, "band limit of the spherical KS (default 2*nside)"));
   cmd->add_option("--sht-iter", cli->sht_iter, "map2alm Jacobi iterations (0-10, as healpy's iter)")

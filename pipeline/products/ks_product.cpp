@@ -1,5 +1,7 @@
 #include "pipeline/products/ks_product.hpp"
 
+#include "pipeline/products/region_ks_product.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -119,6 +121,7 @@ std::vector<std::string> quicklook_paths(const std::string& output) {
 }
 
 KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
+  if (c.regions > 0) return run_region_kaiser_squires(c, comm);
   validate(c);
   std::unique_ptr<ProductSet> products;
   if (comm.is_root()) products = std::make_unique<ProductSet>(c);  // fails early on unwritable outputs

@@ -20,6 +20,8 @@ struct KsConfig {
   long nside = 0;
   SphereKsOptions sphere_options;  // smoothing_arcmin is shared with flat
   bool partial = false;            // HEALPix output: only observed pixels (explicit indexing)
+  long regions = 0;         // > 0: survey map in HEALPix regions of this nside (NESTED), output at `nside`
+  double margin_deg = 1.0;  // galaxies this far beyond a region's edge feed its inversion
   double smoothing_arcmin = 0;
   std::string
       wiener_cl;       // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat, square patch)

@@ -1,0 +1,91 @@
+#include "pipeline/survey/galaxy_exchange.hpp"
+
+#include <algorithm>
+#include <span>
+#include <unordered_map>
+
+#include "distributed/partition.hpp"
+
+namespace lofimap::pipeline {
+
+std::vector<long long> RegionAssignment::mine() const {
+  std::vector<long long> out;
+  for (size_t i = 0; i < regions.size(); ++i)
+    if (owner[i] == rank) out.push_back(regions[i]);
+  return out;
+}
+
+RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& regions,
+                                const distributed::Communicator& comm) {
+  // Counts per region, summed over the ranks (12 nside^2 counters: 49,152 at region nside 64).
+  std::vector<long long> counts(static_cast<size_t>(regions.count()), 0);
+  for (size_t i = 0; i < local.size(); ++i)
+    ++counts[static_cast<size_t>(regions.region_of(local.ra_deg[i], local.dec_deg[i]))];
+  comm.allreduce_sum(counts.data(), counts.size());
+  RegionAssignment a;
+  a.rank = comm.rank();
+  long long total = 0;
+  for (long long r = 0; r < regions.count(); ++r)
+    if (counts[static_cast<size_t>(r)] > 0) {
+      a.regions.push_back(r);
+      a.galaxies.push_back(counts[static_cast<size_t>(r)]);
+      total += counts[static_cast<size_t>(r)];
+    }
+  std::vector<double> weights;
+  for (long long g : a.galaxies)
+    weights.push_back(static_cast<double>(g) / static_cast<double>(std::max(1LL, total)) +
+                      1.0 / static_cast<double>(a.regions.size()));
+  a.owner = distributed::partition_contiguous(weights, comm.size());
+  return a;
+}
+
+std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const SkyRegions& regions,
+                                              const RegionAssignment& a,
+                                              const distributed::Communicator& comm) {
+  std::unordered_map<long long, size_t> index;  // region -> position in a.regions
+  for (size_t i = 0; i < a.regions.size(); ++i) index[a.regions[i]] = i;
+  // Records of 6 doubles (region, RA, Dec, g1, g2, weight), grouped by destination rank.
+  constexpr size_t kFields = 6;
+  std::vector<std::vector<double>> outgoing(static_cast<size_t>(comm.size()));
+  std::vector<long long> near;
+  for (size_t i = 0; i < local.size(); ++i) {
+    regions.regions_near(local.ra_deg[i], local.dec_deg[i], near);
+    near.push_back(regions.region_of(local.ra_deg[i], local.dec_deg[i]));  // also with a zero margin
+    std::sort(near.begin(), near.end());
+    near.erase(std::unique(near.begin(), near.end()), near.end());
+    for (long long r : near) {
+      const auto it = index.find(r);
+      if (it == index.end()) continue;  // a region without galaxies of its own is not mapped
+      auto& out = outgoing[static_cast<size_t>(a.owner[it->second])];
+      out.insert(out.end(), {static_cast<double>(r), local.ra_deg[i], local.dec_deg[i], local.g1[i],
+                             local.g2[i], local.weight[i]});
+    }
+  }
+  std::vector<double> send;
+  std::vector<long long> send_counts;
+  for (auto& out : outgoing) {
+    send_counts.push_back(static_cast<long long>(out.size()));
+    send.insert(send.end(), out.begin(), out.end());
+    std::vector<double>().swap(out);
+  }
+  const auto received =
+      comm.alltoallv(std::span<const double>(send), std::span<const long long>(send_counts));
+  std::vector<double>().swap(send);
+
+  const auto mine = a.mine();
+  std::unordered_map<long long, size_t> slot;
+  for (size_t i = 0; i < mine.size(); ++i) slot[mine[i]] = i;
+  std::vector<ShearCatalogue> out(mine.size());
+  // In arrival order (ranks in order, each rank's galaxies in its row order): the same order whatever the
+  // number of ranks, so the binned sums are added in the same order.
+  for (size_t k = 0; k + kFields <= received.size(); k += kFields) {
+    const auto it = slot.find(static_cast<long long>(received[k]));
+    if (it == slot.end())
+      throw std::logic_error("galaxy exchange: a galaxy arrived for a region of another rank");
+    out[it->second].push_back(received[k + 1], received[k + 2], received[k + 3], received[k + 4],
+                              received[k + 5]);
+  }
+  return out;
+}
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,89 @@
+#include "pipeline/survey/region_map.hpp"
+
+#include <healpix_base.h>
+#include <pointing.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "distributed/communicator.hpp"
+#include "pipeline/flat/flat_binning.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+
+namespace lofimap::pipeline {
+
+namespace {
+constexpr double kDeg = std::numbers::pi / 180.0;
+
+// Bilinear interpolation of a [ny][nx] map at fractional pixel indices (clamped to the grid).
+double bilinear(const std::vector<double>& map, long nx, long ny, double fx, double fy) {
+  fx = std::clamp(fx, 0.0, static_cast<double>(nx - 1));
+  fy = std::clamp(fy, 0.0, static_cast<double>(ny - 1));
+  const long x0 = std::min(static_cast<long>(fx), nx - 2), y0 = std::min(static_cast<long>(fy), ny - 2);
+  const double tx = fx - static_cast<double>(x0), ty = fy - static_cast<double>(y0);
+  auto at = [&](long x, long y) { return map[static_cast<size_t>(y * nx + x)]; };
+  return (1 - ty) * ((1 - tx) * at(x0, y0) + tx * at(x0 + 1, y0)) +
+         ty * ((1 - tx) * at(x0, y0 + 1) + tx * at(x0 + 1, y0 + 1));
+}
+}  // namespace
+
+double north_angle_on_plane(const TangentPoint& centre, double ra_deg, double dec_deg) {
+  // The image of a short step north: its direction on the plane (exact for any step along a meridian, whose
+  // gnomonic image is a straight line through the image of the pole).
+  const GnomonicProjector project(centre);
+  const double step = dec_deg > 89.0 ? -1e-4 : 1e-4;
+  const auto a = project(ra_deg, dec_deg), b = project(ra_deg, dec_deg + step);
+  const double dx = (b.x_deg - a.x_deg) * (step > 0 ? 1 : -1), dy = (b.y_deg - a.y_deg) * (step > 0 ? 1 : -1);
+  return std::atan2(dx, dy);
+}
+
+ShearCatalogue rotate_into_plane(const ShearCatalogue& g, const TangentPoint& centre) {
+  ShearCatalogue out = g;
+  for (size_t i = 0; i < g.size(); ++i) {
+    const double psi = north_angle_on_plane(centre, g.ra_deg[i], g.dec_deg[i]);
+    const double c = std::cos(2 * psi), s = std::sin(2 * psi);
+    // gamma_plane = gamma_local * exp(-2 i psi)
+    out.g1[i] = g.g1[i] * c + g.g2[i] * s;
+    out.g2[i] = g.g2[i] * c - g.g1[i] * s;
+  }
+  return out;
+}
+
+RegionMap region_ks_map(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
+                        long out_nside, double pad, double smoothing_arcmin) {
+  const FlatGrid grid = regions.grid(region);
+  const auto self = distributed::Communicator::self();
+  const FlatShearGrid binned = bin_flat(rotate_into_plane(galaxies, grid.centre), grid, self);
+  const FlatFieldPair kappa = flat_kaiser_squires({grid.nx, grid.ny, binned.g1, binned.g2}, pad,
+                                                  smoothing_arcmin / grid.pixel_arcmin);
+
+  long long first = 0, last = 0;
+  regions.output_range(region, out_nside, first, last);
+  const Healpix_Base2 out_base(out_nside, NEST, SET_NSIDE);
+  // Galaxies per output pixel (only this region's own pixels are counted).
+  std::vector<float> n_gal(static_cast<size_t>(last - first), 0.0f);
+  for (size_t i = 0; i < galaxies.size(); ++i) {
+    const long long p =
+        out_base.ang2pix(pointing((90.0 - galaxies.dec_deg[i]) * kDeg, galaxies.ra_deg[i] * kDeg));
+    if (p >= first && p < last) n_gal[static_cast<size_t>(p - first)] += 1.0f;
+  }
+  RegionMap out;
+  const GnomonicProjector project(grid.centre);
+  for (long long p = first; p < last; ++p) {
+    const pointing c = out_base.pix2ang(p);
+    const auto xy = project(c.phi / kDeg, 90.0 - c.theta / kDeg);
+    long ix = 0, iy = 0;
+    if (!xy.valid || !grid.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) continue;
+    if (binned.count[static_cast<size_t>(iy * grid.nx + ix)] <= 0) continue;  // not observed
+    const double fx = xy.x_deg / grid.pixel_deg() + 0.5 * static_cast<double>(grid.nx - 1);
+    const double fy = xy.y_deg / grid.pixel_deg() + 0.5 * static_cast<double>(grid.ny - 1);
+    out.pixels.push_back(p);
+    out.kappa_e.push_back(static_cast<float>(bilinear(kappa.a, grid.nx, grid.ny, fx, fy)));
+    out.kappa_b.push_back(static_cast<float>(bilinear(kappa.b, grid.nx, grid.ny, fx, fy)));
+    out.n_gal.push_back(n_gal[static_cast<size_t>(p - first)]);
+  }
+  return out;
+}
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,31 @@
+// One region of a survey map: its galaxies projected on the region's tangent plane with their shear rotated
+// into the plane's frame, binned, inverted by flat Kaiser-Squires with zero padding, and the E and B maps
+// read at the centres of the region's own output HEALPix pixels (NESTED), by bilinear interpolation. Pixels
+// whose centre falls in an input pixel without galaxies are not observed and are left out (UNSEEN in the
+// map).
+#pragma once
+
+#include <vector>
+
+#include "pipeline/core/shear_catalogue.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/survey/sky_regions.hpp"
+
+namespace lofimap::pipeline {
+
+struct RegionMap {
+  std::vector<long long> pixels;  // NESTED at the output nside, ascending, observed only
+  std::vector<float> kappa_e, kappa_b, n_gal;
+};
+
+// Angle psi (radians) from the plane's +y axis to the local north at (ra, dec), towards +x: a spin-2 quantity
+// in the local (East, North) frame is gamma * exp(-2 i psi) in the plane's frame.
+double north_angle_on_plane(const TangentPoint& centre, double ra_deg, double dec_deg);
+
+// The galaxies' shear rotated into the frame of the tangent plane about `centre` (positions unchanged).
+ShearCatalogue rotate_into_plane(const ShearCatalogue& galaxies, const TangentPoint& centre);
+
+RegionMap region_ks_map(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
+                        long out_nside, double pad, double smoothing_arcmin);
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,37 @@
+// Sky regions of a survey map: the pixels of a coarse HEALPix grid in NESTED order (a contiguous range of
+// regions is compact on the sky, so a rank's share is one area). Each region is mapped on its own tangent
+// plane, about the region's centre, on a square grid that covers the region plus a margin (galaxies beyond
+// the region's edge feed its Kaiser-Squires inversion, so neighbouring regions agree at their seams). Output
+// pixels of a region at a finer NESTED nside form one index range: [r 4^k, (r + 1) 4^k).
+#pragma once
+
+#include <vector>
+
+#include "pipeline/core/flat_grid.hpp"
+
+namespace lofimap::pipeline {
+
+class SkyRegions {
+ public:
+  // region_nside: power of two, at least 1; margin_deg >= 0; pixel_arcmin: the regions' input grid pixel.
+  SkyRegions(long region_nside, double margin_deg, double pixel_arcmin);
+  long nside() const { return nside_; }
+  long long count() const { return 12LL * nside_ * nside_; }
+  double margin_deg() const { return margin_deg_; }
+
+  long long region_of(double ra_deg, double dec_deg) const;
+  // Regions whose grid (region + margin) may contain the point: the region itself and those within the
+  // margin (HEALPix query_disc, inclusive), ascending.
+  void regions_near(double ra_deg, double dec_deg, std::vector<long long>& out) const;
+  TangentPoint centre(long long region) const;
+  // The region's input grid: square, about its centre, covering its pixel's largest radius plus the margin.
+  FlatGrid grid(long long region) const;
+  // The region's output pixels at NESTED nside out_nside (a multiple of the region nside): [first, last).
+  void output_range(long long region, long out_nside, long long& first, long long& last) const;
+
+ private:
+  long nside_;
+  double margin_deg_, pixel_arcmin_, radius_deg_;  // radius: the largest centre-to-corner distance
+};
+
+}  // namespace lofimap::pipeline
