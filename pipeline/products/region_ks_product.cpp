@@ -4,6 +4,7 @@
 #include <memory>
 #include <span>
 #include <sstream>
+#include <string>
 
 #include "io/atomic_output.hpp"
 #include "io/catalogue_files.hpp"
@@ -17,7 +18,10 @@
 namespace lofimap::pipeline {
 
 void validate_region_settings(const KsConfig& c) {
-  validate_nside(c.regions);
+  if (c.regions < 1 || c.regions > 1024 || (c.regions & (c.regions - 1)) != 0)
+    throw std::invalid_argument(
+        "--regions: the region nside must be a power of two between 1 and 1024, got " +
+        std::to_string(c.regions));
   validate_nside(c.nside);
   if (c.nside < c.regions)
     throw std::invalid_argument("--nside: the output nside must be at least the region nside (--regions)");

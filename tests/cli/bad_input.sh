@@ -105,6 +105,14 @@ expect 2 "--threads 100000: more than 16 x"      -- --threads 100000 ks -i good.
 expect 3 "HDU 99999999999999999999.*only 2 HDUs"  -- ks -i good.fits --preset cosmos --pixel 1 --hdu 99999999999999999999 -o out.fits
 expect 2 "--config.*good.fits.*not a TOML/INI"   -- --config good.fits ks -i good.fits --preset cosmos --pixel 1 -o out.fits
 expect 2 "--config.*/dev/zero.*not a regular"    -- --config /dev/zero ks -i good.fits --preset cosmos --pixel 1 -o out.fits
+# Survey maps in regions: region and output nside, conflicting options.
+expect 2 "--regions: the region nside must be a power of two" -- ks -i good.fits --preset cosmos --regions 3 --nside 64 --pixel 1 -o out.fits
+expect 2 "--nside.*power of two"                  -- ks -i good.fits --preset cosmos --regions 4 --nside 100 --pixel 1 -o out.fits
+expect 2 "--nside: the output nside must be at least" -- ks -i good.fits --preset cosmos --regions 16 --nside 8 --pixel 1 -o out.fits
+expect 2 "--regions: flat regions replace --sphere" -- ks -i good.fits --preset cosmos --regions 8 --sphere --pixel 1 -o out.fits
+expect 2 "--pixel: the regions' input pixel"      -- ks -i good.fits --preset cosmos --regions 8 --nside 64 -o out.fits
+expect 2 "--regions 1: regions plus margin span more than 60 deg" -- ks -i good.fits --preset cosmos --regions 1 --nside 64 --pixel 1 -o out.fits
+
 # Options where 0 used to mean "not given" silently, and --size overriding --npix without a word.
 expect 2 "--npix: must be > 0 \(leave the option out" -- ks -i good.fits --preset cosmos --pixel 1 --npix 0 -o out.fits
 expect 2 "--size: must be > 0"                    -- ks -i good.fits --preset cosmos --pixel 1 --size 0 -o out.fits
