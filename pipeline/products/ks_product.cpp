@@ -216,6 +216,9 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     if (c.partial)
       for (size_t p = 0; p < maps.weight.size(); ++p)
         if (maps.weight[p] > 0) pixels.push_back(static_cast<long long>(p));
+    // Outside the footprint the transform leaves ringing, which a map viewer would show as signal: those
+    // pixels of the full-sky kappa maps are UNSEEN (healpy's -1.6375e30), as healpy's own tools expect.
+    constexpr double kUnseen = -1.6375e30;
     auto column = [&](const std::vector<double>& full) {
       if (!c.partial) return to_float(full);
       std::vector<float> v(pixels.size());
@@ -223,7 +226,13 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
         v[i] = static_cast<float>(full[static_cast<size_t>(pixels[i])]);
       return v;
     };
-    const auto ke = column(kappa.a), kb = column(kappa.b), w = column(maps.weight), n = column(maps.count);
+    auto unseen_outside = [&](std::vector<double> full) {
+      for (size_t p = 0; p < full.size(); ++p)
+        if (!(maps.weight[p] > 0)) full[p] = kUnseen;
+      return full;
+    };
+    const auto ke = column(unseen_outside(kappa.a)), kb = column(unseen_outside(kappa.b)), w = column(maps.weight),
+               n = column(maps.count);
     io::write_healpix_fits(products->fits_temp(), c.nside,
                            {{"KAPPA_E", "", ke.data()},
                             {"KAPPA_B", "", kb.data()},

@@ -97,8 +97,9 @@ TEST(KaiserSquiresProducts, SpherePointMassPeaksAtItsPixel) {
   const size_t peak = static_cast<size_t>(std::max_element(ke.data.begin(), ke.data.end()) - ke.data.begin());
   EXPECT_EQ(static_cast<long long>(peak), sphere_ang2pix(128, ra0, dec0));
   EXPECT_GT(ke.data[peak], 0);
-  // Unobserved pixels are flagged by zero weight.
+  // Unobserved pixels are flagged by zero weight, and their kappa is UNSEEN (not the transform's ringing).
   EXPECT_EQ(w.data[static_cast<size_t>(sphere_ang2pix(128, 200, 40))], 0.0f);
+  EXPECT_EQ(ke.data[static_cast<size_t>(sphere_ang2pix(128, 200, 40))], -1.6375e30f);
 
   // Partial (explicit-index) output holds exactly the observed pixels with the same values.
   c.partial = true;
