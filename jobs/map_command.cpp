@@ -6,6 +6,7 @@
 #include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
+#include "pipeline/products/region_map_product.hpp"
 
 namespace lofimap::jobs {
 
@@ -50,7 +51,14 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       "--coords", c->coords_file,
       "evaluate at these RA Dec [deg] instead: text/CSV (first two columns) or a FITS table with RA, DEC");
   positive_only(cmd->add_option("--nside", c->nside,
-                                "evaluate at the HEALPix pixel centres inside the patch (partial map)"));
+                                "evaluate at the HEALPix pixel centres inside the patch (partial map); with "
+                                "--regions the output nside of the survey map"));
+  positive_only(
+      cmd->add_option("--regions", k.regions,
+                      "survey map in sky regions: HEALPix pixels of this nside (NESTED), each on its own "
+                      "tangent plane; output: partial NESTED HEALPix map at --nside"));
+  cmd->add_option("--margin", k.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
+      ->default_val(1.0);
   positive_only(cmd->add_option("--sigma-e", c->sigma_e, "shape noise per component (default: measured)"));
   cmd->add_option("--batch", c->batch, "queries per forward pass (memory bound)")->default_val(32768);
   add_device_option(cmd, c->device);
@@ -68,9 +76,15 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       if (!calibration->empty()) c->ks.catalogue.calibration = pipeline::parse_calibration(*calibration);
       if (center->size() == 2) c->ks.flat.center_ra = (*center)[0], c->ks.flat.center_dec = (*center)[1];
       c->ks.command_line = global.command_line;
+      if (c->ks.regions > 0) {
+        if (c->nside == 0)
+          throw std::invalid_argument("--nside: the output nside of a --regions map is needed");
+        c->ks.nside = c->nside;
+      }
       c->validate();  // before LibTorch is loaded: a bad option costs milliseconds, not the plugin's start
       const auto comm = distributed::Communicator::world();
-      const auto report = pipeline::lofi_plugin().map(*c, comm);
+      const auto report =
+          c->ks.regions > 0 ? pipeline::run_region_lofi_map(*c, comm) : pipeline::lofi_plugin().map(*c, comm);
       if (comm.is_root()) {
         spdlog::info("{}", report.summary);
         for (const auto& w : report.written) spdlog::info("wrote {}", w);

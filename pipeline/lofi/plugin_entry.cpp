@@ -6,6 +6,7 @@
 #include <string>
 
 #include "io/atomic_output.hpp"
+#include "pipeline/lofi/lofi_evaluator.hpp"
 #include "pipeline/lofi/lofi_mapping.hpp"
 #include "pipeline/lofi/lofi_trainer.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
@@ -22,6 +23,22 @@ auto without_backtrace(F&& f) {
     throw std::runtime_error(std::string("LibTorch: ") + e.what_without_backtrace());
   }
 }
+
+// LibTorch errors raised while evaluating, without their backtraces.
+class BacktraceFreeEvaluator final : public LofiEvaluator {
+ public:
+  explicit BacktraceFreeEvaluator(std::unique_ptr<LofiEvaluator> inner) : inner_(std::move(inner)) {}
+  double train_pixel_arcmin() const override { return inner_->train_pixel_arcmin(); }
+  std::string model_hash() const override { return inner_->model_hash(); }
+  std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& e,
+                              const std::vector<double>& b, const std::vector<double>& counts, double sigma_e,
+                              const std::vector<float>& xy) override {
+    return without_backtrace([&] { return inner_->evaluate(grid, e, b, counts, sigma_e, xy); });
+  }
+
+ private:
+  std::unique_ptr<LofiEvaluator> inner_;
+};
 
 class TorchLofiPlugin final : public LofiPlugin {
  public:
@@ -43,6 +60,12 @@ class TorchLofiPlugin final : public LofiPlugin {
   TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) override {
     install_training_stop_signals();
     return without_backtrace([&] { return train_lofi(config, comm); });
+  }
+
+  std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device, long batch,
+                                            const distributed::Communicator& comm) override {
+    auto evaluator = without_backtrace([&] { return open_lofi_evaluator(path, device, batch, comm); });
+    return std::make_unique<BacktraceFreeEvaluator>(std::move(evaluator));
   }
 
   void remove_temporary_outputs() noexcept override { io::remove_temporary_outputs(); }

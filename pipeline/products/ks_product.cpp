@@ -1,6 +1,6 @@
 #include "pipeline/products/ks_product.hpp"
 
-#include "pipeline/products/region_ks_product.hpp"
+#include "pipeline/products/region_map_product.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -231,8 +231,8 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
         if (!(maps.weight[p] > 0)) full[p] = kUnseen;
       return full;
     };
-    const auto ke = column(unseen_outside(kappa.a)), kb = column(unseen_outside(kappa.b)), w = column(maps.weight),
-               n = column(maps.count);
+    const auto ke = column(unseen_outside(kappa.a)), kb = column(unseen_outside(kappa.b)),
+               w = column(maps.weight), n = column(maps.count);
     io::write_healpix_fits(products->fits_temp(), c.nside,
                            {{"KAPPA_E", "", ke.data()},
                             {"KAPPA_B", "", kb.data()},

@@ -6,9 +6,12 @@
 // pay.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "distributed/communicator.hpp"
+#include "pipeline/core/flat_grid.hpp"
 #include "pipeline/products/map_config.hpp"
 #include "pipeline/products/train_config.hpp"
 
@@ -20,6 +23,20 @@ struct TorchRuntimeInfo {
   int cuda_devices = 0;  // 0 when CUDA is not available
 };
 
+// A loaded LoFi model that maps one region at a time (`lofimap map --regions`): the region's unsmoothed KS
+// E/B maps and galaxy counts on its grid go in, the convergence at query points of the grid's plane comes
+// out.
+class LofiEvaluator {
+ public:
+  virtual ~LofiEvaluator() = default;
+  virtual double train_pixel_arcmin() const = 0;
+  virtual std::string model_hash() const = 0;
+  // Maps are [ny][nx] on `grid`; queries are x, y pairs in arcmin on the grid's tangent plane.
+  virtual std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& kappa_e,
+                                      const std::vector<double>& kappa_b, const std::vector<double>& counts,
+                                      double sigma_e, const std::vector<float>& queries_xy_arcmin) = 0;
+};
+
 class LofiPlugin {
  public:
   virtual ~LofiPlugin() = default;
@@ -29,6 +46,9 @@ class LofiPlugin {
   virtual MapReport map(const MapConfig& config, const distributed::Communicator& comm) = 0;
   // `lofimap train`: installs the SIGTERM/SIGUSR1 handlers that checkpoint and stop.
   virtual TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) = 0;
+  // Reads a model (io::Error for a bad file) onto the device of this rank; `batch`: queries per forward pass.
+  virtual std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device, long batch,
+                                                    const distributed::Communicator& comm) = 0;
   // Removes the temporary files of the plugin's unfinished outputs (its own copy of io/; async-signal-safe).
   virtual void remove_temporary_outputs() noexcept = 0;
 };

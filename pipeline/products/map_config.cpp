@@ -1,5 +1,7 @@
 #include "pipeline/products/map_config.hpp"
 
+#include "pipeline/products/region_map_product.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -22,10 +24,16 @@ void MapConfig::validate() const {
     throw std::invalid_argument("--ks-map: the grid comes from the KS map; drop --center/--npix/--size");
   if (ks.output.empty()) throw std::invalid_argument("--output: no output path given");
   if (ks_map.empty()) validate_catalogue_options(ks.catalogue);
-  FlatKsSettings flat = ks.flat;
-  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
-    flat.pixel_arcmin = 1;  // the model's, later
-  validate_flat_settings(flat);
+  if (ks.regions > 0) {
+    if (!ks_map.empty()) throw std::invalid_argument("--regions: maps catalogues, not a --ks-map");
+    if (!coords_file.empty()) throw std::invalid_argument("--regions/--coords: choose one output");
+    validate_region_settings(ks, /*need_pixel*/ false);  // the model's pixel when --pixel is not given
+  } else {
+    FlatKsSettings flat = ks.flat;
+    if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
+      flat.pixel_arcmin = 1;  // the model's, later
+    validate_flat_settings(flat);
+  }
   if (!(sigma_e >= 0 && sigma_e < 1))
     throw std::invalid_argument("--sigma-e: must lie in [0, 1) (0: measured)");
   if (!(out_pixel_arcmin >= 0 && std::isfinite(out_pixel_arcmin)))

@@ -50,40 +50,72 @@ ShearCatalogue rotate_into_plane(const ShearCatalogue& g, const TangentPoint& ce
   return out;
 }
 
-RegionMap region_ks_map(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
-                        long out_nside, double pad, double smoothing_arcmin) {
-  const FlatGrid grid = regions.grid(region);
+RegionInput region_input(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
+                         double pad, double smoothing_arcmin) {
+  RegionInput in;
+  in.grid = regions.grid(region);
   const auto self = distributed::Communicator::self();
-  const FlatShearGrid binned = bin_flat(rotate_into_plane(galaxies, grid.centre), grid, self);
-  const FlatFieldPair kappa = flat_kaiser_squires({grid.nx, grid.ny, binned.g1, binned.g2}, pad,
-                                                  smoothing_arcmin / grid.pixel_arcmin);
+  FlatShearGrid binned = bin_flat(rotate_into_plane(galaxies, in.grid.centre), in.grid, self);
+  auto kappa = flat_kaiser_squires({in.grid.nx, in.grid.ny, binned.g1, binned.g2}, pad,
+                                   smoothing_arcmin / in.grid.pixel_arcmin);
+  in.kappa_e = std::move(kappa.a), in.kappa_b = std::move(kappa.b), in.count = std::move(binned.count);
+  return in;
+}
 
+RegionPixels region_output_pixels(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
+                                  long out_nside, const RegionInput& in) {
   long long first = 0, last = 0;
   regions.output_range(region, out_nside, first, last);
   const Healpix_Base2 out_base(out_nside, NEST, SET_NSIDE);
-  // Galaxies per output pixel (only this region's own pixels are counted).
-  std::vector<float> n_gal(static_cast<size_t>(last - first), 0.0f);
+  std::vector<float> n_gal(static_cast<size_t>(last - first), 0.0f);  // galaxies of this region's own pixels
   for (size_t i = 0; i < galaxies.size(); ++i) {
     const long long p =
         out_base.ang2pix(pointing((90.0 - galaxies.dec_deg[i]) * kDeg, galaxies.ra_deg[i] * kDeg));
     if (p >= first && p < last) n_gal[static_cast<size_t>(p - first)] += 1.0f;
   }
-  RegionMap out;
-  const GnomonicProjector project(grid.centre);
+  // Coverage on cells of about one output pixel (at least one input pixel): an output pixel is observed when
+  // its cell holds a galaxy. (Per input pixel, a fine grid of a sparse survey would look mostly empty.)
+  const double out_arcmin = std::sqrt(4 * std::numbers::pi / (12.0 * out_nside * out_nside)) / kDeg * 60;
+  const long f = std::max(1L, std::lround(out_arcmin / in.grid.pixel_arcmin));
+  const long cx = (in.grid.nx + f - 1) / f, cy = (in.grid.ny + f - 1) / f;
+  std::vector<double> coverage(static_cast<size_t>(cx * cy), 0.0);
+  for (long iy = 0; iy < in.grid.ny; ++iy)
+    for (long ix = 0; ix < in.grid.nx; ++ix)
+      coverage[static_cast<size_t>((iy / f) * cx + ix / f)] +=
+          in.count[static_cast<size_t>(iy * in.grid.nx + ix)];
+  RegionPixels out;
+  const GnomonicProjector project(in.grid.centre);
   for (long long p = first; p < last; ++p) {
     const pointing c = out_base.pix2ang(p);
     const auto xy = project(c.phi / kDeg, 90.0 - c.theta / kDeg);
     long ix = 0, iy = 0;
-    if (!xy.valid || !grid.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) continue;
-    if (binned.count[static_cast<size_t>(iy * grid.nx + ix)] <= 0) continue;  // not observed
-    const double fx = xy.x_deg / grid.pixel_deg() + 0.5 * static_cast<double>(grid.nx - 1);
-    const double fy = xy.y_deg / grid.pixel_deg() + 0.5 * static_cast<double>(grid.ny - 1);
+    if (!xy.valid || !in.grid.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) continue;
+    if (coverage[static_cast<size_t>((iy / f) * cx + ix / f)] <= 0) continue;  // not observed
     out.pixels.push_back(p);
-    out.kappa_e.push_back(static_cast<float>(bilinear(kappa.a, grid.nx, grid.ny, fx, fy)));
-    out.kappa_b.push_back(static_cast<float>(bilinear(kappa.b, grid.nx, grid.ny, fx, fy)));
+    out.xy_arcmin.push_back(static_cast<float>(xy.x_deg * 60));
+    out.xy_arcmin.push_back(static_cast<float>(xy.y_deg * 60));
     out.n_gal.push_back(n_gal[static_cast<size_t>(p - first)]);
   }
   return out;
+}
+
+std::vector<float> sample_on_pixels(const RegionInput& in, const std::vector<double>& map,
+                                    const RegionPixels& px) {
+  std::vector<float> out(px.pixels.size());
+  for (size_t k = 0; k < out.size(); ++k) {
+    const double fx = px.xy_arcmin[2 * k] / in.grid.pixel_arcmin + 0.5 * static_cast<double>(in.grid.nx - 1);
+    const double fy =
+        px.xy_arcmin[2 * k + 1] / in.grid.pixel_arcmin + 0.5 * static_cast<double>(in.grid.ny - 1);
+    out[k] = static_cast<float>(bilinear(map, in.grid.nx, in.grid.ny, fx, fy));
+  }
+  return out;
+}
+
+RegionMap region_ks_map(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
+                        long out_nside, double pad, double smoothing_arcmin) {
+  const auto in = region_input(galaxies, regions, region, pad, smoothing_arcmin);
+  const auto px = region_output_pixels(galaxies, regions, region, out_nside, in);
+  return {px.pixels, sample_on_pixels(in, in.kappa_e, px), sample_on_pixels(in, in.kappa_b, px), px.n_gal};
 }
 
 }  // namespace lofimap::pipeline

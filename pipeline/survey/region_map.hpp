@@ -18,6 +18,28 @@ struct RegionMap {
   std::vector<float> kappa_e, kappa_b, n_gal;
 };
 
+// A region's input: its grid, the binned shear (rotated into the plane) and the KS E/B maps on it.
+struct RegionInput {
+  FlatGrid grid;
+  std::vector<double> kappa_e, kappa_b, count;  // [iy * nx + ix]
+};
+RegionInput region_input(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
+                         double pad, double smoothing_arcmin);
+
+// The region's observed output pixels: NESTED indices, their centres on the region's plane [arcmin], and the
+// galaxies in each.
+struct RegionPixels {
+  std::vector<long long> pixels;
+  std::vector<float> xy_arcmin;  // x0, y0, x1, y1, ...
+  std::vector<float> n_gal;
+};
+RegionPixels region_output_pixels(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
+                                  long out_nside, const RegionInput& input);
+
+// Bilinear interpolation of a map on the region's grid at the pixels' centres.
+std::vector<float> sample_on_pixels(const RegionInput& input, const std::vector<double>& map,
+                                    const RegionPixels& pixels);
+
 // Angle psi (radians) from the plane's +y axis to the local north at (ra, dec), towards +x: a spin-2 quantity
 // in the local (East, North) frame is gamma * exp(-2 i psi) in the plane's frame.
 double north_angle_on_plane(const TangentPoint& centre, double ra_deg, double dec_deg);

@@ -1,0 +1,72 @@
+#include "pipeline/lofi/lofi_evaluator.hpp"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "models/lofi_network.hpp"
+#include "pipeline/core/noise_channel.hpp"
+#include "pipeline/lofi/torch_device.hpp"
+
+namespace lofimap::pipeline {
+
+namespace {
+
+class TorchLofiEvaluator final : public LofiEvaluator {
+ public:
+  TorchLofiEvaluator(const std::string& path, ComputeDevice device, long batch,
+                     const distributed::Communicator& comm)
+      : device_(torch_device(device, comm)), batch_(batch), net_(models::load_lofi(path)) {
+    if (net_->options().extra_channels > 1)
+      throw std::invalid_argument(path +
+                                  ": models with more than one extra channel are not supported by map");
+    net_->to(device_);
+    net_->eval();
+    hash_ = models::lofi_hash(net_);
+  }
+  double train_pixel_arcmin() const override { return net_->options().train_pixel_arcmin; }
+  std::string model_hash() const override { return hash_; }
+
+  std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& kappa_e,
+                              const std::vector<double>& kappa_b, const std::vector<double>& counts,
+                              double sigma_e, const std::vector<float>& xy) override {
+    const auto& mo = net_->options();
+    std::vector<float> channels;
+    for (const auto* v : {&kappa_e, &kappa_b}) channels.insert(channels.end(), v->begin(), v->end());
+    if (mo.extra_channels >= 1) {
+      const auto noise = noise_channel(counts.data(), counts.size(), sigma_e);
+      channels.insert(channels.end(), noise.begin(), noise.end());
+    }
+    const long nq = static_cast<long>(xy.size() / 2);
+    std::vector<float> out(static_cast<size_t>(nq));
+    if (nq == 0) return out;
+    torch::NoGradGuard no_grad;
+    const auto input =
+        torch::from_blob(channels.data(), {1, mo.input_channels(), grid.ny, grid.nx}).clone().to(device_);
+    const auto queries = torch::from_blob(const_cast<float*>(xy.data()), {1, nq, 2}).clone().to(device_);
+    const auto filtered = net_->prefilter(input, grid.pixel_arcmin);  // once per region
+    for (long s = 0; s < nq; s += batch_) {
+      const long e = std::min(nq, s + batch_);
+      const auto k = net_->query(filtered, grid.pixel_arcmin, queries.slice(1, s, e))
+                         .to(torch::kCPU, torch::kFloat)
+                         .contiguous();
+      std::copy(k.data_ptr<float>(), k.data_ptr<float>() + (e - s), out.begin() + s);
+    }
+    return out;
+  }
+
+ private:
+  torch::Device device_;
+  long batch_;
+  models::LofiNetwork net_;
+  std::string hash_;
+};
+
+}  // namespace
+
+std::unique_ptr<LofiEvaluator> open_lofi_evaluator(const std::string& path, ComputeDevice device, long batch,
+                                                   const distributed::Communicator& comm) {
+  return std::make_unique<TorchLofiEvaluator>(path, device, batch, comm);
+}
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,15 @@
+// The LibTorch side of LofiEvaluator (pipeline/products/lofi_plugin.hpp): a model loaded once, evaluated on
+// one region's input grid at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "pipeline/products/lofi_plugin.hpp"
+
+namespace lofimap::pipeline {
+
+std::unique_ptr<LofiEvaluator> open_lofi_evaluator(const std::string& path, ComputeDevice device, long batch,
+                                                   const distributed::Communicator& comm);
+
+}  // namespace lofimap::pipeline

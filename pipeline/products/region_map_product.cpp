@@ -1,0 +1,186 @@
+#include "pipeline/products/region_map_product.hpp"
+
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <span>
+#include <sstream>
+#include <string>
+
+#include "io/atomic_output.hpp"
+#include "io/catalogue_files.hpp"
+#include "io/healpix_partial_map.hpp"
+#include "pipeline/core/phase_timer.hpp"
+#include "pipeline/products/lofi_plugin.hpp"
+#include "pipeline/products/provenance.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/survey/galaxy_exchange.hpp"
+#include "pipeline/survey/region_map.hpp"
+
+namespace lofimap::pipeline {
+
+namespace {
+
+// One region's output rows: ascending NESTED pixels and one value per pixel in every column.
+struct RegionRows {
+  std::vector<long long> pixels;
+  std::vector<std::vector<float>> columns;
+};
+using RegionWork = std::function<RegionRows(long long region, const ShearCatalogue& galaxies)>;
+
+struct RegionRun {
+  LoadedCatalogue catalogue;
+  RegionAssignment assignment;
+  long long observed = 0;
+};
+
+// Ingest, assignment, exchange, the work of every region of this rank, and the output: rank 0 writes its
+// share, then each other rank's in turn (their regions, hence pixels, ascend with the rank).
+void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std::string>>& columns,
+                 const std::function<void(RegionRun&)>& prepare, const RegionWork& work,
+                 const std::function<std::vector<io::HeaderCard>(const RegionRun&)>& cards,
+                 const distributed::Communicator& comm, PhaseTimer& timer, RegionRun& run) {
+  run.catalogue = load_catalogue(c.catalogue, comm);
+  timer.lap("ingest");
+  prepare(run);
+  const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
+  run.assignment = assign_regions(run.catalogue.galaxies, regions, comm);
+  const auto mine = run.assignment.mine();
+  auto galaxies = exchange_galaxies(run.catalogue.galaxies, regions, run.assignment, comm);
+  run.catalogue.galaxies = ShearCatalogue();  // the rows are with their owners now
+  timer.lap("exchange");
+
+  RegionRows share;
+  share.columns.resize(columns.size());
+  for (size_t i = 0; i < mine.size(); ++i) {
+    const auto rows = work(mine[i], galaxies[i]);
+    galaxies[i] = ShearCatalogue();  // done with this region's galaxies
+    share.pixels.insert(share.pixels.end(), rows.pixels.begin(), rows.pixels.end());
+    for (size_t k = 0; k < columns.size(); ++k)
+      share.columns[k].insert(share.columns[k].end(), rows.columns[k].begin(), rows.columns[k].end());
+  }
+  timer.lap("regions");
+
+  if (comm.is_root()) {
+    io::PartialHealpixWriter writer(c.output, c.nside, io::HealpixOrdering::Nested, columns, cards(run),
+                                    c.overwrite);
+    writer.append(share.pixels, share.columns);
+    for (int r = 1; r < comm.size(); ++r) {  // one rank's share at a time
+      RegionRows theirs;
+      theirs.pixels = comm.receive<long long>(r);
+      for (size_t k = 0; k < columns.size(); ++k) theirs.columns.push_back(comm.receive<float>(r));
+      writer.append(theirs.pixels, theirs.columns);
+    }
+    run.observed = writer.rows();
+    writer.commit();
+  } else {
+    comm.send(std::span<const long long>(share.pixels), 0);
+    for (const auto& column : share.columns) comm.send(std::span<const float>(column), 0);
+  }
+  timer.lap("output");
+}
+
+std::vector<io::HeaderCard> region_cards(const KsConfig& c, const CatalogueSummary& summary) {
+  auto cards = provenance_cards(c.command_line, summary);
+  cards.push_back({"LMPIXAM", c.flat.pixel_arcmin, "[arcmin] input pixel of every region"});
+  cards.push_back({"LMREGNS", static_cast<long long>(c.regions), "region nside (NESTED)"});
+  cards.push_back({"LMMARGIN", c.margin_deg, "[deg] region margin"});
+  cards.push_back({"LMPAD", c.flat.pad, "FFT zero-padding factor"});
+  return cards;
+}
+
+std::string region_summary(const KsConfig& c, const RegionRun& run, const distributed::Communicator& comm,
+                           const PhaseTimer& timer) {
+  std::ostringstream s;
+  s << run.catalogue.summary.report() << "\n"
+    << "regions: nside " << c.regions << " (NESTED), " << run.assignment.regions.size()
+    << " with galaxies over " << comm.size() << " rank(s); output nside " << c.nside << ", " << run.observed
+    << " observed pixels\n"
+    << "timings: " << timer.text();
+  return s.str();
+}
+
+}  // namespace
+
+void validate_region_settings(const KsConfig& c, bool need_pixel) {
+  if (c.regions < 1 || c.regions > 1024 || (c.regions & (c.regions - 1)) != 0)
+    throw std::invalid_argument(
+        "--regions: the region nside must be a power of two between 1 and 1024, got " +
+        std::to_string(c.regions));
+  validate_nside(c.nside);
+  if (c.nside < c.regions)
+    throw std::invalid_argument("--nside: the output nside must be at least the region nside (--regions)");
+  if (c.sphere) throw std::invalid_argument("--regions: flat regions replace --sphere; give one of them");
+  if (need_pixel && !(c.flat.pixel_arcmin > 0))
+    throw std::invalid_argument("--pixel: the regions' input pixel is needed");
+  if (c.flat.npix > 0 || c.flat.size_deg > 0 || c.flat.center_ra)
+    throw std::invalid_argument("--npix/--size/--center: not with --regions (each region has its own grid)");
+  if (!c.wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
+  if (!(c.flat.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
+  SkyRegions(c.regions, c.margin_deg, need_pixel ? c.flat.pixel_arcmin : 1.0);  // margin and size in range
+}
+
+KsReport run_region_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
+  validate_region_settings(c);
+  io::check_not_an_input(c.output, io::expand_catalogue_paths(c.catalogue.inputs));
+  io::check_writable(c.output, c.overwrite);
+  const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
+  PhaseTimer timer;
+  RegionRun run;
+  run_regions(
+      c, {{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"N_GAL", "galaxies"}}, [](RegionRun&) {},
+      [&](long long region, const ShearCatalogue& galaxies) {
+        const auto m = region_ks_map(galaxies, regions, region, c.nside, c.flat.pad, c.smoothing_arcmin);
+        return RegionRows{m.pixels, {m.kappa_e, m.kappa_b, m.n_gal}};
+      },
+      [&](const RegionRun& r) {
+        auto cards = region_cards(c, r.catalogue.summary);
+        cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian smoothing sigma"});
+        return cards;
+      },
+      comm, timer, run);
+  KsReport report;
+  if (comm.is_root()) report.written.push_back(c.output);
+  report.summary = region_summary(c, run, comm, timer);
+  return report;
+}
+
+MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communicator& comm) {
+  given.validate();
+  MapConfig m = given;
+  KsConfig& c = m.ks;
+  auto evaluator = lofi_plugin().open_model(m.model_path(), m.device, m.batch, comm);
+  if (!(c.flat.pixel_arcmin > 0)) c.flat.pixel_arcmin = evaluator->train_pixel_arcmin();
+  validate_region_settings(c);
+  const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
+  PhaseTimer timer;
+  RegionRun run;
+  double sigma_e = m.sigma_e;
+  run_regions(
+      c, {{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}},
+      [&](RegionRun& r) {  // collective: before the galaxies leave their ranks
+        const double measured = measured_shape_noise(r.catalogue.galaxies, comm);
+        if (!(sigma_e > 0)) sigma_e = measured;
+      },
+      [&](long long region, const ShearCatalogue& galaxies) {
+        const auto in = region_input(galaxies, regions, region, c.flat.pad, 0.0);  // LoFi takes unsmoothed KS
+        const auto px = region_output_pixels(galaxies, regions, region, c.nside, in);
+        auto kappa = evaluator->evaluate(in.grid, in.kappa_e, in.kappa_b, in.count, sigma_e, px.xy_arcmin);
+        return RegionRows{px.pixels, {std::move(kappa), sample_on_pixels(in, in.kappa_e, px), px.n_gal}};
+      },
+      [&](const RegionRun& r) {
+        auto cards = region_cards(c, r.catalogue.summary);
+        cards.push_back({"LMMODEL", m.model_path(), "LoFi weights"});
+        cards.push_back({"LMHASH", evaluator->model_hash(), "LoFi model content hash"});
+        cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
+        return cards;
+      },
+      comm, timer, run);
+  MapReport report;
+  if (comm.is_root()) report.written.push_back(c.output);
+  report.summary = region_summary(c, run, comm, timer) + "\nmodel " + m.model_path() + " (hash " +
+                   evaluator->model_hash() + "), sigma_e " + std::to_string(sigma_e);
+  return report;
+}
+
+}  // namespace lofimap::pipeline

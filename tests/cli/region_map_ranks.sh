@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `lofimap map --regions` and `lofimap ks --regions` under mpirun at 1, 2 and 4 ranks: the partial NESTED HEALPix
+# maps (LoFi, KS, galaxy counts) are the same whatever the number of ranks (each rank reads its own rows, the
+# galaxies are exchanged to the owners of their regions, rank 0 writes the ranks' shares in turn).
+set -uo pipefail
+mpiexec=$1
+lofimap=$2
+make_catalogue=$3
+work=$(mktemp -d /tmp/lofimap-region-ranks.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+"$make_catalogue" -o cat.fits --ra 30 --dec 40 --npix 240 --pixel 1 --density 4 --haloes 6 >/dev/null || exit 1
+for n in 1 2 4; do
+  "$mpiexec" --allow-run-as-root --oversubscribe -np $n "$lofimap" --threads 1 map -i cat.fits --regions 16 \
+    --nside 512 --pixel 1 -o lofi_$n.fits >log_$n.txt 2>&1 || { cat log_$n.txt; echo "FAIL: map at $n ranks"; exit 1; }
+  "$mpiexec" --allow-run-as-root --oversubscribe -np $n "$lofimap" --threads 1 ks -i cat.fits --regions 16 \
+    --nside 512 --pixel 2 -o ks_$n.fits --no-png >>log_$n.txt 2>&1 || { cat log_$n.txt; echo "FAIL: ks at $n ranks"; exit 1; }
+done
+grep -h "regions: nside 16" log_4.txt | head -1
+/usr/bin/python3 - <<'PY'
+import sys
+import numpy as np
+from astropy.io import fits
+ok = True
+for kind, columns in (("lofi", ("KAPPA", "KAPPA_KS", "N_GAL")), ("ks", ("KAPPA_E", "KAPPA_B", "N_GAL"))):
+    ref = fits.getdata(f"{kind}_1.fits", 1)
+    for n in (2, 4):
+        other = fits.getdata(f"{kind}_{n}.fits", 1)
+        same_pixels = np.array_equal(ref["PIXEL"], other["PIXEL"])
+        worst = max(np.max(np.abs(other[c] - ref[c])) / max(np.max(np.abs(ref[c])), 1e-30) for c in columns) \
+            if same_pixels else np.inf
+        print(f"{kind} at {n} ranks: {len(other)} pixels, same pixels {same_pixels}, largest relative difference "
+              f"{worst:.1e}")
+        ok &= same_pixels and worst < 1e-5 and len(ref) > 1000
+sys.exit(0 if ok else 1)
+PY
