@@ -3,6 +3,8 @@
 
 #include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
+#include "jobs/exit_codes.hpp"
+#include "pipeline/core/stop_request.hpp"
 #include "pipeline/products/ks_product.hpp"
 
 namespace lofimap::jobs {
@@ -63,6 +65,11 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
                       "tangent plane; output: partial NESTED HEALPix map at --nside"));
   cmd->add_option("--margin", c.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
       ->default_val(1.0);
+  cmd->add_flag("--resume", c.resume,
+                "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");
+  positive_only(
+      cmd->add_option("--stop-after", c.stop_after,
+                      "with --regions: stop (exit 4) after mapping this many regions on each rank"));
   cmd->add_flag("--partial", c.partial, "HEALPix output holds only observed pixels (explicit indexing)");
   positive_only(cmd->add_option("--lmax", cli->lmax, "band limit of the spherical KS (default 2*nside)"));
   cmd->add_option("--sht-iter", cli->sht_iter, "map2alm Jacobi iterations (0-10, as healpy's iter)")
@@ -92,12 +99,13 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
       c.png = !cli->no_png;
       c.command_line = global.command_line;
       const auto comm = distributed::Communicator::world();
+      if (c.regions > 0) pipeline::install_stop_signals();  // pre-emption: finish the region, keep progress
       const auto report = pipeline::run_kaiser_squires(c, comm);
       if (comm.is_root()) {
         spdlog::info("{}", report.summary);
         for (const auto& w : report.written) spdlog::info("wrote {}", w);
       }
-      return 0;
+      return static_cast<int>(report.interrupted ? kStopped : kSuccess);
     };
   });
 }

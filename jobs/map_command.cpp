@@ -5,6 +5,8 @@
 
 #include "distributed/communicator.hpp"
 #include "jobs/command.hpp"
+#include "jobs/exit_codes.hpp"
+#include "pipeline/core/stop_request.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 #include "pipeline/products/region_map_product.hpp"
 
@@ -59,6 +61,11 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
                       "tangent plane; output: partial NESTED HEALPix map at --nside"));
   cmd->add_option("--margin", k.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
       ->default_val(1.0);
+  cmd->add_flag("--resume", k.resume,
+                "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");
+  positive_only(
+      cmd->add_option("--stop-after", k.stop_after,
+                      "with --regions: stop (exit 4) after mapping this many regions on each rank"));
   positive_only(cmd->add_option("--sigma-e", c->sigma_e, "shape noise per component (default: measured)"));
   cmd->add_option("--batch", c->batch, "queries per forward pass (memory bound)")->default_val(32768);
   add_device_option(cmd, c->device);
@@ -83,13 +90,15 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       }
       c->validate();  // before LibTorch is loaded: a bad option costs milliseconds, not the plugin's start
       const auto comm = distributed::Communicator::world();
+      if (c->ks.regions > 0)
+        pipeline::install_stop_signals();  // pre-emption: finish the region, keep progress
       const auto report =
           c->ks.regions > 0 ? pipeline::run_region_lofi_map(*c, comm) : pipeline::lofi_plugin().map(*c, comm);
       if (comm.is_root()) {
         spdlog::info("{}", report.summary);
         for (const auto& w : report.written) spdlog::info("wrote {}", w);
       }
-      return 0;
+      return static_cast<int>(report.interrupted ? kStopped : kSuccess);
     };
   });
 }

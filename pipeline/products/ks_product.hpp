@@ -22,6 +22,8 @@ struct KsConfig {
   bool partial = false;            // HEALPix output: only observed pixels (explicit indexing)
   long regions = 0;         // > 0: survey map in HEALPix regions of this nside (NESTED), output at `nside`
   double margin_deg = 1.0;  // galaxies this far beyond a region's edge feed its inversion
+  bool resume = false;      // regions: reuse the finished regions of an interrupted run (<output>.parts/)
+  long stop_after = 0;      // regions: stop after mapping this many regions on a rank (0: run to the end)
   double smoothing_arcmin = 0;
   std::string
       wiener_cl;       // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat, square patch)
@@ -32,6 +34,7 @@ struct KsConfig {
 };
 
 struct KsReport {
+  bool interrupted = false;  // a region map stopped early (signal or --stop-after); progress kept for --resume
   std::vector<std::string> written;
   std::string summary;  // catalogue report + map statistics
 };

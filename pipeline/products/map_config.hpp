@@ -33,6 +33,7 @@ struct MapConfig {
 };
 
 struct MapReport {
+  bool interrupted = false;  // a region map stopped early (signal or --stop-after); progress kept for --resume
   std::vector<std::string> written;
   std::string summary;
 };

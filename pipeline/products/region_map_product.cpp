@@ -3,6 +3,7 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <string>
@@ -10,7 +11,9 @@
 #include "io/atomic_output.hpp"
 #include "io/catalogue_files.hpp"
 #include "io/healpix_partial_map.hpp"
+#include "io/region_parts.hpp"
 #include "pipeline/core/phase_timer.hpp"
+#include "pipeline/core/stop_request.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
@@ -32,14 +35,24 @@ struct RegionRun {
   LoadedCatalogue catalogue;
   RegionAssignment assignment;
   long long observed = 0;
+  long long resumed = 0;     // regions read back from an interrupted run (all ranks)
+  bool interrupted = false;  // stopped early on some rank: nothing written, the finished regions kept
 };
 
 // Ingest, assignment, exchange, the work of every region of this rank, and the output: rank 0 writes its
 // share, then each other rank's in turn (their regions, hence pixels, ascend with the rank).
+// `record`: the options that shape the map, stored with the finished regions (a resume must match them).
 void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std::string>>& columns,
-                 const std::function<void(RegionRun&)>& prepare, const RegionWork& work,
+                 const std::string& record, const std::function<void(RegionRun&)>& prepare,
+                 const RegionWork& work,
                  const std::function<std::vector<io::HeaderCard>(const RegionRun&)>& cards,
                  const distributed::Communicator& comm, PhaseTimer& timer, RegionRun& run) {
+  // Finished regions live in <output>.parts/ until the map is written; rank 0 prepares the folder.
+  const std::string folder = c.output + ".parts";
+  std::optional<io::RegionParts> parts;
+  if (comm.is_root()) parts.emplace(folder, record, c.resume);
+  comm.barrier();
+  if (!comm.is_root()) parts.emplace(io::RegionParts::attach(folder));
   run.catalogue = load_catalogue(c.catalogue, comm);
   timer.lap("ingest");
   prepare(run);
@@ -52,14 +65,36 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
 
   RegionRows share;
   share.columns.resize(columns.size());
+  long long mapped = 0, resumed = 0;
+  bool stopped = false;
   for (size_t i = 0; i < mine.size(); ++i) {
-    const auto rows = work(mine[i], galaxies[i]);
+    RegionRows rows;
+    if (auto done = c.resume ? parts->load(mine[i], columns.size()) : std::nullopt) {
+      rows = {std::move(done->pixels), std::move(done->columns)};
+      ++resumed;
+    } else {
+      // A stop request (or --stop-after) is honoured between regions: every finished one is on disk.
+      if (stop_requested() || (c.stop_after > 0 && mapped >= c.stop_after)) {
+        stopped = true;
+        break;
+      }
+      rows = work(mine[i], galaxies[i]);
+      parts->save({mine[i], rows.pixels, rows.columns});
+      ++mapped;
+    }
     galaxies[i] = ShearCatalogue();  // done with this region's galaxies
     share.pixels.insert(share.pixels.end(), rows.pixels.begin(), rows.pixels.end());
     for (size_t k = 0; k < columns.size(); ++k)
       share.columns[k].insert(share.columns[k].end(), rows.columns[k].begin(), rows.columns[k].end());
   }
   timer.lap("regions");
+  long long agreed[2] = {stopped ? 1 : 0, resumed};
+  comm.allreduce_sum(agreed, 2);
+  run.resumed = agreed[1];
+  if (agreed[0] > 0) {  // every rank stops; the finished regions stay for --resume
+    run.interrupted = true;
+    return;
+  }
 
   if (comm.is_root()) {
     io::PartialHealpixWriter writer(c.output, c.nside, io::HealpixOrdering::Nested, columns, cards(run),
@@ -73,11 +108,23 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
     }
     run.observed = writer.rows();
     writer.commit();
+    parts->remove_all();  // the map is in place: the finished regions are no longer needed
   } else {
     comm.send(std::span<const long long>(share.pixels), 0);
     for (const auto& column : share.columns) comm.send(std::span<const float>(column), 0);
   }
   timer.lap("output");
+}
+
+// What shapes a region's rows: inputs, catalogue handling, regions, grid and estimator.
+std::string region_record(const KsConfig& c, const std::string& estimator) {
+  std::ostringstream s;
+  s << "inputs";
+  for (const auto& p : io::expand_catalogue_paths(c.catalogue.inputs)) s << " " << p;
+  s << "; preset " << c.catalogue.preset << ", flip " << c.catalogue.flip_e1 << c.catalogue.flip_e2
+    << "; regions " << c.regions << ", nside " << c.nside << ", pixel " << c.flat.pixel_arcmin << ", margin "
+    << c.margin_deg << ", pad " << c.flat.pad << "; " << estimator;
+  return s.str();
 }
 
 std::vector<io::HeaderCard> region_cards(const KsConfig& c, const CatalogueSummary& summary) {
@@ -94,8 +141,12 @@ std::string region_summary(const KsConfig& c, const RegionRun& run, const distri
   std::ostringstream s;
   s << run.catalogue.summary.report() << "\n"
     << "regions: nside " << c.regions << " (NESTED), " << run.assignment.regions.size()
-    << " with galaxies over " << comm.size() << " rank(s); output nside " << c.nside << ", " << run.observed
-    << " observed pixels\n"
+    << " with galaxies over " << comm.size() << " rank(s)"
+    << (run.resumed ? ", " + std::to_string(run.resumed) + " of them from the interrupted run" : "")
+    << "; output nside " << c.nside << ", "
+    << (run.interrupted ? "stopped early: finished regions kept in " + c.output + ".parts for --resume"
+                        : std::to_string(run.observed) + " observed pixels")
+    << "\n"
     << "timings: " << timer.text();
   return s.str();
 }
@@ -128,7 +179,8 @@ KsReport run_region_kaiser_squires(const KsConfig& c, const distributed::Communi
   PhaseTimer timer;
   RegionRun run;
   run_regions(
-      c, {{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"N_GAL", "galaxies"}}, [](RegionRun&) {},
+      c, {{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"N_GAL", "galaxies"}},
+      region_record(c, "ks smooth " + std::to_string(c.smoothing_arcmin)), [](RegionRun&) {},
       [&](long long region, const ShearCatalogue& galaxies) {
         const auto m = region_ks_map(galaxies, regions, region, c.nside, c.flat.pad, c.smoothing_arcmin);
         return RegionRows{m.pixels, {m.kappa_e, m.kappa_b, m.n_gal}};
@@ -140,7 +192,8 @@ KsReport run_region_kaiser_squires(const KsConfig& c, const distributed::Communi
       },
       comm, timer, run);
   KsReport report;
-  if (comm.is_root()) report.written.push_back(c.output);
+  report.interrupted = run.interrupted;
+  if (comm.is_root() && !run.interrupted) report.written.push_back(c.output);
   report.summary = region_summary(c, run, comm, timer);
   return report;
 }
@@ -158,6 +211,7 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
   double sigma_e = m.sigma_e;
   run_regions(
       c, {{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}},
+      region_record(c, "lofi model " + evaluator->model_hash() + " sigma_e " + std::to_string(m.sigma_e)),
       [&](RegionRun& r) {  // collective: before the galaxies leave their ranks
         const double measured = measured_shape_noise(r.catalogue.galaxies, comm);
         if (!(sigma_e > 0)) sigma_e = measured;
@@ -177,7 +231,8 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
       },
       comm, timer, run);
   MapReport report;
-  if (comm.is_root()) report.written.push_back(c.output);
+  report.interrupted = run.interrupted;
+  if (comm.is_root() && !run.interrupted) report.written.push_back(c.output);
   report.summary = region_summary(c, run, comm, timer) + "\nmodel " + m.model_path() + " (hash " +
                    evaluator->model_hash() + "), sigma_e " + std::to_string(sigma_e);
   return report;
