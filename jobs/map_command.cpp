@@ -61,6 +61,10 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
                       "tangent plane; output: partial NESTED HEALPix map at --nside"));
   cmd->add_option("--margin", k.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
       ->default_val(1.0);
+  positive_only(
+      cmd->add_option("--noise-realisations", k.noise_realisations,
+                      "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));
+  cmd->add_option("--noise-seed", k.noise_seed, "seed of the noise rotations")->capture_default_str();
   cmd->add_flag("--resume", k.resume,
                 "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");
   positive_only(

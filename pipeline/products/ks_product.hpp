@@ -2,6 +2,7 @@
 // FITS (flat with TAN WCS, or HEALPix) + PNG quick-looks, all written atomically by rank 0.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct KsConfig {
   double margin_deg = 1.0;  // galaxies this far beyond a region's edge feed its inversion
   bool resume = false;      // regions: reuse the finished regions of an interrupted run (<output>.parts/)
   long stop_after = 0;      // regions: stop after mapping this many regions on a rank (0: run to the end)
+  long noise_realisations =
+      0;  // regions: maps of randomly rotated ellipticities -> NOISE_STD and SNR columns
+  std::uint64_t noise_seed = 1;  // of the rotations
   double smoothing_arcmin = 0;
   std::string
       wiener_cl;       // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat, square patch)
@@ -34,7 +38,8 @@ struct KsConfig {
 };
 
 struct KsReport {
-  bool interrupted = false;  // a region map stopped early (signal or --stop-after); progress kept for --resume
+  bool interrupted =
+      false;  // a region map stopped early (signal or --stop-after); progress kept for --resume
   std::vector<std::string> written;
   std::string summary;  // catalogue report + map statistics
 };

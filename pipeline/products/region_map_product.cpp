@@ -1,5 +1,6 @@
 #include "pipeline/products/region_map_product.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/survey/galaxy_exchange.hpp"
+#include "pipeline/survey/noise_rotation.hpp"
 #include "pipeline/survey/region_map.hpp"
 
 namespace lofimap::pipeline {
@@ -116,6 +118,41 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   timer.lap("output");
 }
 
+// NOISE_STD and SNR of a region's map from K noise realisations: the estimator rerun on the galaxies with
+// randomly rotated ellipticities; the standard deviation over the realisations per pixel (K - 1 in the
+// denominator), and the map divided by it.
+// `estimate` takes a region input made from the noisy galaxies (already in the region's plane).
+void add_noise_columns(RegionRows& rows, const std::vector<float>& signal, const KsConfig& c,
+                       const ShearCatalogue& galaxies, const FlatGrid& grid, double smoothing_arcmin,
+                       const std::function<std::vector<float>(const RegionInput&)>& estimate) {
+  const long k_max = c.noise_realisations;
+  if (k_max <= 0) return;
+  const NoiseRotations rotations(galaxies, c.noise_seed);
+  const ShearCatalogue plane = rotate_into_plane(galaxies, grid.centre);
+  std::vector<double> sum(signal.size(), 0.0), sum2(signal.size(), 0.0);
+  for (long k = 0; k < k_max; ++k) {
+    const auto noise =
+        estimate(region_input_in_plane(rotations.apply(plane, k), grid, c.flat.pad, smoothing_arcmin));
+    for (size_t i = 0; i < noise.size(); ++i)
+      sum[i] += noise[i], sum2[i] += static_cast<double>(noise[i]) * noise[i];
+  }
+  std::vector<float> std_dev(signal.size()), snr(signal.size());
+  const double k = static_cast<double>(k_max);
+  for (size_t i = 0; i < signal.size(); ++i) {
+    const double var = (sum2[i] - sum[i] * sum[i] / k) / (k - 1);
+    std_dev[i] = static_cast<float>(std::sqrt(std::max(var, 0.0)));
+    snr[i] = std_dev[i] > 0 ? static_cast<float>(signal[i] / std_dev[i]) : 0.0f;
+  }
+  rows.columns.push_back(std::move(std_dev));
+  rows.columns.push_back(std::move(snr));
+}
+
+std::vector<std::pair<std::string, std::string>> with_noise_columns(
+    std::vector<std::pair<std::string, std::string>> columns, const KsConfig& c) {
+  if (c.noise_realisations > 0) columns.push_back({"NOISE_STD", ""}), columns.push_back({"SNR", ""});
+  return columns;
+}
+
 // What shapes a region's rows: inputs, catalogue handling, regions, grid and estimator.
 std::string region_record(const KsConfig& c, const std::string& estimator) {
   std::ostringstream s;
@@ -123,7 +160,8 @@ std::string region_record(const KsConfig& c, const std::string& estimator) {
   for (const auto& p : io::expand_catalogue_paths(c.catalogue.inputs)) s << " " << p;
   s << "; preset " << c.catalogue.preset << ", flip " << c.catalogue.flip_e1 << c.catalogue.flip_e2
     << "; regions " << c.regions << ", nside " << c.nside << ", pixel " << c.flat.pixel_arcmin << ", margin "
-    << c.margin_deg << ", pad " << c.flat.pad << "; " << estimator;
+    << c.margin_deg << ", pad " << c.flat.pad << "; noise realisations " << c.noise_realisations << " seed "
+    << c.noise_seed << "; " << estimator;
   return s.str();
 }
 
@@ -169,6 +207,9 @@ void validate_region_settings(const KsConfig& c, bool need_pixel) {
   if (!c.wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
   if (!(c.flat.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
   SkyRegions(c.regions, c.margin_deg, need_pixel ? c.flat.pixel_arcmin : 1.0);  // margin and size in range
+  if (c.noise_realisations == 1 || c.noise_realisations < 0 || c.noise_realisations > 10000)
+    throw std::invalid_argument(
+        "--noise-realisations: between 2 and 10,000 (a standard deviation needs two)");
 }
 
 KsReport run_region_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
@@ -179,11 +220,17 @@ KsReport run_region_kaiser_squires(const KsConfig& c, const distributed::Communi
   PhaseTimer timer;
   RegionRun run;
   run_regions(
-      c, {{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"N_GAL", "galaxies"}},
+      c, with_noise_columns({{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"N_GAL", "galaxies"}}, c),
       region_record(c, "ks smooth " + std::to_string(c.smoothing_arcmin)), [](RegionRun&) {},
       [&](long long region, const ShearCatalogue& galaxies) {
-        const auto m = region_ks_map(galaxies, regions, region, c.nside, c.flat.pad, c.smoothing_arcmin);
-        return RegionRows{m.pixels, {m.kappa_e, m.kappa_b, m.n_gal}};
+        const auto in = region_input(galaxies, regions, region, c.flat.pad, c.smoothing_arcmin);
+        const auto px = region_output_pixels(galaxies, regions, region, c.nside, in);
+        RegionRows rows{
+            px.pixels,
+            {sample_on_pixels(in, in.kappa_e, px), sample_on_pixels(in, in.kappa_b, px), px.n_gal}};
+        add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, c.smoothing_arcmin,
+                          [&](const RegionInput& n) { return sample_on_pixels(n, n.kappa_e, px); });
+        return rows;
       },
       [&](const RegionRun& r) {
         auto cards = region_cards(c, r.catalogue.summary);
@@ -210,7 +257,7 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
   RegionRun run;
   double sigma_e = m.sigma_e;
   run_regions(
-      c, {{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}},
+      c, with_noise_columns({{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}}, c),
       region_record(c, "lofi model " + evaluator->model_hash() + " sigma_e " + std::to_string(m.sigma_e)),
       [&](RegionRun& r) {  // collective: before the galaxies leave their ranks
         const double measured = measured_shape_noise(r.catalogue.galaxies, comm);
@@ -220,7 +267,11 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
         const auto in = region_input(galaxies, regions, region, c.flat.pad, 0.0);  // LoFi takes unsmoothed KS
         const auto px = region_output_pixels(galaxies, regions, region, c.nside, in);
         auto kappa = evaluator->evaluate(in.grid, in.kappa_e, in.kappa_b, in.count, sigma_e, px.xy_arcmin);
-        return RegionRows{px.pixels, {std::move(kappa), sample_on_pixels(in, in.kappa_e, px), px.n_gal}};
+        RegionRows rows{px.pixels, {std::move(kappa), sample_on_pixels(in, in.kappa_e, px), px.n_gal}};
+        add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, 0.0, [&](const RegionInput& n) {
+          return evaluator->evaluate(n.grid, n.kappa_e, n.kappa_b, n.count, sigma_e, px.xy_arcmin);
+        });
+        return rows;
       },
       [&](const RegionRun& r) {
         auto cards = region_cards(c, r.catalogue.summary);

@@ -52,10 +52,16 @@ ShearCatalogue rotate_into_plane(const ShearCatalogue& g, const TangentPoint& ce
 
 RegionInput region_input(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
                          double pad, double smoothing_arcmin) {
+  const FlatGrid grid = regions.grid(region);
+  return region_input_in_plane(rotate_into_plane(galaxies, grid.centre), grid, pad, smoothing_arcmin);
+}
+
+RegionInput region_input_in_plane(const ShearCatalogue& plane_galaxies, const FlatGrid& grid, double pad,
+                                  double smoothing_arcmin) {
   RegionInput in;
-  in.grid = regions.grid(region);
+  in.grid = grid;
   const auto self = distributed::Communicator::self();
-  FlatShearGrid binned = bin_flat(rotate_into_plane(galaxies, in.grid.centre), in.grid, self);
+  FlatShearGrid binned = bin_flat(plane_galaxies, in.grid, self);
   auto kappa = flat_kaiser_squires({in.grid.nx, in.grid.ny, binned.g1, binned.g2}, pad,
                                    smoothing_arcmin / in.grid.pixel_arcmin);
   in.kappa_e = std::move(kappa.a), in.kappa_b = std::move(kappa.b), in.count = std::move(binned.count);

@@ -25,6 +25,10 @@ struct RegionInput {
 };
 RegionInput region_input(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
                          double pad, double smoothing_arcmin);
+// The same from galaxies already rotated into the plane of `grid` (rotate_into_plane): noise realisations
+// reuse one rotation.
+RegionInput region_input_in_plane(const ShearCatalogue& plane_galaxies, const FlatGrid& grid, double pad,
+                                  double smoothing_arcmin);
 
 // The region's observed output pixels: NESTED indices, their centres on the region's plane [arcmin], and the
 // galaxies in each.
