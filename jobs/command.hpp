@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pipeline/core/compute_device.hpp"
+#include "pipeline/products/ks_product.hpp"
 
 namespace lofimap::jobs {
 
@@ -81,6 +82,27 @@ inline CLI::Option* positive_only(CLI::Option* opt) {
         return "must be > 0 (leave the option out for its default), got '" + v + "'";
       },
       "", "positive"));
+}
+
+// --task I/N of the region maps (one share of a job array). A malformed value is a parse error (exit 2).
+inline CLI::Option* add_task_option(CLI::App* cmd, pipeline::KsConfig& config) {
+  return cmd->add_option_function<std::string>(
+      "--task",
+      [&config](const std::string& v) {
+        const auto slash = v.find('/');
+        try {
+          if (slash == std::string::npos) throw std::invalid_argument(v);
+          size_t a = 0, b = 0;
+          config.task = std::stoi(v.substr(0, slash), &a);
+          config.tasks = std::stoi(v.substr(slash + 1), &b);
+          if (a != slash || b != v.size() - slash - 1) throw std::invalid_argument(v);
+        } catch (const std::exception&) {
+          throw CLI::ValidationError("--task", "expected I/N (share I of N, from 0), got '" + v + "'");
+        }
+      },
+      "with --regions: map share I of N (a job array: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); the "
+      "same "
+      "command with --resume and without --task then writes the map");
 }
 
 void register_version(CLI::App& app, const GlobalOptions& global, Action& action);

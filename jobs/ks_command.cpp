@@ -69,6 +69,7 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
       cmd->add_option("--noise-realisations", c.noise_realisations,
                       "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));
   cmd->add_option("--noise-seed", c.noise_seed, "seed of the noise rotations")->capture_default_str();
+  add_task_option(cmd, c);
   cmd->add_flag("--resume", c.resume,
                 "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");
   positive_only(

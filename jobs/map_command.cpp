@@ -65,6 +65,7 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       cmd->add_option("--noise-realisations", k.noise_realisations,
                       "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));
   cmd->add_option("--noise-seed", k.noise_seed, "seed of the noise rotations")->capture_default_str();
+  add_task_option(cmd, k);
   cmd->add_flag("--resume", k.resume,
                 "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");
   positive_only(

@@ -21,12 +21,13 @@ struct KsConfig {
   long nside = 0;
   SphereKsOptions sphere_options;  // smoothing_arcmin is shared with flat
   bool partial = false;            // HEALPix output: only observed pixels (explicit indexing)
-  long regions = 0;         // > 0: survey map in HEALPix regions of this nside (NESTED), output at `nside`
-  double margin_deg = 1.0;  // galaxies this far beyond a region's edge feed its inversion
-  bool resume = false;      // regions: reuse the finished regions of an interrupted run (<output>.parts/)
-  long stop_after = 0;      // regions: stop after mapping this many regions on a rank (0: run to the end)
-  long noise_realisations =
-      0;  // regions: maps of randomly rotated ellipticities -> NOISE_STD and SNR columns
+  // Survey maps in regions (> 0: HEALPix regions of this nside, NESTED; output at `nside`):
+  long regions = 0;
+  double margin_deg = 1.0;       // galaxies this far beyond a region's edge feed its inversion
+  bool resume = false;           // reuse the finished regions of an interrupted run (<output>.parts/)
+  long stop_after = 0;           // stop after mapping this many regions on a rank (0: run to the end)
+  int task = 0, tasks = 1;       // map only share `task` of `tasks` (a job array); the merge resumes
+  long noise_realisations = 0;   // maps of randomly rotated ellipticities -> NOISE_STD and SNR columns
   std::uint64_t noise_seed = 1;  // of the rotations
   double smoothing_arcmin = 0;
   std::string
@@ -38,8 +39,8 @@ struct KsConfig {
 };
 
 struct KsReport {
-  bool interrupted =
-      false;  // a region map stopped early (signal or --stop-after); progress kept for --resume
+  // A region map stopped early (signal or --stop-after); its progress is kept for --resume.
+  bool interrupted = false;
   std::vector<std::string> written;
   std::string summary;  // catalogue report + map statistics
 };

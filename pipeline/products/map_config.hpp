@@ -33,7 +33,8 @@ struct MapConfig {
 };
 
 struct MapReport {
-  bool interrupted = false;  // a region map stopped early (signal or --stop-after); progress kept for --resume
+  // A region map stopped early (signal or --stop-after); its progress is kept for --resume.
+  bool interrupted = false;
   std::vector<std::string> written;
   std::string summary;
 };

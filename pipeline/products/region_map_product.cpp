@@ -52,14 +52,16 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   // Finished regions live in <output>.parts/ until the map is written; rank 0 prepares the folder.
   const std::string folder = c.output + ".parts";
   std::optional<io::RegionParts> parts;
-  if (comm.is_root()) parts.emplace(folder, record, c.resume);
+  // The tasks of a job array share the folder: none of them removes what another finished.
+  const bool keep_parts = c.resume || c.tasks > 1;
+  if (comm.is_root()) parts.emplace(folder, record, keep_parts);
   comm.barrier();
   if (!comm.is_root()) parts.emplace(io::RegionParts::attach(folder));
   run.catalogue = load_catalogue(c.catalogue, comm);
   timer.lap("ingest");
   prepare(run);
   const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
-  run.assignment = assign_regions(run.catalogue.galaxies, regions, comm);
+  run.assignment = assign_regions(run.catalogue.galaxies, regions, comm, c.task, c.tasks);
   const auto mine = run.assignment.mine();
   auto galaxies = exchange_galaxies(run.catalogue.galaxies, regions, run.assignment, comm);
   run.catalogue.galaxies = ShearCatalogue();  // the rows are with their owners now
@@ -71,7 +73,7 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   bool stopped = false;
   for (size_t i = 0; i < mine.size(); ++i) {
     RegionRows rows;
-    if (auto done = c.resume ? parts->load(mine[i], columns.size()) : std::nullopt) {
+    if (auto done = keep_parts ? parts->load(mine[i], columns.size()) : std::nullopt) {
       rows = {std::move(done->pixels), std::move(done->columns)};
       ++resumed;
     } else {
@@ -97,6 +99,7 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
     run.interrupted = true;
     return;
   }
+  if (c.tasks > 1) return;  // one task of an array: its regions are in the folder; the merge writes the map
 
   if (comm.is_root()) {
     io::PartialHealpixWriter writer(c.output, c.nside, io::HealpixOrdering::Nested, columns, cards(run),
@@ -183,7 +186,12 @@ std::string region_summary(const KsConfig& c, const RegionRun& run, const distri
     << (run.resumed ? ", " + std::to_string(run.resumed) + " of them from the interrupted run" : "")
     << "; output nside " << c.nside << ", "
     << (run.interrupted ? "stopped early: finished regions kept in " + c.output + ".parts for --resume"
-                        : std::to_string(run.observed) + " observed pixels")
+        : c.tasks > 1
+            ? "task " + std::to_string(c.task) + " of " + std::to_string(c.tasks) + " done: its " +
+                  std::to_string(run.assignment.regions.size()) + " regions are in " + c.output +
+                  ".parts; when every task is done, the same command with --resume and without --task "
+                  "writes the map"
+            : std::to_string(run.observed) + " observed pixels")
     << "\n"
     << "timings: " << timer.text();
   return s.str();
@@ -207,6 +215,9 @@ void validate_region_settings(const KsConfig& c, bool need_pixel) {
   if (!c.wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
   if (!(c.flat.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
   SkyRegions(c.regions, c.margin_deg, need_pixel ? c.flat.pixel_arcmin : 1.0);  // margin and size in range
+  if (c.tasks < 1 || c.task < 0 || c.task >= c.tasks)
+    throw std::invalid_argument("--task: expected I/N with 0 <= I < N, got " + std::to_string(c.task) + "/" +
+                                std::to_string(c.tasks));
   if (c.noise_realisations == 1 || c.noise_realisations < 0 || c.noise_realisations > 10000)
     throw std::invalid_argument(
         "--noise-realisations: between 2 and 10,000 (a standard deviation needs two)");
@@ -240,7 +251,7 @@ KsReport run_region_kaiser_squires(const KsConfig& c, const distributed::Communi
       comm, timer, run);
   KsReport report;
   report.interrupted = run.interrupted;
-  if (comm.is_root() && !run.interrupted) report.written.push_back(c.output);
+  if (comm.is_root() && !run.interrupted && c.tasks <= 1) report.written.push_back(c.output);
   report.summary = region_summary(c, run, comm, timer);
   return report;
 }
@@ -283,7 +294,7 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
       comm, timer, run);
   MapReport report;
   report.interrupted = run.interrupted;
-  if (comm.is_root() && !run.interrupted) report.written.push_back(c.output);
+  if (comm.is_root() && !run.interrupted && c.tasks <= 1) report.written.push_back(c.output);
   report.summary = region_summary(c, run, comm, timer) + "\nmodel " + m.model_path() + " (hash " +
                    evaluator->model_hash() + "), sigma_e " + std::to_string(sigma_e);
   return report;

@@ -16,7 +16,7 @@ std::vector<long long> RegionAssignment::mine() const {
 }
 
 RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& regions,
-                                const distributed::Communicator& comm) {
+                                const distributed::Communicator& comm, int task, int tasks) {
   // Counts per region, summed over the ranks (12 nside^2 counters: 49,152 at region nside 64).
   std::vector<long long> counts(static_cast<size_t>(regions.count()), 0);
   for (size_t i = 0; i < local.size(); ++i)
@@ -35,6 +35,20 @@ RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& r
   for (long long g : a.galaxies)
     weights.push_back(static_cast<double>(g) / static_cast<double>(std::max(1LL, total)) +
                       1.0 / static_cast<double>(a.regions.size()));
+  if (tasks > 1) {  // keep this task's contiguous share
+    const auto task_of = distributed::partition_contiguous(weights, tasks);
+    RegionAssignment kept;
+    kept.rank = a.rank;
+    std::vector<double> kept_weights;
+    for (size_t i = 0; i < a.regions.size(); ++i)
+      if (task_of[i] == task) {
+        kept.regions.push_back(a.regions[i]);
+        kept.galaxies.push_back(a.galaxies[i]);
+        kept_weights.push_back(weights[i]);
+      }
+    a = std::move(kept);
+    weights = std::move(kept_weights);
+  }
   a.owner = distributed::partition_contiguous(weights, comm.size());
   return a;
 }

@@ -22,8 +22,10 @@ struct RegionAssignment {
 
 // Counts galaxies per region over all ranks and gives contiguous runs of regions to ranks, each region
 // weighted by its share of the galaxies plus its share of the output pixels (equal for every region).
+// With tasks > 1 (independent jobs of an array, each mapping part of the survey): the regions are first dealt
+// to `tasks` the same way, and only those of `task` are kept and dealt to the ranks.
 RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& regions,
-                                const distributed::Communicator& comm);
+                                const distributed::Communicator& comm, int task = 0, int tasks = 1);
 
 // The galaxies of each of this rank's regions (assignment.mine(), in that order): every galaxy of any rank
 // whose position lies within the margin of the region.
