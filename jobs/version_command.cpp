@@ -30,8 +30,8 @@ void register_version(CLI::App& app, const GlobalOptions&, Action& action) {
       std::printf("  BLAS      %s\n", blas.path.empty() ? "(none loaded)" : blas.path.c_str());
       std::printf("  CUDA      %s (%d device(s))\n", torch.cuda_devices > 0 ? "available" : "not available",
                   torch.cuda_devices);
-      std::printf("  NCCL      %s\n",
-                  torch.cuda_devices > 0 ? "not built in this binary" : "not available (no CUDA)");
+      std::printf("  NCCL      gradient reducer %s%s\n", torch.nccl_reducer ? "built in" : "not built in",
+                  torch.nccl_reducer && torch.cuda_devices == 0 ? " (no CUDA device here to run it)" : "");
       if (blas.reference) {
         spdlog::warn(
             "libblas.so.3 is the reference BLAS ({}): LoFi runs ~47x slower. Run scripts/install-deps "

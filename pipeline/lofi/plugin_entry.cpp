@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "distributed/torch/reduction_backend.hpp"
 #include "io/atomic_output.hpp"
 #include "pipeline/lofi/lofi_evaluator.hpp"
 #include "pipeline/lofi/lofi_mapping.hpp"
@@ -50,6 +51,7 @@ class TorchLofiPlugin final : public LofiPlugin {
                          "." + std::to_string(TORCH_VERSION_PATCH);
     info.threads = at::get_num_threads();
     info.cuda_devices = torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+    info.nccl_reducer = distributed::nccl_backend_built();
     return info;
   }
 

@@ -19,8 +19,9 @@ namespace lofimap::pipeline {
 
 struct TorchRuntimeInfo {
   std::string torch_version;
-  int threads = 1;       // torch's intra-op threads
-  int cuda_devices = 0;  // 0 when CUDA is not available
+  int threads = 1;            // torch's intra-op threads
+  int cuda_devices = 0;       // 0 when CUDA is not available
+  bool nccl_reducer = false;  // the NCCL gradient reducer was compiled in (CMake found CUDA and NCCL)
 };
 
 // A loaded LoFi model that maps one region at a time (`lofimap map --regions`): the region's unsmoothed KS
