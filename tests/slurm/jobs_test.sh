@@ -7,7 +7,9 @@
 #  4. USR1 to a running training job: the tasks checkpoint, the job takes the requeue path (recorded in a flag
 #     file: SLURM holds a real requeue for minutes), and the next start continues the loss curve exactly;
 #  5. the same for map production: the finished regions are not mapped again and the map is the same;
-#  6. a job in which one task fails ends non-zero and SLURM reports it FAILED.
+#  6. a job in which one task fails ends non-zero and SLURM reports it FAILED;
+#  7. simulate.sbatch as an array writes one training-set shard per task, with different seeds;
+#  8. a script given a missing configuration fails at once, naming it.
 # If SLURM cannot start, the test fails with the reason.
 set -uo pipefail
 build=$1
@@ -170,6 +172,35 @@ if [ "$rc" -eq 0 ] || [ "$(state_of "$job")" != FAILED ] || ! grep -q "cannot lo
   cat failing.log; fail "a failing task: sbatch exit $rc, job $job $(state_of "$job")"
 else
   echo "ok   6. one task fails -> sbatch exit $rc, SLURM state FAILED"
+fi
+
+# 7. Training-set shards from an array.
+cat >sim.toml <<'TOML'
+[simulate.training-set]
+maps = 4
+npix = 16
+pixel = 1
+density = [20, 30]
+lambda = 1
+TOML
+mkdir -p shards
+array=$(sbatch --parsable --array=0-1 --ntasks=1 --output=sim-%A_%a.log "$jobs/simulate.sbatch" sim.toml shards/set)
+array=${array%%;*}
+for task in 0 1; do wait_for_job "${array}_$task"; done
+if [ -s shards/set_0.h5 ] && [ -s shards/set_1.h5 ] && ! cmp -s shards/set_0.h5 shards/set_1.h5 &&
+  /usr/bin/python3 -c "import h5py, sys; a, b = h5py.File('shards/set_0.h5'), h5py.File('shards/set_1.h5'); sys.exit(int(a.attrs['seed']) == int(b.attrs['seed']))"; then
+  echo "ok   7. simulate.sbatch array: shards set_0.h5 and set_1.h5 with different seeds"
+else
+  cat sim-*.log; fail "simulate.sbatch array"
+fi
+
+# 8. Fail fast: a missing configuration is named before anything runs (the script runs outside SLURM too).
+bash "$jobs/train.sbatch" missing.toml >missing.txt 2>&1
+rc=$?
+if [ "$rc" -ne 1 ] || ! grep -q "training configuration (CONFIG.toml) 'missing.toml' does not exist" missing.txt; then
+  cat missing.txt; fail "a missing configuration: exit $rc"
+else
+  echo "ok   8. a missing configuration -> exit 1 naming it"
 fi
 
 echo "$failures failure(s)"
