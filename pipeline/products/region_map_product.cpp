@@ -1,8 +1,11 @@
 #include "pipeline/products/region_map_product.hpp"
 
+#include <sys/resource.h>
 #include <algorithm>
+
 #include <cmath>
 #include <functional>
+#include <iomanip>
 #include <memory>
 #include <optional>
 #include <span>
@@ -179,6 +182,12 @@ std::vector<io::HeaderCard> region_cards(const KsConfig& c, const CatalogueSumma
 
 std::string region_summary(const KsConfig& c, const RegionRun& run, const distributed::Communicator& comm,
                            const PhaseTimer& timer) {
+  // Peak resident memory of the ranks (collective): what a job must ask for per task.
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  double peak[2] = {static_cast<double>(usage.ru_maxrss) / (1 << 20),
+                    -static_cast<double>(usage.ru_maxrss) / (1 << 20)};
+  comm.allreduce_max(peak, 2);  // GiB: the largest, and minus the smallest
   std::ostringstream s;
   s << run.catalogue.summary.report() << "\n"
     << "regions: nside " << c.regions << " (NESTED), " << run.assignment.regions.size()
@@ -193,7 +202,9 @@ std::string region_summary(const KsConfig& c, const RegionRun& run, const distri
                   "writes the map"
             : std::to_string(run.observed) + " observed pixels")
     << "\n"
-    << "timings: " << timer.text();
+    << "timings: " << timer.text() << "\npeak memory per rank: " << std::setprecision(3) << -peak[1] << " to "
+    << peak[0] << " GiB";
+
   return s.str();
 }
 

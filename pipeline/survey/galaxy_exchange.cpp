@@ -1,10 +1,12 @@
 #include "pipeline/survey/galaxy_exchange.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <span>
 #include <unordered_map>
 
 #include "distributed/partition.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
 
 namespace lofimap::pipeline {
 
@@ -61,18 +63,57 @@ std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const
   // Records of 6 doubles (region, RA, Dec, g1, g2, weight), grouped by destination rank.
   constexpr size_t kFields = 6;
   std::vector<std::vector<double>> outgoing(static_cast<size_t>(comm.size()));
-  std::vector<long long> near;
+  // A galaxy goes to every mapped region whose grid it falls on (its own region and the neighbours whose
+  // margins reach it). Candidates per home region are found once (HEALPix query_disc), then each candidate's
+  // grid is tested by projecting onto its plane.
+  struct Target {
+    long long region;
+    int owner;
+    FlatGrid grid;
+    GnomonicProjector project;
+    double x, y, z, cos_reach;  // the grid's centre as a unit vector; cosine of its half-diagonal
+  };
+  constexpr double kDeg = 3.14159265358979323846 / 180.0;
+  auto unit = [&](double ra, double dec, double v[3]) {
+    v[0] = std::cos(dec * kDeg) * std::cos(ra * kDeg), v[1] = std::cos(dec * kDeg) * std::sin(ra * kDeg);
+    v[2] = std::sin(dec * kDeg);
+  };
+  std::unordered_map<long long, std::vector<Target>> targets_of_home;
+  std::vector<long long> reaching;
+  auto targets = [&](long long home) -> const std::vector<Target>& {
+    auto it = targets_of_home.find(home);
+    if (it != targets_of_home.end()) return it->second;
+    std::vector<Target> t;
+    regions.regions_reaching(home, reaching);
+    for (long long r : reaching) {
+      const auto found = index.find(r);
+      if (found == index.end())
+        continue;  // a region without galaxies of its own (or another task's) is not mapped
+      const auto g = regions.grid(r);
+      double v[3];
+      unit(g.centre.ra_deg, g.centre.dec_deg, v);
+      // A point on the grid is at most atan(half-diagonal on the plane) from its centre (plus a pixel of
+      // slack).
+      const double reach =
+          std::atan(0.5 * std::sqrt(2.0) * static_cast<double>(g.nx + 2) * g.pixel_deg() * kDeg);
+      t.push_back(
+          {r, a.owner[found->second], g, GnomonicProjector(g.centre), v[0], v[1], v[2], std::cos(reach)});
+    }
+    return targets_of_home.emplace(home, std::move(t)).first->second;
+  };
   for (size_t i = 0; i < local.size(); ++i) {
-    regions.regions_near(local.ra_deg[i], local.dec_deg[i], near);
-    near.push_back(regions.region_of(local.ra_deg[i], local.dec_deg[i]));  // also with a zero margin
-    std::sort(near.begin(), near.end());
-    near.erase(std::unique(near.begin(), near.end()), near.end());
-    for (long long r : near) {
-      const auto it = index.find(r);
-      if (it == index.end()) continue;  // a region without galaxies of its own is not mapped
-      auto& out = outgoing[static_cast<size_t>(a.owner[it->second])];
-      out.insert(out.end(), {static_cast<double>(r), local.ra_deg[i], local.dec_deg[i], local.g1[i],
-                             local.g2[i], local.weight[i]});
+    const double ra = local.ra_deg[i], dec = local.dec_deg[i];
+    double v[3];
+    unit(ra, dec, v);
+    for (const auto& t : targets(regions.region_of(ra, dec))) {
+      if (v[0] * t.x + v[1] * t.y + v[2] * t.z < t.cos_reach)
+        continue;  // too far for its grid: no projection
+      const auto xy = t.project(ra, dec);
+      long ix = 0, iy = 0;
+      if (!xy.valid || !t.grid.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) continue;
+      auto& out = outgoing[static_cast<size_t>(t.owner)];
+      out.insert(out.end(),
+                 {static_cast<double>(t.region), ra, dec, local.g1[i], local.g2[i], local.weight[i]});
     }
   }
   std::vector<double> send;

@@ -28,7 +28,7 @@ RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& r
                                 const distributed::Communicator& comm, int task = 0, int tasks = 1);
 
 // The galaxies of each of this rank's regions (assignment.mine(), in that order): every galaxy of any rank
-// whose position lies within the margin of the region.
+// that falls on the region's grid (the region and its margin).
 std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const SkyRegions& regions,
                                               const RegionAssignment& assignment,
                                               const distributed::Communicator& comm);

@@ -20,8 +20,8 @@ std::uint64_t mix(std::uint64_t x) {
 NoiseRotations::NoiseRotations(const ShearCatalogue& g, std::uint64_t seed) : keys_(g.size()), seed_(seed) {
   for (size_t i = 0; i < g.size(); ++i) {
     std::uint64_t h = 0x243f6a8885a308d3ull;
-    // Position and weight as read: the shear is calibrated with sums over the ranks, whose last bits depend on
-    // the number of ranks.
+    // Position and weight as read: the shear is calibrated with sums over the ranks, whose last bits depend
+    // on the number of ranks.
     for (double v : {g.ra_deg[i], g.dec_deg[i], g.weight[i]}) h = mix(h ^ std::bit_cast<std::uint64_t>(v));
     keys_[i] = h;
   }

@@ -1,7 +1,7 @@
 // Noise realisations of a shear catalogue: every galaxy's ellipticity turned by a random angle, which keeps
 // its modulus (the shape noise) and destroys the lensing signal. The angle of galaxy g in realisation k
-// depends only on (seed, k, the galaxy's position and weight as read), never on which rank holds the galaxy or
-// in what order, so noise maps do not depend on the number of ranks. A rotation commutes with the rotation
+// depends only on (seed, k, the galaxy's position and weight as read), never on which rank holds the galaxy
+// or in what order, so noise maps do not depend on the number of ranks. A rotation commutes with the rotation
 // into a tangent plane, so it may be applied to the galaxies before or after that.
 #pragma once
 
