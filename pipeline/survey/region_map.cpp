@@ -79,10 +79,16 @@ RegionPixels region_output_pixels(const ShearCatalogue& galaxies, const SkyRegio
         out_base.ang2pix(pointing((90.0 - galaxies.dec_deg[i]) * kDeg, galaxies.ra_deg[i] * kDeg));
     if (p >= first && p < last) n_gal[static_cast<size_t>(p - first)] += 1.0f;
   }
-  // Coverage on cells of about one output pixel (at least one input pixel): an output pixel is observed when
-  // its cell holds a galaxy. (Per input pixel, a fine grid of a sparse survey would look mostly empty.)
+  // The footprint: an output pixel is observed when it holds a galaxy or when the coverage cell at its centre
+  // does. Cells are about one output pixel, and large enough to hold ~8 galaxies at the region's density (its
+  // galaxies over its occupied input pixels), so that a sparse survey mapped at a high nside has no holes
+  // inside its footprint and no pixels beyond it.
+  double on_grid = 0, occupied = 0;
+  for (double n : in.count) on_grid += n, occupied += n > 0 ? 1 : 0;
+  const double per_input_pixel = occupied > 0 ? on_grid / occupied : 1;
   const double out_arcmin = std::sqrt(4 * std::numbers::pi / (12.0 * out_nside * out_nside)) / kDeg * 60;
-  const long f = std::max(1L, std::lround(out_arcmin / in.grid.pixel_arcmin));
+  const long f = std::max({1L, std::lround(out_arcmin / in.grid.pixel_arcmin),
+                           static_cast<long>(std::ceil(std::sqrt(8.0 / per_input_pixel)))});
   const long cx = (in.grid.nx + f - 1) / f, cy = (in.grid.ny + f - 1) / f;
   std::vector<double> coverage(static_cast<size_t>(cx * cy), 0.0);
   for (long iy = 0; iy < in.grid.ny; ++iy)
@@ -96,7 +102,9 @@ RegionPixels region_output_pixels(const ShearCatalogue& galaxies, const SkyRegio
     const auto xy = project(c.phi / kDeg, 90.0 - c.theta / kDeg);
     long ix = 0, iy = 0;
     if (!xy.valid || !in.grid.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) continue;
-    if (coverage[static_cast<size_t>((iy / f) * cx + ix / f)] <= 0) continue;  // not observed
+    if (coverage[static_cast<size_t>((iy / f) * cx + ix / f)] <= 0 &&
+        n_gal[static_cast<size_t>(p - first)] <= 0)
+      continue;  // not observed
     out.pixels.push_back(p);
     out.xy_arcmin.push_back(static_cast<float>(xy.x_deg * 60));
     out.xy_arcmin.push_back(static_cast<float>(xy.y_deg * 60));
