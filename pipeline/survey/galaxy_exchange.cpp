@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "distributed/partition.hpp"
-#include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/core/machine_resources.hpp"
 
 namespace lofimap::pipeline {
 
@@ -60,71 +60,54 @@ std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const
                                               const distributed::Communicator& comm) {
   std::unordered_map<long long, size_t> index;  // region -> position in a.regions
   for (size_t i = 0; i < a.regions.size(); ++i) index[a.regions[i]] = i;
-  // Records of 6 doubles (region, RA, Dec, g1, g2, weight), grouped by destination rank.
-  constexpr size_t kFields = 6;
-  std::vector<std::vector<double>> outgoing(static_cast<size_t>(comm.size()));
-  // A galaxy goes to every mapped region whose grid it falls on (its own region and the neighbours whose
-  // margins reach it). Candidates per home region are found once (HEALPix query_disc), then each candidate's
-  // grid is tested by projecting onto its plane.
-  struct Target {
-    long long region;
-    int owner;
-    FlatGrid grid;
-    GnomonicProjector project;
-    double x, y, z, cos_reach;  // the grid's centre as a unit vector; cosine of its half-diagonal
+  // A galaxy goes to its own region and to every mapped region within the margin of it. The regions within
+  // the margin are found once per pixel of a fine HEALPix grid (16 x the region nside), for a disc of the
+  // margin plus that pixel's radius around its centre, and cached: per galaxy only its fine pixel is
+  // computed.
+  const SkyRegions fine(std::min(regions.nside() * 16, 8192L), regions.margin_deg(), 1.0);
+  std::unordered_map<long long, std::vector<std::pair<long long, int>>> targets_of_fine;  // (region, owner)
+  std::vector<long long> near;
+  auto targets = [&](double ra, double dec) -> const std::vector<std::pair<long long, int>>& {
+    const long long f = fine.region_of(ra, dec);
+    auto it = targets_of_fine.find(f);
+    if (it != targets_of_fine.end()) return it->second;
+    const auto c = fine.centre(f);
+    regions.regions_near(c.ra_deg, c.dec_deg, near, fine.pixel_radius_deg());
+    near.push_back(regions.region_of(ra, dec));  // also with a zero margin
+    std::sort(near.begin(), near.end());
+    near.erase(std::unique(near.begin(), near.end()), near.end());
+    std::vector<std::pair<long long, int>> t;
+    for (long long r : near)
+      if (const auto found = index.find(r); found != index.end())  // regions without galaxies are not mapped
+        t.push_back({r, a.owner[found->second]});
+    return targets_of_fine.emplace(f, std::move(t)).first->second;
   };
-  constexpr double kDeg = 3.14159265358979323846 / 180.0;
-  auto unit = [&](double ra, double dec, double v[3]) {
-    v[0] = std::cos(dec * kDeg) * std::cos(ra * kDeg), v[1] = std::cos(dec * kDeg) * std::sin(ra * kDeg);
-    v[2] = std::sin(dec * kDeg);
-  };
-  std::unordered_map<long long, std::vector<Target>> targets_of_home;
-  std::vector<long long> reaching;
-  auto targets = [&](long long home) -> const std::vector<Target>& {
-    auto it = targets_of_home.find(home);
-    if (it != targets_of_home.end()) return it->second;
-    std::vector<Target> t;
-    regions.regions_reaching(home, reaching);
-    for (long long r : reaching) {
-      const auto found = index.find(r);
-      if (found == index.end())
-        continue;  // a region without galaxies of its own (or another task's) is not mapped
-      const auto g = regions.grid(r);
-      double v[3];
-      unit(g.centre.ra_deg, g.centre.dec_deg, v);
-      // A point on the grid is at most atan(half-diagonal on the plane) from its centre (plus a pixel of
-      // slack).
-      const double reach =
-          std::atan(0.5 * std::sqrt(2.0) * static_cast<double>(g.nx + 2) * g.pixel_deg() * kDeg);
-      t.push_back(
-          {r, a.owner[found->second], g, GnomonicProjector(g.centre), v[0], v[1], v[2], std::cos(reach)});
+  // Two passes: count the records for each rank, check the memory, then fill the send buffer in place.
+  constexpr size_t kFields = 6;  // region, RA, Dec, g1, g2, weight
+  std::vector<long long> send_counts(static_cast<size_t>(comm.size()), 0);
+  for (size_t i = 0; i < local.size(); ++i)
+    for (const auto& [region, owner] : targets(local.ra_deg[i], local.dec_deg[i]))
+      send_counts[static_cast<size_t>(owner)] += kFields;
+  long long records = 0;
+  for (long long n : send_counts) records += n;
+  double peak[1] = {static_cast<double>(records)};  // the largest send buffer; a rank receives about as much
+  comm.allreduce_max(peak, 1);
+  require_memory(2.0 * peak[0] * sizeof(double),
+                 "the galaxy exchange of --regions " + std::to_string(regions.nside()) + " with --margin " +
+                     std::to_string(regions.margin_deg()) +
+                     " deg (every galaxy within the margin of a region is sent to it; use more ranks, larger "
+                     "regions or a smaller margin)");
+  std::vector<long long> offset(send_counts.size(), 0);
+  for (size_t r = 1; r < offset.size(); ++r) offset[r] = offset[r - 1] + send_counts[r - 1];
+  std::vector<double> send(static_cast<size_t>(records));
+  for (size_t i = 0; i < local.size(); ++i)
+    for (const auto& [region, owner] : targets(local.ra_deg[i], local.dec_deg[i])) {
+      double* at = send.data() + offset[static_cast<size_t>(owner)];
+      at[0] = static_cast<double>(region), at[1] = local.ra_deg[i], at[2] = local.dec_deg[i];
+      at[3] = local.g1[i], at[4] = local.g2[i], at[5] = local.weight[i];
+      offset[static_cast<size_t>(owner)] += kFields;
     }
-    return targets_of_home.emplace(home, std::move(t)).first->second;
-  };
-  for (size_t i = 0; i < local.size(); ++i) {
-    const double ra = local.ra_deg[i], dec = local.dec_deg[i];
-    double v[3];
-    unit(ra, dec, v);
-    for (const auto& t : targets(regions.region_of(ra, dec))) {
-      if (v[0] * t.x + v[1] * t.y + v[2] * t.z < t.cos_reach)
-        continue;  // too far for its grid: no projection
-      const auto xy = t.project(ra, dec);
-      long ix = 0, iy = 0;
-      if (!xy.valid || !t.grid.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) continue;
-      auto& out = outgoing[static_cast<size_t>(t.owner)];
-      out.insert(out.end(),
-                 {static_cast<double>(t.region), ra, dec, local.g1[i], local.g2[i], local.weight[i]});
-    }
-  }
-  std::vector<double> send;
-  std::vector<long long> send_counts;
-  for (auto& out : outgoing) {
-    send_counts.push_back(static_cast<long long>(out.size()));
-    send.insert(send.end(), out.begin(), out.end());
-    std::vector<double>().swap(out);
-  }
-  const auto received =
-      comm.alltoallv(std::span<const double>(send), std::span<const long long>(send_counts));
+  auto received = comm.alltoallv(std::span<const double>(send), std::span<const long long>(send_counts));
   std::vector<double>().swap(send);
 
   const auto mine = a.mine();

@@ -27,8 +27,9 @@ struct RegionAssignment {
 RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& regions,
                                 const distributed::Communicator& comm, int task = 0, int tasks = 1);
 
-// The galaxies of each of this rank's regions (assignment.mine(), in that order): every galaxy of any rank
-// that falls on the region's grid (the region and its margin).
+// The galaxies of each of this rank's regions (assignment.mine(), in that order): every galaxy of any rank in
+// the region or within its margin. Throws std::invalid_argument (naming --regions and --margin) when the
+// exchange needs more memory than the machine has.
 std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const SkyRegions& regions,
                                               const RegionAssignment& assignment,
                                               const distributed::Communicator& comm);

@@ -9,7 +9,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 
 namespace lofimap::pipeline {
@@ -40,32 +39,13 @@ long long SkyRegions::region_of(double ra_deg, double dec_deg) const {
   return nested(nside_).ang2pix(direction(ra_deg, dec_deg));
 }
 
-void SkyRegions::regions_near(double ra_deg, double dec_deg, std::vector<long long>& out) const {
+void SkyRegions::regions_near(double ra_deg, double dec_deg, std::vector<long long>& out,
+                              double extra_deg) const {
   out.clear();
   rangeset<int64> ranges;
-  nested(nside_).query_disc_inclusive(direction(ra_deg, dec_deg), margin_deg_ * kDeg, ranges);
+  nested(nside_).query_disc_inclusive(direction(ra_deg, dec_deg), (margin_deg_ + extra_deg) * kDeg, ranges);
   for (size_t r = 0; r < ranges.nranges(); ++r)
     for (int64 p = ranges.ivbegin(r); p < ranges.ivend(r); ++p) out.push_back(p);
-}
-
-void SkyRegions::regions_reaching(long long home, std::vector<long long>& out) const {
-  out.clear();
-  const FlatGrid g = grid(home);
-  const double half_diagonal_deg =
-      std::atan(0.5 * std::sqrt(2.0) * static_cast<double>(g.nx) * g.pixel_deg() * kDeg) / kDeg;
-  const auto c = centre(home);
-  rangeset<int64> ranges;
-  nested(nside_).query_disc_inclusive(direction(c.ra_deg, c.dec_deg),
-                                      (radius_deg_ + half_diagonal_deg) * kDeg, ranges);
-  for (size_t r = 0; r < ranges.nranges(); ++r)
-    for (int64 p = ranges.ivbegin(r); p < ranges.ivend(r); ++p) out.push_back(p);
-}
-
-bool SkyRegions::on_grid(long long region, double ra_deg, double dec_deg) const {
-  const FlatGrid g = grid(region);
-  const auto xy = gnomonic_project(g.centre, ra_deg, dec_deg);
-  long ix = 0, iy = 0;
-  return xy.valid && g.pixel_of(xy.x_deg, xy.y_deg, ix, iy);
 }
 
 TangentPoint SkyRegions::centre(long long region) const {

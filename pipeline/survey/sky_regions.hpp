@@ -20,14 +20,10 @@ class SkyRegions {
   double margin_deg() const { return margin_deg_; }
 
   long long region_of(double ra_deg, double dec_deg) const;
-  // Regions whose grid (region + margin) may contain the point: the region itself and those within the
-  // margin (HEALPix query_disc, inclusive), ascending.
-  void regions_near(double ra_deg, double dec_deg, std::vector<long long>& out) const;
-  // Whether (ra, dec) falls on the region's grid.
-  bool on_grid(long long region, double ra_deg, double dec_deg) const;
-  // Regions whose grid may hold a galaxy of region `home` (a superset, ascending): those whose centre lies
-  // within the largest region radius plus the grid's half-diagonal of home's centre.
-  void regions_reaching(long long home, std::vector<long long>& out) const;
+  // Regions within the margin (plus extra_deg) of the point, HEALPix query_disc (inclusive: a region that
+  // may overlap the disc is listed), ascending.
+  void regions_near(double ra_deg, double dec_deg, std::vector<long long>& out, double extra_deg = 0) const;
+  double pixel_radius_deg() const { return radius_deg_; }  // the largest centre-to-corner distance
   TangentPoint centre(long long region) const;
   // The region's input grid: square, about its centre, covering its pixel's largest radius plus the margin.
   FlatGrid grid(long long region) const;
