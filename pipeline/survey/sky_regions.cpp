@@ -4,6 +4,7 @@
 #include <pointing.h>
 #include <rangeset.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -42,10 +43,22 @@ long long SkyRegions::region_of(double ra_deg, double dec_deg) const {
 void SkyRegions::regions_near(double ra_deg, double dec_deg, std::vector<long long>& out,
                               double extra_deg) const {
   out.clear();
+  // HEALPix's inclusive query at the region nside adds a whole region radius to the disc (a 1 deg margin
+  // would reach regions 5 deg away): the disc is covered by the pixels of a 16x finer NESTED grid whose
+  // centres lie in it (plus the point's own), and their parent regions are listed. Exact to a fine pixel.
+  const long fine_nside = std::min(8192L, nside_ * 16);
+  int shift = 0;
+  while ((nside_ << (shift / 2 + 1)) <= fine_nside) shift += 2;
+  const Healpix_Base2 fine(fine_nside, NEST, SET_NSIDE);
   rangeset<int64> ranges;
-  nested(nside_).query_disc_inclusive(direction(ra_deg, dec_deg), (margin_deg_ + extra_deg) * kDeg, ranges);
+  fine.query_disc(direction(ra_deg, dec_deg), (margin_deg_ + extra_deg) * kDeg, ranges);
+  out.push_back(region_of(ra_deg, dec_deg));
   for (size_t r = 0; r < ranges.nranges(); ++r)
-    for (int64 p = ranges.ivbegin(r); p < ranges.ivend(r); ++p) out.push_back(p);
+    for (int64 first = ranges.ivbegin(r) >> shift, last = (ranges.ivend(r) - 1) >> shift, p = first;
+         p <= last; ++p)
+      out.push_back(p);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
 TangentPoint SkyRegions::centre(long long region) const {

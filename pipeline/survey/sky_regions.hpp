@@ -20,8 +20,8 @@ class SkyRegions {
   double margin_deg() const { return margin_deg_; }
 
   long long region_of(double ra_deg, double dec_deg) const;
-  // Regions within the margin (plus extra_deg) of the point, HEALPix query_disc (inclusive: a region that
-  // may overlap the disc is listed), ascending.
+  // The point's region and the regions within the margin (plus extra_deg) of it, ascending (to within a
+  // sixteenth of a region's size).
   void regions_near(double ra_deg, double dec_deg, std::vector<long long>& out, double extra_deg = 0) const;
   double pixel_radius_deg() const { return radius_deg_; }  // the largest centre-to-corner distance
   TangentPoint centre(long long region) const;
