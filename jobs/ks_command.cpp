@@ -64,7 +64,7 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
                       "survey map in sky regions: HEALPix pixels of this nside (NESTED), each on its own "
                       "tangent plane; output: partial NESTED HEALPix map at --nside"));
   cmd->add_option("--margin", c.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
-      ->default_val(1.0);
+      ->default_val(2.0);
   positive_only(
       cmd->add_option("--noise-realisations", c.noise_realisations,
                       "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));

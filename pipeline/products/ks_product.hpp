@@ -23,7 +23,7 @@ struct KsConfig {
   bool partial = false;            // HEALPix output: only observed pixels (explicit indexing)
   // Survey maps in regions (> 0: HEALPix regions of this nside, NESTED; output at `nside`):
   long regions = 0;
-  double margin_deg = 1.0;       // galaxies this far beyond a region's edge feed its inversion
+  double margin_deg = 2.0;       // galaxies this far beyond a region's edge feed its inversion
   bool resume = false;           // reuse the finished regions of an interrupted run (<output>.parts/)
   long stop_after = 0;           // stop after mapping this many regions on a rank (0: run to the end)
   int task = 0, tasks = 1;       // map only share `task` of `tasks` (a job array); the merge resumes

@@ -82,46 +82,73 @@ std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const
         t.push_back({r, a.owner[found->second]});
     return targets_of_fine.emplace(f, std::move(t)).first->second;
   };
-  // Two passes: count the records for each rank, check the memory, then fill the send buffer in place.
+  // The exchange runs in rounds of kRound galaxies of the global row order (rank r holds rows after rank
+  // r-1's), so the send and receive buffers stay small, and every region receives its galaxies in global row
+  // order whatever the number of ranks: the binned sums are added in the same order.
   constexpr size_t kFields = 6;  // region, RA, Dec, g1, g2, weight
-  std::vector<long long> send_counts(static_cast<size_t>(comm.size()), 0);
+  constexpr long long kRound = 4'000'000;
+  const long long mine_count = static_cast<long long>(local.size());
+  const auto sizes = comm.allgatherv(std::span<const long long>(&mine_count, 1));
+  long long first_row = 0, total = 0;
+  for (int r = 0; r < comm.size(); ++r) {
+    if (r < comm.rank()) first_row += sizes[static_cast<size_t>(r)];
+    total += sizes[static_cast<size_t>(r)];
+  }
+  // Memory: the galaxies each rank will hold for its regions (5 doubles a record; counted per region, so the
+  // catalogues are allocated once) and one round's buffers.
+  std::vector<long long> per_region(a.regions.size(), 0);
   for (size_t i = 0; i < local.size(); ++i)
     for (const auto& [region, owner] : targets(local.ra_deg[i], local.dec_deg[i]))
-      send_counts[static_cast<size_t>(owner)] += kFields;
-  long long records = 0;
-  for (long long n : send_counts) records += n;
-  double peak[1] = {static_cast<double>(records)};  // the largest send buffer; a rank receives about as much
-  comm.allreduce_max(peak, 1);
-  require_memory(2.0 * peak[0] * sizeof(double),
-                 "the galaxy exchange of --regions " + std::to_string(regions.nside()) + " with --margin " +
-                     std::to_string(regions.margin_deg()) +
-                     " deg (every galaxy within the margin of a region is sent to it; use more ranks, larger "
-                     "regions or a smaller margin)");
-  std::vector<long long> offset(send_counts.size(), 0);
-  for (size_t r = 1; r < offset.size(); ++r) offset[r] = offset[r - 1] + send_counts[r - 1];
-  std::vector<double> send(static_cast<size_t>(records));
-  for (size_t i = 0; i < local.size(); ++i)
-    for (const auto& [region, owner] : targets(local.ra_deg[i], local.dec_deg[i])) {
-      double* at = send.data() + offset[static_cast<size_t>(owner)];
-      at[0] = static_cast<double>(region), at[1] = local.ra_deg[i], at[2] = local.dec_deg[i];
-      at[3] = local.g1[i], at[4] = local.g2[i], at[5] = local.weight[i];
-      offset[static_cast<size_t>(owner)] += kFields;
-    }
-  auto received = comm.alltoallv(std::span<const double>(send), std::span<const long long>(send_counts));
-  std::vector<double>().swap(send);
+      ++per_region[index.at(region)];
+  comm.allreduce_sum(per_region.data(), per_region.size());
+  std::vector<double> held(static_cast<size_t>(comm.size()), 0.0);
+  for (size_t k = 0; k < per_region.size(); ++k)
+    held[static_cast<size_t>(a.owner[k])] += static_cast<double>(per_region[k]);
+  const double largest = *std::max_element(held.begin(), held.end());
+  require_memory(
+      largest * 5 * sizeof(double) + 4.0 * static_cast<double>(kRound) * kFields * sizeof(double) * 8,
+      "the galaxies of a rank's regions with --regions " + std::to_string(regions.nside()) +
+          " and --margin " + std::to_string(regions.margin_deg()) +
+          " deg (every galaxy within the margin of a region is sent to it; use more ranks, larger "
+          "regions or a smaller margin)");
 
   const auto mine = a.mine();
   std::unordered_map<long long, size_t> slot;
   for (size_t i = 0; i < mine.size(); ++i) slot[mine[i]] = i;
   std::vector<ShearCatalogue> out(mine.size());
-  // In arrival order (ranks in order, each rank's galaxies in its row order): the same order whatever the
-  // number of ranks, so the binned sums are added in the same order.
-  for (size_t k = 0; k + kFields <= received.size(); k += kFields) {
-    const auto it = slot.find(static_cast<long long>(received[k]));
-    if (it == slot.end())
-      throw std::logic_error("galaxy exchange: a galaxy arrived for a region of another rank");
-    out[it->second].push_back(received[k + 1], received[k + 2], received[k + 3], received[k + 4],
-                              received[k + 5]);
+  for (size_t i = 0; i < mine.size(); ++i) out[i].reserve(static_cast<size_t>(per_region[index.at(mine[i])]));
+  const long long rounds = (total + kRound - 1) / kRound;
+  std::vector<long long> send_counts(static_cast<size_t>(comm.size()));
+  std::vector<double> send;
+  for (long long round = 0; round < rounds; ++round) {
+    const long long lo = std::clamp(round * kRound - first_row, 0LL, mine_count);
+    const long long hi = std::clamp((round + 1) * kRound - first_row, 0LL, mine_count);
+    std::fill(send_counts.begin(), send_counts.end(), 0);
+    for (long long i = lo; i < hi; ++i)
+      for (const auto& [region, owner] :
+           targets(local.ra_deg[static_cast<size_t>(i)], local.dec_deg[static_cast<size_t>(i)]))
+        send_counts[static_cast<size_t>(owner)] += kFields;
+    std::vector<long long> offset(send_counts.size(), 0);
+    for (size_t r = 1; r < offset.size(); ++r) offset[r] = offset[r - 1] + send_counts[r - 1];
+    send.assign(static_cast<size_t>(offset.back() + send_counts.back()), 0.0);
+    for (long long i = lo; i < hi; ++i) {
+      const size_t g = static_cast<size_t>(i);
+      for (const auto& [region, owner] : targets(local.ra_deg[g], local.dec_deg[g])) {
+        double* at = send.data() + offset[static_cast<size_t>(owner)];
+        at[0] = static_cast<double>(region), at[1] = local.ra_deg[g], at[2] = local.dec_deg[g];
+        at[3] = local.g1[g], at[4] = local.g2[g], at[5] = local.weight[g];
+        offset[static_cast<size_t>(owner)] += kFields;
+      }
+    }
+    const auto received =
+        comm.alltoallv(std::span<const double>(send), std::span<const long long>(send_counts));
+    for (size_t k = 0; k + kFields <= received.size(); k += kFields) {
+      const auto it = slot.find(static_cast<long long>(received[k]));
+      if (it == slot.end())
+        throw std::logic_error("galaxy exchange: a galaxy arrived for a region of another rank");
+      out[it->second].push_back(received[k + 1], received[k + 2], received[k + 3], received[k + 4],
+                                received[k + 5]);
+    }
   }
   return out;
 }

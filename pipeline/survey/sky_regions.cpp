@@ -33,7 +33,7 @@ SkyRegions::SkyRegions(long region_nside, double margin_deg, double pixel_arcmin
   if (2 * (radius_deg_ + margin_deg) > 60)
     throw std::invalid_argument(
         "--regions " + std::to_string(region_nside) +
-        ": regions plus margin span more than 60 deg; use a finer region nside (2 or more)");
+        ": regions plus margin span more than 60 deg; use a finer region nside or a smaller --margin");
 }
 
 long long SkyRegions::region_of(double ra_deg, double dec_deg) const {

@@ -111,7 +111,7 @@ expect 2 "--nside.*power of two"                  -- ks -i good.fits --preset co
 expect 2 "--nside: the output nside must be at least" -- ks -i good.fits --preset cosmos --regions 16 --nside 8 --pixel 1 -o out.fits
 expect 2 "--regions: flat regions replace --sphere" -- ks -i good.fits --preset cosmos --regions 8 --sphere --pixel 1 -o out.fits
 expect 2 "--pixel: the regions' input pixel"      -- ks -i good.fits --preset cosmos --regions 8 --nside 64 -o out.fits
-expect 2 "--regions 1: regions plus margin span more than 60 deg" -- ks -i good.fits --preset cosmos --regions 1 --nside 64 --pixel 1 -o out.fits
+expect 2 "--regions 1: regions plus margin span more than 60 deg; use a finer region nside or a smaller --margin" -- ks -i good.fits --preset cosmos --regions 1 --nside 64 --pixel 1 -o out.fits
 
 # Options where 0 used to mean "not given" silently, and --size overriding --npix without a word.
 expect 2 "--npix: must be > 0 \(leave the option out" -- ks -i good.fits --preset cosmos --pixel 1 --npix 0 -o out.fits

@@ -53,7 +53,7 @@ pipeline::KsConfig region_config(const std::string& input, long regions, const s
   c.catalogue.preset = "kids";
   c.flat.pixel_arcmin = 4.0;
   c.regions = regions;
-  c.margin_deg = 1.0;
+  c.margin_deg = 3.0;
   c.nside = 512;
   c.png = false;
   c.output = output;
@@ -67,8 +67,8 @@ TEST(RegionMaps, DoNotDependOnTheNumberOfRanks) {
   const auto input = make_field(comm, dir, 0.25);
   // 16: about a dozen regions hold galaxies; 2: a single region, so at 2 and 4 ranks some ranks own none.
   for (long nregions : {16L, 2L}) {
-    const auto c =
-        region_config(input, nregions, (dir / ("ranks" + std::to_string(nregions) + ".fits")).string());
+    auto c = region_config(input, nregions, (dir / ("ranks" + std::to_string(nregions) + ".fits")).string());
+    if (nregions == 2) c.margin_deg = 1.0;  // one 29 deg region: a 3 deg margin would exceed a tangent plane
     pipeline::run_kaiser_squires(c, comm);
     if (comm.is_root()) {
       auto single = c;
@@ -104,6 +104,7 @@ TEST(RegionMaps, ManyRegionsAgreeWithOneAwayFromTheEdge) {
   if (comm.is_root()) {
     auto one = many;
     one.regions = 2;  // the whole field lies in one region of nside 2
+    one.margin_deg = 1.0;
     one.output = (dir / "one.fits").string();
     pipeline::run_kaiser_squires(one, distributed::Communicator::self());
     const auto a = io::read_partial_healpix(many.output, "KAPPA_E"),
@@ -144,8 +145,8 @@ TEST(RegionMaps, ManyRegionsAgreeWithOneAwayFromTheEdge) {
     std::vector<double> all = boundary;
     all.insert(all.end(), interior.begin(), interior.end());
     const double map_rms = rms_of(ref, true), diff_rms = rms_of(all, false);
-    // Measured: difference rms 3.8% of the map rms (per-region offsets of the k = 0 mode and sampling on
-    // different grids, largest at halo cores), 1.6x larger on region boundaries than inside regions.
+    // Measured with a 3 deg margin: difference rms 2.7% of the map rms (with 2 deg 4.7%, with 1 deg 7.6%: the
+    // regions' own k = 0 modes and the large scales a region sees, and sampling on different grids).
     EXPECT_LT(diff_rms, 0.05 * map_rms) << "rms |many - one| " << diff_rms << ", map rms " << map_rms;
     EXPECT_LT(rms_of(boundary, false), 2.0 * rms_of(interior, false))
         << "seams: on region boundaries " << rms_of(boundary, false) << ", inside "
