@@ -40,8 +40,9 @@ struct RegionRun {
   LoadedCatalogue catalogue;
   RegionAssignment assignment;
   long long observed = 0;
-  long long resumed = 0;     // regions read back from an interrupted run (all ranks)
-  bool interrupted = false;  // stopped early on some rank: nothing written, the finished regions kept
+  long long resumed = 0;       // regions read back from an interrupted run (all ranks)
+  double held_per_galaxy = 0;  // regions holding each galaxy on average (1 + the margins' share)
+  bool interrupted = false;    // stopped early on some rank: nothing written, the finished regions kept
 };
 
 // Ingest, assignment, exchange, the work of every region of this rank, and the output: rank 0 writes its
@@ -67,6 +68,10 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   run.assignment = assign_regions(run.catalogue.galaxies, regions, comm, c.task, c.tasks);
   const auto mine = run.assignment.mine();
   auto galaxies = exchange_galaxies(run.catalogue.galaxies, regions, run.assignment, comm);
+  double held[2] = {0, static_cast<double>(run.catalogue.galaxies.size())};
+  for (const auto& g : galaxies) held[0] += static_cast<double>(g.size());
+  comm.allreduce_sum(held, 2);
+  run.held_per_galaxy = held[1] > 0 ? held[0] / held[1] : 0;
   run.catalogue.galaxies = ShearCatalogue();  // the rows are with their owners now
   timer.lap("exchange");
 
@@ -193,6 +198,9 @@ std::string region_summary(const KsConfig& c, const RegionRun& run, const distri
     << "regions: nside " << c.regions << " (NESTED), " << run.assignment.regions.size()
     << " with galaxies over " << comm.size() << " rank(s)"
     << (run.resumed ? ", " + std::to_string(run.resumed) + " of them from the interrupted run" : "")
+    << "; each galaxy held by " << std::setprecision(3) << run.held_per_galaxy << " regions (margin "
+    << c.margin_deg << " deg)"
+
     << "; output nside " << c.nside << ", "
     << (run.interrupted ? "stopped early: finished regions kept in " + c.output + ".parts for --resume"
         : c.tasks > 1

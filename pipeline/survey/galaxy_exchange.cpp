@@ -120,20 +120,23 @@ std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const
   const long long rounds = (total + kRound - 1) / kRound;
   std::vector<long long> send_counts(static_cast<size_t>(comm.size()));
   std::vector<double> send;
+  std::vector<const std::vector<std::pair<long long, int>>*> round_targets;  // unordered_map values stay put
   for (long long round = 0; round < rounds; ++round) {
     const long long lo = std::clamp(round * kRound - first_row, 0LL, mine_count);
     const long long hi = std::clamp((round + 1) * kRound - first_row, 0LL, mine_count);
     std::fill(send_counts.begin(), send_counts.end(), 0);
-    for (long long i = lo; i < hi; ++i)
-      for (const auto& [region, owner] :
-           targets(local.ra_deg[static_cast<size_t>(i)], local.dec_deg[static_cast<size_t>(i)]))
-        send_counts[static_cast<size_t>(owner)] += kFields;
+    round_targets.clear();  // each galaxy's targets, looked up once per round
+    for (long long i = lo; i < hi; ++i) {
+      const auto& t = targets(local.ra_deg[static_cast<size_t>(i)], local.dec_deg[static_cast<size_t>(i)]);
+      round_targets.push_back(&t);
+      for (const auto& [region, owner] : t) send_counts[static_cast<size_t>(owner)] += kFields;
+    }
     std::vector<long long> offset(send_counts.size(), 0);
     for (size_t r = 1; r < offset.size(); ++r) offset[r] = offset[r - 1] + send_counts[r - 1];
     send.assign(static_cast<size_t>(offset.back() + send_counts.back()), 0.0);
     for (long long i = lo; i < hi; ++i) {
       const size_t g = static_cast<size_t>(i);
-      for (const auto& [region, owner] : targets(local.ra_deg[g], local.dec_deg[g])) {
+      for (const auto& [region, owner] : *round_targets[static_cast<size_t>(i - lo)]) {
         double* at = send.data() + offset[static_cast<size_t>(owner)];
         at[0] = static_cast<double>(region), at[1] = local.ra_deg[g], at[2] = local.dec_deg[g];
         at[3] = local.g1[g], at[4] = local.g2[g], at[5] = local.weight[g];
