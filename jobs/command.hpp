@@ -85,6 +85,7 @@ inline CLI::Option* positive_only(CLI::Option* opt) {
 }
 
 // --task I/N of the region maps (one share of a job array). A malformed value is a parse error (exit 2).
+namespace detail {
 inline CLI::Option* add_task_option(CLI::App* cmd, pipeline::KsConfig& config) {
   return cmd->add_option_function<std::string>(
       "--task",
@@ -103,6 +104,27 @@ inline CLI::Option* add_task_option(CLI::App* cmd, pipeline::KsConfig& config) {
       "with --regions: map share I of N (a job array: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); the "
       "same "
       "command with --resume and without --task then writes the map");
+}
+}  // namespace detail
+
+// The options of survey maps in regions, shared by `ks` and `map`.
+inline void add_region_options(CLI::App* cmd, pipeline::KsConfig& c) {
+  positive_only(
+      cmd->add_option("--regions", c.regions,
+                      "survey map in sky regions: HEALPix pixels of this nside (NESTED), each on its "
+                      "own tangent plane; output: partial NESTED HEALPix map at --nside"));
+  cmd->add_option("--margin", c.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
+      ->default_val(2.0);
+  positive_only(
+      cmd->add_option("--noise-realisations", c.noise_realisations,
+                      "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));
+  cmd->add_option("--noise-seed", c.noise_seed, "seed of the noise rotations")->capture_default_str();
+  detail::add_task_option(cmd, c);
+  cmd->add_flag("--resume", c.resume,
+                "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");
+  positive_only(
+      cmd->add_option("--stop-after", c.stop_after,
+                      "with --regions: stop (exit 4) after mapping this many regions on each rank"));
 }
 
 void register_version(CLI::App& app, const GlobalOptions& global, Action& action);

@@ -59,22 +59,7 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
       ->default_val(0.1);
   cmd->add_flag("--sphere", c.sphere, "HEALPix map (spherical KS) instead of a flat patch");
   cmd->add_option("--nside", c.nside, "HEALPix nside (with --sphere or --regions)")->default_val(256);
-  positive_only(
-      cmd->add_option("--regions", c.regions,
-                      "survey map in sky regions: HEALPix pixels of this nside (NESTED), each on its own "
-                      "tangent plane; output: partial NESTED HEALPix map at --nside"));
-  cmd->add_option("--margin", c.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
-      ->default_val(2.0);
-  positive_only(
-      cmd->add_option("--noise-realisations", c.noise_realisations,
-                      "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));
-  cmd->add_option("--noise-seed", c.noise_seed, "seed of the noise rotations")->capture_default_str();
-  add_task_option(cmd, c);
-  cmd->add_flag("--resume", c.resume,
-                "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");
-  positive_only(
-      cmd->add_option("--stop-after", c.stop_after,
-                      "with --regions: stop (exit 4) after mapping this many regions on each rank"));
+  add_region_options(cmd, c);
   cmd->add_flag("--partial", c.partial, "HEALPix output holds only observed pixels (explicit indexing)");
   positive_only(cmd->add_option("--lmax", cli->lmax, "band limit of the spherical KS (default 2*nside)"));
   cmd->add_option("--sht-iter", cli->sht_iter, "map2alm Jacobi iterations (0-10, as healpy's iter)")

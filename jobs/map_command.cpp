@@ -55,22 +55,7 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   positive_only(cmd->add_option("--nside", c->nside,
                                 "evaluate at the HEALPix pixel centres inside the patch (partial map); with "
                                 "--regions the output nside of the survey map"));
-  positive_only(
-      cmd->add_option("--regions", k.regions,
-                      "survey map in sky regions: HEALPix pixels of this nside (NESTED), each on its own "
-                      "tangent plane; output: partial NESTED HEALPix map at --nside"));
-  cmd->add_option("--margin", k.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
-      ->default_val(2.0);
-  positive_only(
-      cmd->add_option("--noise-realisations", k.noise_realisations,
-                      "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));
-  cmd->add_option("--noise-seed", k.noise_seed, "seed of the noise rotations")->capture_default_str();
-  add_task_option(cmd, k);
-  cmd->add_flag("--resume", k.resume,
-                "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");
-  positive_only(
-      cmd->add_option("--stop-after", k.stop_after,
-                      "with --regions: stop (exit 4) after mapping this many regions on each rank"));
+  add_region_options(cmd, k);
   positive_only(cmd->add_option("--sigma-e", c->sigma_e, "shape noise per component (default: measured)"));
   cmd->add_option("--batch", c->batch, "queries per forward pass (memory bound)")->default_val(32768);
   add_device_option(cmd, c->device);
