@@ -113,6 +113,10 @@ expect 2 "--regions: flat regions replace --sphere" -- ks -i good.fits --preset 
 expect 2 "--pixel: the regions' input pixel"      -- ks -i good.fits --preset cosmos --regions 8 --nside 64 -o out.fits
 expect 2 "--regions 1: regions plus margin span more than 60 deg; use a finer region nside or a smaller --margin" -- ks -i good.fits --preset cosmos --regions 1 --nside 64 --pixel 1 -o out.fits
 
+# Several catalogues with different columns: the file without the preset's column is named (regions too).
+"$make_catalogue" -o other_columns.fits --preset des --npix 16 --pixel 1 --density 5 >/dev/null || exit 1
+expect 3 "other_columns.fits.*column 'E1'.*no such column" -- ks -i good.fits other_columns.fits --preset cosmos --regions 16 --nside 256 --pixel 2 -o out.fits
+
 # Options where 0 used to mean "not given" silently, and --size overriding --npix without a word.
 expect 2 "--npix: must be > 0 \(leave the option out" -- ks -i good.fits --preset cosmos --pixel 1 --npix 0 -o out.fits
 expect 2 "--size: must be > 0"                    -- ks -i good.fits --preset cosmos --pixel 1 --size 0 -o out.fits
