@@ -30,12 +30,15 @@ lofimap_print_header() {  # JOB-KIND CONFIG OUTPUT
 }
 
 # Runs a command (srun ...) in the background and waits for it. A pre-emption notice (USR1 from
-# `#SBATCH --signal=B:USR1@SECONDS`, or TERM) is passed on to it; srun forwards it to every task, which saves
-# its progress and exits 4. Returns the command's exit status.
+# `#SBATCH --signal=B:USR1@SECONDS`) is passed on to it and marks the job for requeueing; TERM (scancel, the
+# end of the time limit) is passed on too, without requeueing. srun forwards the signal to every task, which
+# saves its progress and exits 4. Returns the command's exit status.
+lofimap_preempted=""
 lofimap_run_preemptible() {
   "$@" &
   local pid=$!
-  trap "echo 'lofimap job: pre-emption notice: asking the tasks to save their progress'; kill -USR1 $pid 2>/dev/null" USR1 TERM
+  trap "lofimap_preempted=1; echo 'lofimap job: pre-emption notice: asking the tasks to save their progress'; kill -USR1 $pid 2>/dev/null" USR1
+  trap "echo 'lofimap job: TERM: asking the tasks to save their progress'; kill -TERM $pid 2>/dev/null" TERM
   local rc=0
   while :; do
     wait "$pid"
@@ -46,13 +49,18 @@ lofimap_run_preemptible() {
   return "$rc"
 }
 
-# After the step: 0 done; 4 stopped with progress saved, so the job requeues itself (the next start resumes);
-# anything else fails the job. LOFIMAP_REQUEUE_FLAG=FILE records the requeue in FILE instead (tests: SLURM
-# holds a requeued job for minutes before starting it again).
+# After the step: 0 done; 4 stopped with progress saved: after a pre-emption notice the job requeues itself
+# (the next start resumes), otherwise (TERM, --stop-after) it ends and a resubmission resumes; anything else
+# fails the job. LOFIMAP_REQUEUE_FLAG=FILE records the requeue in FILE instead (tests: SLURM holds a requeued
+# job for minutes before starting it again).
 lofimap_finish() {  # STATUS
   case "$1" in
     0) echo "lofimap job: finished" ;;
     4)
+      if [ -z "$lofimap_preempted" ]; then
+        echo "lofimap job: stopped with its progress saved; submit the same job again to continue"
+        exit 0
+      fi
       if [ -n "${LOFIMAP_REQUEUE_FLAG:-}" ]; then
         echo "requeue ${SLURM_JOB_ID:-}" >"$LOFIMAP_REQUEUE_FLAG"
         echo "lofimap job: progress saved; requeue recorded in $LOFIMAP_REQUEUE_FLAG"
