@@ -1,8 +1,8 @@
 #include "pipeline/products/region_map_product.hpp"
 
 #include <sys/resource.h>
-#include <algorithm>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <iomanip>

@@ -72,10 +72,7 @@ std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const
     auto it = targets_of_fine.find(f);
     if (it != targets_of_fine.end()) return it->second;
     const auto c = fine.centre(f);
-    regions.regions_near(c.ra_deg, c.dec_deg, near, fine.pixel_radius_deg());
-    near.push_back(regions.region_of(ra, dec));  // also with a zero margin
-    std::sort(near.begin(), near.end());
-    near.erase(std::unique(near.begin(), near.end()), near.end());
+    regions.regions_near(c.ra_deg, c.dec_deg, near, fine.pixel_radius_deg());  // includes the own region
     std::vector<std::pair<long long, int>> t;
     for (long long r : near)
       if (const auto found = index.find(r); found != index.end())  // regions without galaxies are not mapped
@@ -95,7 +92,8 @@ std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const
     total += sizes[static_cast<size_t>(r)];
   }
   // Memory: the galaxies each rank will hold for its regions (5 doubles a record; counted per region, so the
-  // catalogues are allocated once) and one round's buffers.
+  // catalogues are allocated once) and one round's send and receive buffers (kRound galaxies, each sent to
+  // as many regions as the average galaxy).
   std::vector<long long> per_region(a.regions.size(), 0);
   for (size_t i = 0; i < local.size(); ++i)
     for (const auto& [region, owner] : targets(local.ra_deg[i], local.dec_deg[i]))
@@ -105,12 +103,15 @@ std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const
   for (size_t k = 0; k < per_region.size(); ++k)
     held[static_cast<size_t>(a.owner[k])] += static_cast<double>(per_region[k]);
   const double largest = *std::max_element(held.begin(), held.end());
-  require_memory(
-      largest * 5 * sizeof(double) + 4.0 * static_cast<double>(kRound) * kFields * sizeof(double) * 8,
-      "the galaxies of a rank's regions with --regions " + std::to_string(regions.nside()) +
-          " and --margin " + std::to_string(regions.margin_deg()) +
-          " deg (every galaxy within the margin of a region is sent to it; use more ranks, larger "
-          "regions or a smaller margin)");
+  double records = 0;
+  for (double h : held) records += h;
+  const double per_galaxy = total > 0 ? records / static_cast<double>(total) : 1;
+  const double round_bytes = 2.0 * static_cast<double>(kRound) * per_galaxy * kFields * sizeof(double);
+  require_memory(largest * 5 * sizeof(double) + round_bytes,
+                 "the galaxies of a rank's regions with --regions " + std::to_string(regions.nside()) +
+                     " and --margin " + std::to_string(regions.margin_deg()) +
+                     " deg (every galaxy within the margin of a region is sent to it; use more ranks, larger "
+                     "regions or a smaller margin)");
 
   const auto mine = a.mine();
   std::unordered_map<long long, size_t> slot;

@@ -125,11 +125,4 @@ std::vector<float> sample_on_pixels(const RegionInput& in, const std::vector<dou
   return out;
 }
 
-RegionMap region_ks_map(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
-                        long out_nside, double pad, double smoothing_arcmin) {
-  const auto in = region_input(galaxies, regions, region, pad, smoothing_arcmin);
-  const auto px = region_output_pixels(galaxies, regions, region, out_nside, in);
-  return {px.pixels, sample_on_pixels(in, in.kappa_e, px), sample_on_pixels(in, in.kappa_b, px), px.n_gal};
-}
-
 }  // namespace lofimap::pipeline

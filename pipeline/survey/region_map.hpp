@@ -1,8 +1,8 @@
 // One region of a survey map: its galaxies projected on the region's tangent plane with their shear rotated
-// into the plane's frame, binned, inverted by flat Kaiser-Squires with zero padding, and the E and B maps
-// read at the centres of the region's own output HEALPix pixels (NESTED), by bilinear interpolation. Pixels
-// whose centre falls in an input pixel without galaxies are not observed and are left out (UNSEEN in the
-// map).
+// into the plane's frame, binned, inverted by flat Kaiser-Squires with zero padding (the input of KS maps and
+// of LoFi), and read at the centres of the region's own output HEALPix pixels (NESTED). A pixel is observed
+// when it holds a galaxy or its coverage cell (about one output pixel, at least ~8 galaxies' worth at the
+// region's density) does; the others are left out (UNSEEN in the map).
 #pragma once
 
 #include <vector>
@@ -12,11 +12,6 @@
 #include "pipeline/survey/sky_regions.hpp"
 
 namespace lofimap::pipeline {
-
-struct RegionMap {
-  std::vector<long long> pixels;  // NESTED at the output nside, ascending, observed only
-  std::vector<float> kappa_e, kappa_b, n_gal;
-};
 
 // A region's input: its grid, the binned shear (rotated into the plane) and the KS E/B maps on it.
 struct RegionInput {
@@ -50,8 +45,5 @@ double north_angle_on_plane(const TangentPoint& centre, double ra_deg, double de
 
 // The galaxies' shear rotated into the frame of the tangent plane about `centre` (positions unchanged).
 ShearCatalogue rotate_into_plane(const ShearCatalogue& galaxies, const TangentPoint& centre);
-
-RegionMap region_ks_map(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
-                        long out_nside, double pad, double smoothing_arcmin);
 
 }  // namespace lofimap::pipeline
