@@ -27,8 +27,17 @@ RegionParts::RegionParts(const std::string& folder, const std::string& record, b
     if (before != record)
       throw Error(folder, "resuming a survey map",
                   "its finished regions were made with other options (" + before + "; now " + record +
-                      "); rerun without --resume to start again");
+                      "); remove the folder to start again");
   } else {
+    // Without --resume, finished regions of an interrupted run are not thrown away silently.
+    long long finished = 0;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+      finished += it->path().filename().string().rfind("region_", 0) == 0 ? 1 : 0;
+    if (finished > 0)
+      throw Error(folder, "starting a survey map",
+                  "holds " + std::to_string(finished) +
+                      " finished regions of an interrupted run: pass --resume to continue it, or remove the "
+                      "folder to start again");
     fs::remove_all(folder, ec);
   }
   fs::create_directories(folder, ec);

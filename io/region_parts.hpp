@@ -20,7 +20,8 @@ struct RegionPart {
 class RegionParts {
  public:
   // folder: created if missing. `record`: the options that shape the map; with resume, parts made with
-  // another record are refused (io::Error naming the option text); without, earlier parts are removed.
+  // another record are refused (io::Error naming the option text); without, a folder holding finished regions
+  // is refused too (the progress of an interrupted run: --resume, or remove the folder).
   RegionParts(const std::string& folder, const std::string& record, bool resume);
   // The folder another rank prepared (shared file system): no checks, nothing removed.
   static RegionParts attach(const std::string& folder);

@@ -3,7 +3,8 @@
 # maps (LoFi, KS, galaxy counts) are the same whatever the number of ranks (each rank reads its own rows, the
 # galaxies are exchanged to the owners of their regions, rank 0 writes the ranks' shares in turn). A run stopped
 # after one region per rank (as a pre-empted batch job would be: exit 4, finished regions kept) and resumed on
-# another number of ranks gives the uninterrupted run's map; a resume with other options is refused.
+# another number of ranks gives the uninterrupted run's map; a run without --resume (which would throw the
+# finished regions away) and a resume with other options are refused.
 set -uo pipefail
 mpiexec=$1
 lofimap=$2
@@ -25,6 +26,12 @@ grep -h "regions: nside 16" log_4.txt | head -1
 rc=$?
 if [ "$rc" -ne 4 ] || [ -e resumed.fits ] || [ "$(ls resumed.fits.parts/region_*.bin | wc -l)" -ne 2 ]; then
   cat stop.txt; echo "FAIL: --stop-after 1 at 2 ranks: exit $rc, expected 4 with two finished regions"; exit 1
+fi
+"$lofimap" --threads 1 ks -i cat.fits --regions 16 --nside 512 --pixel 2 -o resumed.fits --no-png >fresh.txt 2>&1
+rc=$?
+if [ "$rc" -ne 3 ] || ! grep -q "holds 2 finished regions of an interrupted run: pass --resume" fresh.txt ||
+  [ "$(ls resumed.fits.parts/region_*.bin | wc -l)" -ne 2 ]; then
+  cat fresh.txt; echo "FAIL: a run without --resume over finished regions: exit $rc, expected 3 with them kept"; exit 1
 fi
 "$lofimap" --threads 1 ks -i cat.fits --regions 16 --nside 512 --pixel 3 -o resumed.fits --no-png --resume >other.txt 2>&1
 rc=$?
