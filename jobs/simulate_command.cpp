@@ -27,8 +27,15 @@ struct SimulateCli {
   std::string cl_output;
   // training set
   pipeline::TrainingSetConfig training;
-  std::vector<double> density_range, sigma_e_range;
+  std::vector<double> density_range, sigma_e_range, lambda_range, sigma8_range, omega_m_range, z_source_range;
+  std::vector<std::string> families;
 };
+
+// A range option given as N or MIN MAX; `fallback` when absent.
+pipeline::ValueRange range_of(const std::vector<double>& v, double fallback) {
+  if (v.empty()) return {fallback, fallback};
+  return {v.front(), v.back()};
+}
 
 void add_spectrum_options(CLI::App* cmd, pipeline::SpectrumOptions& s) {
   cmd->add_option("--cl-file", s.cl_file, "C_ell table (ell, C_ell) instead of the Limber computation");
@@ -176,8 +183,20 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
   ts->add_option("--maps", t.maps, "number of maps")->capture_default_str();
   ts->add_option("--npix", t.grid.nx, "pixels per side")->capture_default_str();
   ts->add_option("--pixel", t.grid.pixel_arcmin, "pixel scale [arcmin]")->capture_default_str();
-  ts->add_option("--lambda", c->lambda,
-                 "lognormal fields with this shift parameter (> 0); default: Gaussian");
+  ts->add_option(
+        "--family", c->families,
+        "sky families, maps cycling through them: gaussian, lognormal, halo-model, lognormal-clusters "
+        "(default: lognormal with --lambda, else gaussian)")
+      ->delimiter(',');
+  ts->add_option("--lambda", c->lambda_range, "lognormal shift: L or MIN MAX (uniform per map)")
+      ->expected(1, 2);
+  ts->add_option("--sigma8-range", c->sigma8_range, "sigma8 drawn per map: MIN MAX")->expected(2);
+  ts->add_option("--omega-m-range", c->omega_m_range, "Omega_m drawn per map: MIN MAX")->expected(2);
+  ts->add_option("--z-source-range", c->z_source_range, "source-plane redshift drawn per map: MIN MAX")
+      ->expected(2);
+  ts->add_option("--halo-min-mass", t.sky.halo_min_mass,
+                 "halo-model skies: lightest pasted halo, M200m [Msun]; lighter ones stay in the background")
+      ->capture_default_str();
   ts->add_option("--density", c->density_range, "galaxies per arcmin^2: N or MIN MAX (uniform per map)")
       ->expected(1, 2);
   ts->add_option("--sigma-e", c->sigma_e_range, "shape noise: S or MIN MAX (uniform per map)")
@@ -193,15 +212,35 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
     action = [&global, c] {
       auto& t = c->training;
       t.grid.ny = t.grid.nx;  // square: --npix sets the side
-      t.lambda = lognormal_shift(c->lambda);
+      auto& sky = t.sky;
+      sky.families.clear();
+      for (const auto& f : c->families) sky.families.push_back(pipeline::parse_sky_family(f));
+      if (sky.families.empty())
+        sky.families = {c->lambda_range.empty() ? pipeline::SkyFamily::gaussian
+                                                : pipeline::SkyFamily::lognormal};
+      sky.lambda = range_of(c->lambda_range, 0.02);
       if (!c->density_range.empty())
         t.n_gal_min = c->density_range.front(), t.n_gal_max = c->density_range.back();
       if (!c->sigma_e_range.empty())
         t.sigma_e_min = c->sigma_e_range.front(), t.sigma_e_max = c->sigma_e_range.back();
       t.command_line = global.command_line;
       pipeline::validate_grid(t.grid);
-      t.cl = pipeline::make_spectrum(c->request.field.spectrum, t.grid.ell_min(), t.grid.ell_max(),
-                                     t.cl_description);
+      const auto& spectrum = c->request.field.spectrum;
+      if (!spectrum.cl_file.empty()) {
+        sky.fixed_cl =
+            pipeline::make_spectrum(spectrum, t.grid.ell_min(), t.grid.ell_max(), t.cl_description);
+      } else {
+        // Limber spectra per map from the base cosmology, sigma8, Omega_m and z_s drawn from their ranges.
+        sky.cosmology = pipeline::resolve_cosmology(spectrum);
+        const pipeline::Cosmology base(sky.cosmology);
+        sky.sigma8 = range_of(c->sigma8_range, base.sigma8());
+        sky.omega_m = range_of(c->omega_m_range, sky.cosmology.omega_m);
+        sky.z_source = range_of(c->z_source_range, spectrum.z_source);
+        if (!spectrum.nz_file.empty()) sky.nz = pipeline::SourceDistribution::from_file(spectrum.nz_file);
+        t.cl_description = "Limber, EH98 no-wiggle + Takahashi 2012 halofit; " + sky.cosmology.describe() +
+                           (spectrum.nz_file.empty() ? "" : "; n(z) " + spectrum.nz_file) +
+                           "; sigma8, Omega_m, z_s per map in the ranges of the attributes";
+      }
       const auto comm = distributed::Communicator::world();
       const auto report = pipeline::write_training_set(t, comm);
       if (comm.is_root())

@@ -15,10 +15,11 @@ inline pipeline::TrainingSetConfig lognormal_training_set(const std::filesystem:
   c.grid = grid;
   pipeline::SourceDistribution s;
   s.z_single = 1.0;
-  c.cl = pipeline::convergence_cl_limber(pipeline::Cosmology(pipeline::planck2015_tng()), s,
-                                         pipeline::log_ell_grid(10, 1e5, 200));
+  c.sky.fixed_cl = pipeline::convergence_cl_limber(pipeline::Cosmology(pipeline::planck2015_tng()), s,
+                                                   pipeline::log_ell_grid(10, 1e5, 200));
   c.cl_description = "test";
-  c.lambda = 0.02;
+  c.sky.families = {pipeline::SkyFamily::lognormal};
+  c.sky.lambda = {0.02, 0.02};
   c.output = output.string();
   return c;
 }

@@ -45,6 +45,7 @@ class Cosmology {
   double delta2_nonlinear(double k, double z) const;
   double p_nonlinear(double k, double z) const;  // [Mpc^3]
   double sigma8() const;                         // of the normalised linear spectrum at z = 0
+  double sigma_r(double r, double z) const;      // rms linear density in a top-hat sphere of radius r [Mpc]
 
  private:
   struct HalofitCoefficients {
@@ -52,7 +53,6 @@ class Cosmology {
   };
   HalofitCoefficients halofit_at(double z) const;
   double delta2_primordial_shape(double k) const;  // unnormalised linear Delta^2 at z = 0
-  double sigma_r(double r, double z) const;        // top-hat, linear
 
   CosmologyParameters p_;
   double amplitude_ = 1;  // normalisation of delta2_primordial_shape

@@ -23,13 +23,15 @@ void validate(const TrainingSetConfig& c) {
   // The range io::TrainingSetReader accepts: a set that could be written but not read would waste the run.
   if (!(c.grid.pixel_arcmin >= 1e-3 && c.grid.pixel_arcmin < 600))
     throw std::invalid_argument("--pixel: a training set's pixel must lie in [0.001, 600) arcmin");
-  if (c.cl.ell.empty()) throw std::invalid_argument("training set: no C_ell given");
-  if (c.grid.ell_max() > c.cl.ell.back() * 1.0001 || c.grid.ell_min() < c.cl.ell.front() * 0.9999)
-    throw std::invalid_argument("--npix/--pixel: the grid needs ell from " +
-                                std::to_string(c.grid.ell_min()) + " to " + std::to_string(c.grid.ell_max()) +
-                                ", beyond the C_ell table (" + std::to_string(c.cl.ell.front()) + " .. " +
-                                std::to_string(c.cl.ell.back()) + ")");
-  if (c.lambda < 0) throw std::invalid_argument("--lambda: lognormal shift must be > 0 (0 = Gaussian)");
+  validate(c.sky);
+  if (const auto& cl = c.sky.fixed_cl) {
+    if (cl->ell.empty()) throw std::invalid_argument("training set: no C_ell given");
+    if (c.grid.ell_max() > cl->ell.back() * 1.0001 || c.grid.ell_min() < cl->ell.front() * 0.9999)
+      throw std::invalid_argument(
+          "--npix/--pixel: the grid needs ell from " + std::to_string(c.grid.ell_min()) + " to " +
+          std::to_string(c.grid.ell_max()) + ", beyond the C_ell table (" + std::to_string(cl->ell.front()) +
+          " .. " + std::to_string(cl->ell.back()) + ")");
+  }
   if (!(c.n_gal_min > 0 && c.n_gal_max >= c.n_gal_min))
     throw std::invalid_argument("--density: need 0 < MIN <= MAX");
   if (!(c.sigma_e_min >= 0 && c.sigma_e_max >= c.sigma_e_min && c.sigma_e_max < 1))
@@ -40,17 +42,26 @@ void validate(const TrainingSetConfig& c) {
 }
 
 TrainingMapData simulate_training_map(const TrainingSetConfig& c, long index) {
+  SkyFamilySampler sampler(c.sky);
+  return simulate_training_map(sampler, c, index);
+}
+
+TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingSetConfig& c, long index) {
   const long n = c.grid.nx;
   const size_t nn = static_cast<size_t>(n * n);
   const std::uint64_t base = static_cast<std::uint64_t>(index) * 4;
-  // Stream base + 0: the field; + 1: depth, noise and counts; + 2: the mask.
-  const auto kappa = c.lambda > 0 ? lognormal_field(c.cl, c.grid, c.lambda, c.seed, base)
-                                  : gaussian_field(c.cl, c.grid, c.seed, base);
+  // Stream base + 0: the field; + 1: depth, noise and counts; + 2: the mask; 2^62 + index: the map's sky
+  // parameters; 2^62 + 2^40 + index: its halo light cone.
+  const std::uint64_t sky_streams = std::uint64_t{1} << 62, halo_offset = std::uint64_t{1} << 40;
+  SkyParameters drawn;
+  const auto kappa = sampler.draw(c.grid, index, c.seed, sky_streams + static_cast<std::uint64_t>(index),
+                                  base, sky_streams + halo_offset + static_cast<std::uint64_t>(index), drawn);
   // The field is periodic: its shear is the periodic forward model (no padding).
   const auto shear = flat_shear_from_convergence({n, n, kappa, {}}, 1.0);
 
   RandomStream rng(c.seed, base + 1);
   TrainingMapData m;
+  m.sky = drawn;
   m.n_gal = static_cast<float>(c.n_gal_min + (c.n_gal_max - c.n_gal_min) * rng.uniform());
   m.sigma_e = static_cast<float>(c.sigma_e_min + (c.sigma_e_max - c.sigma_e_min) * rng.uniform());
 
@@ -113,17 +124,29 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   }
   temp = comm.broadcast(temp);
 
+  // Family names, in the order maps cycle through them (map i is of family i mod count).
+  std::string families;
+  for (auto f : c.sky.families) families += (families.empty() ? "" : ",") + family_name(f);
+  SkyFamilySampler sampler(c.sky);
   io::TrainingAttributes attrs;
   attrs.text = {{"lofimap_version", LOFIMAP_VERSION},
                 {"lofimap_git", LOFIMAP_GIT_HASH},
                 {"command", c.command_line},
                 {"cl", c.cl_description},
-                {"field", c.lambda > 0 ? "lognormal" : "gaussian"},
+                {"field", families},
                 {"shear", c.reduced_shear ? "reduced" : "gamma"},
                 {"frame", "x = +RA (East), y = +Dec (North)"}};
   attrs.numbers = {{"pixel_arcmin", c.grid.pixel_arcmin},
                    {"npix", static_cast<double>(c.grid.nx)},
-                   {"lambda", c.lambda},
+                   {"lambda_min", c.sky.lambda.min},
+                   {"lambda_max", c.sky.lambda.max},
+                   {"sigma8_min", c.sky.sigma8.min},
+                   {"sigma8_max", c.sky.sigma8.max},
+                   {"omega_m_min", c.sky.omega_m.min},
+                   {"omega_m_max", c.sky.omega_m.max},
+                   {"z_source_min", c.sky.z_source.min},
+                   {"z_source_max", c.sky.z_source.max},
+                   {"halo_min_mass", c.sky.halo_min_mass},
                    {"n_gal_min", c.n_gal_min},
                    {"n_gal_max", c.n_gal_max},
                    {"sigma_e_min", c.sigma_e_min},
@@ -140,7 +163,7 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   for (long r = 0; r < rounds; ++r) {
     const long index = r * comm.size() + comm.rank();
     if (index < c.maps) {
-      const auto m = simulate_training_map(c, index);
+      const auto m = simulate_training_map(sampler, c, index);
       const io::TrainingMapView view{m.kappa.data(),  m.shear.data(), m.ks.data(), m.mask.data(),
                                      m.counts.data(), m.sigma_e,      m.n_gal};
       writer.write_round(index, &view);

@@ -1,7 +1,8 @@
-// Training sets for LoFi: many simulated maps of truth convergence, noisy binned shear, its Kaiser-Squires
-// E/B estimate, the mask and the galaxy counts, written to HDF5 (io/hdf5_training_set.hpp). Map i is a pure
-// function of (seed, i), so a set is identical bit for bit whatever the number of ranks that wrote it; ranks
-// take maps i = rank, rank + size, ... and write them collectively.
+// Training sets for LoFi: many simulated maps (of one or several sky families, see sky_family.hpp) of truth
+// convergence, noisy binned shear, its Kaiser-Squires E/B estimate, the mask and the galaxy counts, written
+// to HDF5 (io/hdf5_training_set.hpp). Map i is a pure function of (seed, i), so a set is identical bit for
+// bit whatever the number of ranks that wrote it; ranks take maps i = rank, rank + size, ... and write them
+// collectively.
 #pragma once
 
 #include <cstdint>
@@ -11,15 +12,15 @@
 #include "distributed/communicator.hpp"
 #include "pipeline/simulate/cosmology.hpp"
 #include "pipeline/simulate/flat_random_fields.hpp"
+#include "pipeline/simulate/sky_family.hpp"
 
 namespace lofimap::pipeline {
 
 struct TrainingSetConfig {
   long maps = 100;
   FlatGrid grid = FlatGrid::square(256, 0.5);
-  AngularSpectrum cl;
-  std::string cl_description;                     // how cl was made (stored as an attribute)
-  double lambda = 0;                              // lognormal shift; 0 = Gaussian fields
+  SkyFamilySettings sky;                          // which skies: families, spectra, parameter ranges
+  std::string cl_description;                     // how the spectrum is made (stored as an attribute)
   double n_gal_min = 30, n_gal_max = 30;          // galaxies per arcmin^2, drawn uniformly per map
   double sigma_e_min = 0.26, sigma_e_max = 0.26;  // shape noise per component, drawn uniformly per map
   double masked_fraction = 0;  // random circular holes (bright-star masks) covering about this fraction
@@ -37,9 +38,12 @@ struct TrainingMapData {
   std::vector<float> kappa, shear, ks, counts;  // shear and ks: two planes
   std::vector<std::uint8_t> mask;
   float sigma_e = 0, n_gal = 0;
+  SkyParameters sky;  // the family and parameters this map drew
 };
 
-// Map `index` of the set (deterministic in seed and index).
+// Map `index` of the set (deterministic in seed and index). The sampler keeps spectra and halo models
+// between maps; the overload without one makes its own.
+TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingSetConfig& config, long index);
 TrainingMapData simulate_training_map(const TrainingSetConfig& config, long index);
 
 struct TrainingSetReport {

@@ -26,7 +26,7 @@ std::filesystem::path shared_dir(const distributed::Communicator& comm, const st
 
 pipeline::TrainConfig small_config(const std::filesystem::path& dir, const distributed::Communicator& comm) {
   auto t = testing::lognormal_training_set(dir / "set.h5", 12, pipeline::FlatGrid::square(32, 1.0));
-  t.lambda = 0;  // Gaussian fields
+  t.sky.families = {pipeline::SkyFamily::gaussian};
   pipeline::write_training_set(t, comm);
   pipeline::TrainConfig c;
   c.training_sets = {t.output};

@@ -18,8 +18,8 @@ TEST(WienerFilter, BeatsBestSmoothedKaiserSquiresOnGaussianFields) {
   c.grid = pipeline::FlatGrid::square(128, 1.0);
   SourceDistribution s;
   s.z_single = 1.0;
-  c.cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 200));
-  c.lambda = 0;  // Gaussian: where Wiener is optimal
+  c.sky.fixed_cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 200));
+  c.sky.families = {SkyFamily::gaussian};  // where Wiener is optimal
   c.n_gal_min = c.n_gal_max = 20;
   c.sigma_e_min = c.sigma_e_max = 0.26;
   c.masked_fraction = 0.1;
@@ -35,7 +35,7 @@ TEST(WienerFilter, BeatsBestSmoothedKaiserSquiresOnGaussianFields) {
     std::vector<double> g1(m.shear.begin(), m.shear.begin() + nn), g2(m.shear.begin() + nn, m.shear.end());
     std::vector<double> counts(m.counts.begin(), m.counts.end()), truth(m.kappa.begin(), m.kappa.end());
     std::vector<double> mask(m.mask.begin(), m.mask.end());
-    const auto w = wiener_filter(g1, g2, counts, m.sigma_e, c.cl, c.grid, {1.0, 1e-6, 1000});
+    const auto w = wiener_filter(g1, g2, counts, m.sigma_e, *c.sky.fixed_cl, c.grid, {1.0, 1e-6, 1000});
     EXPECT_LT(w.residual, 1e-6) << "CG did not converge in " << w.iterations << " iterations";
     wiener += evaluate_map(w.kappa, truth, mask, c.grid).rmse / maps;
     const auto ks = flat_kaiser_squires({128, 128, g1, g2}, 1.0, 0.0);

@@ -103,8 +103,9 @@ TEST(LofiTraining, SeveralPixelScalesInOneRun) {
   fine.grid = pipeline::FlatGrid::square(64, 0.5);
   SourceDistribution s;
   s.z_single = 1.0;
-  fine.cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 100));
-  fine.lambda = 0.02;
+  fine.sky.fixed_cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(10, 1e5, 100));
+  fine.sky.families = {SkyFamily::lognormal};
+  fine.sky.lambda = {0.02, 0.02};
   fine.seed = 3;
   fine.output = (dir / "fine.h5").string();
   write_training_set(fine, distributed::Communicator::self());

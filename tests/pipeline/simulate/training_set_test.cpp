@@ -56,6 +56,49 @@ TEST(TrainingSet, SameSeedSameBytesAndMapsAreDistinct) {
   EXPECT_NE(other.kappa, m0.kappa);
 }
 
+TEST(TrainingSet, MixedFamiliesCycleAndDrawTheirParameters) {
+  // Four families with sigma8, Omega_m, z_s and lambda drawn per map: map i is of family i mod 4, each
+  // parameter lies in its range and varies between maps, halo-model maps hold haloes, and a map depends on
+  // (seed, index) alone (the sampler's caches change nothing).
+  TrainingSetConfig c;
+  c.grid = FlatGrid::square(128, 1.0);
+  c.sky.families = {SkyFamily::gaussian, SkyFamily::lognormal, SkyFamily::halo_model,
+                    SkyFamily::lognormal_clusters};
+  c.sky.cosmology = planck2015_tng();
+  c.sky.sigma8 = {0.7, 0.9};
+  c.sky.omega_m = {0.25, 0.35};
+  c.sky.z_source = {0.8, 1.4};
+  c.sky.lambda = {0.01, 0.04};
+  c.seed = 5;
+  SkyFamilySampler sampler(c.sky);
+  std::vector<TrainingMapData> maps;
+  for (long i = 0; i < 8; ++i) maps.push_back(simulate_training_map(sampler, c, i));
+  for (long i = 0; i < 8; ++i) {
+    const auto& p = maps[static_cast<size_t>(i)].sky;
+    EXPECT_EQ(p.family, c.sky.families[static_cast<size_t>(i % 4)]);
+    EXPECT_TRUE(p.sigma8 >= 0.7 && p.sigma8 <= 0.9 && p.omega_m >= 0.25 && p.omega_m <= 0.35);
+    EXPECT_TRUE(p.z_source >= 0.8 && p.z_source <= 1.4);
+    if (p.family == SkyFamily::lognormal || p.family == SkyFamily::lognormal_clusters) {
+      EXPECT_TRUE(p.lambda >= 0.01 && p.lambda <= 0.04);
+    }
+    if (p.family == SkyFamily::halo_model) {
+      EXPECT_GT(p.haloes, 100);
+    }
+  }
+  EXPECT_NE(maps[0].sky.sigma8, maps[1].sky.sigma8);
+  EXPECT_EQ(simulate_training_map(c, 6).kappa, maps[6].kappa);  // a fresh sampler, the same map
+  EXPECT_EQ(simulate_training_map(c, 3).kappa, maps[3].kappa);
+  // A spectrum table cannot make halo-model skies (they need a cosmology): refused by name.
+  c.sky.fixed_cl = AngularSpectrum{{1, 1e6}, {1e-9, 1e-15}};
+  c.sky.sigma8 = c.sky.omega_m = c.sky.z_source = {1, 1};
+  try {
+    SkyFamilySampler refused(c.sky);
+    FAIL() << "halo-model skies from a C_ell table were accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--family"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TrainingSet, StoredMapsAreConsistent) {
   const auto dir = testing::scratch_dir();
   auto c = small_config(dir / "t.h5");

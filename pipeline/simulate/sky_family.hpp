@@ -1,0 +1,73 @@
+// Families of simulated convergence skies for training and judging learned maps: Gaussian random fields,
+// lognormal fields, halo-model skies (haloes above ~3e12 Msun on a Gaussian background) and lognormal fields
+// with massive clusters (haloes above 1e14 Msun on a lognormal background). Each map draws its own lognormal
+// shift, source redshift, sigma8 and Omega_m from the ranges given, so a model learns a family rather than
+// one point of it; the total power is the Limber/halofit C_ell of the map's own cosmology.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/core/angular_spectrum.hpp"
+#include "pipeline/core/flat_grid.hpp"
+#include "pipeline/simulate/cosmology.hpp"
+#include "pipeline/simulate/halo_model_sky.hpp"
+
+namespace lofimap::pipeline {
+
+enum class SkyFamily { gaussian, lognormal, halo_model, lognormal_clusters };
+// Names on the command line and in files: gaussian, lognormal, halo-model, lognormal-clusters.
+std::string family_name(SkyFamily family);
+SkyFamily parse_sky_family(const std::string& name);  // std::invalid_argument naming --family
+
+struct ValueRange {
+  double min = 0, max = 0;
+  bool fixed() const { return min == max; }
+};
+
+struct SkyFamilySettings {
+  std::vector<SkyFamily> families{SkyFamily::gaussian};  // map i is of family families[i % size]
+  ValueRange lambda{0.02, 0.02};                         // lognormal shift (lognormal families)
+  // The spectrum: a fixed table (--cl-file; Gaussian and lognormal families only) or the Limber spectrum of
+  // a cosmology whose sigma8 and Omega_m, and a source plane whose redshift, are drawn per map.
+  std::optional<AngularSpectrum> fixed_cl;
+  CosmologyParameters cosmology;  // base; sigma8 and omega_m replaced by draws from the ranges below
+  ValueRange sigma8{0.8159, 0.8159}, omega_m{0.3089, 0.3089}, z_source{1.0, 1.0};
+  std::optional<SourceDistribution> nz;  // a fixed n(z) instead of a source plane
+  double halo_min_mass = 3e12;           // halo-model family: lighter haloes stay in the background
+  double cluster_min_mass = 1e14;        // lognormal + clusters family
+};
+
+// Throws std::invalid_argument naming the option.
+void validate(const SkyFamilySettings& settings);
+
+struct SkyParameters {
+  SkyFamily family = SkyFamily::gaussian;
+  double lambda = 0, sigma8 = 0, omega_m = 0, z_source = 0;
+  long haloes = 0;
+};
+
+// Draws skies; keeps the spectra and halo models of the last parameters it saw (all maps share them when
+// every range is fixed).
+class SkyFamilySampler {
+ public:
+  explicit SkyFamilySampler(SkyFamilySettings settings);
+  ~SkyFamilySampler();
+  // Map `index`: its parameters from random stream `parameter_stream`, the field from `field_stream`, a
+  // halo light cone from `halo_stream`.
+  std::vector<double> draw(const FlatGrid& grid, long index, std::uint64_t seed,
+                           std::uint64_t parameter_stream, std::uint64_t field_stream,
+                           std::uint64_t halo_stream, SkyParameters& drawn);
+  const SkyFamilySettings& settings() const { return settings_; }
+
+ private:
+  struct Models;
+  Models& models_for(double sigma8, double omega_m, double z_source, const FlatGrid& grid);
+  SkyFamilySettings settings_;
+  std::unique_ptr<Models> cached_;
+};
+
+}  // namespace lofimap::pipeline
