@@ -6,6 +6,7 @@
 #include <cmath>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -46,7 +47,8 @@ TrainingMapData simulate_training_map(const TrainingSetConfig& c, long index) {
   return simulate_training_map(sampler, c, index);
 }
 
-TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingSetConfig& c, long index) {
+TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingSetConfig& c, long index,
+                                      const FootprintCatalogue* footprint) {
   const long n = c.grid.nx;
   const size_t nn = static_cast<size_t>(n * n);
   const std::uint64_t base = static_cast<std::uint64_t>(index) * 4;
@@ -88,7 +90,21 @@ TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingS
   std::vector<double> g1(nn, 0.0), g2(nn, 0.0);
   m.kappa.resize(nn), m.counts.resize(nn), m.mask.resize(nn);
   m.shear.resize(2 * nn);
-  for (size_t i = 0; i < nn; ++i) {
+  if (footprint) {
+    const auto seen = observe_through_footprint(*footprint, c.grid, shear.a, shear.b, kappa, c.reduced_shear,
+                                                survey, rng);
+    m.n_gal = static_cast<float>(seen.n_gal);
+    m.sigma_e = static_cast<float>(footprint->sigma_e);
+    g1 = seen.g1, g2 = seen.g2;
+    for (size_t i = 0; i < nn; ++i) {
+      m.kappa[i] = static_cast<float>(kappa[i]);
+      m.counts[i] = static_cast<float>(seen.counts[i]);
+      m.mask[i] = seen.counts[i] > 0 ? 1 : 0;
+      m.shear[i] = static_cast<float>(g1[i]);
+      m.shear[nn + i] = static_cast<float>(g2[i]);
+    }
+  }
+  for (size_t i = 0; i < nn && !footprint; ++i) {
     const double count = survey[i] ? static_cast<double>(rng.poisson(per_pixel)) : 0.0;
     m.kappa[i] = static_cast<float>(kappa[i]);
     m.counts[i] = static_cast<float>(count);
@@ -128,6 +144,8 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   std::string families;
   for (auto f : c.sky.families) families += (families.empty() ? "" : ",") + family_name(f);
   SkyFamilySampler sampler(c.sky);
+  std::optional<FootprintCatalogue> footprint;
+  if (!c.footprint.empty()) footprint = load_footprint(c.footprint, c.footprint_preset);
   io::TrainingAttributes attrs;
   attrs.text = {{"lofimap_version", LOFIMAP_VERSION},
                 {"lofimap_git", LOFIMAP_GIT_HASH},
@@ -135,6 +153,8 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
                 {"cl", c.cl_description},
                 {"field", families},
                 {"shear", c.reduced_shear ? "reduced" : "gamma"},
+                {"footprint", c.footprint.empty() ? "uniform (Poisson counts)"
+                                                  : c.footprint + " (its positions, weights and rotated shapes)"},
                 {"frame", "x = +RA (East), y = +Dec (North)"}};
   attrs.numbers = {{"pixel_arcmin", c.grid.pixel_arcmin},
                    {"npix", static_cast<double>(c.grid.nx)},
@@ -163,7 +183,7 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   for (long r = 0; r < rounds; ++r) {
     const long index = r * comm.size() + comm.rank();
     if (index < c.maps) {
-      const auto m = simulate_training_map(sampler, c, index);
+      const auto m = simulate_training_map(sampler, c, index, footprint ? &*footprint : nullptr);
       const io::TrainingMapView view{m.kappa.data(),  m.shear.data(), m.ks.data(), m.mask.data(),
                                      m.counts.data(), m.sigma_e,      m.n_gal};
       writer.write_round(index, &view);

@@ -12,6 +12,7 @@
 #include "distributed/communicator.hpp"
 #include "pipeline/simulate/cosmology.hpp"
 #include "pipeline/simulate/flat_random_fields.hpp"
+#include "pipeline/simulate/footprint_sampling.hpp"
 #include "pipeline/simulate/sky_family.hpp"
 
 namespace lofimap::pipeline {
@@ -23,6 +24,7 @@ struct TrainingSetConfig {
   std::string cl_description;                     // how the spectrum is made (stored as an attribute)
   double n_gal_min = 30, n_gal_max = 30;          // galaxies per arcmin^2, drawn uniformly per map
   double sigma_e_min = 0.26, sigma_e_max = 0.26;  // shape noise per component, drawn uniformly per map
+  std::string footprint, footprint_preset = "generic";  // observe through a real catalogue's footprint
   double masked_fraction = 0;  // random circular holes (bright-star masks) covering about this fraction
   bool reduced_shear = false;
   double pad = 2;  // KS zero padding
@@ -43,7 +45,10 @@ struct TrainingMapData {
 
 // Map `index` of the set (deterministic in seed and index). The sampler keeps spectra and halo models
 // between maps; the overload without one makes its own.
-TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingSetConfig& config, long index);
+// With a footprint (load_footprint(config.footprint, ...)), galaxies are the catalogue's own, their noise its
+// rotated ellipticities; n_gal and sigma_e are the catalogue's.
+TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingSetConfig& config, long index,
+                                      const FootprintCatalogue* footprint = nullptr);
 TrainingMapData simulate_training_map(const TrainingSetConfig& config, long index);
 
 struct TrainingSetReport {
