@@ -201,9 +201,10 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
       ->expected(1, 2);
   ts->add_option("--sigma-e", c->sigma_e_range, "shape noise: S or MIN MAX (uniform per map)")
       ->expected(1, 2);
-  ts->add_option("--footprint", t.footprint,
-                 "observe through this catalogue: its galaxy positions and weights, its ellipticities randomly "
-                 "rotated as shape noise (replaces --density and --sigma-e)")
+  ts->add_option(
+        "--footprint", t.footprint,
+        "observe through this catalogue: its galaxy positions and weights, its ellipticities randomly "
+        "rotated as shape noise (replaces --density and --sigma-e)")
       ->check(CLI::ExistingFile);
   ts->add_option("--preset", t.footprint_preset, "column names and calibration of the --footprint catalogue")
       ->capture_default_str();

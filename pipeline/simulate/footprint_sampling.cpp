@@ -29,7 +29,8 @@ FootprintCatalogue load_footprint(const std::string& path, const std::string& pr
   const double norm = std::sqrt(sx * sx + sy * sy + sz * sz);
   if (!(norm > 0.5 * static_cast<double>(g.size())))
     throw std::invalid_argument("--footprint: " + path + " spans too much of the sky for a flat footprint");
-  const TangentPoint centre{std::atan2(sy, sx) * 180 / std::numbers::pi, std::asin(sz / norm) * 180 / std::numbers::pi};
+  const TangentPoint centre{std::atan2(sy, sx) * 180 / std::numbers::pi,
+                            std::asin(sz / norm) * 180 / std::numbers::pi};
   FootprintCatalogue f;
   f.path = path;
   double sum_w = 0, sum_we2 = 0;
@@ -48,7 +49,8 @@ FootprintCatalogue load_footprint(const std::string& path, const std::string& pr
 }
 
 FootprintObservation observe_through_footprint(const FootprintCatalogue& f, const FlatGrid& grid,
-                                               const std::vector<double>& shear1, const std::vector<double>& shear2,
+                                               const std::vector<double>& shear1,
+                                               const std::vector<double>& shear2,
                                                const std::vector<double>& kappa, bool reduced,
                                                const std::vector<unsigned char>& survey, RandomStream& rng) {
   const long n = grid.nx;
@@ -68,7 +70,8 @@ FootprintObservation observe_through_footprint(const FootprintCatalogue& f, cons
     for (double y : {f.y_min, f.y_max}) {
       double u, v;
       transform(x, y, u, v);
-      u_min = std::min(u_min, u), u_max = std::max(u_max, u), v_min = std::min(v_min, v), v_max = std::max(v_max, v);
+      u_min = std::min(u_min, u), u_max = std::max(u_max, u), v_min = std::min(v_min, v),
+      v_max = std::max(v_max, v);
     }
   const auto corner = [&](double lo, double hi) {
     const double extent = hi - lo;

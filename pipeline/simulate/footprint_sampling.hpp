@@ -36,7 +36,8 @@ struct FootprintObservation {
 // (g1, g2; reduced by 1 - kappa when `reduced`) at each galaxy's pixel. Pixels where `survey` is 0 (random
 // star masks) lose their galaxies.
 FootprintObservation observe_through_footprint(const FootprintCatalogue& footprint, const FlatGrid& grid,
-                                               const std::vector<double>& shear1, const std::vector<double>& shear2,
+                                               const std::vector<double>& shear1,
+                                               const std::vector<double>& shear2,
                                                const std::vector<double>& kappa, bool reduced,
                                                const std::vector<unsigned char>& survey, RandomStream& rng);
 

@@ -91,8 +91,8 @@ TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingS
   m.kappa.resize(nn), m.counts.resize(nn), m.mask.resize(nn);
   m.shear.resize(2 * nn);
   if (footprint) {
-    const auto seen = observe_through_footprint(*footprint, c.grid, shear.a, shear.b, kappa, c.reduced_shear,
-                                                survey, rng);
+    const auto seen =
+        observe_through_footprint(*footprint, c.grid, shear.a, shear.b, kappa, c.reduced_shear, survey, rng);
     m.n_gal = static_cast<float>(seen.n_gal);
     m.sigma_e = static_cast<float>(footprint->sigma_e);
     g1 = seen.g1, g2 = seen.g2;
@@ -147,15 +147,16 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   std::optional<FootprintCatalogue> footprint;
   if (!c.footprint.empty()) footprint = load_footprint(c.footprint, c.footprint_preset);
   io::TrainingAttributes attrs;
-  attrs.text = {{"lofimap_version", LOFIMAP_VERSION},
-                {"lofimap_git", LOFIMAP_GIT_HASH},
-                {"command", c.command_line},
-                {"cl", c.cl_description},
-                {"field", families},
-                {"shear", c.reduced_shear ? "reduced" : "gamma"},
-                {"footprint", c.footprint.empty() ? "uniform (Poisson counts)"
-                                                  : c.footprint + " (its positions, weights and rotated shapes)"},
-                {"frame", "x = +RA (East), y = +Dec (North)"}};
+  attrs.text = {
+      {"lofimap_version", LOFIMAP_VERSION},
+      {"lofimap_git", LOFIMAP_GIT_HASH},
+      {"command", c.command_line},
+      {"cl", c.cl_description},
+      {"field", families},
+      {"shear", c.reduced_shear ? "reduced" : "gamma"},
+      {"footprint", c.footprint.empty() ? "uniform (Poisson counts)"
+                                        : c.footprint + " (its positions, weights and rotated shapes)"},
+      {"frame", "x = +RA (East), y = +Dec (North)"}};
   attrs.numbers = {{"pixel_arcmin", c.grid.pixel_arcmin},
                    {"npix", static_cast<double>(c.grid.nx)},
                    {"lambda_min", c.sky.lambda.min},

@@ -20,10 +20,10 @@ namespace lofimap::pipeline {
 struct TrainingSetConfig {
   long maps = 100;
   FlatGrid grid = FlatGrid::square(256, 0.5);
-  SkyFamilySettings sky;                          // which skies: families, spectra, parameter ranges
-  std::string cl_description;                     // how the spectrum is made (stored as an attribute)
-  double n_gal_min = 30, n_gal_max = 30;          // galaxies per arcmin^2, drawn uniformly per map
-  double sigma_e_min = 0.26, sigma_e_max = 0.26;  // shape noise per component, drawn uniformly per map
+  SkyFamilySettings sky;                                // which skies: families, spectra, parameter ranges
+  std::string cl_description;                           // how the spectrum is made (stored as an attribute)
+  double n_gal_min = 30, n_gal_max = 30;                // galaxies per arcmin^2, drawn uniformly per map
+  double sigma_e_min = 0.26, sigma_e_max = 0.26;        // shape noise per component, drawn uniformly per map
   std::string footprint, footprint_preset = "generic";  // observe through a real catalogue's footprint
   double masked_fraction = 0;  // random circular holes (bright-star masks) covering about this fraction
   bool reduced_shear = false;

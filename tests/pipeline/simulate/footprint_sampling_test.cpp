@@ -16,7 +16,8 @@ FootprintCatalogue letter_l() {
   // orientation chosen is visible in the pattern.
   FootprintCatalogue f;
   auto add = [&](double x, double y, double e1, double e2, double w) {
-    f.x_arcmin.push_back(x), f.y_arcmin.push_back(y), f.e1.push_back(e1), f.e2.push_back(e2), f.weight.push_back(w);
+    f.x_arcmin.push_back(x), f.y_arcmin.push_back(y), f.e1.push_back(e1), f.e2.push_back(e2),
+        f.weight.push_back(w);
   };
   for (int i = 0; i < 8; ++i) add(-7.5, -7.5 + 2 * i, 0.1 * (i % 3), -0.05 * i, 1 + i);
   for (int i = 1; i < 5; ++i) add(-7.5 + 3.5 * i, -7.5, 0.3, 0.2, 0.5);
@@ -45,7 +46,8 @@ TEST(FootprintSampling, GalaxiesKeepTheirPositionsAndTheirEllipticityModulus) {
         moduli_seen.insert(std::round(1e9 * std::hypot(seen.g1[p], seen.g2[p])));
         occupied.insert({static_cast<long>(p % 32), static_cast<long>(p / 32)});
       }
-    for (size_t i = 0; i < f.e1.size(); ++i) moduli_true.insert(std::round(1e9 * std::hypot(f.e1[i], f.e2[i])));
+    for (size_t i = 0; i < f.e1.size(); ++i)
+      moduli_true.insert(std::round(1e9 * std::hypot(f.e1[i], f.e2[i])));
     EXPECT_EQ(moduli_seen, moduli_true);
     // The occupied pixels are the footprint under one of the 8 symmetries, centred: find which.
     int match = -1;
@@ -75,7 +77,8 @@ TEST(FootprintSampling, PixelEstimateIsTheWeightedMeanAndMasksDropGalaxies) {
     f.x_arcmin.push_back(0.2 + 0.1 * i), f.y_arcmin.push_back(0.3), f.e1.push_back(0), f.e2.push_back(0);
     f.weight.push_back(1.0 + i);
   }
-  f.x_arcmin.push_back(5.5), f.y_arcmin.push_back(5.5), f.e1.push_back(0), f.e2.push_back(0), f.weight.push_back(1);
+  f.x_arcmin.push_back(5.5), f.y_arcmin.push_back(5.5), f.e1.push_back(0), f.e2.push_back(0),
+      f.weight.push_back(1);
   f.x_min = 0.2, f.x_max = 5.5, f.y_min = 0.3, f.y_max = 5.5;
   const auto grid = FlatGrid::square(16, 1.0);
   const size_t nn = 256;
