@@ -72,10 +72,6 @@ HaloModel::HaloModel(const Cosmology& cosmo, const SourceDistribution& sources, 
       CellInfo cell{i, j, mass_function_.dn_dlnm(m, z) * std::log(m_hi / m_lo) * volume_per_sr,
                     make_halo(m, z)};
       total_per_sr_ += cell.per_sr;
-      const double theta_t = cell.centre.theta_t_arcmin / kArcminPerRad;
-      const double c = cell.centre.concentration;
-      mean_kappa_ += cell.per_sr * 2 * std::numbers::pi * theta_t * theta_t * cell.centre.kappa_norm *
-                     nfw_mass_factor(c) / (c * c);
       cells_.push_back(cell);
     }
   }
@@ -98,9 +94,26 @@ LightconeHalo HaloModel::make_halo(double m, double z) const {
   return h;
 }
 
-std::vector<double> HaloModel::one_halo_cl(const std::vector<double>& ells) const {
+double HaloModel::max_theta_arcmin(const FlatGrid& grid) {
+  return kMaxRadiusPerSide * static_cast<double>(std::min(grid.nx, grid.ny)) * grid.pixel_arcmin;
+}
+
+double HaloModel::mean_kappa(double max_theta_arcmin) const {
+  double mean = 0;
+  for (const auto& cell : cells_) {
+    if (cell.centre.theta_t_arcmin > max_theta_arcmin) continue;
+    const double theta_t = cell.centre.theta_t_arcmin / kArcminPerRad;
+    const double c = cell.centre.concentration;
+    mean += cell.per_sr * 2 * std::numbers::pi * theta_t * theta_t * cell.centre.kappa_norm *
+            nfw_mass_factor(c) / (c * c);
+  }
+  return mean;
+}
+
+std::vector<double> HaloModel::one_halo_cl(const std::vector<double>& ells, double max_theta_arcmin) const {
   std::vector<double> out(ells.size(), 0.0);
   for (const auto& cell : cells_) {
+    if (cell.centre.theta_t_arcmin > max_theta_arcmin) continue;
     const double theta_t = cell.centre.theta_t_arcmin / kArcminPerRad;
     const double scale = 2 * std::numbers::pi * theta_t * theta_t * cell.centre.kappa_norm;
     for (size_t l = 0; l < ells.size(); ++l) {
@@ -116,9 +129,10 @@ std::vector<LightconeHalo> HaloModel::draw(const FlatGrid& grid, std::uint64_t s
   const double area =
       static_cast<double>(grid.nx) * static_cast<double>(grid.ny) * grid.pixel_rad() * grid.pixel_rad();
   RandomStream rng(seed, stream);
+  const double max_theta = max_theta_arcmin(grid);
   std::vector<LightconeHalo> out;
   for (const auto& cell : cells_) {
-    const auto n = rng.poisson(cell.per_sr * area);
+    const auto n = rng.poisson(cell.per_sr * area);  // drawn for every cell: streams stay aligned
     const double lo = slice_chi_edges_[static_cast<size_t>(cell.slice)],
                  hi = slice_chi_edges_[static_cast<size_t>(cell.slice + 1)];
     const double m_lo = mass_edges_[static_cast<size_t>(cell.mass_bin)],
@@ -135,6 +149,7 @@ std::vector<LightconeHalo> HaloModel::draw(const FlatGrid& grid, std::uint64_t s
         if (rng.uniform() * top <= mass_function_.dn_dlnm(m, z)) break;
       }
       auto h = make_halo(m, z);
+      if (h.theta_t_arcmin > max_theta) continue;
       h.x_pix = rng.uniform() * static_cast<double>(grid.nx) - 0.5;
       h.y_pix = rng.uniform() * static_cast<double>(grid.ny) - 0.5;
       out.push_back(h);
@@ -201,7 +216,8 @@ HaloSky halo_model_sky(const HaloModel& model, const AngularSpectrum& total_cl, 
                        std::uint64_t field_stream, std::uint64_t halo_stream) {
   HaloSky sky;
   sky.background_cl.ell = total_cl.ell;
-  const auto one_halo = model.one_halo_cl(total_cl.ell);
+  const double max_theta = HaloModel::max_theta_arcmin(grid);
+  const auto one_halo = model.one_halo_cl(total_cl.ell, max_theta);
   for (size_t l = 0; l < total_cl.ell.size(); ++l)
     sky.background_cl.cl.push_back(std::max(0.0, total_cl.cl[l] - one_halo[l]));
   sky.kappa = background == BackgroundField::lognormal
@@ -210,7 +226,8 @@ HaloSky halo_model_sky(const HaloModel& model, const AngularSpectrum& total_cl, 
   sky.haloes = model.draw(grid, seed, halo_stream);
   std::vector<double> haloes(sky.kappa.size(), 0.0);
   paste_haloes(haloes, grid, sky.haloes);
-  for (size_t i = 0; i < haloes.size(); ++i) sky.kappa[i] += haloes[i] - model.mean_kappa();
+  const double mean = model.mean_kappa(max_theta);
+  for (size_t i = 0; i < haloes.size(); ++i) sky.kappa[i] += haloes[i] - mean;
   return sky;
 }
 

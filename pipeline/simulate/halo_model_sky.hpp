@@ -40,11 +40,18 @@ class HaloModel {
 
   // Expected number of haloes per steradian in the mass and redshift range.
   double haloes_per_sr() const { return total_per_sr_; }
-  // One-halo (Poisson) convergence power of the haloes at these multipoles, and their mean convergence.
-  std::vector<double> one_halo_cl(const std::vector<double>& ells) const;
-  double mean_kappa() const { return mean_kappa_; }
-  // A light cone over the grid's area: Poisson counts per (z, M) bin, mass log-uniform within its bin,
-  // comoving distance uniform within its slice, positions uniform on the grid.
+  // One-halo (Poisson) convergence power of the haloes at these multipoles, and their mean convergence,
+  // counting haloes whose angular radius is at most `max_theta_arcmin` (by the centre of each mass and
+  // redshift bin).
+  std::vector<double> one_halo_cl(const std::vector<double>& ells, double max_theta_arcmin = 1e300) const;
+  double mean_kappa(double max_theta_arcmin = 1e300) const;
+  // Haloes larger than this fraction of a grid's side are not pasted on it (a periodic field cannot hold
+  // them); their power stays in the background.
+  static constexpr double kMaxRadiusPerSide = 0.4;
+  static double max_theta_arcmin(const FlatGrid& grid);
+  // A light cone over the grid's area: Poisson counts per (z, M) bin, mass from the mass function within its
+  // bin, comoving volume uniform within its slice, positions uniform on the grid; haloes larger than
+  // max_theta_arcmin(grid) left out.
   std::vector<LightconeHalo> draw(const FlatGrid& grid, std::uint64_t seed, std::uint64_t stream) const;
   // Expected counts per mass bin (summed over redshift) and per redshift slice, over `area_sr`: for the
   // histograms against the mass function.
@@ -68,7 +75,7 @@ class HaloModel {
   HaloMassFunction mass_function_;
   std::vector<double> slice_chi_edges_, mass_edges_;
   std::vector<CellInfo> cells_;
-  double total_per_sr_ = 0, mean_kappa_ = 0;
+  double total_per_sr_ = 0;
 };
 
 // Adds the haloes' convergence to a periodic field on the grid (each profile wraps around the edges).

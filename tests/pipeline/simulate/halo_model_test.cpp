@@ -112,6 +112,21 @@ TEST(HaloModel, LightConeCountsFollowTheMassFunction) {
   check([](const LightconeHalo& h) { return h.z; }, model.expected_redshift_histogram(area), 10, "z");
 }
 
+TEST(HaloModelSky, SmallFieldsLeaveOutHaloesTheyCannotHold) {
+  // A 32' field: nearby massive haloes can be larger than the field; they are left to the background.
+  const auto cosmo = tng();
+  SourceDistribution src;
+  src.z_single = 1.0;
+  const HaloModel model(cosmo, src);
+  const auto grid = FlatGrid::square(64, 0.5);
+  const auto total = convergence_cl_limber(cosmo, src, log_ell_grid(100, 1e5, 100));
+  for (int seed = 0; seed < 30; ++seed) {
+    const auto sky = halo_model_sky(model, total, grid, BackgroundField::gaussian, 0, seed, 0, 1);
+    for (const auto& h : sky.haloes) EXPECT_LE(h.theta_t_arcmin, 0.4 * 32);
+  }
+  EXPECT_LT(model.mean_kappa(0.4 * 32), model.mean_kappa());
+}
+
 TEST(HaloModelSky, PowerMatchesHalofitAndTheOneHaloTerm) {
   const auto cosmo = tng();
   SourceDistribution src;
@@ -123,7 +138,7 @@ TEST(HaloModelSky, PowerMatchesHalofitAndTheOneHaloTerm) {
   // (the background is not), so the halo power is compared up to half the Nyquist multipole only.
   const auto grid = FlatGrid::square(512, 0.5);
   const auto total = convergence_cl_limber(cosmo, src, log_ell_grid(10, 3e4, 300));
-  AngularSpectrum one_halo{total.ell, model.one_halo_cl(total.ell)};
+  AngularSpectrum one_halo{total.ell, model.one_halo_cl(total.ell, HaloModel::max_theta_arcmin(grid))};
   const int maps = 4, bins = 10;
   std::vector<double> sky_ratio(bins, 0.0), halo_ratio(bins, 0.0), ell(bins, 0.0);
   for (int m = 0; m < maps; ++m) {
