@@ -21,6 +21,11 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
              {{"compact", pipeline::ModelSize::Compact}, {"published", pipeline::ModelSize::Published}},
              "network size");
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");
+  cmd->add_flag("--wiener-channel", c->wiener_channel,
+                "also feed the Wiener estimate of the binned shear (the prior is kept with the model)");
+  cmd->add_option(
+      "--wiener-prior", c->wiener_prior_file,
+      "C_ell table (ell, C_ell) for the Wiener channel; default Limber/halofit, Planck 2015, z_s = 1");
   cmd->add_option("--steps", c->steps, "optimisation steps")->capture_default_str();
   cmd->add_option("--global-batch,--maps-per-step", c->global_batch,
                   "maps per step over all ranks (the same training whatever the number of ranks)")

@@ -26,6 +26,13 @@ std::string LofiOptions::to_json() const {
                       {"filter_size", filter_size},
                       {"train_pixel_arcmin", train_pixel_arcmin},
                       {"pad_pixels", pad_pixels}};
+  // Only models with the Wiener channel carry its keys: a model without it keeps the JSON (and so the content
+  // hash) it had before the channel existed.
+  if (wiener_channel) {
+    j["wiener_channel"] = true;
+    j["wiener_prior_ell"] = wiener_prior_ell;
+    j["wiener_prior_cl"] = wiener_prior_cl;
+  }
   return j.dump();
 }
 
@@ -42,6 +49,11 @@ LofiOptions LofiOptions::from_json(const std::string& text) {
     o.filter_size = j.at("filter_size");
     o.train_pixel_arcmin = j.at("train_pixel_arcmin");
     o.pad_pixels = j.at("pad_pixels");
+    // Models written before the Wiener channel existed have none of these keys.
+    o.wiener_channel = j.value("wiener_channel", false);
+    if (j.contains("wiener_prior_ell"))
+      o.wiener_prior_ell = j.at("wiener_prior_ell").get<std::vector<double>>();
+    if (j.contains("wiener_prior_cl")) o.wiener_prior_cl = j.at("wiener_prior_cl").get<std::vector<double>>();
     return o;
   } catch (const std::exception& e) {
     throw std::invalid_argument(std::string("LoFi options: ") + e.what());
@@ -51,8 +63,11 @@ LofiOptions LofiOptions::from_json(const std::string& text) {
 std::string LofiOptions::difference(const LofiOptions& o) const {
   const auto a = nlohmann::json::parse(to_json()), b = nlohmann::json::parse(o.to_json());
   for (auto it = a.begin(); it != a.end(); ++it)
-    if (b.at(it.key()) != it.value())
-      return it.key() + ": " + it.value().dump() + " vs " + b.at(it.key()).dump();
+    if (!b.contains(it.key()) || b.at(it.key()) != it.value())
+      return it.key() + ": " + it.value().dump() + " vs " +
+             (b.contains(it.key()) ? b.at(it.key()).dump() : "absent");
+  for (auto it = b.begin(); it != b.end(); ++it)
+    if (!a.contains(it.key())) return it.key() + ": absent vs " + it.value().dump();
   return "";
 }
 
@@ -115,6 +130,22 @@ void LofiOptions::validate() const {
   require_at_most("--filter-size", filter_size, 8191);
   require_at_most("--pad-pixels", pad_pixels, 4096);
   require_at_most("parameter count", parameter_count(), 1ll << 31);  // 8 GiB of float32 weights
+  if (wiener_channel) {
+    if (extra_channels != 2)
+      throw std::invalid_argument("LoFi Wiener channel: needs the noise channel too (2 extra channels)");
+    if (wiener_prior_ell.size() < 2 || wiener_prior_ell.size() != wiener_prior_cl.size())
+      throw std::invalid_argument("LoFi Wiener channel: the prior C_ell needs >= 2 (ell, C_ell) pairs");
+    require_at_most("Wiener prior (points)", static_cast<double>(wiener_prior_ell.size()), 100000);
+    for (size_t i = 0; i < wiener_prior_ell.size(); ++i)
+      if (!(std::isfinite(wiener_prior_ell[i]) && std::isfinite(wiener_prior_cl[i]) &&
+            wiener_prior_cl[i] >= 0 &&
+            (i == 0 ? wiener_prior_ell[i] > 0 : wiener_prior_ell[i] > wiener_prior_ell[i - 1])))
+        throw std::invalid_argument(
+            "LoFi Wiener channel: the prior needs increasing ell > 0 and finite C_ell >= 0");
+  } else if (extra_channels > 1) {
+    throw std::invalid_argument(
+        "LoFi --extra-channels: more than one extra channel only with the Wiener channel");
+  }
 }
 
 }  // namespace lofimap::models

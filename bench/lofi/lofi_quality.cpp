@@ -80,7 +80,6 @@ int main(int argc, char** argv) {
   pipeline::set_fftw_threads(1);
   auto net = models::load_lofi(argv[1]);
   net->eval();
-  const bool noise = net->options().extra_channels > 0;
   const io::TrainingSetReader train(argv[2]), test(argv[3]);
   const long maps = std::min<long>(std::atol(argv[4]), test.maps());
   const std::string outdir = argv[5];
@@ -106,7 +105,8 @@ int main(int argc, char** argv) {
     const std::vector<double> e(m.ks.begin(), m.ks.begin() + nn), t(m.kappa.begin(), m.kappa.end()),
         mask(m.mask.begin(), m.mask.end()), counts(m.counts.begin(), m.counts.end()),
         g1(m.shear.begin(), m.shear.begin() + nn), g2(m.shear.begin() + nn, m.shear.end());
-    const auto lofi = predict(net, pipeline::lofi_input(m, n, noise, torch::kCPU), pixel, n, pixel);
+    const auto lofi =
+        predict(net, pipeline::lofi_input(m, n, pixel, net->options(), torch::kCPU), pixel, n, pixel);
     const auto ks = pipeline::flat_gaussian_smooth(e, n, n, best_sigma / pixel, 2.0);
     const auto wf = pipeline::wiener_filter(g1, g2, counts, m.sigma_e, cl, grid).kappa;
     const auto ql = pipeline::evaluate_map(lofi, t, mask, grid),
@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
       const auto m = test.read(i);
       const std::vector<double> t(m.kappa.begin(), m.kappa.end());
       const long n_out = static_cast<long>(n * f);
-      const auto p = predict(net, pipeline::lofi_input(m, n, noise, torch::kCPU), pixel, n_out, pixel / f);
+      const auto p = predict(net, pipeline::lofi_input(m, n, pixel, net->options(), torch::kCPU), pixel,
+                             n_out, pixel / f);
       std::vector<double> a, b;
       if (f >= 1) {
         a = block_average(p, n_out, static_cast<long>(f)), b = t;

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "models/lofi_network.hpp"
-#include "pipeline/core/noise_channel.hpp"
+#include "pipeline/lofi/lofi_channels.hpp"
 #include "pipeline/lofi/torch_device.hpp"
 
 namespace lofimap::pipeline {
@@ -17,9 +17,6 @@ class TorchLofiEvaluator final : public LofiEvaluator {
   TorchLofiEvaluator(const std::string& path, ComputeDevice device, long batch,
                      const distributed::Communicator& comm)
       : device_(torch_device(device, comm)), batch_(batch), net_(models::load_lofi(path)) {
-    if (net_->options().extra_channels > 1)
-      throw std::invalid_argument(path +
-                                  ": models with more than one extra channel are not supported by map");
     net_->to(device_);
     net_->eval();
     hash_ = models::lofi_hash(net_);
@@ -28,15 +25,11 @@ class TorchLofiEvaluator final : public LofiEvaluator {
   std::string model_hash() const override { return hash_; }
 
   std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& kappa_e,
-                              const std::vector<double>& kappa_b, const std::vector<double>& counts,
+                              const std::vector<double>& kappa_b, const std::vector<double>& g1,
+                              const std::vector<double>& g2, const std::vector<double>& counts,
                               double sigma_e, const std::vector<float>& xy) override {
     const auto& mo = net_->options();
-    std::vector<float> channels;
-    for (const auto* v : {&kappa_e, &kappa_b}) channels.insert(channels.end(), v->begin(), v->end());
-    if (mo.extra_channels >= 1) {
-      const auto noise = noise_channel(counts.data(), counts.size(), sigma_e);
-      channels.insert(channels.end(), noise.begin(), noise.end());
-    }
+    auto channels = lofi_channels(mo, grid, kappa_e, kappa_b, g1, g2, counts, sigma_e);
     const long nq = static_cast<long>(xy.size() / 2);
     std::vector<float> out(static_cast<size_t>(nq));
     if (nq == 0) return out;

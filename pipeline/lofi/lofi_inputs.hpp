@@ -1,6 +1,5 @@
-// LoFi on training-set maps (torch; for the training loop and the quality benchmark): the input channels
-// [kappa_E, kappa_B] of the KS estimate (plus the per-pixel noise level when the model has the extra
-// channel), and predictions on a whole grid.
+// LoFi on training-set maps (torch; for the training loop and the quality benchmark): the input channels the
+// model reads (lofi_channels.hpp: KS E/B, noise level, Wiener estimate), and predictions on a whole grid.
 #pragma once
 
 #include <torch/torch.h>
@@ -8,18 +7,29 @@
 #include "io/hdf5_training_set.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/core/flat_grid.hpp"
-#include "pipeline/core/noise_channel.hpp"
+#include "pipeline/lofi/lofi_channels.hpp"
 
 namespace lofimap::pipeline {
 
-// [2 (+1), n, n] on `device`.
-inline torch::Tensor lofi_input(const io::TrainingMap& m, long n, bool with_noise, torch::Device device) {
-  auto ks = torch::from_blob(const_cast<float*>(m.ks.data()), {2, n, n}).clone();
-  if (with_noise) {
-    auto noise = noise_channel(m.counts.data(), m.counts.size(), m.sigma_e);
-    ks = torch::cat({ks, torch::from_blob(noise.data(), {1, n, n}).clone()});
+// [C, n, n] on `device` for a map of n^2 pixels of `pixel` arcmin. `wiener`, when given, is the map's Wiener
+// channel computed before (a cache); else it is computed here when the model reads it.
+inline torch::Tensor lofi_input(const io::TrainingMap& m, long n, double pixel,
+                                const models::LofiOptions& options, torch::Device device,
+                                const std::vector<float>* wiener = nullptr) {
+  const size_t nn = static_cast<size_t>(n * n);
+  const std::vector<double> e(m.ks.begin(), m.ks.begin() + static_cast<long>(nn)),
+      b(m.ks.begin() + static_cast<long>(nn), m.ks.end()), counts(m.counts.begin(), m.counts.end());
+  std::vector<double> g1, g2;
+  auto own = options;
+  if (options.wiener_channel && wiener) {
+    own.wiener_channel = false, own.extra_channels = 1;  // appended from the cache below
+  } else if (options.wiener_channel) {
+    g1.assign(m.shear.begin(), m.shear.begin() + static_cast<long>(nn));
+    g2.assign(m.shear.begin() + static_cast<long>(nn), m.shear.end());
   }
-  return ks.to(device);
+  auto channels = lofi_channels(own, FlatGrid::square(n, pixel), e, b, g1, g2, counts, m.sigma_e);
+  if (options.wiener_channel && wiener) channels.insert(channels.end(), wiener->begin(), wiener->end());
+  return torch::from_blob(channels.data(), {options.input_channels(), n, n}).clone().to(device);
 }
 
 // The pixel centres of a flat grid as LoFi queries [1, nx * ny, 2] in arcmin (x fastest), on `device`.

@@ -19,12 +19,12 @@
 #include "pipeline/catalogue/catalogue_loader.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
 #include "pipeline/core/machine_resources.hpp"
-#include "pipeline/core/noise_channel.hpp"
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/lofi/lofi_channels.hpp"
 #include "pipeline/lofi/torch_device.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
@@ -39,6 +39,7 @@ namespace {
 struct InputGrid {
   FlatGrid patch;
   std::vector<double> kappa_e, kappa_b, counts;
+  std::vector<double> g1, g2;  // the binned shear (from catalogues only): the Wiener channel's input
   double sigma_e = 0;
   std::vector<io::HeaderCard> cards;  // provenance of the output
   std::string summary;
@@ -55,6 +56,7 @@ InputGrid grid_from_catalogue(const MapConfig& c, const distributed::Communicato
   if (!comm.is_root()) return in;
   auto ks = flat_kaiser_squires({in.patch.nx, in.patch.ny, grid.g1, grid.g2}, c.ks.flat.pad, 0.0);
   in.kappa_e = std::move(ks.a), in.kappa_b = std::move(ks.b), in.counts = grid.count;
+  in.g1 = grid.g1, in.g2 = grid.g2;
   in.cards = provenance_cards(c.ks.command_line, cat.summary);
   in.summary = cat.summary.report();
   return in;
@@ -109,9 +111,11 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
     flat.pixel_arcmin = mo.train_pixel_arcmin;
   validate_flat_settings(flat);
-  if (mo.extra_channels > 1)
-    throw std::invalid_argument(model_path +
-                                ": models with more than one extra channel are not supported by map");
+  if (mo.wiener_channel && !c.ks_map.empty())
+    throw std::invalid_argument(
+        "--ks-map: " + model_path +
+        " reads the Wiener estimate of the binned shear, which a KS map does not hold; give "
+        "the catalogue instead");
   const bool to_list = !c.coords_file.empty();
   const bool to_healpix = c.nside > 0;
   std::unique_ptr<io::AtomicOutput> out, png;
@@ -132,12 +136,7 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   const FlatGrid& patch = in.patch;
   const double sigma_e = in.sigma_e;
   const long nx = patch.nx, ny = patch.ny;
-  std::vector<float> channels;
-  for (const auto* v : {&in.kappa_e, &in.kappa_b}) channels.insert(channels.end(), v->begin(), v->end());
-  if (mo.extra_channels >= 1) {
-    const auto noise = noise_channel(in.counts.data(), in.counts.size(), sigma_e);
-    channels.insert(channels.end(), noise.begin(), noise.end());
-  }
+  auto channels = lofi_channels(mo, patch, in.kappa_e, in.kappa_b, in.g1, in.g2, in.counts, sigma_e);
   const auto input = torch::from_blob(channels.data(), {1, mo.input_channels(), ny, nx}).clone().to(device);
 
   // Query coordinates in the patch's tangent plane [arcmin].

@@ -87,7 +87,7 @@ ValidationScore validate_model(const TrainConfig& c, models::LofiNetwork& net,
   for (const auto& set : sets) {
     const auto grid = FlatGrid::square(set.n, set.pixel);
     for (long i = 0; i < v; ++i) {
-      const auto m = load_training_map(set, set.train_maps + i, c.noise_channel, device);
+      const auto m = load_training_map(set, set.train_maps + i, net->options(), device);
       const auto pred = predict_grid(net, m.input, set.pixel, set.n, set.pixel)
                             .to(torch::kCPU, torch::kDouble)
                             .contiguous();
@@ -110,7 +110,7 @@ std::vector<torch::Tensor> global_batch_gradients(const TrainConfig& c, models::
   const auto device = net->parameters().front().device();
   const auto reducer = distributed::make_gradient_reducer(comm, net->parameters());
   const auto rows = distributed::split_rows(c.global_batch, comm.rank(), comm.size());
-  TrainingSampler sampler(c, sets, {rows.begin, rows.end}, device);
+  TrainingSampler sampler(c, net->options(), sets, {rows.begin, rows.end}, device);
   for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
   double local = backward_passes(c, net, sampler, *reducer, step).loss_sum;
   comm.allreduce_sum(&local, 1);
@@ -162,7 +162,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   summary.first_step = step;
   TrainingLog log(c, comm, step);
   const auto rows = distributed::split_rows(c.global_batch, comm.rank(), comm.size());
-  TrainingSampler sampler(c, sets, {rows.begin, rows.end}, device);
+  TrainingSampler sampler(c, net->options(), sets, {rows.begin, rows.end}, device);
   if (comm.is_root() && comm.size() > 1)
     spdlog::info(
         "{} ranks share a global batch of {} maps; gradients summed by the {} reducer ({} buckets, "

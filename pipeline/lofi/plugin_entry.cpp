@@ -32,9 +32,10 @@ class BacktraceFreeEvaluator final : public LofiEvaluator {
   double train_pixel_arcmin() const override { return inner_->train_pixel_arcmin(); }
   std::string model_hash() const override { return inner_->model_hash(); }
   std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& e,
-                              const std::vector<double>& b, const std::vector<double>& counts, double sigma_e,
-                              const std::vector<float>& xy) override {
-    return without_backtrace([&] { return inner_->evaluate(grid, e, b, counts, sigma_e, xy); });
+                              const std::vector<double>& b, const std::vector<double>& g1,
+                              const std::vector<double>& g2, const std::vector<double>& counts,
+                              double sigma_e, const std::vector<float>& xy) override {
+    return without_backtrace([&] { return inner_->evaluate(grid, e, b, g1, g2, counts, sigma_e, xy); });
   }
 
  private:

@@ -34,10 +34,27 @@ double finest_pixel(const std::vector<TrainingSet>& sets) {
   return finest;
 }
 
-MapTensors load_training_map(const TrainingSet& set, long index, bool noise_channel, torch::Device device) {
+MapTensors load_training_map(const TrainingSet& set, long index, const models::LofiOptions& options,
+                             torch::Device device) {
   const auto m = set.reader->read(index);
   const long n = set.n;
-  return {lofi_input(m, n, noise_channel, device),
+  const std::vector<float>* wiener = nullptr;
+  const double cache_bytes = static_cast<double>(set.reader->maps()) * static_cast<double>(n * n) * 4;
+  if (options.wiener_channel && cache_bytes <= 2.0 * (1 << 30)) {
+    if (set.wiener_cache.empty()) set.wiener_cache.resize(static_cast<size_t>(set.reader->maps()));
+    auto& cached = set.wiener_cache[static_cast<size_t>(index)];
+    if (cached.empty()) {
+      const size_t nn = static_cast<size_t>(n * n);
+      const std::vector<double> g1(m.shear.begin(), m.shear.begin() + static_cast<long>(nn)),
+          g2(m.shear.begin() + static_cast<long>(nn), m.shear.end()),
+          counts(m.counts.begin(), m.counts.end());
+      const auto w =
+          wiener_channel(g1, g2, counts, m.sigma_e, wiener_prior(options), FlatGrid::square(n, set.pixel));
+      cached.assign(w.begin(), w.end());
+    }
+    wiener = &cached;
+  }
+  return {lofi_input(m, n, set.pixel, options, device, wiener),
           torch::from_blob(const_cast<float*>(m.kappa.data()), {n, n}).clone().to(device)};
 }
 
@@ -52,9 +69,9 @@ std::uint64_t stream_key(std::uint64_t tag, long index, long slot) {
 
 }  // namespace
 
-TrainingSampler::TrainingSampler(const TrainConfig& c, const std::vector<TrainingSet>& sets, SlotRange slots,
-                                 torch::Device device)
-    : config_(c), sets_(sets), slots_(slots), device_(device) {}
+TrainingSampler::TrainingSampler(const TrainConfig& c, const models::LofiOptions& options,
+                                 const std::vector<TrainingSet>& sets, SlotRange slots, torch::Device device)
+    : config_(c), options_(options), sets_(sets), slots_(slots), device_(device) {}
 
 void TrainingSampler::load_batch(long batch) {
   const auto& c = config_;
@@ -69,7 +86,7 @@ void TrainingSampler::load_batch(long batch) {
   for (long slot = slots_.begin; slot < slots_.end; ++slot) {
     RandomStream map(c.seed, stream_key(kMapChoice, batch, slot));
     auto m = load_training_map(set, static_cast<long>(map.uniform() * static_cast<double>(set.train_maps)),
-                               c.noise_channel, device_);
+                               options_, device_);
     in.push_back(m.input), tr.push_back(m.truth);
   }
   inputs_ = torch::stack(in);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "io/hdf5_training_set.hpp"
+#include "models/lofi_options.hpp"
 #include "pipeline/products/train_config.hpp"
 
 namespace lofimap::pipeline {
@@ -21,6 +22,9 @@ struct TrainingSet {
   std::unique_ptr<io::TrainingSetReader> reader;
   long n = 0, train_maps = 0;  // grid side; maps before the held-out validation maps at the end
   double pixel = 0;            // arcmin
+  // Wiener channels of the maps already loaded (17 ms each at 128^2, reused every epoch), by map index; kept
+  // while the whole set's channels fit in 2 GiB.
+  mutable std::vector<std::vector<float>> wiener_cache;
 };
 
 // Opens every set; throws io::Error for an unreadable file, std::invalid_argument when a set has no more maps
@@ -34,7 +38,8 @@ struct MapTensors {
   torch::Tensor input;  // [C, n, n]
   torch::Tensor truth;  // [n, n]
 };
-MapTensors load_training_map(const TrainingSet& set, long index, bool noise_channel, torch::Device device);
+MapTensors load_training_map(const TrainingSet& set, long index, const models::LofiOptions& options,
+                             torch::Device device);
 
 struct StepSamples {
   torch::Tensor inputs;   // [M, C, n, n] (M maps of a micro-batch)
@@ -50,8 +55,8 @@ struct SlotRange {
 
 class TrainingSampler {
  public:
-  TrainingSampler(const TrainConfig& config, const std::vector<TrainingSet>& sets, SlotRange slots,
-                  torch::Device device);
+  TrainingSampler(const TrainConfig& config, const models::LofiOptions& options,
+                  const std::vector<TrainingSet>& sets, SlotRange slots, torch::Device device);
   long local_slots() const { return slots_.size(); }
   // The samples of this rank's slots [first, first + count) (local indices) at `step`: a new batch of maps
   // every steps_per_batch steps, fresh coordinates every step.
@@ -60,6 +65,7 @@ class TrainingSampler {
  private:
   void load_batch(long batch);
   const TrainConfig& config_;
+  models::LofiOptions options_;
   const std::vector<TrainingSet>& sets_;
   SlotRange slots_;
   torch::Device device_;

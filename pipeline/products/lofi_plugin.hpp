@@ -32,9 +32,11 @@ class LofiEvaluator {
   virtual ~LofiEvaluator() = default;
   virtual double train_pixel_arcmin() const = 0;
   virtual std::string model_hash() const = 0;
-  // Maps are [ny][nx] on `grid`; queries are x, y pairs in arcmin on the grid's tangent plane.
+  // Maps are [ny][nx] on `grid` (g1, g2: the binned shear, read by models with the Wiener channel); queries
+  // are x, y pairs in arcmin on the grid's tangent plane.
   virtual std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& kappa_e,
-                                      const std::vector<double>& kappa_b, const std::vector<double>& counts,
+                                      const std::vector<double>& kappa_b, const std::vector<double>& g1,
+                                      const std::vector<double>& g2, const std::vector<double>& counts,
                                       double sigma_e, const std::vector<float>& queries_xy_arcmin) = 0;
 };
 

@@ -296,10 +296,12 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
       [&](long long region, const ShearCatalogue& galaxies) {
         const auto in = region_input(galaxies, regions, region, c.flat.pad, 0.0);  // LoFi takes unsmoothed KS
         const auto px = region_output_pixels(galaxies, regions, region, c.nside, in);
-        auto kappa = evaluator->evaluate(in.grid, in.kappa_e, in.kappa_b, in.count, sigma_e, px.xy_arcmin);
+        auto kappa = evaluator->evaluate(in.grid, in.kappa_e, in.kappa_b, in.g1, in.g2, in.count, sigma_e,
+                                         px.xy_arcmin);
         RegionRows rows{px.pixels, {std::move(kappa), sample_on_pixels(in, in.kappa_e, px), px.n_gal}};
         add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, 0.0, [&](const RegionInput& n) {
-          return evaluator->evaluate(n.grid, n.kappa_e, n.kappa_b, n.count, sigma_e, px.xy_arcmin);
+          return evaluator->evaluate(n.grid, n.kappa_e, n.kappa_b, n.g1, n.g2, n.count, sigma_e,
+                                     px.xy_arcmin);
         });
         return rows;
       },

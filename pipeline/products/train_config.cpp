@@ -10,6 +10,7 @@
 #include "io/atomic_output.hpp"
 #include "io/error.hpp"
 #include "pipeline/core/machine_resources.hpp"
+#include "pipeline/simulate/cosmology.hpp"
 
 namespace lofimap::pipeline {
 
@@ -22,11 +23,11 @@ NLOHMANN_JSON_SERIALIZE_ENUM(LearningRateSchedule, {{LearningRateSchedule::Cosin
                                                     {LearningRateSchedule::Constant, "constant"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(ComputeDevice, {{ComputeDevice::Cpu, "cpu"}, {ComputeDevice::Cuda, "cuda"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, model_size, noise_channel,
-                                   steps, global_batch, micro_batch, coords_per_map, steps_per_batch, jitter,
-                                   loss, optimizer, learning_rate, weight_decay, schedule, clip_norm, seed,
-                                   validate_every, checkpoint_every, checkpoint, resume, stop_after, output,
-                                   log_csv, overwrite, device, overlap_reduction, check_replicas_every,
-                                   command_line)
+                                   wiener_channel, wiener_prior_file, steps, global_batch, micro_batch,
+                                   coords_per_map, steps_per_batch, jitter, loss, optimizer, learning_rate,
+                                   weight_decay, schedule, clip_norm, seed, validate_every, checkpoint_every,
+                                   checkpoint, resume, stop_after, output, log_csv, overwrite, device,
+                                   overlap_reduction, check_replicas_every, command_line)
 
 std::string TrainConfig::record() const {
   return nlohmann::json(*this).dump();
@@ -37,6 +38,8 @@ std::string TrainConfig::resume_difference(const std::string& record) const {
                                                                  {"validation_maps", "--validation-maps"},
                                                                  {"model_size", "--model-size"},
                                                                  {"noise_channel", "--no-noise-channel"},
+                                                                 {"wiener_channel", "--wiener-channel"},
+                                                                 {"wiener_prior_file", "--wiener-prior"},
                                                                  {"steps", "--steps"},
                                                                  {"global_batch", "--global-batch"},
                                                                  {"coords_per_map", "--coords-per-map"},
@@ -63,6 +66,12 @@ void TrainConfig::validate(int ranks) const {
   if (training_sets.empty()) throw std::invalid_argument("--training-set: required");
   if (output.empty()) throw std::invalid_argument("--output: required");
   if (steps < 1) throw std::invalid_argument("--steps: must be >= 1");
+  if (wiener_channel && !noise_channel)
+    throw std::invalid_argument("--wiener-channel: needs the noise channel (drop --no-noise-channel)");
+  if (!wiener_prior_file.empty() && !wiener_channel)
+    throw std::invalid_argument("--wiener-prior: only with --wiener-channel");
+  if (!wiener_prior_file.empty() && !std::filesystem::exists(wiener_prior_file))
+    throw io::Error(wiener_prior_file, "reading the Wiener prior (--wiener-prior)", "no such file");
   if (global_batch < 1 || global_batch > kMaxGlobalBatch)
     throw std::invalid_argument("--global-batch: must lie between 1 and " + std::to_string(kMaxGlobalBatch) +
                                 " maps, got " + std::to_string(global_batch));
@@ -102,6 +111,20 @@ models::LofiOptions TrainConfig::model_options(double train_pixel_arcmin) const 
       model_size == ModelSize::Published ? models::LofiOptions::published() : models::LofiOptions::compact();
   o.extra_channels = noise_channel ? 1 : 0;
   o.train_pixel_arcmin = train_pixel_arcmin;
+  if (wiener_channel) {
+    // The prior covers every grid a model meets: 0.1' to 10 deg pixels' multipoles.
+    AngularSpectrum prior;
+    if (!wiener_prior_file.empty()) {
+      prior = read_cl_table(wiener_prior_file);
+    } else {
+      SourceDistribution sources;
+      sources.z_single = 1.0;
+      prior = convergence_cl_limber(Cosmology(planck2015_tng()), sources, log_ell_grid(1, 3e5, 400));
+    }
+    o.extra_channels = 2;
+    o.wiener_channel = true;
+    o.wiener_prior_ell = prior.ell, o.wiener_prior_cl = prior.cl;
+  }
   return o;
 }
 

@@ -21,7 +21,10 @@ struct TrainConfig {
       training_sets;         // HDF5 from `lofimap simulate training-set` (e.g. one per pixel scale)
   long validation_maps = 8;  // the last maps of the set are held out for validation
   ModelSize model_size = ModelSize::Compact;
-  bool noise_channel = true;  // per-pixel noise sigma_e / sqrt(counts) as an extra input channel
+  bool noise_channel = true;    // per-pixel noise sigma_e / sqrt(counts) as an extra input channel
+  bool wiener_channel = false;  // the Wiener estimate as a further channel (needs the noise channel)
+  std::string
+      wiener_prior_file;  // its prior C_ell table; default the Limber spectrum of Planck 2015, z_s = 1
   long steps = 1000;
   // Maps per optimisation step over all ranks, split into contiguous slot ranges; which map and which
   // coordinates fill slot s depend on (seed, step, s) only, so R ranks train the model one rank trains.

@@ -65,6 +65,7 @@ RegionInput region_input_in_plane(const ShearCatalogue& plane_galaxies, const Fl
   auto kappa = flat_kaiser_squires({in.grid.nx, in.grid.ny, binned.g1, binned.g2}, pad,
                                    smoothing_arcmin / in.grid.pixel_arcmin);
   in.kappa_e = std::move(kappa.a), in.kappa_b = std::move(kappa.b), in.count = std::move(binned.count);
+  in.g1 = std::move(binned.g1), in.g2 = std::move(binned.g2);
   return in;
 }
 

@@ -17,6 +17,7 @@ namespace lofimap::pipeline {
 struct RegionInput {
   FlatGrid grid;
   std::vector<double> kappa_e, kappa_b, count;  // [iy * nx + ix]
+  std::vector<double> g1, g2;                   // the binned shear (LoFi's Wiener channel reads it)
 };
 RegionInput region_input(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
                          double pad, double smoothing_arcmin);
