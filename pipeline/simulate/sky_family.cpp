@@ -105,9 +105,11 @@ SkyFamilySampler::Models& SkyFamilySampler::models_for(double sigma8, double ome
       m->sources = *settings_.nz;
     else
       m->sources.z_single = z_source;
-    // The grid's corner modes reach sqrt(2) times the Nyquist multipole.
+    // The grid's corner modes reach sqrt(2) times the Nyquist multipole. 64 log-spaced multipoles interpolate
+    // the spectrum to 0.1% (measured against 512 over 40 <= ell <= 6e4) at a quarter of the cost of 256: the
+    // Limber integral is most of a map's time when the cosmology changes with every map.
     m->cl = convergence_cl_limber(*m->cosmology, m->sources,
-                                  log_ell_grid(0.9 * grid.ell_min(), 1.5 * grid.ell_max(), 256));
+                                  log_ell_grid(0.9 * grid.ell_min(), 1.5 * grid.ell_max(), 64));
   }
   cached_ = std::move(m);
   return *cached_;
