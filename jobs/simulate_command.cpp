@@ -63,6 +63,12 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
   cmd->add_option("--lambda", c.lambda,
                   "lognormal field with this shift parameter (> 0); default: Gaussian field");
   cmd->add_option("--nfw", c.nfw, "NFW halo M200[Msun],c200,z_lens,RA,DEC (repeatable; flat only)");
+  cmd->add_option(
+      "--family", f.family,
+      "flat only: halo-model (haloes on a Gaussian background) or lognormal-clusters (haloes above "
+      "1e14 Msun on a lognormal background; with --lambda)");
+  cmd->add_option("--halo-min-mass", f.halo_min_mass, "halo-model: lightest pasted halo, M200m [Msun]")
+      ->capture_default_str();
   cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")
       ->capture_default_str();
   cmd->add_flag("--overwrite", c.request.overwrite, "replace existing outputs");

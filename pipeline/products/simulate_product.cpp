@@ -17,6 +17,8 @@
 #include "pipeline/core/map_statistics.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
+#include "pipeline/simulate/halo_model_sky.hpp"
+#include "pipeline/simulate/sky_family.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/sphere/sphere_kaiser_squires.hpp"
@@ -163,13 +165,42 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       {"LMSEED", static_cast<long long>(f.seed), "random seed"},
       {"LMLAMBDA", f.lambda, "lognormal shift (0 = Gaussian field)"},
   };
+  if (f.sphere && !f.family.empty() && f.family != "gaussian" && f.family != "lognormal")
+    throw std::invalid_argument("--family " + f.family + ": flat fields only (not with --sphere)");
   if (!f.sphere) {
     validate_grid(f.grid);
     const AngularSpectrum cl = make_spectrum(f.spectrum, f.grid.ell_min(), f.grid.ell_max(), description);
     FlatSky sky;
     sky.patch = f.grid;
-    sky.kappa = f.lambda > 0 ? lognormal_field(cl, f.grid, f.lambda, f.seed, 0)
-                             : gaussian_field(cl, f.grid, f.seed, 0);
+    if (f.family.empty() || f.family == "gaussian" || f.family == "lognormal") {
+      if (f.family == "lognormal" && !(f.lambda > 0))
+        throw std::invalid_argument("--family lognormal: give the shift with --lambda");
+      sky.kappa = f.lambda > 0 ? lognormal_field(cl, f.grid, f.lambda, f.seed, 0)
+                               : gaussian_field(cl, f.grid, f.seed, 0);
+    } else {
+      const auto family = parse_sky_family(f.family);
+      if (!f.spectrum.cl_file.empty())
+        throw std::invalid_argument("--family " + f.family +
+                                    ": needs a cosmology for its haloes, not --cl-file");
+      if (family == SkyFamily::lognormal_clusters && !(f.lambda > 0))
+        throw std::invalid_argument("--family lognormal-clusters: give the background's shift with --lambda");
+      SourceDistribution sources;
+      if (!f.spectrum.nz_file.empty())
+        sources = SourceDistribution::from_file(f.spectrum.nz_file);
+      else
+        sources.z_single = f.spectrum.z_source;
+      HaloModelSettings hs;
+      hs.m_min_msun = family == SkyFamily::halo_model ? f.halo_min_mass : 1e14;
+      const HaloModel model(Cosmology(resolve_cosmology(f.spectrum)), sources, hs);
+      auto halo_sky = halo_model_sky(
+          model, cl, f.grid,
+          family == SkyFamily::halo_model ? BackgroundField::gaussian : BackgroundField::lognormal, f.lambda,
+          f.seed, 0, 1);
+      sky.kappa = std::move(halo_sky.kappa);
+      summary << "halo-model sky: " << halo_sky.haloes.size() << " haloes (M200m >= " << hs.m_min_msun
+              << " Msun)\n  ";
+      description += "; " + f.family + " sky";
+    }
     if (!f.haloes.empty()) {
       const Cosmology cosmo(resolve_cosmology(f.spectrum));
       for (const auto& h : f.haloes)

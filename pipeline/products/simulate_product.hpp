@@ -35,6 +35,10 @@ struct FieldOptions {
   long nside = 256;
   int lmax = 0;
   double lambda = 0;            // lognormal shift (0 = Gaussian)
+  // Flat only: "halo-model" (haloes above halo_min_mass on a Gaussian background) or "lognormal-clusters"
+  // (haloes above 1e14 Msun on a lognormal background of shift lambda); empty: Gaussian or lognormal.
+  std::string family;
+  double halo_min_mass = 3e12;
   std::vector<NfwHalo> haloes;  // flat only
   std::uint64_t seed = 1;
 };

@@ -70,6 +70,15 @@ expect 2 "--npix.*\[8, 32768\]"                   -- simulate field --npix 4 -o 
 expect 3 "missing_cl.txt.*cannot open"            -- simulate field --npix 32 --cl-file missing_cl.txt -o out.fits
 expect 2 "--maps.*at least one"                   -- simulate training-set --maps 0 -o out.fits
 expect 2 "--nside.*power of two"                  -- simulate field --sphere --nside 30 -o out.fits
+expect 2 "--family halo-model.*flat fields only"  -- simulate field --sphere --family halo-model -o out.fits
+expect 2 "--family.*unknown 'haloes'"             -- simulate field --npix 32 --family haloes -o out.fits
+expect 2 "--family.*unknown 'nbody'"              -- simulate training-set --family lognormal,nbody -o out.fits
+expect 2 "--family.*lognormal-clusters.*--lambda" -- simulate field --npix 32 --family lognormal-clusters -o out.fits
+printf "10 1e-9\n1000000 1e-16\n" > wide_cl.txt
+expect 2 "--family.*need a cosmology.*--cl-file"  -- simulate training-set --family halo-model --cl-file wide_cl.txt -o out.fits
+expect 2 "--sigma8-range.*0.4 <= MIN"             -- simulate training-set --family gaussian --sigma8-range 0.1 0.9 -o out.fits
+expect 2 "--footprint.*missing_cat.fits"          -- simulate training-set --footprint missing_cat.fits -o out.fits
+expect 3 "notfits.fits"                           -- simulate training-set --maps 2 --npix 32 --footprint notfits.fits -o out.fits
 
 # lofimap map / eval / train
 "$lofimap" ks -i good.fits --preset cosmos --pixel 1 -o ks_a.fits --no-png >/dev/null 2>&1
