@@ -1,6 +1,7 @@
 #include "pipeline/simulate/sky_family.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 #include "pipeline/core/random_stream.hpp"
@@ -40,8 +41,9 @@ bool needs_lambda(SkyFamily f) {
 
 void check_range(const ValueRange& r, double low, double high, const std::string& option) {
   if (!(r.min >= low && r.max <= high && r.min <= r.max))
-    throw std::invalid_argument(option + ": need " + std::to_string(low) +
-                                " <= MIN <= MAX <= " + std::to_string(high));
+    throw std::invalid_argument((std::ostringstream() << option << ": need " << low << " <= MIN <= MAX <= "
+                                                      << high << ", got " << r.min << " " << r.max)
+                                    .str());
 }
 
 double draw_in(const ValueRange& r, RandomStream& rng) {
