@@ -63,9 +63,13 @@ TrainingSetWriter::TrainingSetWriter(const std::string& path, const void* mpi_co
   d.xfer = H5Pcreate(H5P_DATASET_XFER);
   if (d.parallel) check(H5Pset_dxpl_mpio(d.xfer, H5FD_MPIO_COLLECTIVE), path, "requesting collective writes");
 
-  d.sets = {{"kappa", H5T_NATIVE_FLOAT, 3}, {"shear", H5T_NATIVE_FLOAT, 4},  {"ks", H5T_NATIVE_FLOAT, 4},
-            {"mask", H5T_NATIVE_UINT8, 3},  {"counts", H5T_NATIVE_FLOAT, 3}, {"sigma_e", H5T_NATIVE_FLOAT, 1},
-            {"n_gal", H5T_NATIVE_FLOAT, 1}};
+  d.sets = {{"kappa", H5T_NATIVE_FLOAT, 3},       {"shear", H5T_NATIVE_FLOAT, 4},
+            {"ks", H5T_NATIVE_FLOAT, 4},          {"mask", H5T_NATIVE_UINT8, 3},
+            {"counts", H5T_NATIVE_FLOAT, 3},      {"sigma_e", H5T_NATIVE_FLOAT, 1},
+            {"n_gal", H5T_NATIVE_FLOAT, 1},       {"sky_family", H5T_NATIVE_UINT8, 1},
+            {"sky_lambda", H5T_NATIVE_FLOAT, 1},  {"sky_sigma8", H5T_NATIVE_FLOAT, 1},
+            {"sky_omega_m", H5T_NATIVE_FLOAT, 1}, {"sky_z_source", H5T_NATIVE_FLOAT, 1},
+            {"sky_haloes", H5T_NATIVE_FLOAT, 1}};
   for (auto& s : d.sets) {
     hsize_t dims[4] = {static_cast<hsize_t>(maps), 0, 0, 0}, chunk[4] = {1, 0, 0, 0};
     if (s.rank == 3) dims[1] = dims[2] = chunk[1] = chunk[2] = static_cast<hsize_t>(n);
@@ -140,8 +144,20 @@ void TrainingSetWriter::write_round(long index, const TrainingMapView* map) {
         buffer = map->counts;
       else if (s.name == "sigma_e")
         buffer = &map->sigma_e;
-      else
+      else if (s.name == "n_gal")
         buffer = &map->n_gal;
+      else if (s.name == "sky_family")
+        buffer = &map->sky_family;
+      else if (s.name == "sky_lambda")
+        buffer = &map->sky_lambda;
+      else if (s.name == "sky_sigma8")
+        buffer = &map->sky_sigma8;
+      else if (s.name == "sky_omega_m")
+        buffer = &map->sky_omega_m;
+      else if (s.name == "sky_z_source")
+        buffer = &map->sky_z_source;
+      else
+        buffer = &map->sky_haloes;
     } else {
       H5Sselect_none(filespace);  // still part of the collective call
       H5Sselect_none(memspace);
@@ -304,6 +320,15 @@ TrainingMap TrainingSetReader::read(long index) const {
   read_one("counts", H5T_NATIVE_FLOAT, 3, m.counts.data());
   read_one("sigma_e", H5T_NATIVE_FLOAT, 1, &m.sigma_e);
   read_one("n_gal", H5T_NATIVE_FLOAT, 1, &m.n_gal);
+  m.has_sky = H5Lexists(impl_->file, "sky_family", H5P_DEFAULT) > 0;
+  if (m.has_sky) {
+    read_one("sky_family", H5T_NATIVE_UINT8, 1, &m.sky_family);
+    read_one("sky_lambda", H5T_NATIVE_FLOAT, 1, &m.sky_lambda);
+    read_one("sky_sigma8", H5T_NATIVE_FLOAT, 1, &m.sky_sigma8);
+    read_one("sky_omega_m", H5T_NATIVE_FLOAT, 1, &m.sky_omega_m);
+    read_one("sky_z_source", H5T_NATIVE_FLOAT, 1, &m.sky_z_source);
+    read_one("sky_haloes", H5T_NATIVE_FLOAT, 1, &m.sky_haloes);
+  }
   // Values a simulation cannot produce: NaN would make every statistic and every trained weight NaN.
   const std::pair<const char*, const std::vector<float>*> planes[] = {
       {"kappa", &m.kappa}, {"shear", &m.shear}, {"ks", &m.ks}, {"counts", &m.counts}};

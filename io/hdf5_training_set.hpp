@@ -5,6 +5,9 @@
 //   /mask    uint8   [maps, n, n]      1 = observed
 //   /counts  float32 [maps, n, n]      galaxies per pixel
 //   /sigma_e float32 [maps], /n_gal float32 [maps]   shape noise and density of each map
+//   /sky_family uint8 [maps] (index into the "field" attribute's comma-separated family list),
+//   /sky_lambda, /sky_sigma8, /sky_omega_m, /sky_z_source, /sky_haloes float32 [maps]: what each map's sky
+//   drew (absent in sets written before sky families existed; z_source 0 for an n(z))
 // Each map is one chunk, shuffled and deflated. Root attributes hold the generating parameters. Under MPI the
 // file is written collectively (MPI-IO): every rank calls write_round() the same number of times, with its
 // map or with nothing.
@@ -30,6 +33,8 @@ struct TrainingMapView {
   const std::uint8_t* mask = nullptr;
   const float* counts = nullptr;
   float sigma_e = 0, n_gal = 0;
+  std::uint8_t sky_family = 0;
+  float sky_lambda = 0, sky_sigma8 = 0, sky_omega_m = 0, sky_z_source = 0, sky_haloes = 0;
 };
 
 class TrainingSetWriter {
@@ -56,6 +61,9 @@ struct TrainingMap {
   std::vector<float> kappa, shear, ks, counts;
   std::vector<std::uint8_t> mask;
   float sigma_e = 0, n_gal = 0;
+  bool has_sky = false;  // the /sky_* datasets exist
+  std::uint8_t sky_family = 0;
+  float sky_lambda = 0, sky_sigma8 = 0, sky_omega_m = 0, sky_z_source = 0, sky_haloes = 0;
 };
 
 class TrainingSetReader {

@@ -185,8 +185,14 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
     const long index = r * comm.size() + comm.rank();
     if (index < c.maps) {
       const auto m = simulate_training_map(sampler, c, index, footprint ? &*footprint : nullptr);
-      const io::TrainingMapView view{m.kappa.data(),  m.shear.data(), m.ks.data(), m.mask.data(),
-                                     m.counts.data(), m.sigma_e,      m.n_gal};
+      io::TrainingMapView view{m.kappa.data(),  m.shear.data(), m.ks.data(), m.mask.data(),
+                               m.counts.data(), m.sigma_e,      m.n_gal};
+      // The family's index in the "field" attribute's list.
+      view.sky_family = static_cast<std::uint8_t>(static_cast<size_t>(index) % c.sky.families.size());
+      view.sky_lambda = static_cast<float>(m.sky.lambda), view.sky_sigma8 = static_cast<float>(m.sky.sigma8);
+      view.sky_omega_m = static_cast<float>(m.sky.omega_m),
+      view.sky_z_source = static_cast<float>(m.sky.z_source);
+      view.sky_haloes = static_cast<float>(m.sky.haloes);
       writer.write_round(index, &view);
       ++report.maps_written_here;
     } else {

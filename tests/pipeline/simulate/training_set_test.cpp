@@ -87,6 +87,22 @@ TEST(TrainingSet, MixedFamiliesCycleAndDrawTheirParameters) {
   }
   EXPECT_NE(maps[0].sky.sigma8, maps[1].sky.sigma8);
   EXPECT_EQ(simulate_training_map(c, 6).kappa, maps[6].kappa);  // a fresh sampler, the same map
+  // Written to a set, each map records what it drew.
+  const auto dir = testing::scratch_dir();
+  c.maps = 5;
+  c.output = (dir / "mixed.h5").string();
+  write_training_set(c, distributed::Communicator::self());
+  const io::TrainingSetReader r(c.output);
+  EXPECT_EQ(r.text_attribute("field"), "gaussian,lognormal,halo-model,lognormal-clusters");
+  for (long i = 0; i < 5; ++i) {
+    const auto m = r.read(i);
+    ASSERT_TRUE(m.has_sky);
+    EXPECT_EQ(m.sky_family, i % 4);
+    EXPECT_FLOAT_EQ(m.sky_sigma8, static_cast<float>(maps[static_cast<size_t>(i)].sky.sigma8));
+    EXPECT_FLOAT_EQ(m.sky_z_source, static_cast<float>(maps[static_cast<size_t>(i)].sky.z_source));
+    EXPECT_EQ(m.sky_haloes, static_cast<float>(maps[static_cast<size_t>(i)].sky.haloes));
+    EXPECT_EQ(m.kappa, maps[static_cast<size_t>(i)].kappa);
+  }
   EXPECT_EQ(simulate_training_map(c, 3).kappa, maps[3].kappa);
   // A spectrum table cannot make halo-model skies (they need a cosmology): refused by name.
   c.sky.fixed_cl = AngularSpectrum{{1, 1e6}, {1e-9, 1e-15}};
