@@ -18,7 +18,9 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
       ->required();
   cmd->add_option("-o,--output", c->output, "trained model weights")->required();
   add_choice(cmd, "--model-size", c->model_size,
-             {{"compact", pipeline::ModelSize::Compact}, {"published", pipeline::ModelSize::Published}},
+             {{"compact", pipeline::ModelSize::Compact},
+              {"medium", pipeline::ModelSize::Medium},
+              {"published", pipeline::ModelSize::Published}},
              "network size");
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");
   cmd->add_flag("--wiener-channel", c->wiener_channel,

@@ -7,6 +7,15 @@
 
 namespace lofimap::models {
 
+LofiOptions LofiOptions::medium() {
+  LofiOptions o;
+  o.spoke_hidden = {128, 128};
+  o.spoke_out = 64;
+  o.mixer_hidden = {256, 128};
+  o.filter_size = 97;
+  return o;
+}
+
 LofiOptions LofiOptions::compact() {
   LofiOptions o;
   o.spoke_hidden = {64, 64};

@@ -1,7 +1,7 @@
 // The options that define a LoFi network (Khorashadizadeh et al. 2024, arXiv 2411.04995: a learned Fourier
 // pre-filter, a round patch of rings x angles samples and the spoke/mixer MLPs), kept free of torch headers
 // so that jobs/ and pipeline/ can fill them in. The published sizes are the defaults (about 3.57 M
-// parameters); `compact()` is the small configuration trainable on a laptop.
+// parameters); `compact()` is the small configuration trainable on a laptop, `medium()` lies between.
 #pragma once
 
 #include <string>
@@ -26,6 +26,8 @@ struct LofiOptions {
 
   static LofiOptions published() { return {}; }
   static LofiOptions compact();
+X
+  static LofiOptions medium();
   int input_channels() const { return 2 + extra_channels; }
   // [Re, Im] of the filtered field, kappa_E, kappa_B, extras
   int sampled_channels() const { return 4 + extra_channels; }

@@ -14,8 +14,9 @@
 
 namespace lofimap::pipeline {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(ModelSize,
-                             {{ModelSize::Compact, "compact"}, {ModelSize::Published, "published"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ModelSize, {{ModelSize::Compact, "compact"},
+                                         {ModelSize::Medium, "medium"},
+                                         {ModelSize::Published, "published"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(TrainingLoss, {{TrainingLoss::L1, "l1"}, {TrainingLoss::L2, "l2"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(OptimizerKind, {{OptimizerKind::Adam, "adam"}, {OptimizerKind::AdamW, "adamw"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(LearningRateSchedule, {{LearningRateSchedule::Cosine, "cosine"},
@@ -107,8 +108,9 @@ void TrainConfig::validate(int ranks) const {
 }
 
 models::LofiOptions TrainConfig::model_options(double train_pixel_arcmin) const {
-  auto o =
-      model_size == ModelSize::Published ? models::LofiOptions::published() : models::LofiOptions::compact();
+  auto o = model_size == ModelSize::Published ? models::LofiOptions::published()
+           : model_size == ModelSize::Medium  ? models::LofiOptions::medium()
+                                              : models::LofiOptions::compact();
   o.extra_channels = noise_channel ? 1 : 0;
   o.train_pixel_arcmin = train_pixel_arcmin;
   if (wiener_channel) {

@@ -11,7 +11,7 @@
 
 namespace lofimap::pipeline {
 
-enum class ModelSize { Compact, Published };
+enum class ModelSize { Compact, Medium, Published };
 enum class TrainingLoss { L1, L2 };
 enum class OptimizerKind { Adam, AdamW };
 enum class LearningRateSchedule { Cosine, Step, Constant };

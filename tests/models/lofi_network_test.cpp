@@ -193,8 +193,9 @@ TEST(LofiNetwork, AModelWithNonFiniteWeightsIsRefused) {
 }
 
 TEST(LofiNetwork, ParameterCountIsKnownBeforeTheNetworkIsBuilt) {
-  for (const auto& o : {LofiOptions::compact(), LofiOptions::published()}) {
+  for (const auto& o : {LofiOptions::compact(), LofiOptions::medium(), LofiOptions::published()}) {
     LofiNetwork net(o);
+    std::printf("%.0f parameters\n", o.parameter_count());
     EXPECT_EQ(o.parameter_count(), static_cast<double>(net->parameter_count()));
   }
 }
