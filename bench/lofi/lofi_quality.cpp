@@ -28,6 +28,10 @@ using namespace lofimap;
 
 namespace {
 
+std::vector<double> counts_of(const io::TrainingMap& m) {
+  return {m.counts.begin(), m.counts.end()};
+}
+
 struct Stat {
   double sum = 0, sum2 = 0;
   int n = 0;
@@ -140,7 +144,8 @@ int main(int argc, char** argv) {
   // pure B) and, for reference, maps of shape noise alone at the same counts. A model that invents no
   // structure from B modes gives kappa_E maps with no more power than it gives on noise.
   {
-    Stat rotated_power, noise_power, ks_rotated, ks_noise;  // KS's E map: the leakage of the input itself
+    // KS's E map: the leakage of the input itself; Wiener's: what the classical optimum makes of pure B.
+    Stat rotated_power, noise_power, ks_rotated, ks_noise, wf_rotated, wf_noise;
     for (long i = 0; i < std::min<long>(maps, 20); ++i) {
       auto m = test.read(i);
       const size_t nn = static_cast<size_t>(n * n);
@@ -159,7 +164,9 @@ int main(int argc, char** argv) {
         for (double x : v) var += (x - mean) * (x - mean) / static_cast<double>(nn);
         return var;
       };
-      const auto power_of = [&](const std::vector<double>& a, const std::vector<double>& b, Stat& ks_power) {
+      const auto power_of = [&](const std::vector<double>& a, const std::vector<double>& b, Stat& ks_power,
+                                Stat& wf_power) {
+        wf_power.add(variance(pipeline::wiener_filter(a, b, counts_of(m), m.sigma_e, cl, grid).kappa));
         const auto ks =
             pipeline::flat_kaiser_squires({n, n, a, b}, 2.0, 0.0);  // as the training sets make it
         for (size_t k = 0; k < nn; ++k) {
@@ -170,8 +177,8 @@ int main(int argc, char** argv) {
         return variance(
             predict(net, pipeline::lofi_input(m, n, pixel, net->options(), torch::kCPU), pixel, n, pixel));
       };
-      rotated_power.add(power_of(g1, g2, ks_rotated));
-      noise_power.add(power_of(e1, e2, ks_noise));
+      rotated_power.add(power_of(g1, g2, ks_rotated, wf_rotated));
+      noise_power.add(power_of(e1, e2, ks_noise, wf_noise));
     }
     std::printf(
         "null test (shear turned by 45 deg, %d maps): LoFi kappa_E variance %.3e, on shape noise alone "
@@ -183,6 +190,8 @@ int main(int argc, char** argv) {
     std::printf(
         "  the same for the unsmoothed KS kappa_E fed to it (E/B leakage of edges and holes): ratio %.3f\n",
         ks_rotated.mean() / ks_noise.mean());
+    std::printf("  the same for the Wiener filter (true C_ell): ratio %.3f\n",
+                wf_rotated.mean() / wf_noise.mean());
   }
 
   if (argc > 6 && std::string(argv[6]) == "--no-resolution") return 0;
