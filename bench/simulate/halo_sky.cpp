@@ -104,23 +104,21 @@ int main(int argc, char** argv) {
   const double area =
       static_cast<double>(maps) * static_cast<double>(npix * npix) * grid.pixel_rad() * grid.pixel_rad();
   std::printf("\nhaloes drawn vs expected (Tinker et al. 2008 mass function, %d maps)\n", maps);
-  const auto mass_bins = model.expected_mass_histogram(area);
-  for (size_t g = 0; g < mass_bins.size(); g += 10) {
-    const double lo = mass_bins[g].low, hi = mass_bins[std::min(mass_bins.size(), g + 10) - 1].high;
-    double expected = 0;
-    for (size_t k = g; k < std::min(mass_bins.size(), g + 10); ++k) expected += mass_bins[k].expected;
-    const auto seen =
-        std::count_if(masses.begin(), masses.end(), [&](double v) { return v >= lo && v < hi; });
-    std::printf("  M200m [%8.2e, %8.2e) Msun: %8ld drawn, %10.1f expected\n", lo, hi, static_cast<long>(seen),
-                expected);
-  }
-  const auto z_bins = model.expected_redshift_histogram(area);
-  for (size_t g = 0; g < z_bins.size(); g += 5) {
-    const double lo = z_bins[g].low, hi = z_bins[std::min(z_bins.size(), g + 5) - 1].high;
-    double expected = 0;
-    for (size_t k = g; k < std::min(z_bins.size(), g + 5); ++k) expected += z_bins[k].expected;
-    const auto seen =
-        std::count_if(redshifts.begin(), redshifts.end(), [&](double v) { return v >= lo && v < hi; });
-    std::printf("  z [%.3f, %.3f): %8ld drawn, %10.1f expected\n", lo, hi, static_cast<long>(seen), expected);
-  }
+  // Drawn against expected counts in groups of `group` bins of the model's histogram.
+  const auto compare = [](const std::vector<HaloModel::Bin>& bins, const std::vector<double>& drawn,
+                          size_t group, const char* format) {
+    for (size_t g = 0; g < bins.size(); g += group) {
+      const size_t end = std::min(bins.size(), g + group);
+      const double lo = bins[g].low, hi = bins[end - 1].high;
+      double expected = 0;
+      for (size_t k = g; k < end; ++k) expected += bins[k].expected;
+      const auto seen =
+          std::count_if(drawn.begin(), drawn.end(), [&](double v) { return v >= lo && v < hi; });
+      std::printf(format, lo, hi, static_cast<long>(seen), expected);
+    }
+  };
+  compare(model.expected_mass_histogram(area), masses, 10,
+          "  M200m [%8.2e, %8.2e) Msun: %8ld drawn, %10.1f expected\n");
+  compare(model.expected_redshift_histogram(area), redshifts, 5,
+          "  z [%.3f, %.3f): %8ld drawn, %10.1f expected\n");
 }
