@@ -61,6 +61,15 @@ TEST(LofiChannels, LayoutAndTheWienerChannel) {
   // A model with the channel but no shear given: refused by name.
   EXPECT_THROW(lofi_channels(o, FlatGrid::square(n, 1.0), g1, g2, {}, {}, counts, 0.26),
                std::invalid_argument);
+  // The Wiener filter works on square grids: a 64 x 32 patch is refused, naming --npix.
+  const FlatGrid wide{{}, 1.0, 64, 32};
+  const std::vector<double> half(nn / 2, 0.0);
+  try {
+    lofi_channels(o, wide, half, half, half, half, half, 0.26);
+    FAIL() << "a non-square patch was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--npix"), std::string::npos) << e.what();
+  }
 }
 
 TEST(LofiChannels, PriorTravelsWithTheModelAndOldFilesStillRead) {
