@@ -14,9 +14,11 @@ AngularSpectrum wiener_prior(const models::LofiOptions& o) {
 std::vector<double> wiener_channel(const std::vector<double>& g1, const std::vector<double>& g2,
                                    const std::vector<double>& counts, double sigma_e,
                                    const AngularSpectrum& prior, const FlatGrid& grid) {
-  // Periodic operators (pad 1): with zero padding the unobserved border makes the system ill-conditioned
-  // for the mean-noise preconditioner (1,000 iterations without convergence at 128^2, 4 s, against 7
-  // iterations and 17 ms periodic); the border of a map is where the reconstruction is least used.
+  // Periodic operators (pad 1), as `lofimap ks --wiener` uses: zero-padded KS is not the exact adjoint of the
+  // zero-padded forward model and conjugate gradients stall on that system (1,000 iterations, 4 s on a 128^2
+  // training map, against 7 iterations and 17 ms periodic). The prior and the noise weights (none where no
+  // galaxy fell) handle the patch edges. An unconverged solve after 200 iterations is still a smoothed
+  // estimate, and the network was trained on the same.
   WienerOptions options;
   options.pad = 1;
   options.tolerance = 1e-5;
