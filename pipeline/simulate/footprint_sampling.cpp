@@ -7,6 +7,7 @@
 
 #include "pipeline/catalogue/catalogue_loader.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/simulate/galaxy_sampling.hpp"
 
 namespace lofimap::pipeline {
 
@@ -91,7 +92,7 @@ FootprintObservation observe_through_footprint(const FootprintCatalogue& f, cons
     const auto p = static_cast<size_t>(static_cast<long>(fy) * n + static_cast<long>(fx));
     if (!survey[p]) continue;
     double s1 = shear1[p], s2 = shear2[p];
-    if (reduced) s1 /= (1 - kappa[p]), s2 /= (1 - kappa[p]);
+    if (reduced) observed_reduced_shear(kappa[p], shear1[p], shear2[p], s1, s2);
     const double c = std::cos(2 * angle), s = std::sin(2 * angle);
     const double e1 = f.e1[i] * c - f.e2[i] * s, e2 = f.e1[i] * s + f.e2[i] * c;
     const double w = f.weight[i];

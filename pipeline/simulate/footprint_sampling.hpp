@@ -33,8 +33,8 @@ struct FootprintObservation {
 
 // Lays the grid over the footprint, a random cut-out where the footprint is larger than the grid (centred
 // where it is smaller) in a random one of the square's 8 orientations, and observes the periodic shear
-// (g1, g2; reduced by 1 - kappa when `reduced`) at each galaxy's pixel. Pixels where `survey` is 0 (random
-// star masks) lose their galaxies.
+// (g1, g2; with `reduced`, the observed reduced shear of observed_reduced_shear) at each galaxy's pixel.
+// Pixels where `survey` is 0 (random star masks) lose their galaxies.
 FootprintObservation observe_through_footprint(const FootprintCatalogue& footprint, const FlatGrid& grid,
                                                const std::vector<double>& shear1,
                                                const std::vector<double>& shear2,

@@ -16,6 +16,16 @@
 
 namespace lofimap::pipeline {
 
+void observed_reduced_shear(double kappa, double gamma1, double gamma2, double& g1, double& g2) {
+  if (std::abs(1 - kappa) < 1e-12) {
+    g1 = g2 = 0;
+    return;
+  }
+  std::complex<double> g = std::complex<double>(gamma1, gamma2) / (1 - kappa);
+  if (std::norm(g) > 1) g = 1.0 / std::conj(g);
+  g1 = g.real(), g2 = g.imag();
+}
+
 namespace {
 
 constexpr double kDeg = std::numbers::pi / 180.0;

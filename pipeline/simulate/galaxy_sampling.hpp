@@ -36,6 +36,11 @@ struct ShapeNoise {
 
 using GalaxySink = std::function<void(const GalaxySample&)>;
 
+// The mean observed ellipticity of sources behind (kappa, gamma) in the reduced-shear regime: g = gamma / (1
+// - kappa) where |g| <= 1 and 1 / g* in critical regions (Seitz & Schneider 1997); 0 on the critical curve
+// itself (kappa = 1), where g is undefined. Always |result| <= 1.
+void observed_reduced_shear(double kappa, double gamma1, double gamma2, double& g1, double& g2);
+
 // Galaxies over a flat patch. count >= 0: exactly that many (before masking); count < 0: Poisson with mean
 // density_per_arcmin2 x patch area. Chunks of at most `chunk` galaxies, each from its own random stream.
 void sample_flat_galaxies(const FlatSky& sky, long long count, double density_per_arcmin2,

@@ -15,6 +15,7 @@
 #include "lofimap/build_info.hpp"
 #include "pipeline/core/random_stream.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/simulate/galaxy_sampling.hpp"
 
 namespace lofimap::pipeline {
 
@@ -111,7 +112,7 @@ TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingS
     m.mask[i] = count > 0 ? 1 : 0;
     if (count > 0) {
       double s1 = shear.a[i], s2 = shear.b[i];
-      if (c.reduced_shear) s1 /= (1 - kappa[i]), s2 /= (1 - kappa[i]);
+      if (c.reduced_shear) observed_reduced_shear(kappa[i], shear.a[i], shear.b[i], s1, s2);
       // Mean of `count` shapes with independent noise sigma_e per component.
       const double sigma = m.sigma_e / std::sqrt(count);
       g1[i] = s1 + sigma * rng.normal();

@@ -15,6 +15,7 @@
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/products/simulate_product.hpp"
 #include "pipeline/simulate/flat_random_fields.hpp"
+#include "pipeline/simulate/galaxy_sampling.hpp"
 #include "pipeline/simulate/sky_mask.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
 #include "test_paths.hpp"
@@ -199,6 +200,26 @@ TEST(SimulatedCatalogue, SameSeedSameCatalogueAndMasksApply) {
   // Expected count: density x disc area (pi 24'^2), within 3 sigma.
   const double expected = 5 * std::numbers::pi * 24 * 24;
   EXPECT_LT(std::abs(static_cast<double>(a.total_rows()) - expected), 3 * std::sqrt(expected));
+}
+
+TEST(SimulatedCatalogue, ObservedReducedShearInAndBeyondCriticalRegions) {
+  // Seitz & Schneider (1997): g = gamma / (1 - kappa) while |g| <= 1, its inverse conjugate 1 / g* beyond; on
+  // the critical curve (kappa = 1) nothing finite is observed on average: 0, never inf or NaN.
+  double g1 = 0, g2 = 0;
+  observed_reduced_shear(0.5, 0.1, -0.05, g1, g2);
+  EXPECT_NEAR(g1, 0.2, 1e-12);
+  EXPECT_NEAR(g2, -0.1, 1e-12);
+  observed_reduced_shear(1.5, 0.1, 0.0, g1, g2);  // inside the Einstein radius: g = -0.2
+  EXPECT_NEAR(g1, -0.2, 1e-12);
+  observed_reduced_shear(0.95, 0.2, 0.0, g1, g2);  // g = 4: observed 1 / g* = 0.25
+  EXPECT_NEAR(g1, 0.25, 1e-12);
+  EXPECT_NEAR(g2, 0.0, 1e-12);
+  observed_reduced_shear(0.9, 0.0, 0.3, g1, g2);  // g = 3i: 1 / g* = 1 / (-3i) = i / 3
+  EXPECT_NEAR(g1, 0.0, 1e-12);
+  EXPECT_NEAR(g2, 1.0 / 3.0, 1e-12);
+  observed_reduced_shear(1.0, 0.3, 0.1, g1, g2);
+  EXPECT_EQ(g1, 0.0);
+  EXPECT_EQ(g2, 0.0);
 }
 
 TEST(SimulatedCatalogue, CriticalRegionsOfMassiveHaloesStayPhysical) {
