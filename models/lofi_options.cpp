@@ -7,22 +7,23 @@
 
 namespace lofimap::models {
 
-LofiOptions LofiOptions::medium() {
+namespace {
+LofiOptions with_layers(std::vector<int> spoke_hidden, int spoke_out, std::vector<int> mixer_hidden,
+                        int filter) {
   LofiOptions o;
-  o.spoke_hidden = {128, 128};
-  o.spoke_out = 64;
-  o.mixer_hidden = {256, 128};
-  o.filter_size = 97;
+  o.spoke_hidden = std::move(spoke_hidden);
+  o.spoke_out = spoke_out;
+  o.mixer_hidden = std::move(mixer_hidden);
+  o.filter_size = filter;
   return o;
 }
+}  // namespace
 
+LofiOptions LofiOptions::medium() {
+  return with_layers({128, 128}, 64, {256, 128}, 97);
+}
 LofiOptions LofiOptions::compact() {
-  LofiOptions o;
-  o.spoke_hidden = {64, 64};
-  o.spoke_out = 32;
-  o.mixer_hidden = {128, 64};
-  o.filter_size = 65;
-  return o;
+  return with_layers({64, 64}, 32, {128, 64}, 65);
 }
 
 std::string LofiOptions::to_json() const {

@@ -4,6 +4,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "io/hdf5_training_set.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/core/flat_grid.hpp"
@@ -11,24 +14,32 @@
 
 namespace lofimap::pipeline {
 
+// The Wiener channel of a training map of n^2 pixels of `pixel` arcmin under the model's prior.
+inline std::vector<float> training_map_wiener(const io::TrainingMap& m, long n, double pixel,
+                                              const models::LofiOptions& options) {
+  const auto nn = static_cast<long>(n * n);
+  const std::vector<double> g1(m.shear.begin(), m.shear.begin() + nn),
+      g2(m.shear.begin() + nn, m.shear.end()), counts(m.counts.begin(), m.counts.end());
+  const auto w = wiener_channel(g1, g2, counts, m.sigma_e, wiener_prior(options), FlatGrid::square(n, pixel));
+  return {w.begin(), w.end()};
+}
+
 // [C, n, n] on `device` for a map of n^2 pixels of `pixel` arcmin. `wiener`, when given, is the map's Wiener
 // channel computed before (a cache); else it is computed here when the model reads it.
 inline torch::Tensor lofi_input(const io::TrainingMap& m, long n, double pixel,
                                 const models::LofiOptions& options, torch::Device device,
                                 const std::vector<float>* wiener = nullptr) {
-  const size_t nn = static_cast<size_t>(n * n);
-  const std::vector<double> e(m.ks.begin(), m.ks.begin() + static_cast<long>(nn)),
-      b(m.ks.begin() + static_cast<long>(nn), m.ks.end()), counts(m.counts.begin(), m.counts.end());
-  std::vector<double> g1, g2;
-  auto own = options;
-  if (options.wiener_channel && wiener) {
-    own.wiener_channel = false, own.extra_channels = 1;  // appended from the cache below
-  } else if (options.wiener_channel) {
-    g1.assign(m.shear.begin(), m.shear.begin() + static_cast<long>(nn));
-    g2.assign(m.shear.begin() + static_cast<long>(nn), m.shear.end());
+  const auto nn = static_cast<long>(n * n);
+  const std::vector<double> e(m.ks.begin(), m.ks.begin() + nn), b(m.ks.begin() + nn, m.ks.end()),
+      counts(m.counts.begin(), m.counts.end());
+  auto without_wiener = options;  // KS E/B and the noise level; the Wiener channel is appended below
+  without_wiener.wiener_channel = false, without_wiener.extra_channels = std::min(options.extra_channels, 1);
+  auto channels = lofi_channels(without_wiener, FlatGrid::square(n, pixel), e, b, {}, {}, counts, m.sigma_e);
+  if (options.wiener_channel) {
+    const auto own = wiener ? std::vector<float>() : training_map_wiener(m, n, pixel, options);
+    const auto& w = wiener ? *wiener : own;
+    channels.insert(channels.end(), w.begin(), w.end());
   }
-  auto channels = lofi_channels(own, FlatGrid::square(n, pixel), e, b, g1, g2, counts, m.sigma_e);
-  if (options.wiener_channel && wiener) channels.insert(channels.end(), wiener->begin(), wiener->end());
   return torch::from_blob(channels.data(), {options.input_channels(), n, n}).clone().to(device);
 }
 

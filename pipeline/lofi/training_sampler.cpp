@@ -43,15 +43,7 @@ MapTensors load_training_map(const TrainingSet& set, long index, const models::L
   if (options.wiener_channel && cache_bytes <= 2.0 * (1 << 30)) {
     if (set.wiener_cache.empty()) set.wiener_cache.resize(static_cast<size_t>(set.reader->maps()));
     auto& cached = set.wiener_cache[static_cast<size_t>(index)];
-    if (cached.empty()) {
-      const size_t nn = static_cast<size_t>(n * n);
-      const std::vector<double> g1(m.shear.begin(), m.shear.begin() + static_cast<long>(nn)),
-          g2(m.shear.begin() + static_cast<long>(nn), m.shear.end()),
-          counts(m.counts.begin(), m.counts.end());
-      const auto w =
-          wiener_channel(g1, g2, counts, m.sigma_e, wiener_prior(options), FlatGrid::square(n, set.pixel));
-      cached.assign(w.begin(), w.end());
-    }
+    if (cached.empty()) cached = training_map_wiener(m, n, set.pixel, options);
     wiener = &cached;
   }
   return {lofi_input(m, n, set.pixel, options, device, wiener),

@@ -17,7 +17,6 @@
 #include "pipeline/core/map_statistics.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
-#include "pipeline/simulate/halo_model_sky.hpp"
 #include "pipeline/simulate/sky_family.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
@@ -184,20 +183,21 @@ SimulateReport run_simulate(const SimulateRequest& r) {
                                     ": needs a cosmology for its haloes, not --cl-file");
       if (family == SkyFamily::lognormal_clusters && !(f.lambda > 0))
         throw std::invalid_argument("--family lognormal-clusters: give the background's shift with --lambda");
-      SourceDistribution sources;
-      if (!f.spectrum.nz_file.empty())
-        sources = SourceDistribution::from_file(f.spectrum.nz_file);
-      else
-        sources.z_single = f.spectrum.z_source;
-      HaloModelSettings hs;
-      hs.m_min_msun = family == SkyFamily::halo_model ? f.halo_min_mass : 1e14;
-      const HaloModel model(Cosmology(resolve_cosmology(f.spectrum)), sources, hs);
-      auto halo_sky = halo_model_sky(
-          model, cl, f.grid,
-          family == SkyFamily::halo_model ? BackgroundField::gaussian : BackgroundField::lognormal, f.lambda,
-          f.seed, 0, 1);
-      sky.kappa = std::move(halo_sky.kappa);
-      summary << "halo-model sky: " << halo_sky.haloes.size() << " haloes (M200m >= " << hs.m_min_msun
+      // One map of the training sets' sampler, every range fixed at this command's cosmology.
+      SkyFamilySettings settings;
+      settings.families = {family};
+      settings.cosmology = resolve_cosmology(f.spectrum);
+      const double sigma8 = Cosmology(settings.cosmology).sigma8();
+      settings.sigma8 = {sigma8, sigma8};
+      settings.omega_m = {settings.cosmology.omega_m, settings.cosmology.omega_m};
+      settings.z_source = {f.spectrum.z_source, f.spectrum.z_source};
+      if (!f.spectrum.nz_file.empty()) settings.nz = SourceDistribution::from_file(f.spectrum.nz_file);
+      settings.lambda = {f.lambda, f.lambda};
+      settings.halo_min_mass = f.halo_min_mass;
+      SkyParameters drawn;
+      sky.kappa = SkyFamilySampler(settings).draw(f.grid, 0, f.seed, 2, 0, 1, drawn);
+      summary << "halo-model sky: " << drawn.haloes << " haloes (M200m >= "
+              << (family == SkyFamily::halo_model ? settings.halo_min_mass : settings.cluster_min_mass)
               << " Msun)\n  ";
       description += "; " + f.family + " sky";
     }

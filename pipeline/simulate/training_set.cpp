@@ -87,37 +87,34 @@ TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingS
     }
   }
 
-  const double per_pixel = static_cast<double>(m.n_gal) * c.grid.pixel_arcmin * c.grid.pixel_arcmin;
-  std::vector<double> g1(nn, 0.0), g2(nn, 0.0);
-  m.kappa.resize(nn), m.counts.resize(nn), m.mask.resize(nn);
-  m.shear.resize(2 * nn);
+  // The binned shear and the galaxies behind it: the footprint's own galaxies, or Poisson counts at the map's
+  // depth with Gaussian shape noise.
+  std::vector<double> g1(nn, 0.0), g2(nn, 0.0), counts(nn, 0.0);
   if (footprint) {
-    const auto seen =
+    auto seen =
         observe_through_footprint(*footprint, c.grid, shear.a, shear.b, kappa, c.reduced_shear, survey, rng);
     m.n_gal = static_cast<float>(seen.n_gal);
     m.sigma_e = static_cast<float>(footprint->sigma_e);
-    g1 = seen.g1, g2 = seen.g2;
+    g1 = std::move(seen.g1), g2 = std::move(seen.g2), counts = std::move(seen.counts);
+  } else {
+    const double per_pixel = static_cast<double>(m.n_gal) * c.grid.pixel_arcmin * c.grid.pixel_arcmin;
     for (size_t i = 0; i < nn; ++i) {
-      m.kappa[i] = static_cast<float>(kappa[i]);
-      m.counts[i] = static_cast<float>(seen.counts[i]);
-      m.mask[i] = seen.counts[i] > 0 ? 1 : 0;
-      m.shear[i] = static_cast<float>(g1[i]);
-      m.shear[nn + i] = static_cast<float>(g2[i]);
+      counts[i] = survey[i] ? static_cast<double>(rng.poisson(per_pixel)) : 0.0;
+      if (counts[i] > 0) {
+        double s1 = shear.a[i], s2 = shear.b[i];
+        if (c.reduced_shear) observed_reduced_shear(kappa[i], shear.a[i], shear.b[i], s1, s2);
+        // Mean of `count` shapes with independent noise sigma_e per component.
+        const double sigma = m.sigma_e / std::sqrt(counts[i]);
+        g1[i] = s1 + sigma * rng.normal();
+        g2[i] = s2 + sigma * rng.normal();
+      }
     }
   }
-  for (size_t i = 0; i < nn && !footprint; ++i) {
-    const double count = survey[i] ? static_cast<double>(rng.poisson(per_pixel)) : 0.0;
+  m.kappa.resize(nn), m.counts.resize(nn), m.mask.resize(nn), m.shear.resize(2 * nn);
+  for (size_t i = 0; i < nn; ++i) {
     m.kappa[i] = static_cast<float>(kappa[i]);
-    m.counts[i] = static_cast<float>(count);
-    m.mask[i] = count > 0 ? 1 : 0;
-    if (count > 0) {
-      double s1 = shear.a[i], s2 = shear.b[i];
-      if (c.reduced_shear) observed_reduced_shear(kappa[i], shear.a[i], shear.b[i], s1, s2);
-      // Mean of `count` shapes with independent noise sigma_e per component.
-      const double sigma = m.sigma_e / std::sqrt(count);
-      g1[i] = s1 + sigma * rng.normal();
-      g2[i] = s2 + sigma * rng.normal();
-    }
+    m.counts[i] = static_cast<float>(counts[i]);
+    m.mask[i] = counts[i] > 0 ? 1 : 0;
     m.shear[i] = static_cast<float>(g1[i]);
     m.shear[nn + i] = static_cast<float>(g2[i]);
   }
