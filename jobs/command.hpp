@@ -114,7 +114,14 @@ inline void add_region_options(CLI::App* cmd, pipeline::KsConfig& c) {
                       "survey map in sky regions: HEALPix pixels of this nside (NESTED), each on its "
                       "own tangent plane; output: partial NESTED HEALPix map at --nside"));
   cmd->add_option("--margin", c.margin_deg, "[deg] galaxies beyond a region's edge used for its inversion")
-      ->default_val(2.0);
+      ->default_val(1.0);
+  cmd->add_option_function<std::string>(
+         "--large-scales", [&c](const std::string& v) { c.box_large_scales = v == "box"; },
+         "with --regions: scales above margin/4 from the spherical KS of the whole catalogue (sphere: no "
+         "seams "
+         "between regions) or from each region's own flat KS (box)")
+      ->check(CLI::IsMember({"sphere", "box"}))
+      ->default_str("sphere");
   positive_only(
       cmd->add_option("--noise-realisations", c.noise_realisations,
                       "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));

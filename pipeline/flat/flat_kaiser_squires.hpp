@@ -14,7 +14,10 @@ namespace lofimap::pipeline {
 // Sizes the FFT grid: at least pad * n, rounded up to a product of 2, 3, 5 and 7 (FFTW's fast sizes).
 long padded_fft_size(long n, double pad);
 
-FlatFieldPair flat_kaiser_squires(const FlatFieldPair& shear, double pad, double smoothing_sigma_pixels);
+// removed_sigma_pixels > 0: the scales a Gaussian of that sigma keeps are taken out (transfer
+// G(smoothing) * (1 - G(removed))), for maps whose large scales come from a global estimate.
+FlatFieldPair flat_kaiser_squires(const FlatFieldPair& shear, double pad, double smoothing_sigma_pixels,
+                                  double removed_sigma_pixels = 0);
 FlatFieldPair flat_shear_from_convergence(const FlatFieldPair& kappa, double pad);
 
 // Gaussian smoothing of a single real map in Fourier space (same padding rules).

@@ -23,12 +23,13 @@ struct KsConfig {
   bool partial = false;            // HEALPix output: only observed pixels (explicit indexing)
   // Survey maps in regions (> 0: HEALPix regions of this nside, NESTED; output at `nside`):
   long regions = 0;
-  double margin_deg = 2.0;       // galaxies this far beyond a region's edge feed its inversion
-  bool resume = false;           // reuse the finished regions of an interrupted run (<output>.parts/)
-  long stop_after = 0;           // stop after mapping this many regions on a rank (0: run to the end)
-  int task = 0, tasks = 1;       // map only share `task` of `tasks` (a job array); the merge resumes
-  long noise_realisations = 0;   // maps of randomly rotated ellipticities -> NOISE_STD and SNR columns
-  std::uint64_t noise_seed = 1;  // of the rotations
+  double margin_deg = 1.0;        // galaxies this far beyond a region's edge feed its inversion
+  bool box_large_scales = false;  // true: each region's own KS at every scale (no spherical large scales)
+  bool resume = false;            // reuse the finished regions of an interrupted run (<output>.parts/)
+  long stop_after = 0;            // stop after mapping this many regions on a rank (0: run to the end)
+  int task = 0, tasks = 1;        // map only share `task` of `tasks` (a job array); the merge resumes
+  long noise_realisations = 0;    // maps of randomly rotated ellipticities -> NOISE_STD and SNR columns
+  std::uint64_t noise_seed = 1;   // of the rotations
   double smoothing_arcmin = 0;
   std::string
       wiener_cl;       // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat, square patch)

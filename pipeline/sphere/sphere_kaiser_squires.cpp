@@ -72,6 +72,7 @@ SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::v
   if (options.iterations < 0 || options.iterations > 10)
     throw std::invalid_argument("--sht-iter: must be between 0 and 10");
   if (options.smoothing_arcmin < 0) throw std::invalid_argument("--smooth: must be >= 0 arcmin");
+  if (options.output_nside != 0) validate_nside(options.output_nside);
   return healpix_guard("spherical Kaiser-Squires", [&] {
     const Healpix_Map<double> mq = to_map(q, nside), mu = to_map(u, nside);
     AlmC e(lmax, lmax), b(lmax, lmax);
@@ -85,11 +86,12 @@ SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::v
     }
     e.ScaleL(factor);
     b.ScaleL(factor);
-    Healpix_Map<double> ke(static_cast<int>(nside), RING, SET_NSIDE),
-        kb(static_cast<int>(nside), RING, SET_NSIDE);
+    const long out_nside = options.output_nside > 0 ? options.output_nside : nside;
+    Healpix_Map<double> ke(static_cast<int>(out_nside), RING, SET_NSIDE),
+        kb(static_cast<int>(out_nside), RING, SET_NSIDE);
     alm2map(e, ke);
     alm2map(b, kb);
-    return SphereFieldPair{nside, from_map(ke), from_map(kb)};
+    return SphereFieldPair{out_nside, from_map(ke), from_map(kb)};
   });
 }
 

@@ -12,6 +12,7 @@ struct SphereKsOptions {
   int lmax = 0;                 // 0: 2 * nside
   double smoothing_arcmin = 0;  // Gaussian sigma, applied as exp(-l(l+1) sigma^2 / 2)
   int iterations = 3;           // Jacobi refinements of map2alm, as healpy's iter (bounded: 0..10)
+  long output_nside = 0;        // nside of the kappa maps (0: the input's); a power of two
 };
 
 struct SphereFieldPair {

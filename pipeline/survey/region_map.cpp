@@ -16,15 +16,34 @@ namespace lofimap::pipeline {
 namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
 
-// Bilinear interpolation of a [ny][nx] map at fractional pixel indices (clamped to the grid).
-double bilinear(const std::vector<double>& map, long nx, long ny, double fx, double fy) {
+// Keys' cubic convolution weights (a = -0.5) for the four nodes around fractional offset t in [0, 1).
+void cubic_weights(double t, double w[4]) {
+  const double t2 = t * t, t3 = t2 * t;
+  w[0] = -0.5 * t3 + t2 - 0.5 * t;
+  w[1] = 1.5 * t3 - 2.5 * t2 + 1;
+  w[2] = -1.5 * t3 + 2 * t2 + 0.5 * t;
+  w[3] = 0.5 * t3 - 0.5 * t2;
+}
+
+// Bicubic (Keys) interpolation of a [ny][nx] map at fractional pixel indices, clamped to the grid. Its error
+// on a map smoothed by sigma = 2 pixels is ~10x below bilinear's (which misses 1.4% of a halo's peak), so the
+// value at an output pixel hardly depends on where the region's grid put its pixel centres.
+double bicubic(const std::vector<double>& map, long nx, long ny, double fx, double fy) {
   fx = std::clamp(fx, 0.0, static_cast<double>(nx - 1));
   fy = std::clamp(fy, 0.0, static_cast<double>(ny - 1));
-  const long x0 = std::min(static_cast<long>(fx), nx - 2), y0 = std::min(static_cast<long>(fy), ny - 2);
-  const double tx = fx - static_cast<double>(x0), ty = fy - static_cast<double>(y0);
-  auto at = [&](long x, long y) { return map[static_cast<size_t>(y * nx + x)]; };
-  return (1 - ty) * ((1 - tx) * at(x0, y0) + tx * at(x0 + 1, y0)) +
-         ty * ((1 - tx) * at(x0, y0 + 1) + tx * at(x0 + 1, y0 + 1));
+  const long x0 = std::min(static_cast<long>(fx), nx - 1), y0 = std::min(static_cast<long>(fy), ny - 1);
+  double wx[4], wy[4];
+  cubic_weights(fx - static_cast<double>(x0), wx);
+  cubic_weights(fy - static_cast<double>(y0), wy);
+  double sum = 0;
+  for (int j = 0; j < 4; ++j) {
+    const long y = std::clamp(y0 - 1 + j, 0L, ny - 1);
+    double row = 0;
+    for (int i = 0; i < 4; ++i)
+      row += wx[i] * map[static_cast<size_t>(y * nx + std::clamp(x0 - 1 + i, 0L, nx - 1))];
+    sum += wy[j] * row;
+  }
+  return sum;
 }
 }  // namespace
 
@@ -51,19 +70,21 @@ ShearCatalogue rotate_into_plane(const ShearCatalogue& g, const TangentPoint& ce
 }
 
 RegionInput region_input(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
-                         double pad, double smoothing_arcmin) {
+                         double pad, double smoothing_arcmin, const LargeScaleKappa* large) {
   const FlatGrid grid = regions.grid(region);
-  return region_input_in_plane(rotate_into_plane(galaxies, grid.centre), grid, pad, smoothing_arcmin);
+  return region_input_in_plane(rotate_into_plane(galaxies, grid.centre), grid, pad, smoothing_arcmin, large);
 }
 
 RegionInput region_input_in_plane(const ShearCatalogue& plane_galaxies, const FlatGrid& grid, double pad,
-                                  double smoothing_arcmin) {
+                                  double smoothing_arcmin, const LargeScaleKappa* large) {
   RegionInput in;
   in.grid = grid;
   const auto self = distributed::Communicator::self();
   FlatShearGrid binned = bin_flat(plane_galaxies, in.grid, self);
   auto kappa = flat_kaiser_squires({in.grid.nx, in.grid.ny, binned.g1, binned.g2}, pad,
-                                   smoothing_arcmin / in.grid.pixel_arcmin);
+                                   smoothing_arcmin / in.grid.pixel_arcmin,
+                                   large ? large->sigma_arcmin() / in.grid.pixel_arcmin : 0.0);
+  if (large) large->add_to_grid(in.grid, kappa.a, kappa.b);
   in.kappa_e = std::move(kappa.a), in.kappa_b = std::move(kappa.b), in.count = std::move(binned.count);
   in.g1 = std::move(binned.g1), in.g2 = std::move(binned.g2);
   return in;
@@ -121,7 +142,7 @@ std::vector<float> sample_on_pixels(const RegionInput& in, const std::vector<dou
     const double fx = px.xy_arcmin[2 * k] / in.grid.pixel_arcmin + 0.5 * static_cast<double>(in.grid.nx - 1);
     const double fy =
         px.xy_arcmin[2 * k + 1] / in.grid.pixel_arcmin + 0.5 * static_cast<double>(in.grid.ny - 1);
-    out[k] = static_cast<float>(bilinear(map, in.grid.nx, in.grid.ny, fx, fy));
+    out[k] = static_cast<float>(bicubic(map, in.grid.nx, in.grid.ny, fx, fy));
   }
   return out;
 }

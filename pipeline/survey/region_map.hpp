@@ -1,14 +1,16 @@
 // One region of a survey map: its galaxies projected on the region's tangent plane with their shear rotated
-// into the plane's frame, binned, inverted by flat Kaiser-Squires with zero padding (the input of KS maps and
-// of LoFi), and read at the centres of the region's own output HEALPix pixels (NESTED). A pixel is observed
-// when it holds a galaxy or its coverage cell (about one output pixel, at least ~8 galaxies' worth at the
-// region's density) does; the others are left out (UNSEEN in the map).
+// into the plane's frame, binned, inverted by flat Kaiser-Squires with zero padding (optionally joined to the
+// large-scale maps of the whole catalogue; the input of KS maps and of LoFi), and read at the centres of the
+// region's own output HEALPix pixels (NESTED). A pixel is observed when it holds a galaxy or its coverage
+// cell (about one output pixel, at least ~8 galaxies' worth at the region's density) does; the others are
+// left out (UNSEEN in the map).
 #pragma once
 
 #include <vector>
 
 #include "pipeline/core/shear_catalogue.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/survey/large_scale_kappa.hpp"
 #include "pipeline/survey/sky_regions.hpp"
 
 namespace lofimap::pipeline {
@@ -19,12 +21,14 @@ struct RegionInput {
   std::vector<double> kappa_e, kappa_b, count;  // [iy * nx + ix]
   std::vector<double> g1, g2;                   // the binned shear (LoFi's Wiener channel reads it)
 };
+// `large`: when given, the flat KS keeps only the scales below its sigma and the large-scale maps supply the
+// rest (seam-free regions); null: the region's own KS at every scale.
 RegionInput region_input(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
-                         double pad, double smoothing_arcmin);
+                         double pad, double smoothing_arcmin, const LargeScaleKappa* large);
 // The same from galaxies already rotated into the plane of `grid` (rotate_into_plane): noise realisations
 // reuse one rotation.
 RegionInput region_input_in_plane(const ShearCatalogue& plane_galaxies, const FlatGrid& grid, double pad,
-                                  double smoothing_arcmin);
+                                  double smoothing_arcmin, const LargeScaleKappa* large);
 
 // The region's observed output pixels: NESTED indices, their centres on the region's plane [arcmin], and the
 // galaxies in each.
@@ -36,7 +40,7 @@ struct RegionPixels {
 RegionPixels region_output_pixels(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
                                   long out_nside, const RegionInput& input);
 
-// Bilinear interpolation of a map on the region's grid at the pixels' centres.
+// Bicubic (Keys) interpolation of a map on the region's grid at the pixels' centres.
 std::vector<float> sample_on_pixels(const RegionInput& input, const std::vector<double>& map,
                                     const RegionPixels& pixels);
 

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <stdexcept>
+#include <tuple>
 
 #include "pipeline/core/map_statistics.hpp"
 
@@ -123,6 +125,37 @@ TEST(FlatKaiserSquires, AnalyticPlaneWavesSeparateIntoEAndB) {
     ASSERT_NEAR(kappa.a[i], want_e[i], 1e-12);
     ASSERT_NEAR(kappa.b[i], want_b[i], 1e-12);
   }
+}
+
+TEST(FlatKaiserSquires, RemovedLargeScalesFollowTheAnalyticHighPass) {
+  // A plane E wave and a plane B wave of wavenumbers k come out scaled by 1 - exp(-k^2 sigma^2 / 2): the
+  // scales a region leaves to the spherical large-scale map (sigma in pixels).
+  const long n = 64;
+  const double sigma = 4.0;
+  FlatFieldPair shear{n, n, std::vector<double>(n * n, 0.0), std::vector<double>(n * n, 0.0)};
+  std::vector<double> want_e(n * n, 0.0), want_b(n * n, 0.0);
+  for (const auto& [m1, m2, is_b] :
+       {std::tuple{1, 1, false}, std::tuple{5, -3, false}, std::tuple{0, 2, true}}) {
+    const double k1 = 2 * std::numbers::pi * m1 / n, k2 = 2 * std::numbers::pi * m2 / n;
+    const double alpha = std::atan2(k2, k1);
+    const double pass = 1 - std::exp(-0.5 * (k1 * k1 + k2 * k2) * sigma * sigma);
+    for (long iy = 0; iy < n; ++iy)
+      for (long ix = 0; ix < n; ++ix) {
+        const size_t i = static_cast<size_t>(iy * n + ix);
+        const double c = std::cos(k1 * ix + k2 * iy);
+        if (is_b)
+          shear.a[i] += -std::sin(2 * alpha) * c, shear.b[i] += std::cos(2 * alpha) * c,
+              want_b[i] += pass * c;
+        else
+          shear.a[i] += std::cos(2 * alpha) * c, shear.b[i] += std::sin(2 * alpha) * c, want_e[i] += pass * c;
+      }
+  }
+  const auto kappa = flat_kaiser_squires(shear, 1.0, 0.0, sigma);
+  for (size_t i = 0; i < want_e.size(); ++i) {
+    ASSERT_NEAR(kappa.a[i], want_e[i], 1e-12);
+    ASSERT_NEAR(kappa.b[i], want_b[i], 1e-12);
+  }
+  EXPECT_THROW(flat_kaiser_squires(shear, 1.0, 0.0, -1.0), std::invalid_argument);
 }
 
 TEST(FlatKaiserSquires, GaussianSmoothingOfDeltaMatchesAnalyticKernel) {
