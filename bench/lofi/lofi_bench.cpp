@@ -5,6 +5,10 @@
 //   memory N THREADS      peak RSS of training steps on N^2 input grids (4 maps x 512 coordinates), split
 //   into
 //                         the grid-sized part (the prefilter's forward + backward alone) and the rest
+//   cuda                  on the GPU (scripts/gpu/device_check): fp32 and tf32 matmul ceilings, inference
+//                         queries/s and TFLOP/s at both sizes in fp32 and tf32, a 1024^2 map's time, the
+//                         published training step, and device memory after training steps on 256^2 and
+//                         4096^2 grids (cudaMemGetInfo: the caching allocator keeps its peak)
 #include <sys/resource.h>
 #include <torch/torch.h>
 
@@ -16,6 +20,10 @@
 #include <vector>
 
 #include "models/lofi_network.hpp"
+
+#ifdef LOFIMAP_BENCH_CUDART
+#include <cuda_runtime_api.h>
+#endif
 
 using lofimap::models::LofiNetwork;
 using lofimap::models::LofiOptions;
@@ -145,11 +153,113 @@ void memory(long n) {
       n, input_mib, fft_mib, base, grid_peak, full_peak, full_peak - grid_peak);
 }
 
+// Device memory in use (MiB): total - free, which includes what the caching allocator holds (its peak, as
+// nothing is handed back during the run). -1 when built without the CUDA runtime.
+double device_used_mib() {
+#ifdef LOFIMAP_BENCH_CUDART
+  size_t free = 0, total = 0;
+  if (cudaMemGetInfo(&free, &total) != cudaSuccess) return -1;
+  return static_cast<double>(total - free) / (1 << 20);
+#else
+  return -1;
+#endif
+}
+
+template <typename F>
+double best_of_synchronised(int n, F&& f) {
+  return best_of(n, [&] {
+    f();
+    torch::cuda::synchronize();
+  });
+}
+
+void cuda() {
+  if (!torch::cuda::is_available()) {
+    std::fprintf(stderr, "cuda: no CUDA device visible to this LibTorch\n");
+    std::exit(1);
+  }
+  const auto dev = torch::Device(torch::kCUDA, 0);
+  auto on = torch::TensorOptions().device(dev);
+  const double base_mib = device_used_mib();
+  double ceiling[2] = {0, 0};  // TFLOP/s, fp32 and tf32
+  for (int tf32 = 0; tf32 < 2; ++tf32) {
+    at::globalContext().setAllowTF32CuBLAS(tf32 == 1);
+    const auto big = torch::randn({8192, 8192}, on);
+    torch::mm(big, big);
+    const double t = best_of_synchronised(5, [&] { torch::mm(big, big); });
+    ceiling[tf32] = 2.0 * 8192.0 * 8192 * 8192 / t / 1e12;
+    std::printf("matmul 8192^3 %s: %.1f TFLOP/s\n", tf32 ? "tf32" : "fp32", ceiling[tf32]);
+  }
+  for (const auto& [name, options] : {std::pair{std::string("published"), LofiOptions::published()},
+                                      std::pair{std::string("compact"), LofiOptions::compact()}}) {
+    torch::manual_seed(0);
+    LofiNetwork net(options);
+    net->to(dev);
+    net->eval();
+    torch::NoGradGuard no_grad;
+    const auto input = torch::randn({1, 2, 1024, 1024}, on);
+    const long q = 1 << 20;  // a 1024^2 output map
+    const auto queries = torch::rand({1, q, 2}, on) * 1000 - 500;
+    for (int tf32 = 0; tf32 < 2; ++tf32) {
+      at::globalContext().setAllowTF32CuBLAS(tf32 == 1);
+      at::globalContext().setAllowTF32CuDNN(tf32 == 1);
+      net->forward(input, 1.0, queries);
+      const double t = best_of_synchronised(5, [&] { net->forward(input, 1.0, queries); });
+      const double qps = static_cast<double>(q) / t, tflops = qps * net->flops_per_query() / 1e12;
+      std::printf(
+          "inference %-9s %s: 1024^2 map (1,048,576 queries from a 1024^2 input) in %.1f ms, %.3g queries/s, "
+          "%.1f TFLOP/s = %.0f%% of the %s matmul; HEALPix nside 8192 over 18,000 deg^2 (3.5e8 pixels): %.1f "
+          "s\n",
+          name.c_str(), tf32 ? "tf32" : "fp32", 1e3 * t, qps, tflops, 100 * tflops / ceiling[tf32],
+          tf32 ? "tf32" : "fp32", 3.51e8 / qps);
+    }
+  }
+  at::globalContext().setAllowTF32CuBLAS(false);
+  at::globalContext().setAllowTF32CuDNN(false);
+  {
+    torch::manual_seed(0);
+    LofiNetwork net(LofiOptions::published());
+    net->to(dev);
+    torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-4));
+    const auto input = torch::randn({64, 2, 128, 128}, on);
+    const auto queries = torch::rand({64, 512, 2}, on) * 120 - 60;
+    const auto target = torch::randn({64, 512}, on) * 0.02;
+    auto step = [&] {
+      opt.zero_grad();
+      torch::l1_loss(net->forward(input, 1.0, queries), target).backward();
+      opt.step();
+    };
+    step();
+    std::printf("training step, published size, 64 maps x 512 coordinates at 128^2, fp32: %.1f ms\n",
+                1e3 * best_of_synchronised(5, step));
+  }
+  for (const long n : {256L, 4096L}) {
+    torch::manual_seed(0);
+    LofiNetwork net(LofiOptions::published());
+    net->to(dev);
+    torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-4));
+    const auto input = torch::randn({4, 2, n, n}, on);
+    const auto queries = torch::rand({4, 512, 2}, on) * static_cast<float>(n) - static_cast<float>(n) / 2;
+    const auto target = torch::randn({4, 512}, on) * 0.02;
+    auto step = [&] {
+      opt.zero_grad();
+      torch::l1_loss(net->forward(input, 1.0, queries), target).backward();
+      opt.step();
+    };
+    step();
+    const double t = best_of_synchronised(3, step);
+    std::printf(
+        "training step on %ld^2 grids (4 maps x 512 coordinates): %.1f ms; device memory in use %.0f MiB "
+        "(before the benchmark %.0f MiB; inputs %.1f MiB)\n",
+        n, 1e3 * t, device_used_mib(), base_mib, 4.0 * 2 * n * n * 4 / (1 << 20));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s speed THREADS | train-step THREADS | memory N THREADS\n", argv[0]);
+    std::fprintf(stderr, "usage: %s speed THREADS | train-step THREADS | memory N THREADS | cuda\n", argv[0]);
     return 2;
   }
   const std::string mode = argv[1];
@@ -160,6 +270,8 @@ int main(int argc, char** argv) {
     train_step();
   else if (mode == "memory" && argc > 2)
     memory(std::atol(argv[2]));
+  else if (mode == "cuda")
+    cuda();
   else
     return 2;
   return 0;
