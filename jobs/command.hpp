@@ -64,6 +64,16 @@ inline CLI::Option* add_device_option(CLI::App* cmd, pipeline::ComputeDevice& de
                     "where LoFi runs (cuda: the node-local GPU of each rank)");
 }
 
+inline CLI::Option* add_precision_option(CLI::App* cmd, pipeline::Precision& precision) {
+  return add_choice(
+      cmd, "--precision", precision,
+      {{"fp32", pipeline::Precision::Fp32},
+       {"tf32", pipeline::Precision::Tf32},
+       {"bf16", pipeline::Precision::Bf16}},
+      "arithmetic of LoFi's forward passes: fp32, tf32 (CUDA: TensorFloat-32 matrix products) or "
+      "bf16 (autocast: bfloat16 matrix products, float32 FFTs and sums)");
+}
+
 // Several options leave their value at 0 to mean "not given, use the default"; a user who types 0 must hear
 // that 0 is not a value, not get the default silently. Attach to such options: values <= 0 (and NaN) are a
 // parse error (exit 2): "--npix: must be > 0 (leave the option out for its default), got '0'".

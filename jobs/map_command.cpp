@@ -59,6 +59,7 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   positive_only(cmd->add_option("--sigma-e", c->sigma_e, "shape noise per component (default: measured)"));
   cmd->add_option("--batch", c->batch, "queries per forward pass (memory bound)")->default_val(32768);
   add_device_option(cmd, c->device);
+  add_precision_option(cmd, c->precision);
   cmd->add_flag("--overwrite", k.overwrite, "replace existing outputs");
   cmd->add_flag(
       "--no-png", [c](std::int64_t) { c->ks.png = false; }, "skip the PNG quick-look");

@@ -64,6 +64,7 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
                                 "checkpoint and stop after this many steps (batch-job slices)"));
   cmd->add_option("--log", c->log_csv, "per-step CSV log (default <output>.log.csv)");
   add_device_option(cmd, c->device);
+  add_precision_option(cmd, c->precision);
   cmd->add_flag("!--no-overlap", c->overlap_reduction,
                 "sum gradients over the ranks after backward instead of during it (for benchmarks)");
   positive_only(cmd->add_option("--check-replicas", c->check_replicas_every,

@@ -14,9 +14,13 @@ namespace {
 
 class TorchLofiEvaluator final : public LofiEvaluator {
  public:
-  TorchLofiEvaluator(const std::string& path, ComputeDevice device, long batch,
+  TorchLofiEvaluator(const std::string& path, ComputeDevice device, Precision precision, long batch,
                      const distributed::Communicator& comm)
-      : device_(torch_device(device, comm)), batch_(batch), net_(models::load_lofi(path)) {
+      : device_(torch_device(device, comm)),
+        precision_(precision),
+        batch_(batch),
+        net_(models::load_lofi(path)) {
+    PrecisionScope check(precision_, device_);  // tf32 on a CPU is refused here, before any region
     net_->to(device_);
     net_->eval();
     hash_ = models::lofi_hash(net_);
@@ -34,6 +38,7 @@ class TorchLofiEvaluator final : public LofiEvaluator {
     std::vector<float> out(static_cast<size_t>(nq));
     if (nq == 0) return out;
     torch::NoGradGuard no_grad;
+    const PrecisionScope arithmetic(precision_, device_);
     const auto input =
         torch::from_blob(channels.data(), {1, mo.input_channels(), grid.ny, grid.nx}).clone().to(device_);
     const auto queries = torch::from_blob(const_cast<float*>(xy.data()), {1, nq, 2}).clone().to(device_);
@@ -50,6 +55,7 @@ class TorchLofiEvaluator final : public LofiEvaluator {
 
  private:
   torch::Device device_;
+  Precision precision_;
   long batch_;
   models::LofiNetwork net_;
   std::string hash_;
@@ -57,9 +63,10 @@ class TorchLofiEvaluator final : public LofiEvaluator {
 
 }  // namespace
 
-std::unique_ptr<LofiEvaluator> open_lofi_evaluator(const std::string& path, ComputeDevice device, long batch,
+std::unique_ptr<LofiEvaluator> open_lofi_evaluator(const std::string& path, ComputeDevice device,
+                                                   Precision precision, long batch,
                                                    const distributed::Communicator& comm) {
-  return std::make_unique<TorchLofiEvaluator>(path, device, batch, comm);
+  return std::make_unique<TorchLofiEvaluator>(path, device, precision, batch, comm);
 }
 
 }  // namespace lofimap::pipeline

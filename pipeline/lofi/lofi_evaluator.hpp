@@ -9,7 +9,8 @@
 
 namespace lofimap::pipeline {
 
-std::unique_ptr<LofiEvaluator> open_lofi_evaluator(const std::string& path, ComputeDevice device, long batch,
+std::unique_ptr<LofiEvaluator> open_lofi_evaluator(const std::string& path, ComputeDevice device,
+                                                   Precision precision, long batch,
                                                    const distributed::Communicator& comm);
 
 }  // namespace lofimap::pipeline

@@ -187,6 +187,7 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   std::vector<double> kappa(static_cast<size_t>(nq));
   {
     torch::NoGradGuard no_grad;
+    const PrecisionScope arithmetic(c.precision, device);
     const auto channels = net->prefilter(input, patch.pixel_arcmin);  // the FFT filter once, not per batch
     for (long s = 0; s < nq; s += c.batch) {
       const long e = std::min(nq, s + c.batch);

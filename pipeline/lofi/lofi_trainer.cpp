@@ -67,7 +67,11 @@ LocalStep backward_passes(const TrainConfig& c, models::LofiNetwork& net, Traini
     const long count = std::min(c.micro_batch, local - first);
     reducer.prepare_backward(first + count >= local);
     const auto s = sampler.draw(step, first, count);
-    const auto pred = net->forward(s.inputs, s.pixel, s.queries);
+    torch::Tensor pred;
+    {
+      const PrecisionScope arithmetic(c.precision, s.inputs.device());  // the forward pass; backward follows
+      pred = net->forward(s.inputs, s.pixel, s.queries).to(torch::kFloat);
+    }
     const auto summed = c.loss == TrainingLoss::L2 ? torch::mse_loss(pred, s.targets, torch::Reduction::Sum)
                                                    : torch::l1_loss(pred, s.targets, torch::Reduction::Sum);
     const auto loss = summed / total_queries;

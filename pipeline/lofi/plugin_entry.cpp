@@ -65,9 +65,11 @@ class TorchLofiPlugin final : public LofiPlugin {
     return without_backtrace([&] { return train_lofi(config, comm); });
   }
 
-  std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device, long batch,
+  std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device,
+                                            Precision precision, long batch,
                                             const distributed::Communicator& comm) override {
-    auto evaluator = without_backtrace([&] { return open_lofi_evaluator(path, device, batch, comm); });
+    auto evaluator =
+        without_backtrace([&] { return open_lofi_evaluator(path, device, precision, batch, comm); });
     return std::make_unique<BacktraceFreeEvaluator>(std::move(evaluator));
   }
 

@@ -50,7 +50,8 @@ class LofiPlugin {
   // `lofimap train`: installs the SIGTERM/SIGUSR1 handlers that checkpoint and stop.
   virtual TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) = 0;
   // Reads a model (io::Error for a bad file) onto the device of this rank; `batch`: queries per forward pass.
-  virtual std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device, long batch,
+  virtual std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device,
+                                                    Precision precision, long batch,
                                                     const distributed::Communicator& comm) = 0;
   // Removes the temporary files of the plugin's unfinished outputs (its own copy of io/; async-signal-safe).
   virtual void remove_temporary_outputs() noexcept = 0;

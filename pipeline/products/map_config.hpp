@@ -22,6 +22,7 @@ struct MapConfig {
   long nside = 0;      // > 0: output at the centres of the HEALPix pixels inside the patch (partial map)
   long batch = 32768;  // queries per forward pass (bounds memory)
   ComputeDevice device = ComputeDevice::Cpu;
+  Precision precision = Precision::Fp32;  // arithmetic of LoFi's forward passes
 
   // Every option and the output path, before anything heavy is loaded; throws std::invalid_argument naming
   // the option, io::Error for an unwritable output or a missing model file. A grid given by none of --pixel,

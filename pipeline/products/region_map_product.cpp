@@ -300,7 +300,7 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
   given.validate();
   MapConfig m = given;
   KsConfig& c = m.ks;
-  auto evaluator = lofi_plugin().open_model(m.model_path(), m.device, m.batch, comm);
+  auto evaluator = lofi_plugin().open_model(m.model_path(), m.device, m.precision, m.batch, comm);
   if (!(c.flat.pixel_arcmin > 0)) c.flat.pixel_arcmin = evaluator->train_pixel_arcmin();
   validate_region_settings(c);
   const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);

@@ -34,7 +34,7 @@ struct FieldOptions {
   FlatGrid grid = FlatGrid::square(256, 1.0);  // centre: the patch centre on the sky (--center)
   long nside = 256;
   int lmax = 0;
-  double lambda = 0;            // lognormal shift (0 = Gaussian)
+  double lambda = 0;  // lognormal shift (0 = Gaussian)
   // Flat only: "halo-model" (haloes above halo_min_mass on a Gaussian background) or "lognormal-clusters"
   // (haloes above 1e14 Msun on a lognormal background of shift lambda); empty: Gaussian or lognormal.
   std::string family;

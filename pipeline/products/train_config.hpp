@@ -49,6 +49,7 @@ struct TrainConfig {
   std::string log_csv;  // per-step log ("" = <output>.log.csv)
   bool overwrite = false;
   ComputeDevice device = ComputeDevice::Cpu;
+  Precision precision = Precision::Fp32;  // of the forward passes; like --device, not part of the record
   bool overlap_reduction = true;  // start gradient sums from the backward hooks (false: after backward)
   long check_replicas_every = 0;  // steps between checks that all ranks hold identical parameters (0: never)
   std::string command_line;
