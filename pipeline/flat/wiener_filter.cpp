@@ -19,9 +19,12 @@ double dot(const std::vector<double>& a, const std::vector<double>& b) {
 WienerResult wiener_filter(const std::vector<double>& gamma1, const std::vector<double>& gamma2,
                            const std::vector<double>& counts, double sigma_e, const AngularSpectrum& cl,
                            const FlatGrid& grid, const WienerOptions& opt) {
-  validate_grid(grid);
-  const long n = grid.nx;  // square: validate_grid checked it
-  const size_t nn = static_cast<size_t>(n * n);
+  // Any rectangle: the operators are FFTs over nx x ny, whose wavenumbers per axis follow each side.
+  if (grid.nx < 8 || grid.ny < 8)
+    throw std::invalid_argument("Wiener filter: the grid needs >= 8 pixels a side");
+  if (!(grid.pixel_arcmin > 0)) throw std::invalid_argument("Wiener filter: the pixel must be > 0 arcmin");
+  const long nx = grid.nx, ny = grid.ny;
+  const size_t nn = static_cast<size_t>(nx * ny);
   if (gamma1.size() != nn || gamma2.size() != nn || counts.size() != nn)
     throw std::invalid_argument("Wiener filter: maps do not match the grid");
   if (!(sigma_e > 0)) throw std::invalid_argument("Wiener filter: sigma_e must be > 0");
@@ -37,16 +40,16 @@ WienerResult wiener_filter(const std::vector<double>& gamma1, const std::vector<
     mean_weight += (weight[i] = counts[i] / (sigma_e * sigma_e)) / static_cast<double>(nn);
 
   auto forward = [&](const std::vector<double>& kappa) {
-    return flat_shear_from_convergence({n, n, kappa, {}}, opt.pad);
+    return flat_shear_from_convergence({nx, ny, kappa, {}}, opt.pad);
   };
   auto adjoint = [&](const std::vector<double>& y1, const std::vector<double>& y2) {
-    return flat_kaiser_squires({n, n, y1, y2}, opt.pad, 0.0).a;  // A^T = Re F^-1 D* F
+    return flat_kaiser_squires({nx, ny, y1, y2}, opt.pad, 0.0).a;  // A^T = Re F^-1 D* F
   };
   auto apply_system = [&](const std::vector<double>& x) {
     auto g = forward(x);
     for (size_t i = 0; i < nn; ++i) g.a[i] *= weight[i], g.b[i] *= weight[i];
     auto out = adjoint(g.a, g.b);
-    const auto sinv = detail::apply_fourier({n, n, x, {}}, 1.0, [&](double k1, double k2, bool) {
+    const auto sinv = detail::apply_fourier({nx, ny, x, {}}, 1.0, [&](double k1, double k2, bool) {
       const double s = signal(k1, k2);
       return detail::cplx(s > 0 ? 1 / s : 0.0, 0);  // the mean (k = 0) is not constrained: kept at zero below
     });
@@ -54,7 +57,7 @@ WienerResult wiener_filter(const std::vector<double>& gamma1, const std::vector<
     return out;
   };
   auto precondition = [&](const std::vector<double>& r) {
-    return detail::apply_fourier({n, n, r, {}}, 1.0,
+    return detail::apply_fourier({nx, ny, r, {}}, 1.0,
                                  [&](double k1, double k2, bool) {
                                    const double s = signal(k1, k2);
                                    return detail::cplx(s > 0 ? 1 / (1 / s + mean_weight) : 0.0, 0);

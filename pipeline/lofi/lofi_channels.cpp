@@ -41,11 +41,6 @@ std::vector<float> lofi_channels(const models::LofiOptions& o, const FlatGrid& g
   if (o.wiener_channel) {
     if (g1.size() != nn || g2.size() != nn)
       throw std::invalid_argument("this LoFi model reads the Wiener estimate, which needs the binned shear");
-    if (!grid.is_square())
-      throw std::invalid_argument(
-          "--npix: this LoFi model reads the Wiener estimate, which needs a square patch (" +
-          std::to_string(grid.nx) + " x " + std::to_string(grid.ny) +
-          " here): give --npix N, or --size with --center");
     const auto w = wiener_channel(g1, g2, counts, sigma_e, wiener_prior(o), grid);
     channels.insert(channels.end(), w.begin(), w.end());
   }

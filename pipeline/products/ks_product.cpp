@@ -147,9 +147,6 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     const long long inside = cat.summary.rows_valid - grid.outside;
     if (inside <= 0)
       throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
-    if (!c.wiener_cl.empty() && patch.nx != patch.ny)
-      throw std::invalid_argument("--wiener: needs a square patch (give --npix or --size), got " +
-                                  std::to_string(patch.nx) + " x " + std::to_string(patch.ny));
     const double sigma_pix = c.smoothing_arcmin / patch.pixel_arcmin;
     const FlatFieldPair kappa =
         flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, c.flat.pad, sigma_pix);

@@ -31,9 +31,8 @@ struct KsConfig {
   long noise_realisations = 0;    // maps of randomly rotated ellipticities -> NOISE_STD and SNR columns
   std::uint64_t noise_seed = 1;   // of the rotations
   double smoothing_arcmin = 0;
-  std::string
-      wiener_cl;       // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat, square patch)
-  std::string output;  // .fits
+  std::string wiener_cl;  // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat patch)
+  std::string output;     // .fits
   bool overwrite = false;
   bool png = true;
   std::string command_line;
