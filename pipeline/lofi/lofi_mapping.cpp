@@ -115,7 +115,8 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
     throw std::invalid_argument(
         "--ks-map: " + model_path +
         " reads the Wiener estimate of the binned shear, which a KS map does not hold; give "
-        "the catalogue instead");
+        "the catalogue instead, or a model without that channel (--model "
+        "share/lofimap/models/lognormal_compact.pt)");
   const bool to_list = !c.coords_file.empty();
   const bool to_healpix = c.nside > 0;
   std::unique_ptr<io::AtomicOutput> out, png;

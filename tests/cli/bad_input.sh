@@ -90,10 +90,13 @@ expect 2 "--loss.*l1 or l2"                      -- train --training-set missing
 expect 3 "missing.h5.*no such file"              -- ks-smoothing --training-set missing.h5
 "$lofimap" ks -i good.fits --preset cosmos --pixel 1 --smooth 2 -o ks_smoothed.fits --no-png >/dev/null 2>&1
 expect 3 "missing_ks.fits.*no such file"         -- map --ks-map missing_ks.fits -o out.fits
-expect 2 "--ks-map.*smoothed"                    -- map --ks-map ks_smoothed.fits -o out.fits
-expect 2 "--ks-map.*drop --center"               -- map --ks-map ks_a.fits --npix 20 -o out.fits
+# A KS map holds no shear: the shipped default (Wiener channel) refuses it; the compact lognormal model reads it.
+compact=$(dirname "$lofimap")/../share/lofimap/models/lognormal_compact.pt
+expect 2 "--ks-map.*Wiener estimate.*lognormal_compact" -- map --ks-map ks_a.fits -o out.fits
+expect 2 "--ks-map.*smoothed"                    -- map --ks-map ks_smoothed.fits --model "$compact" -o out.fits
+expect 2 "--ks-map.*drop --center"               -- map --ks-map ks_a.fits --npix 20 --model "$compact" -o out.fits
 printf "ra,dec\n150.0,2.0\n150.1,north\n" > words.csv
-expect 3 "words.csv.*'north' is not a number"    -- map --ks-map ks_a.fits --coords words.csv -o out.fits
+expect 3 "words.csv.*'north' is not a number"    -- map --ks-map ks_a.fits --coords words.csv --model "$compact" -o out.fits
 expect 3 "missing_cl.txt.*cannot open"           -- ks -i good.fits --preset cosmos --pixel 1 --wiener missing_cl.txt -o out.fits
 expect 2 "--wiener: flat maps only"              -- ks -i good.fits --preset cosmos --sphere --nside 64 --wiener short_cl.txt -o out.fits
 expect 2 "--maps must be >= 1"                   -- ks-smoothing --training-set missing.h5 --maps 0
