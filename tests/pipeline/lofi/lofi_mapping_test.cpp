@@ -112,7 +112,7 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
 }
 
 // --precision bf16 (autocast: bfloat16 matrix products, 8-bit mantissas) stays within a few per cent of the
-// float32 map of the shipped model (0.6% of the map rms measured on a 256^2 simulated field), and leaves the
+// float32 map of the shipped model (0.35% of the map rms measured on a 256^2 simulated field), and leaves the
 // autocast state as it found it; tf32 on a CPU is refused by name.
 TEST(LofiMapping, Bf16ArithmeticStaysNearFp32AndTf32NeedsCuda) {
   const auto dir = lofimap::testing::scratch_dir();
