@@ -89,9 +89,9 @@ expect 3 "missing.h5.*no such file"              -- train --training-set missing
 expect 2 "--loss.*l1 or l2"                      -- train --training-set missing.h5 --loss l3 -o out.fits
 expect 3 "missing.h5.*no such file"              -- ks-smoothing --training-set missing.h5
 "$lofimap" ks -i good.fits --preset cosmos --pixel 1 --smooth 2 -o ks_smoothed.fits --no-png >/dev/null 2>&1
-expect 3 "missing_ks.fits.*no such file"         -- map --ks-map missing_ks.fits -o out.fits
 # A KS map holds no shear: the shipped default (Wiener channel) refuses it; the compact lognormal model reads it.
 compact=$(dirname "$lofimap")/../share/lofimap/models/lognormal_compact.pt
+expect 3 "missing_ks.fits.*no such file"         -- map --ks-map missing_ks.fits --model "$compact" -o out.fits
 expect 2 "--ks-map.*Wiener estimate.*lognormal_compact" -- map --ks-map ks_a.fits -o out.fits
 expect 2 "--ks-map.*smoothed"                    -- map --ks-map ks_smoothed.fits --model "$compact" -o out.fits
 expect 2 "--ks-map.*drop --center"               -- map --ks-map ks_a.fits --npix 20 --model "$compact" -o out.fits
