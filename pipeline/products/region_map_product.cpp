@@ -256,9 +256,12 @@ void validate_region_settings(const KsConfig& c, bool need_pixel) {
   if (c.noise_realisations == 1 || c.noise_realisations < 0 || c.noise_realisations > 10000)
     throw std::invalid_argument(
         "--noise-realisations: between 2 and 10,000 (a standard deviation needs two)");
-  if (!c.box_large_scales && !(c.margin_deg > 0))
+  // The large-scale maps resolve sigma = margin / 4: below 0.25 deg they would need nside 8192 (25 GB to
+  // bin).
+  if (!c.box_large_scales && !(c.margin_deg >= 0.25))
     throw std::invalid_argument(
-        "--margin: must be > 0 with --large-scales sphere (it sets the scale they take)");
+        "--margin: at least 0.25 deg with --large-scales sphere (it sets the scale the spherical map takes "
+        "over); use --large-scales box for smaller margins");
 }
 
 KsReport run_region_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
