@@ -4,7 +4,7 @@
 # Omega_m 0.27-0.35, z_s 0.8-1.4 and lambda 0.01-0.04 drawn per map, n_gal 5-80 per arcmin^2, sigma_e
 # 0.25-0.31, 10% star masks, at 1' (128^2: 128' fields), 0.5' (256^2: 128') and 0.25' (256^2: 64'), so that
 # every field spans at least 1 degree; then one medium LoFi with the noise and Wiener channels trained on all three
-# (each batch of 16 maps from one set). Sets: ~12 min on 2 cores; training: ~95 min on one core of the 2-core VM.
+# (each batch of 16 maps from one set). Sets: 23 min on 2 cores; training: 80 min on one core of the 2-core VM.
 # Usage: models/weights/train_default.sh [build dir] [work dir] [steps]
 #   (writes WORK/default.pt; copy it to models/weights/default.pt)
 set -euo pipefail
