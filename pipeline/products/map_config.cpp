@@ -16,6 +16,9 @@
 namespace lofimap::pipeline {
 
 void MapConfig::validate() const {
+  if (precision == Precision::Tf32 && device != ComputeDevice::Cuda)
+    throw std::invalid_argument(
+        "--precision tf32: TensorFloat-32 exists on CUDA devices only (use --device cuda)");
   if (ks.catalogue.inputs.empty() && ks_map.empty())
     throw std::invalid_argument("--input/--ks-map: give catalogues or a KS map");
   if (!ks.catalogue.inputs.empty() && !ks_map.empty())

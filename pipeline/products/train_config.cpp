@@ -67,6 +67,9 @@ void TrainConfig::validate(int ranks) const {
   if (training_sets.empty()) throw std::invalid_argument("--training-set: required");
   if (output.empty()) throw std::invalid_argument("--output: required");
   if (steps < 1) throw std::invalid_argument("--steps: must be >= 1");
+  if (precision == Precision::Tf32 && device != ComputeDevice::Cuda)
+    throw std::invalid_argument(
+        "--precision tf32: TensorFloat-32 exists on CUDA devices only (use --device cuda)");
   if (wiener_channel && !noise_channel)
     throw std::invalid_argument("--wiener-channel: needs the noise channel (drop --no-noise-channel)");
   if (!wiener_prior_file.empty() && !wiener_channel)

@@ -102,6 +102,8 @@ expect 2 "--wiener: flat maps only"              -- ks -i good.fits --preset cos
 expect 2 "--maps must be >= 1"                   -- ks-smoothing --training-set missing.h5 --maps 0
 expect 2 "--schedule.*cosine, step or constant"  -- train --training-set missing.h5 --schedule linear -o out.fits
 expect 2 "--device.*cpu or cuda"                 -- map -i good.fits --preset cosmos --device tpu -o out.fits
+expect 2 "--precision tf32: TensorFloat-32 exists on CUDA" -- train --training-set missing.h5 --precision tf32 -o out.fits
+expect 2 "--precision tf32: TensorFloat-32 exists on CUDA" -- map -i good.fits --preset cosmos --precision tf32 -o out.fits
 
 # Numbers that are not numbers, and absurd ones: refused by name (exit 2), never a NaN product or a crash.
 expect 2 "--m-bias.*\(-1, 1\)"                   -- ks -i good.fits --preset kids --pixel 1 --m-bias nan -o out.fits
