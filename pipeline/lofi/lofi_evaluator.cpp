@@ -20,7 +20,6 @@ class TorchLofiEvaluator final : public LofiEvaluator {
         precision_(precision),
         batch_(batch),
         net_(models::load_lofi(path)) {
-    PrecisionScope check(precision_, device_);  // tf32 on a CPU is refused here, before any region
     net_->to(device_);
     net_->eval();
     hash_ = models::lofi_hash(net_);
