@@ -136,6 +136,10 @@ inline void add_region_options(CLI::App* cmd, pipeline::KsConfig& c) {
       cmd->add_option("--noise-realisations", c.noise_realisations,
                       "with --regions: K maps of randomly rotated ellipticities give NOISE_STD and SNR"));
   cmd->add_option("--noise-seed", c.noise_seed, "seed of the noise rotations")->capture_default_str();
+  cmd->add_option("--region-memory", c.region_memory_gib,
+                  "[GiB] with --regions: galaxies of the regions a rank maps at once (the rest wait in later "
+                  "waves of the exchange)")
+      ->capture_default_str();
   detail::add_task_option(cmd, c);
   cmd->add_flag("--resume", c.resume,
                 "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");

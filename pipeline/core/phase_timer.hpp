@@ -19,6 +19,14 @@ class PhaseTimer {
     text_ += buf;
     last_ = now;
   }
+  // Records a phase timed by the caller (phases that alternate, such as the waves of an exchange and the
+  // mapping between them, summed) and restarts the clock for the next lap.
+  void record(const std::string& name, double seconds) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s%s %.3f s", text_.empty() ? "" : ", ", name.c_str(), seconds);
+    text_ += buf;
+    last_ = std::chrono::steady_clock::now();
+  }
   double total_seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }

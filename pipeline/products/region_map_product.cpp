@@ -3,9 +3,11 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <iomanip>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -42,6 +44,7 @@ struct RegionRun {
   long long observed = 0;
   long long resumed = 0;       // regions read back from an interrupted run (all ranks)
   double held_per_galaxy = 0;  // regions holding each galaxy on average (1 + the margins' share)
+  int waves = 1;               // of the galaxy exchange
   bool interrupted = false;    // stopped early on some rank: nothing written, the finished regions kept
   // The whole catalogue's large scales (absent with --large-scales box).
   std::optional<LargeScaleKappa> large;
@@ -77,44 +80,68 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   if (!c.box_large_scales) timer.lap("large scales");
   const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
   run.assignment = assign_regions(run.catalogue.galaxies, regions, comm, c.task, c.tasks);
-  const auto mine = run.assignment.mine();
-  auto galaxies = exchange_galaxies(run.catalogue.galaxies, regions, run.assignment, comm);
-  double held[2] = {0, static_cast<double>(run.catalogue.galaxies.size())};
-  for (const auto& g : galaxies) held[0] += static_cast<double>(g.size());
-  comm.allreduce_sum(held, 2);
-  run.held_per_galaxy = held[1] > 0 ? held[0] / held[1] : 0;
-  run.catalogue.galaxies = ShearCatalogue();  // the rows are with their owners now
-  timer.lap("exchange");
+  // Every region's rows, in region order (a rank's regions, hence pixels, ascend): the finished regions of
+  // an interrupted run first, read back; their galaxies are not exchanged.
+  std::map<long long, RegionRows> done;
+  std::vector<long long> finished;
+  if (keep_parts)
+    for (long long region : run.assignment.mine())
+      if (auto part = parts->load(region, columns.size())) {
+        done[region] = {std::move(part->pixels), std::move(part->columns)};
+        finished.push_back(region);
+      }
+  finished = comm.allgatherv(std::span<const long long>(finished));
+  const GalaxyExchange exchange(run.catalogue.galaxies, regions, run.assignment, finished,
+                                c.region_memory_gib * 1073741824.0, comm);
+  run.held_per_galaxy = exchange.held_per_galaxy();
+  run.waves = exchange.waves();
+  timer.lap("exchange plan");
 
-  RegionRows share;
-  share.columns.resize(columns.size());
-  long long mapped = 0, resumed = 0;
+  // Wave by wave: the galaxies of a share of every rank's regions arrive, those regions are mapped, their
+  // galaxies dropped. A stop request (or --stop-after) is honoured between regions (every finished one is on
+  // disk) and agreed on by all ranks at the end of the wave.
+  double exchange_seconds = 0, region_seconds = 0;
+  long long mapped = 0;
   bool stopped = false;
-  for (size_t i = 0; i < mine.size(); ++i) {
-    RegionRows rows;
-    if (auto done = keep_parts ? parts->load(mine[i], columns.size()) : std::nullopt) {
-      rows = {std::move(done->pixels), std::move(done->columns)};
-      ++resumed;
-    } else {
-      // A stop request (or --stop-after) is honoured between regions: every finished one is on disk.
+  for (int w = 0; w < exchange.waves(); ++w) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto galaxies = exchange.exchange(w);
+    const auto t1 = std::chrono::steady_clock::now();
+    const auto& wave = exchange.regions_of_wave(w);
+    for (size_t i = 0; i < wave.size() && !stopped; ++i) {
       if (stop_requested() || (c.stop_after > 0 && mapped >= c.stop_after)) {
         stopped = true;
         break;
       }
-      rows = work(mine[i], galaxies[i]);
-      parts->save({mine[i], rows.pixels, rows.columns});
+      RegionRows rows = work(wave[i], galaxies[i]);
+      parts->save({wave[i], rows.pixels, rows.columns});
+      done[wave[i]] = std::move(rows);
       ++mapped;
+      galaxies[i] = ShearCatalogue();  // done with this region's galaxies
     }
-    galaxies[i] = ShearCatalogue();  // done with this region's galaxies
+    exchange_seconds += std::chrono::duration<double>(t1 - t0).count();
+    region_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    long long any_stopped = stopped ? 1 : 0;
+    comm.allreduce_sum(&any_stopped, 1);
+    if (any_stopped > 0) {
+      stopped = true;
+      break;
+    }
+  }
+  run.catalogue.galaxies = ShearCatalogue();  // every region has its galaxies now
+  timer.record("exchange", exchange_seconds);
+  timer.record("regions", region_seconds);
+  RegionRows share;
+  share.columns.resize(columns.size());
+  for (auto& [region, rows] : done) {
     share.pixels.insert(share.pixels.end(), rows.pixels.begin(), rows.pixels.end());
     for (size_t k = 0; k < columns.size(); ++k)
       share.columns[k].insert(share.columns[k].end(), rows.columns[k].begin(), rows.columns[k].end());
+    rows = RegionRows();
   }
-  timer.lap("regions");
-  long long agreed[2] = {stopped ? 1 : 0, resumed};
-  comm.allreduce_sum(agreed, 2);
-  run.resumed = agreed[1];
-  if (agreed[0] > 0) {  // every rank stops; the finished regions stay for --resume
+  const long long resumed = static_cast<long long>(finished.size());
+  run.resumed = resumed;
+  if (stopped) {  // every rank stops; the finished regions stay for --resume
     run.interrupted = true;
     return;
   }
@@ -215,7 +242,7 @@ std::string region_summary(const KsConfig& c, const RegionRun& run, const distri
     << " with galaxies over " << comm.size() << " rank(s)"
     << (run.resumed ? ", " + std::to_string(run.resumed) + " of them from the interrupted run" : "")
     << "; each galaxy held by " << std::setprecision(3) << run.held_per_galaxy << " regions (margin "
-    << c.margin_deg << " deg)"
+    << c.margin_deg << " deg), exchanged in " << run.waves << " wave(s)"
 
     << "; output nside " << c.nside << ", "
     << (run.interrupted ? "stopped early: finished regions kept in " + c.output + ".parts for --resume"
@@ -250,6 +277,9 @@ void validate_region_settings(const KsConfig& c, bool need_pixel) {
   if (!c.wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
   if (!(c.flat.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
   SkyRegions(c.regions, c.margin_deg, need_pixel ? c.flat.pixel_arcmin : 1.0);  // margin and size in range
+  if (!(c.region_memory_gib >= 1e-4 && c.region_memory_gib <= 1e6))
+    throw std::invalid_argument("--region-memory: between 0.0001 and 1,000,000 GiB, got " +
+                                std::to_string(c.region_memory_gib));
   if (c.tasks < 1 || c.task < 0 || c.task >= c.tasks)
     throw std::invalid_argument("--task: expected I/N with 0 <= I < N, got " + std::to_string(c.task) + "/" +
                                 std::to_string(c.tasks));

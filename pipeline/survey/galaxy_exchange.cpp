@@ -55,101 +55,148 @@ RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& r
   return a;
 }
 
-std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const SkyRegions& regions,
-                                              const RegionAssignment& a,
-                                              const distributed::Communicator& comm) {
-  std::unordered_map<long long, size_t> index;  // region -> position in a.regions
-  for (size_t i = 0; i < a.regions.size(); ++i) index[a.regions[i]] = i;
+namespace {
+constexpr size_t kFields = 6;                        // region, RA, Dec, g1, g2, weight
+constexpr double kRecordBytes = 5 * sizeof(double);  // a galaxy in a region's ShearCatalogue
+// The exchange runs in rounds of kRound galaxies of the global row order (rank r holds rows after rank
+// r-1's), so the send and receive buffers stay small, and every region receives its galaxies in global row
+// order whatever the number of ranks: the binned sums are added in the same order.
+constexpr long long kRound = 4'000'000;
+}  // namespace
+
+GalaxyExchange::GalaxyExchange(const ShearCatalogue& local, const SkyRegions& regions,
+                               const RegionAssignment& a, const std::vector<long long>& skip,
+                               double wave_bytes, const distributed::Communicator& comm)
+    : local_(local), assignment_(a), comm_(comm) {
+  if (!(wave_bytes > 0)) throw std::invalid_argument("--region-memory: must be positive");
+  std::unordered_map<long long, int> index;  // region -> position in a.regions
+  for (size_t i = 0; i < a.regions.size(); ++i) index[a.regions[i]] = static_cast<int>(i);
   // A galaxy goes to its own region and to every mapped region within the margin of it. The regions within
   // the margin are found once per pixel of a fine HEALPix grid (16 x the region nside), for a disc of the
-  // margin plus that pixel's radius around its centre, and cached: per galaxy only its fine pixel is
-  // computed.
+  // margin plus that pixel's radius around its centre: per galaxy only its fine pixel is computed.
   const SkyRegions fine(std::min(regions.nside() * 16, 8192L), regions.margin_deg(), 1.0);
-  std::unordered_map<long long, std::vector<std::pair<long long, int>>> targets_of_fine;  // (region, owner)
+  std::unordered_map<long long, std::int32_t> group_of_fine;
   std::vector<long long> near;
-  auto targets = [&](double ra, double dec) -> const std::vector<std::pair<long long, int>>& {
-    const long long f = fine.region_of(ra, dec);
-    auto it = targets_of_fine.find(f);
-    if (it != targets_of_fine.end()) return it->second;
-    const auto c = fine.centre(f);
-    regions.regions_near(c.ra_deg, c.dec_deg, near, fine.pixel_radius_deg());  // includes the own region
-    std::vector<std::pair<long long, int>> t;
-    for (long long r : near)
-      if (const auto found = index.find(r); found != index.end())  // regions without galaxies are not mapped
-        t.push_back({r, a.owner[found->second]});
-    return targets_of_fine.emplace(f, std::move(t)).first->second;
-  };
-  // The exchange runs in rounds of kRound galaxies of the global row order (rank r holds rows after rank
-  // r-1's), so the send and receive buffers stay small, and every region receives its galaxies in global row
-  // order whatever the number of ranks: the binned sums are added in the same order.
-  constexpr size_t kFields = 6;  // region, RA, Dec, g1, g2, weight
-  constexpr long long kRound = 4'000'000;
+  std::vector<long long> group_rows;
+  group_of_.resize(local.size());
+  target_begin_.push_back(0);
+  for (size_t i = 0; i < local.size(); ++i) {
+    const long long f = fine.region_of(local.ra_deg[i], local.dec_deg[i]);
+    const auto [it, added] =
+        group_of_fine.try_emplace(f, static_cast<std::int32_t>(target_begin_.size() - 1));
+    if (added) {
+      const auto c = fine.centre(f);
+      regions.regions_near(c.ra_deg, c.dec_deg, near, fine.pixel_radius_deg());  // includes the own region
+      for (long long r : near)
+        if (const auto found = index.find(r); found != index.end())  // regions without galaxies: not mapped
+          target_list_.push_back(found->second);
+      target_begin_.push_back(static_cast<std::int32_t>(target_list_.size()));
+      group_rows.push_back(0);
+    }
+    group_of_[i] = it->second;
+    ++group_rows[static_cast<size_t>(it->second)];
+  }
+  records_.assign(a.regions.size(), 0);
+  for (size_t g = 0; g < group_rows.size(); ++g)
+    for (std::int32_t t = target_begin_[g]; t < target_begin_[g + 1]; ++t)
+      records_[static_cast<size_t>(target_list_[static_cast<size_t>(t)])] += group_rows[g];
+  comm.allreduce_sum(records_.data(), records_.size());
+
   const long long mine_count = static_cast<long long>(local.size());
   const auto sizes = comm.allgatherv(std::span<const long long>(&mine_count, 1));
-  long long first_row = 0, total = 0;
   for (int r = 0; r < comm.size(); ++r) {
-    if (r < comm.rank()) first_row += sizes[static_cast<size_t>(r)];
-    total += sizes[static_cast<size_t>(r)];
+    if (r < comm.rank()) first_row_ += sizes[static_cast<size_t>(r)];
+    total_rows_ += sizes[static_cast<size_t>(r)];
   }
-  // Memory: the galaxies each rank will hold for its regions (5 doubles a record; counted per region, so the
-  // catalogues are allocated once) and one round's send and receive buffers (kRound galaxies, each sent to
-  // as many regions as the average galaxy).
-  std::vector<long long> per_region(a.regions.size(), 0);
-  for (size_t i = 0; i < local.size(); ++i)
-    for (const auto& [region, owner] : targets(local.ra_deg[i], local.dec_deg[i]))
-      ++per_region[index.at(region)];
-  comm.allreduce_sum(per_region.data(), per_region.size());
-  std::vector<double> held(static_cast<size_t>(comm.size()), 0.0);
-  for (size_t k = 0; k < per_region.size(); ++k)
-    held[static_cast<size_t>(a.owner[k])] += static_cast<double>(per_region[k]);
-  const double largest = *std::max_element(held.begin(), held.end());
   double records = 0;
-  for (double h : held) records += h;
-  const double per_galaxy = total > 0 ? records / static_cast<double>(total) : 1;
-  const double round_bytes = 2.0 * static_cast<double>(kRound) * per_galaxy * kFields * sizeof(double);
-  require_memory(largest * 5 * sizeof(double) + round_bytes,
-                 "the galaxies of a rank's regions with --regions " + std::to_string(regions.nside()) +
-                     " and --margin " + std::to_string(regions.margin_deg()) +
-                     " deg (every galaxy within the margin of a region is sent to it; use more ranks, larger "
-                     "regions or a smaller margin)");
+  for (long long n : records_) records += static_cast<double>(n);
+  held_per_galaxy_ = total_rows_ > 0 ? records / static_cast<double>(total_rows_) : 1;
 
-  const auto mine = a.mine();
+  // Waves: every rank's regions (a contiguous run of positions) cut into the same number of contiguous groups
+  // of about equal galaxy counts, enough that the largest rank's groups fit in wave_bytes.
+  wave_of_.assign(a.regions.size(), 0);
+  for (long long r : skip)
+    if (const auto found = index.find(r); found != index.end())
+      wave_of_[static_cast<size_t>(found->second)] = -1;
+  std::vector<double> held(static_cast<size_t>(comm.size()), 0.0);
+  for (size_t k = 0; k < records_.size(); ++k)
+    if (wave_of_[k] >= 0) held[static_cast<size_t>(a.owner[k])] += static_cast<double>(records_[k]);
+  double most = *std::max_element(held.begin(), held.end());
+  waves_ = static_cast<int>(std::clamp(std::ceil(most * kRecordBytes / wave_bytes), 1.0, 1e6));
+  std::vector<double> before(static_cast<size_t>(comm.size()), 0.0);
+  std::vector<double> wave_records(static_cast<size_t>(comm.size()) * static_cast<size_t>(waves_), 0.0);
+  wave_regions_.assign(static_cast<size_t>(waves_), {});
+  for (size_t k = 0; k < records_.size(); ++k) {
+    if (wave_of_[k] < 0) continue;
+    const size_t r = static_cast<size_t>(a.owner[k]);
+    const double n = static_cast<double>(records_[k]);
+    // The wave whose share of the rank's galaxies holds the region's middle galaxy.
+    wave_of_[k] =
+        static_cast<int>(std::min<double>(waves_ - 1, std::floor(waves_ * (before[r] + n / 2) / held[r])));
+    before[r] += n;
+    wave_records[r * static_cast<size_t>(waves_) + static_cast<size_t>(wave_of_[k])] += n;
+    if (a.owner[k] == a.rank) wave_regions_[static_cast<size_t>(wave_of_[k])].push_back(a.regions[k]);
+  }
+  const double largest = *std::max_element(wave_records.begin(), wave_records.end());
+  const double round_bytes = 2.0 * static_cast<double>(kRound) * held_per_galaxy_ * kFields * sizeof(double);
+  require_memory(
+      largest * kRecordBytes + round_bytes,
+      "a wave of the galaxy exchange (" + std::to_string(static_cast<long long>(largest)) +
+          " galaxies with --regions " + std::to_string(regions.nside()) + ", --margin " +
+          std::to_string(regions.margin_deg()) +
+          " deg and --region-memory; every galaxy within the margin of a region is sent to it: use a "
+          "smaller --region-memory, a finer --regions nside or a smaller margin)");
+}
+
+std::vector<ShearCatalogue> GalaxyExchange::exchange(int w) const {
+  const RegionAssignment& a = assignment_;
+  const auto& mine = regions_of_wave(w);
   std::unordered_map<long long, size_t> slot;
   for (size_t i = 0; i < mine.size(); ++i) slot[mine[i]] = i;
   std::vector<ShearCatalogue> out(mine.size());
-  for (size_t i = 0; i < mine.size(); ++i) out[i].reserve(static_cast<size_t>(per_region[index.at(mine[i])]));
-  const long long rounds = (total + kRound - 1) / kRound;
-  std::vector<long long> send_counts(static_cast<size_t>(comm.size()));
+  for (size_t k = 0; k < a.regions.size(); ++k)
+    if (wave_of_[k] == w && a.owner[k] == a.rank)
+      out[slot.at(a.regions[k])].reserve(static_cast<size_t>(records_[k]));
+  // Groups with a target in this wave: only their galaxies are looked at.
+  std::vector<char> active(target_begin_.size() - 1, 0);
+  for (size_t g = 0; g + 1 < target_begin_.size(); ++g)
+    for (std::int32_t t = target_begin_[g]; t < target_begin_[g + 1]; ++t)
+      if (wave_of_[static_cast<size_t>(target_list_[static_cast<size_t>(t)])] == w) active[g] = 1;
+
+  const long long mine_count = static_cast<long long>(local_.size());
+  const long long rounds = (total_rows_ + kRound - 1) / kRound;
+  std::vector<long long> send_counts(static_cast<size_t>(comm_.size()));
   std::vector<double> send;
-  std::vector<const std::vector<std::pair<long long, int>>*> round_targets;  // unordered_map values stay put
   for (long long round = 0; round < rounds; ++round) {
-    const long long lo = std::clamp(round * kRound - first_row, 0LL, mine_count);
-    const long long hi = std::clamp((round + 1) * kRound - first_row, 0LL, mine_count);
+    const long long lo = std::clamp(round * kRound - first_row_, 0LL, mine_count);
+    const long long hi = std::clamp((round + 1) * kRound - first_row_, 0LL, mine_count);
     std::fill(send_counts.begin(), send_counts.end(), 0);
-    round_targets.clear();  // each galaxy's targets, looked up once per round
-    for (long long i = lo; i < hi; ++i) {
-      const auto& t = targets(local.ra_deg[static_cast<size_t>(i)], local.dec_deg[static_cast<size_t>(i)]);
-      round_targets.push_back(&t);
-      for (const auto& [region, owner] : t) send_counts[static_cast<size_t>(owner)] += kFields;
-    }
+    auto each_target = [&](auto&& visit) {
+      for (long long i = lo; i < hi; ++i) {
+        const auto g = static_cast<size_t>(group_of_[static_cast<size_t>(i)]);
+        if (!active[g]) continue;
+        for (std::int32_t t = target_begin_[g]; t < target_begin_[g + 1]; ++t) {
+          const auto k = static_cast<size_t>(target_list_[static_cast<size_t>(t)]);
+          if (wave_of_[k] == w) visit(static_cast<size_t>(i), k);
+        }
+      }
+    };
+    each_target([&](size_t, size_t k) { send_counts[static_cast<size_t>(a.owner[k])] += kFields; });
     std::vector<long long> offset(send_counts.size(), 0);
     for (size_t r = 1; r < offset.size(); ++r) offset[r] = offset[r - 1] + send_counts[r - 1];
     send.assign(static_cast<size_t>(offset.back() + send_counts.back()), 0.0);
-    for (long long i = lo; i < hi; ++i) {
-      const size_t g = static_cast<size_t>(i);
-      for (const auto& [region, owner] : *round_targets[static_cast<size_t>(i - lo)]) {
-        double* at = send.data() + offset[static_cast<size_t>(owner)];
-        at[0] = static_cast<double>(region), at[1] = local.ra_deg[g], at[2] = local.dec_deg[g];
-        at[3] = local.g1[g], at[4] = local.g2[g], at[5] = local.weight[g];
-        offset[static_cast<size_t>(owner)] += kFields;
-      }
-    }
+    each_target([&](size_t i, size_t k) {
+      double* at = send.data() + offset[static_cast<size_t>(a.owner[k])];
+      at[0] = static_cast<double>(a.regions[k]), at[1] = local_.ra_deg[i], at[2] = local_.dec_deg[i];
+      at[3] = local_.g1[i], at[4] = local_.g2[i], at[5] = local_.weight[i];
+      offset[static_cast<size_t>(a.owner[k])] += kFields;
+    });
     const auto received =
-        comm.alltoallv(std::span<const double>(send), std::span<const long long>(send_counts));
+        comm_.alltoallv(std::span<const double>(send), std::span<const long long>(send_counts));
     for (size_t k = 0; k + kFields <= received.size(); k += kFields) {
       const auto it = slot.find(static_cast<long long>(received[k]));
       if (it == slot.end())
-        throw std::logic_error("galaxy exchange: a galaxy arrived for a region of another rank");
+        throw std::logic_error("galaxy exchange: a galaxy arrived for a region of another rank or wave");
       out[it->second].push_back(received[k + 1], received[k + 2], received[k + 3], received[k + 4],
                                 received[k + 5]);
     }

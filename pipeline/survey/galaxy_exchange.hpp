@@ -1,9 +1,12 @@
 // Distributing a survey over ranks by sky region: which regions hold galaxies and which rank owns each
 // (contiguous NESTED ranges balanced by galaxies and output pixels), and the exchange that brings every
 // galaxy to the owners of the regions whose grids it falls in (its own region and those within the margin),
-// with MPI_Alltoallv. After it, no rank holds more than its regions' galaxies.
+// with MPI_Alltoallv. The exchange runs in waves: each wave brings the galaxies of a contiguous share of
+// every rank's regions, so a rank holds the galaxies of one wave's regions at a time (besides the rows it
+// read), whatever the size of the catalogue.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "distributed/communicator.hpp"
@@ -27,11 +30,43 @@ struct RegionAssignment {
 RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& regions,
                                 const distributed::Communicator& comm, int task = 0, int tasks = 1);
 
-// The galaxies of each of this rank's regions (assignment.mine(), in that order): every galaxy of any rank in
-// the region or within its margin. Throws std::invalid_argument (naming --regions and --margin) when the
-// exchange needs more memory than the machine has.
-std::vector<ShearCatalogue> exchange_galaxies(const ShearCatalogue& local, const SkyRegions& regions,
-                                              const RegionAssignment& assignment,
-                                              const distributed::Communicator& comm);
+class GalaxyExchange {
+ public:
+  // Collective. `local`: the rows this rank read (rank r's rows follow rank r-1's in the global row order);
+  // it must outlive the exchange. `skip`: regions not to map (finished by an interrupted run; the same list
+  // on every rank): no galaxy is sent to them. `wave_bytes`: the galaxies of a rank's regions held at once
+  // (the waves split every rank's regions into the same number of contiguous groups of about equal galaxy
+  // counts; a single region larger than this is one wave of its own). Throws std::invalid_argument (naming
+  // --regions,
+  // --margin and --region-memory) when a wave would need more memory than the machine has.
+  GalaxyExchange(const ShearCatalogue& local, const SkyRegions& regions, const RegionAssignment& assignment,
+                 const std::vector<long long>& skip, double wave_bytes,
+                 const distributed::Communicator& comm);
+
+  int waves() const { return waves_; }
+  // This rank's regions of wave w, ascending (skipped regions left out).
+  const std::vector<long long>& regions_of_wave(int w) const { return wave_regions_[static_cast<size_t>(w)]; }
+  // Collective, every rank with the same w in turn: the galaxies of each region of regions_of_wave(w), in
+  // that order; each region's galaxies in the global row order, whatever the number of ranks.
+  std::vector<ShearCatalogue> exchange(int w) const;
+  // Regions each galaxy is sent to on average over all regions (1 + the margins' share).
+  double held_per_galaxy() const { return held_per_galaxy_; }
+
+ private:
+  const ShearCatalogue& local_;
+  const RegionAssignment& assignment_;
+  const distributed::Communicator& comm_;
+  // Galaxies are grouped by the pixel of a fine HEALPix grid they fall in: the regions within the margin of
+  // that pixel (positions in assignment.regions) are its targets, found once per fine pixel.
+  std::vector<std::int32_t> group_of_;      // per local row
+  std::vector<std::int32_t> target_begin_;  // per group: its targets' range in target_list_
+  std::vector<std::int32_t> target_list_;
+  std::vector<int> wave_of_;        // per position in assignment.regions (-1: skipped)
+  std::vector<long long> records_;  // per position: galaxies sent to the region (all ranks)
+  std::vector<std::vector<long long>> wave_regions_;
+  long long first_row_ = 0, total_rows_ = 0;
+  int waves_ = 1;
+  double held_per_galaxy_ = 1;
+};
 
 }  // namespace lofimap::pipeline

@@ -126,6 +126,7 @@ expect 2 "--nside: the output nside must be at least" -- ks -i good.fits --prese
 expect 2 "--regions: flat regions replace --sphere" -- ks -i good.fits --preset cosmos --regions 8 --sphere --pixel 1 -o out.fits
 expect 2 "--margin: at least 0.25 deg with --large-scales sphere" -- ks -i good.fits --preset cosmos --regions 16 --nside 512 --pixel 1 --margin 0.1 -o out.fits
 expect 2 "--large-scales.*not in"             -- ks -i good.fits --preset cosmos --regions 16 --nside 512 --pixel 1 --large-scales disc -o out.fits
+expect 2 "--region-memory: between 0.0001 and"   -- ks -i good.fits --preset cosmos --regions 16 --nside 512 --pixel 1 --region-memory 0 -o out.fits
 expect 2 "--pixel: the regions' input pixel"      -- ks -i good.fits --preset cosmos --regions 8 --nside 64 -o out.fits
 expect 2 "--regions 1: regions plus margin span more than 60 deg; use a finer region nside or a smaller --margin" -- ks -i good.fits --preset cosmos --regions 1 --nside 64 --pixel 1 -o out.fits
 
