@@ -143,9 +143,10 @@ SimulateReport run_simulate(const SimulateRequest& r) {
   if (r.catalogue && !r.catalogue->mask.empty()) mask = std::make_unique<SkyMask>(r.catalogue->mask);
   if (r.catalogue) {
     survey_preset(r.catalogue->preset);
-    // Rows expected before any mask (an upper bound), at about 12 float64 columns per row.
+    // Rows expected inside the geometric cuts (an upper bound: mask files are not read), at about 12 float64
+    // columns per row.
     const double area_arcmin2 =
-        f.sphere ? 4 * 3.141592653589793 * std::pow(180 * 60 / 3.141592653589793, 2)
+        f.sphere ? r.catalogue->mask.geometric_area_bound_deg2() * 3600
                  : static_cast<double>(f.grid.pixels()) * f.grid.pixel_arcmin * f.grid.pixel_arcmin;
     require_disk(r.catalogue->density * area_arcmin2 * 96, r.catalogue_output,
                  (std::ostringstream()

@@ -1,5 +1,6 @@
 #include "pipeline/simulate/sky_mask.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -34,6 +35,25 @@ SkyMask::SkyMask(const SkyMaskSpec& spec) : impl_(new Impl) {
 }
 
 SkyMask::~SkyMask() = default;
+
+double SkyMaskSpec::geometric_area_bound_deg2() const {
+  constexpr double d2r = std::numbers::pi / 180;
+  const double sky = 4 * std::numbers::pi / (d2r * d2r);
+  // RA/Dec box: (RA width in radians) x (sin Dec_max - sin Dec_min).
+  double ra_width = 360, sin_lo = -1, sin_hi = 1;
+  if (ra_range)
+    ra_width = ra_range->first <= ra_range->second ? ra_range->second - ra_range->first
+                                                   : 360 - (ra_range->first - ra_range->second);
+  if (dec_range)
+    sin_lo = std::sin(std::clamp(dec_range->first, -90.0, 90.0) * d2r),
+    sin_hi = std::sin(std::clamp(dec_range->second, -90.0, 90.0) * d2r);
+  double bound = std::min(sky, std::max(0.0, ra_width) * d2r * std::max(0.0, sin_hi - sin_lo) / (d2r * d2r));
+  // Disc of radius r: 2 pi (1 - cos r).
+  if (disc && disc->size() == 3)
+    bound = std::min(bound,
+                     2 * std::numbers::pi * (1 - std::cos(std::min((*disc)[2], 180.0) * d2r)) / (d2r * d2r));
+  return bound;
+}
 
 bool SkyMask::contains(double ra, double dec) const {
   const auto& s = impl_->spec;

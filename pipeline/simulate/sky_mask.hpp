@@ -17,6 +17,9 @@ struct SkyMaskSpec {
   bool empty() const {
     return healpix_file.empty() && image_file.empty() && !ra_range && !dec_range && !disc;
   }
+  // An upper bound on the area inside [deg^2] from the geometric cuts (the RA/Dec box and the disc, exact on
+  // the sphere); mask files are not read, so they count as the whole sky.
+  double geometric_area_bound_deg2() const;
 };
 
 class SkyMask {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <numbers>
+#include <random>
 
 #include "io/catalogue_files.hpp"
 #include "pipeline/catalogue/catalogue_loader.hpp"
@@ -86,6 +87,31 @@ TEST(SimulatedCatalogue, SphereDensityInsideADecBand) {
 }
 
 class SimulatedPresetRoundTrip : public ::testing::TestWithParam<std::string> {};
+
+// The area bound of the geometric cuts (used to size a catalogue on disk) against the fraction of uniform
+// points on the sphere the mask keeps.
+TEST(SimulatedCatalogue, GeometricAreaBoundMatchesTheCutsArea) {
+  std::vector<SkyMaskSpec> specs(4);
+  specs[0].ra_range = {{200.0, 160.0}}, specs[0].dec_range = {{-60.0, -40.0}};  // wraps through RA 0
+  specs[1].disc = std::vector<double>{30.0, 50.0, 10.0};
+  specs[2].dec_range = {{-90.0, 90.0}};
+  specs[3].ra_range = {{10.0, 40.0}}, specs[3].disc = std::vector<double>{25.0, 0.0, 5.0};  // disc inside
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  const double sky = 4 * std::numbers::pi * std::pow(180 / std::numbers::pi, 2);
+  for (const auto& spec : specs) {
+    const SkyMask mask(spec);
+    const long n = 2'000'000;
+    long inside = 0;
+    for (long i = 0; i < n; ++i) {
+      const double ra = 360 * u(rng), dec = std::asin(2 * u(rng) - 1) * 180 / std::numbers::pi;
+      inside += mask.contains(ra, dec) ? 1 : 0;
+    }
+    const double measured = sky * static_cast<double>(inside) / n;
+    const double sigma = sky * std::sqrt(static_cast<double>(std::max(inside, 1L))) / n;
+    EXPECT_NEAR(spec.geometric_area_bound_deg2(), measured, 5 * sigma + 1e-9);
+  }
+}
 
 TEST_P(SimulatedPresetRoundTrip, BinnedShearEqualsTruthToNoiseLevel) {
   const auto dir = testing::scratch_dir();
