@@ -58,22 +58,36 @@ std::vector<std::vector<double>> read_text_columns(const std::string& path, std:
 
 void write_text_columns(const std::string& path, const std::string& header,
                         const std::vector<const std::vector<double>*>& columns) {
-  std::ofstream out(path);
-  if (!out) throw Error(path, "writing table", "cannot open for writing");
+  TextTableWriter out(path, header);
+  std::vector<const double*> data;
+  for (const auto* c : columns) data.push_back(c->data());
+  out.append(data, columns.empty() ? 0 : columns[0]->size());
+  out.close();
+}
+
+TextTableWriter::TextTableWriter(const std::string& path, const std::string& header)
+    : path_(path), out_(path) {
+  if (!out_) throw Error(path, "writing table", "cannot open for writing");
   std::istringstream h(header);
   std::string line;
-  while (std::getline(h, line)) out << "# " << line << "\n";
-  const std::size_t n = columns.empty() ? 0 : columns[0]->size();
+  while (std::getline(h, line)) out_ << "# " << line << "\n";
+}
+
+void TextTableWriter::append(const std::vector<const double*>& columns, std::size_t n) {
   char buf[32];
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t c = 0; c < columns.size(); ++c) {
-      std::snprintf(buf, sizeof buf, "%.9e", (*columns[c])[i]);
-      out << (c ? " " : "") << buf;
+      std::snprintf(buf, sizeof buf, "%.9e", columns[c][i]);
+      out_ << (c ? " " : "") << buf;
     }
-    out << "\n";
+    out_ << "\n";
   }
-  out.close();
-  if (!out) throw Error(path, "writing table", "write failed (disk full?)");
+  if (!out_) throw Error(path_, "writing table", "write failed (disk full?)");
+}
+
+void TextTableWriter::close() {
+  out_.close();
+  if (!out_) throw Error(path_, "writing table", "write failed (disk full?)");
 }
 
 }  // namespace lofimap::io

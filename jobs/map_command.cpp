@@ -51,7 +51,8 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       cmd->add_option("--out-npix", c->out_npix, "output pixels per side (default: the input extent)"));
   cmd->add_option(
       "--coords", c->coords_file,
-      "evaluate at these RA Dec [deg] instead: text/CSV (first two columns) or a FITS table with RA, DEC");
+      "evaluate at these RA Dec [deg] instead: text/CSV (first two columns) or a FITS table with RA, DEC; "
+      "with --regions split over the ranks and written in the list's order (FITS table for a .fits output)");
   positive_only(cmd->add_option("--nside", c->nside,
                                 "evaluate at the HEALPix pixel centres inside the patch (partial map); with "
                                 "--regions the output nside of the survey map"));
@@ -75,9 +76,10 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       if (center->size() == 2) c->ks.flat.center_ra = (*center)[0], c->ks.flat.center_dec = (*center)[1];
       c->ks.command_line = global.command_line;
       if (c->ks.regions > 0) {
-        if (c->nside == 0)
-          throw std::invalid_argument("--nside: the output nside of a --regions map is needed");
-        c->ks.nside = c->nside;
+        if (c->nside == 0 && c->coords_file.empty())
+          throw std::invalid_argument("--nside: the output nside of a --regions map is needed (or --coords)");
+        // A coordinate list needs no output nside; the region nside stands in where one is checked.
+        c->ks.nside = c->coords_file.empty() ? c->nside : c->ks.regions;
       }
       c->validate();  // before LibTorch is loaded: a bad option costs milliseconds, not the plugin's start
       const auto comm = distributed::Communicator::world();

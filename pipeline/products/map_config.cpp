@@ -29,7 +29,6 @@ void MapConfig::validate() const {
   if (ks_map.empty()) validate_catalogue_options(ks.catalogue);
   if (ks.regions > 0) {
     if (!ks_map.empty()) throw std::invalid_argument("--regions: maps catalogues, not a --ks-map");
-    if (!coords_file.empty()) throw std::invalid_argument("--regions/--coords: choose one output");
     validate_region_settings(ks, /*need_pixel*/ false);  // the model's pixel when --pixel is not given
   } else {
     FlatKsSettings flat = ks.flat;
@@ -45,6 +44,8 @@ void MapConfig::validate() const {
   if (batch < 1) throw std::invalid_argument("--batch: must be >= 1");
   if (nside > 0) validate_nside(nside);
   if (nside > 0 && !coords_file.empty()) throw std::invalid_argument("--nside/--coords: choose one output");
+  if (!coords_file.empty() && !std::filesystem::exists(coords_file))
+    throw io::Error(coords_file, "reading coordinates (--coords)", "cannot open (no such file?)");
   const std::string path = model_path();
   if (!std::filesystem::exists(path)) throw io::Error(path, "reading a LoFi model", "file not found");
   io::check_writable(ks.output, ks.overwrite);

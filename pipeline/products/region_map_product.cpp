@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <iomanip>
 #include <map>
@@ -13,16 +14,22 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 
+#include "distributed/partition.hpp"
 #include "io/atomic_output.hpp"
 #include "io/catalogue_files.hpp"
+#include "io/coordinate_list.hpp"
+#include "io/fits_table_writer.hpp"
 #include "io/healpix_partial_map.hpp"
 #include "io/region_parts.hpp"
+#include "io/text_table.hpp"
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/core/stop_request.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/survey/coordinate_exchange.hpp"
 #include "pipeline/survey/galaxy_exchange.hpp"
 #include "pipeline/survey/noise_rotation.hpp"
 #include "pipeline/survey/region_map.hpp"
@@ -45,6 +52,7 @@ struct RegionRun {
   long long resumed = 0;       // regions read back from an interrupted run (all ranks)
   double held_per_galaxy = 0;  // regions holding each galaxy on average (1 + the margins' share)
   int waves = 1;               // of the galaxy exchange
+  bool coordinates = false;    // the output is a coordinate list (observed: its rows)
   bool interrupted = false;    // stopped early on some rank: nothing written, the finished regions kept
   // The whole catalogue's large scales (absent with --large-scales box).
   std::optional<LargeScaleKappa> large;
@@ -58,14 +66,50 @@ void prepare_large_scales(const KsConfig& c, double smoothing_arcmin, RegionRun&
     run.large = LargeScaleKappa::from_galaxies(run.catalogue.galaxies, c.margin_deg, smoothing_arcmin, comm);
 }
 
-// Ingest, assignment, exchange, the work of every region of this rank, and the output: rank 0 writes its
-// share, then each other rank's in turn (their regions, hence pixels, ascend with the rank).
+// What a region map does besides the common steps. Collective hooks are called on every rank.
+struct RegionHooks {
+  std::function<void(RegionRun&)> prepare;  // collective, after ingest (large scales, shape noise)
+  RegionWork work;                          // one region's rows from its galaxies
+  std::function<std::vector<io::HeaderCard>(const RegionRun&)> cards;
+  // Collective, optional: once the exchange is planned, and after each wave's galaxies arrived.
+  std::function<void(const GalaxyExchange&)> planned;
+  std::function<void(const GalaxyExchange&, int wave)> wave;
+  // Collective, optional: writes the rows of every rank (the share of this one) and returns the rows written
+  // (on rank 0); by default a partial NESTED HEALPix map written by rank 0, each rank's share in turn.
+  std::function<long long(RegionRows& share, const RegionRun& run)> write;
+};
+
+// Rank 0 writes its share of the HEALPix map, then each other rank's in turn (their regions, hence pixels,
+// ascend with the rank).
+long long write_healpix_share(const KsConfig& c,
+                              const std::vector<std::pair<std::string, std::string>>& columns,
+                              const std::vector<io::HeaderCard>& cards, const RegionRows& share,
+                              const distributed::Communicator& comm) {
+  if (!comm.is_root()) {
+    comm.send(std::span<const long long>(share.pixels), 0);
+    for (const auto& column : share.columns) comm.send(std::span<const float>(column), 0);
+    return 0;
+  }
+  io::PartialHealpixWriter writer(c.output, c.nside, io::HealpixOrdering::Nested, columns, cards,
+                                  c.overwrite);
+  writer.append(share.pixels, share.columns);
+  for (int r = 1; r < comm.size(); ++r) {  // one rank's share at a time
+    RegionRows theirs;
+    theirs.pixels = comm.receive<long long>(r);
+    for (size_t k = 0; k < columns.size(); ++k) theirs.columns.push_back(comm.receive<float>(r));
+    writer.append(theirs.pixels, theirs.columns);
+  }
+  const long long rows = writer.rows();
+  writer.commit();
+  return rows;
+}
+
+// Ingest, assignment, exchange, the work of every region of this rank, and the output.
 // `record`: the options that shape the map, stored with the finished regions (a resume must match them).
 void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std::string>>& columns,
-                 const std::string& record, const std::function<void(RegionRun&)>& prepare,
-                 const RegionWork& work,
-                 const std::function<std::vector<io::HeaderCard>(const RegionRun&)>& cards,
-                 const distributed::Communicator& comm, PhaseTimer& timer, RegionRun& run) {
+                 const std::string& record, const RegionHooks& hooks, const distributed::Communicator& comm,
+                 PhaseTimer& timer, RegionRun& run) {
+  const auto& work = hooks.work;
   // Finished regions live in <output>.parts/ until the map is written; rank 0 prepares the folder.
   const std::string folder = c.output + ".parts";
   std::optional<io::RegionParts> parts;
@@ -76,7 +120,7 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   if (!comm.is_root()) parts.emplace(io::RegionParts::attach(folder));
   run.catalogue = load_catalogue(c.catalogue, comm);
   timer.lap("ingest");
-  prepare(run);
+  hooks.prepare(run);
   if (!c.box_large_scales) timer.lap("large scales");
   const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
   run.assignment = assign_regions(run.catalogue.galaxies, regions, comm, c.task, c.tasks);
@@ -95,6 +139,7 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
                                 c.region_memory_gib * 1073741824.0, comm);
   run.held_per_galaxy = exchange.held_per_galaxy();
   run.waves = exchange.waves();
+  if (hooks.planned) hooks.planned(exchange);
   timer.lap("exchange plan");
 
   // Wave by wave: the galaxies of a share of every rank's regions arrive, those regions are mapped, their
@@ -106,6 +151,7 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   for (int w = 0; w < exchange.waves(); ++w) {
     const auto t0 = std::chrono::steady_clock::now();
     auto galaxies = exchange.exchange(w);
+    if (hooks.wave) hooks.wave(exchange, w);
     const auto t1 = std::chrono::steady_clock::now();
     const auto& wave = exchange.regions_of_wave(w);
     for (size_t i = 0; i < wave.size() && !stopped; ++i) {
@@ -147,23 +193,9 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   }
   if (c.tasks > 1) return;  // one task of an array: its regions are in the folder; the merge writes the map
 
-  if (comm.is_root()) {
-    io::PartialHealpixWriter writer(c.output, c.nside, io::HealpixOrdering::Nested, columns, cards(run),
-                                    c.overwrite);
-    writer.append(share.pixels, share.columns);
-    for (int r = 1; r < comm.size(); ++r) {  // one rank's share at a time
-      RegionRows theirs;
-      theirs.pixels = comm.receive<long long>(r);
-      for (size_t k = 0; k < columns.size(); ++k) theirs.columns.push_back(comm.receive<float>(r));
-      writer.append(theirs.pixels, theirs.columns);
-    }
-    run.observed = writer.rows();
-    writer.commit();
-    parts->remove_all();  // the map is in place: the finished regions are no longer needed
-  } else {
-    comm.send(std::span<const long long>(share.pixels), 0);
-    for (const auto& column : share.columns) comm.send(std::span<const float>(column), 0);
-  }
+  run.observed =
+      hooks.write ? hooks.write(share, run) : write_healpix_share(c, columns, hooks.cards(run), share, comm);
+  if (comm.is_root()) parts->remove_all();  // the map is in place: the finished regions are no longer needed
   timer.lap("output");
 }
 
@@ -243,15 +275,15 @@ std::string region_summary(const KsConfig& c, const RegionRun& run, const distri
     << (run.resumed ? ", " + std::to_string(run.resumed) + " of them from the interrupted run" : "")
     << "; each galaxy held by " << std::setprecision(3) << run.held_per_galaxy << " regions (margin "
     << c.margin_deg << " deg), exchanged in " << run.waves << " wave(s)"
-
-    << "; output nside " << c.nside << ", "
+    << (run.coordinates ? std::string("; ") : "; output nside " + std::to_string(c.nside) + ", ")
     << (run.interrupted ? "stopped early: finished regions kept in " + c.output + ".parts for --resume"
         : c.tasks > 1
             ? "task " + std::to_string(c.task) + " of " + std::to_string(c.tasks) + " done: its " +
                   std::to_string(run.assignment.regions.size()) + " regions are in " + c.output +
                   ".parts; when every task is done, the same command with --resume and without --task "
                   "writes the map"
-            : std::to_string(run.observed) + " observed pixels")
+        : run.coordinates ? std::to_string(run.observed) + " rows of the coordinate list written"
+                          : std::to_string(run.observed) + " observed pixels")
     << "\n"
     << "timings: " << timer.text() << "\npeak memory per rank: " << std::setprecision(3) << -peak[1] << " to "
     << peak[0] << " GiB";
@@ -301,33 +333,112 @@ KsReport run_region_kaiser_squires(const KsConfig& c, const distributed::Communi
   const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
   PhaseTimer timer;
   RegionRun run;
-  run_regions(
-      c, with_noise_columns({{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"N_GAL", "galaxies"}}, c),
-      region_record(c, "ks smooth " + std::to_string(c.smoothing_arcmin)),
-      [&](RegionRun& r) { prepare_large_scales(c, c.smoothing_arcmin, r, comm); },
-      [&](long long region, const ShearCatalogue& galaxies) {
-        const auto in =
-            region_input(galaxies, regions, region, c.flat.pad, c.smoothing_arcmin, run.large_or_null());
-        const auto px = region_output_pixels(galaxies, regions, region, c.nside, in);
-        RegionRows rows{
-            px.pixels,
-            {sample_on_pixels(in, in.kappa_e, px), sample_on_pixels(in, in.kappa_b, px), px.n_gal}};
-        add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, c.smoothing_arcmin,
-                          [&](const RegionInput& n) { return sample_on_pixels(n, n.kappa_e, px); });
-        return rows;
-      },
-      [&](const RegionRun& r) {
-        auto cards = region_cards(c, r.catalogue.summary);
-        cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian smoothing sigma"});
-        return cards;
-      },
-      comm, timer, run);
+  RegionHooks hooks;
+  hooks.prepare = [&](RegionRun& r) { prepare_large_scales(c, c.smoothing_arcmin, r, comm); };
+  hooks.work = [&](long long region, const ShearCatalogue& galaxies) {
+    const auto in =
+        region_input(galaxies, regions, region, c.flat.pad, c.smoothing_arcmin, run.large_or_null());
+    const auto px = region_output_pixels(galaxies, regions, region, c.nside, in);
+    RegionRows rows{px.pixels,
+                    {sample_on_pixels(in, in.kappa_e, px), sample_on_pixels(in, in.kappa_b, px), px.n_gal}};
+    add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, c.smoothing_arcmin,
+                      [&](const RegionInput& n) { return sample_on_pixels(n, n.kappa_e, px); });
+    return rows;
+  };
+  hooks.cards = [&](const RegionRun& r) {
+    auto cards = region_cards(c, r.catalogue.summary);
+    cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian smoothing sigma"});
+    return cards;
+  };
+  run_regions(c, with_noise_columns({{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"N_GAL", "galaxies"}}, c),
+              region_record(c, "ks smooth " + std::to_string(c.smoothing_arcmin)), hooks, comm, timer, run);
   KsReport report;
   report.interrupted = run.interrupted;
   if (comm.is_root() && !run.interrupted && c.tasks <= 1) report.written.push_back(c.output);
   report.summary = region_summary(c, run, comm, timer);
   return report;
 }
+
+// `lofimap map --regions R --coords FILE`: every rank reads its rows of the list; each position goes to the
+// owner of its home region with that region's wave; the values come back to the rank that read it and rank
+// 0 writes the list in its own order (FITS table for a .fits output, text otherwise), one rank's rows at a
+// time. Positions outside the footprint (their region holds no galaxy, or their coverage cell is empty) are
+// NaN.
+struct CoordinateOutput {
+  CoordinateOutput(const MapConfig& config, const SkyRegions& sky_regions,
+                   const distributed::Communicator& communicator)
+      : m(config), regions(sky_regions), comm(communicator) {}
+  const MapConfig& m;
+  const SkyRegions& regions;
+  const distributed::Communicator& comm;
+  std::optional<CoordinateExchange> list;
+  std::vector<RegionPoints> wave_points;  // of this rank's regions in the current wave
+  std::unordered_map<long long, size_t> slot;
+  long long finite = 0;  // rows with a value (all ranks)
+
+  void planned(const GalaxyExchange& galaxies) {
+    const auto range = distributed::split_rows(io::coordinate_rows(m.coords_file), comm.rank(), comm.size());
+    auto rows = io::read_coordinate_rows(m.coords_file, range.begin, range.end);
+    list.emplace(std::move(rows.ra_deg), std::move(rows.dec_deg), range.begin, regions, galaxies, comm);
+    if (list->total_rows() == 0) throw std::invalid_argument("--coords: " + m.coords_file + " holds no rows");
+  }
+  void wave(const GalaxyExchange& galaxies, int w) {
+    wave_points = list->exchange(w);
+    slot.clear();
+    const auto& mine = galaxies.regions_of_wave(w);
+    for (size_t i = 0; i < mine.size(); ++i) slot[mine[i]] = i;
+  }
+  const RegionPoints& points_of(long long region) const { return wave_points[slot.at(region)]; }
+
+  long long write(const RegionRows& share, const std::vector<std::pair<std::string, std::string>>& columns,
+                  const std::vector<io::HeaderCard>& cards) {
+    const auto values = list->return_values(share.pixels, share.columns);
+    long long local_finite = 0;
+    for (float v : values[0]) local_finite += std::isfinite(v) ? 1 : 0;
+    finite = local_finite;
+    comm.allreduce_sum(&finite, 1);
+    if (!comm.is_root()) {
+      comm.send(std::span<const double>(list->ra_deg()), 0);
+      comm.send(std::span<const double>(list->dec_deg()), 0);
+      for (const auto& v : values) comm.send(std::span<const float>(v), 0);
+      return 0;
+    }
+    io::AtomicOutput out(m.ks.output, m.ks.overwrite);
+    const bool fits = std::filesystem::path(m.ks.output).extension() == ".fits";
+    std::vector<std::string> names = {"RA", "DEC"};
+    for (const auto& c : columns) names.push_back(c.first);
+    std::optional<io::FitsTableWriter> table;
+    std::optional<io::TextTableWriter> text;
+    if (fits)
+      table.emplace(out.temp_path(), "COORDS", names, cards);
+    else {
+      std::string header =
+          "LoFi convergence at the listed coordinates (NaN: outside the footprint)\ncolumns:";
+      for (const auto& n : names) header += " " + n;
+      text.emplace(out.temp_path(), header);
+    }
+    auto append = [&](const std::vector<double>& ra, const std::vector<double>& dec,
+                      const std::vector<std::vector<float>>& v) {
+      std::vector<std::vector<double>> wide;
+      for (const auto& column : v) wide.emplace_back(column.begin(), column.end());
+      std::vector<const double*> data = {ra.data(), dec.data()};
+      for (const auto& column : wide) data.push_back(column.data());
+      if (table) table->append(data, static_cast<long>(ra.size()));
+      if (text) text->append(data, ra.size());
+    };
+    append(list->ra_deg(), list->dec_deg(), values);
+    for (int r = 1; r < comm.size(); ++r) {  // one rank's rows at a time, in the list's order
+      const auto ra = comm.receive<double>(r), dec = comm.receive<double>(r);
+      std::vector<std::vector<float>> theirs;
+      for (size_t k = 0; k < values.size(); ++k) theirs.push_back(comm.receive<float>(r));
+      append(ra, dec, theirs);
+    }
+    if (table) table->close();
+    if (text) text->close();
+    out.commit();
+    return list->total_rows();
+  }
+};
 
 MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communicator& comm) {
   given.validate();
@@ -337,43 +448,72 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
   if (!(c.flat.pixel_arcmin > 0)) c.flat.pixel_arcmin = evaluator->train_pixel_arcmin();
   validate_region_settings(c);
   const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
+  const bool to_list = !m.coords_file.empty();
+  CoordinateOutput coords(m, regions, comm);
   PhaseTimer timer;
   RegionRun run;
+  run.coordinates = to_list;
   double sigma_e = m.sigma_e;
+  const auto columns = with_noise_columns(
+      to_list ? std::vector<std::pair<std::string, std::string>>{{"KAPPA", ""}, {"KAPPA_KS", ""}}
+              : std::vector<std::pair<std::string, std::string>>{{"KAPPA", ""},
+                                                                 {"KAPPA_KS", ""},
+                                                                 {"N_GAL", "galaxies"}},
+      c);
+  auto cards = [&](const RegionRun& r) {
+    auto cards = region_cards(c, r.catalogue.summary);
+    cards.push_back({"LMMODEL", m.model_path(), "LoFi weights"});
+    cards.push_back({"LMHASH", evaluator->model_hash(), "LoFi model content hash"});
+    cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
+    return cards;
+  };
+  RegionHooks hooks;
+  hooks.prepare = [&](RegionRun& r) {  // collective: before the galaxies leave their ranks
+    const double measured = measured_shape_noise(r.catalogue.galaxies, comm);
+    if (!(sigma_e > 0)) sigma_e = measured;
+    prepare_large_scales(c, 0.0, r, comm);
+  };
+  hooks.work = [&](long long region, const ShearCatalogue& galaxies) {
+    // LoFi takes unsmoothed KS
+    const auto in = region_input(galaxies, regions, region, c.flat.pad, 0.0, run.large_or_null());
+    const RegionPoints* points = to_list ? &coords.points_of(region) : nullptr;
+    const auto px = to_list ? region_points(in, points->ra_deg, points->dec_deg)
+                            : region_output_pixels(galaxies, regions, region, c.nside, in);
+    auto estimate = [&](const RegionInput& n) {
+      if (px.pixels.empty()) return std::vector<float>();
+      return evaluator->evaluate(n.grid, n.kappa_e, n.kappa_b, n.g1, n.g2, n.count, sigma_e, px.xy_arcmin);
+    };
+    RegionRows rows{px.pixels, {estimate(in), sample_on_pixels(in, in.kappa_e, px)}};
+    if (to_list)  // the rows of the list, not the positions' indices within the region
+      for (auto& p : rows.pixels) p = points->rows[static_cast<size_t>(p)];
+    else
+      rows.columns.push_back(px.n_gal);
+    add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, 0.0, estimate);
+    return rows;
+  };
+  hooks.cards = cards;
+  if (to_list) {
+    hooks.planned = [&](const GalaxyExchange& g) { coords.planned(g); };
+    hooks.wave = [&](const GalaxyExchange& g, int w) { coords.wave(g, w); };
+    hooks.write = [&](RegionRows& share, const RegionRun& r) {
+      return coords.write(share, columns, cards(r));
+    };
+  }
   run_regions(
-      c, with_noise_columns({{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}}, c),
-      region_record(c, "lofi model " + evaluator->model_hash() + " sigma_e " + std::to_string(m.sigma_e)),
-      [&](RegionRun& r) {  // collective: before the galaxies leave their ranks
-        const double measured = measured_shape_noise(r.catalogue.galaxies, comm);
-        if (!(sigma_e > 0)) sigma_e = measured;
-        prepare_large_scales(c, 0.0, r, comm);
-      },
-      [&](long long region, const ShearCatalogue& galaxies) {
-        // LoFi takes unsmoothed KS
-        const auto in = region_input(galaxies, regions, region, c.flat.pad, 0.0, run.large_or_null());
-        const auto px = region_output_pixels(galaxies, regions, region, c.nside, in);
-        auto kappa = evaluator->evaluate(in.grid, in.kappa_e, in.kappa_b, in.g1, in.g2, in.count, sigma_e,
-                                         px.xy_arcmin);
-        RegionRows rows{px.pixels, {std::move(kappa), sample_on_pixels(in, in.kappa_e, px), px.n_gal}};
-        add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, 0.0, [&](const RegionInput& n) {
-          return evaluator->evaluate(n.grid, n.kappa_e, n.kappa_b, n.g1, n.g2, n.count, sigma_e,
-                                     px.xy_arcmin);
-        });
-        return rows;
-      },
-      [&](const RegionRun& r) {
-        auto cards = region_cards(c, r.catalogue.summary);
-        cards.push_back({"LMMODEL", m.model_path(), "LoFi weights"});
-        cards.push_back({"LMHASH", evaluator->model_hash(), "LoFi model content hash"});
-        cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
-        return cards;
-      },
-      comm, timer, run);
+      c, columns,
+      region_record(c, "lofi model " + evaluator->model_hash() + " sigma_e " + std::to_string(m.sigma_e) +
+                           (to_list ? "; coordinates " + m.coords_file : "")),
+      hooks, comm, timer, run);
   MapReport report;
   report.interrupted = run.interrupted;
   if (comm.is_root() && !run.interrupted && c.tasks <= 1) report.written.push_back(c.output);
   report.summary = region_summary(c, run, comm, timer) + "\nmodel " + m.model_path() + " (hash " +
                    evaluator->model_hash() + "), sigma_e " + std::to_string(sigma_e);
+  if (to_list && !run.interrupted && c.tasks <= 1)
+    report.summary += "\n" + std::to_string(coords.list->total_rows()) + " coordinates, " +
+                      std::to_string(coords.finite) + " inside the footprint (" +
+                      std::to_string(coords.list->unmapped_rows()) +
+                      " in regions without galaxies; the others NaN)";
   return report;
 }
 

@@ -69,7 +69,7 @@ GalaxyExchange::GalaxyExchange(const ShearCatalogue& local, const SkyRegions& re
                                double wave_bytes, const distributed::Communicator& comm)
     : local_(local), assignment_(a), comm_(comm) {
   if (!(wave_bytes > 0)) throw std::invalid_argument("--region-memory: must be positive");
-  std::unordered_map<long long, int> index;  // region -> position in a.regions
+  auto& index = index_;
   for (size_t i = 0; i < a.regions.size(); ++i) index[a.regions[i]] = static_cast<int>(i);
   // A galaxy goes to its own region and to every mapped region within the margin of it. The regions within
   // the margin are found once per pixel of a fine HEALPix grid (16 x the region nside), for a disc of the
@@ -146,6 +146,16 @@ GalaxyExchange::GalaxyExchange(const ShearCatalogue& local, const SkyRegions& re
           std::to_string(regions.margin_deg()) +
           " deg and --region-memory; every galaxy within the margin of a region is sent to it: use a "
           "smaller --region-memory, a finer --regions nside or a smaller margin)");
+}
+
+int GalaxyExchange::wave_of_region(long long region) const {
+  const auto found = index_.find(region);
+  return found == index_.end() ? -2 : wave_of_[static_cast<size_t>(found->second)];
+}
+
+int GalaxyExchange::owner_of_region(long long region) const {
+  const auto found = index_.find(region);
+  return found == index_.end() ? -1 : assignment_.owner[static_cast<size_t>(found->second)];
 }
 
 std::vector<ShearCatalogue> GalaxyExchange::exchange(int w) const {

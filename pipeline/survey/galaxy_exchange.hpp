@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "distributed/communicator.hpp"
@@ -49,6 +50,10 @@ class GalaxyExchange {
   // Collective, every rank with the same w in turn: the galaxies of each region of regions_of_wave(w), in
   // that order; each region's galaxies in the global row order, whatever the number of ranks.
   std::vector<ShearCatalogue> exchange(int w) const;
+  // The wave a region is mapped in: -1 when it is skipped, -2 when it holds no galaxy (not mapped at all).
+  int wave_of_region(long long region) const;
+  // The rank that maps the region, or -1 when it holds no galaxy.
+  int owner_of_region(long long region) const;
   // Regions each galaxy is sent to on average over all regions (1 + the margins' share).
   double held_per_galaxy() const { return held_per_galaxy_; }
 
@@ -61,8 +66,9 @@ class GalaxyExchange {
   std::vector<std::int32_t> group_of_;      // per local row
   std::vector<std::int32_t> target_begin_;  // per group: its targets' range in target_list_
   std::vector<std::int32_t> target_list_;
-  std::vector<int> wave_of_;        // per position in assignment.regions (-1: skipped)
-  std::vector<long long> records_;  // per position: galaxies sent to the region (all ranks)
+  std::unordered_map<long long, int> index_;  // region -> position in assignment.regions
+  std::vector<int> wave_of_;                  // per position in assignment.regions (-1: skipped)
+  std::vector<long long> records_;            // per position: galaxies sent to the region (all ranks)
   std::vector<std::vector<long long>> wave_regions_;
   long long first_row_ = 0, total_rows_ = 0;
   int waves_ = 1;

@@ -90,6 +90,41 @@ RegionInput region_input_in_plane(const ShearCatalogue& plane_galaxies, const Fl
   return in;
 }
 
+namespace {
+// Where a region's galaxies are: cells of f x f input pixels, f about `cell_arcmin` and large enough to hold
+// ~8 galaxies at the region's density (its galaxies over its occupied input pixels), so that a sparse survey
+// mapped finely has no holes inside its footprint and no points beyond it.
+class RegionCoverage {
+ public:
+  RegionCoverage(const RegionInput& in, double cell_arcmin) : grid_(in.grid) {
+    double on_grid = 0, occupied = 0;
+    for (double n : in.count) on_grid += n, occupied += n > 0 ? 1 : 0;
+    const double per_input_pixel = occupied > 0 ? on_grid / occupied : 1;
+    f_ = std::max({1L, std::lround(cell_arcmin / grid_.pixel_arcmin),
+                   static_cast<long>(std::ceil(std::sqrt(8.0 / per_input_pixel)))});
+    cx_ = (grid_.nx + f_ - 1) / f_;
+    const long cy = (grid_.ny + f_ - 1) / f_;
+    cells_.assign(static_cast<size_t>(cx_ * cy), 0.0);
+    for (long iy = 0; iy < grid_.ny; ++iy)
+      for (long ix = 0; ix < grid_.nx; ++ix)
+        cells_[static_cast<size_t>((iy / f_) * cx_ + ix / f_)] +=
+            in.count[static_cast<size_t>(iy * grid_.nx + ix)];
+  }
+  // Whether the point (plane coordinates [deg]) is on the grid, and if so its cell holds a galaxy.
+  bool on_grid(const PlaneXY& xy, bool& covered) const {
+    long ix = 0, iy = 0;
+    if (!xy.valid || !grid_.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) return false;
+    covered = cells_[static_cast<size_t>((iy / f_) * cx_ + ix / f_)] > 0;
+    return true;
+  }
+
+ private:
+  const FlatGrid& grid_;
+  long f_ = 1, cx_ = 1;
+  std::vector<double> cells_;
+};
+}  // namespace
+
 RegionPixels region_output_pixels(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
                                   long out_nside, const RegionInput& in) {
   long long first = 0, last = 0;
@@ -101,36 +136,39 @@ RegionPixels region_output_pixels(const ShearCatalogue& galaxies, const SkyRegio
         out_base.ang2pix(pointing((90.0 - galaxies.dec_deg[i]) * kDeg, galaxies.ra_deg[i] * kDeg));
     if (p >= first && p < last) n_gal[static_cast<size_t>(p - first)] += 1.0f;
   }
-  // The footprint: an output pixel is observed when it holds a galaxy or when the coverage cell at its centre
-  // does. Cells are about one output pixel, and large enough to hold ~8 galaxies at the region's density (its
-  // galaxies over its occupied input pixels), so that a sparse survey mapped at a high nside has no holes
-  // inside its footprint and no pixels beyond it.
-  double on_grid = 0, occupied = 0;
-  for (double n : in.count) on_grid += n, occupied += n > 0 ? 1 : 0;
-  const double per_input_pixel = occupied > 0 ? on_grid / occupied : 1;
+  // The footprint: an output pixel is observed when it holds a galaxy or when the coverage cell (about one
+  // output pixel) at its centre does.
   const double out_arcmin = std::sqrt(4 * std::numbers::pi / (12.0 * out_nside * out_nside)) / kDeg * 60;
-  const long f = std::max({1L, std::lround(out_arcmin / in.grid.pixel_arcmin),
-                           static_cast<long>(std::ceil(std::sqrt(8.0 / per_input_pixel)))});
-  const long cx = (in.grid.nx + f - 1) / f, cy = (in.grid.ny + f - 1) / f;
-  std::vector<double> coverage(static_cast<size_t>(cx * cy), 0.0);
-  for (long iy = 0; iy < in.grid.ny; ++iy)
-    for (long ix = 0; ix < in.grid.nx; ++ix)
-      coverage[static_cast<size_t>((iy / f) * cx + ix / f)] +=
-          in.count[static_cast<size_t>(iy * in.grid.nx + ix)];
+  const RegionCoverage coverage(in, out_arcmin);
   RegionPixels out;
   const GnomonicProjector project(in.grid.centre);
   for (long long p = first; p < last; ++p) {
     const pointing c = out_base.pix2ang(p);
     const auto xy = project(c.phi / kDeg, 90.0 - c.theta / kDeg);
-    long ix = 0, iy = 0;
-    if (!xy.valid || !in.grid.pixel_of(xy.x_deg, xy.y_deg, ix, iy)) continue;
-    if (coverage[static_cast<size_t>((iy / f) * cx + ix / f)] <= 0 &&
-        n_gal[static_cast<size_t>(p - first)] <= 0)
-      continue;  // not observed
+    bool covered = false;
+    if (!coverage.on_grid(xy, covered)) continue;
+    if (!covered && n_gal[static_cast<size_t>(p - first)] <= 0) continue;  // not observed
     out.pixels.push_back(p);
     out.xy_arcmin.push_back(static_cast<float>(xy.x_deg * 60));
     out.xy_arcmin.push_back(static_cast<float>(xy.y_deg * 60));
     out.n_gal.push_back(n_gal[static_cast<size_t>(p - first)]);
+  }
+  return out;
+}
+
+RegionPixels region_points(const RegionInput& in, const std::vector<double>& ra_deg,
+                           const std::vector<double>& dec_deg) {
+  const RegionCoverage coverage(in, in.grid.pixel_arcmin);
+  const GnomonicProjector project(in.grid.centre);
+  RegionPixels out;
+  for (size_t i = 0; i < ra_deg.size(); ++i) {
+    const auto xy = project(ra_deg[i], dec_deg[i]);
+    bool covered = false;
+    if (!coverage.on_grid(xy, covered) || !covered) continue;
+    out.pixels.push_back(static_cast<long long>(i));
+    out.xy_arcmin.push_back(static_cast<float>(xy.x_deg * 60));
+    out.xy_arcmin.push_back(static_cast<float>(xy.y_deg * 60));
+    out.n_gal.push_back(0.0f);
   }
   return out;
 }

@@ -40,6 +40,12 @@ struct RegionPixels {
 RegionPixels region_output_pixels(const ShearCatalogue& galaxies, const SkyRegions& regions, long long region,
                                   long out_nside, const RegionInput& input);
 
+// Positions inside the region's footprint (their coverage cell, about one input pixel, holds a galaxy), as
+// RegionPixels whose `pixels` are the positions' indices in the given lists (n_gal 0): a coordinate list's
+// share of the region.
+RegionPixels region_points(const RegionInput& input, const std::vector<double>& ra_deg,
+                           const std::vector<double>& dec_deg);
+
 // Bicubic (Keys) interpolation of a map on the region's grid at the pixels' centres.
 std::vector<float> sample_on_pixels(const RegionInput& input, const std::vector<double>& map,
                                     const RegionPixels& pixels);

@@ -97,6 +97,9 @@ expect 2 "--ks-map.*smoothed"                    -- map --ks-map ks_smoothed.fit
 expect 2 "--ks-map.*drop --center"               -- map --ks-map ks_a.fits --npix 20 --model "$compact" -o out.fits
 printf "ra,dec\n150.0,2.0\n150.1,north\n" > words.csv
 expect 3 "words.csv.*'north' is not a number"    -- map --ks-map ks_a.fits --coords words.csv --model "$compact" -o out.fits
+expect 3 "words.csv.*'north' is not a number"    -- map -i good.fits --preset cosmos --regions 16 --coords words.csv --model "$compact" -o out.fits
+expect 3 "missing_coords.fits.*no such file"      -- map -i good.fits --preset cosmos --regions 16 --coords missing_coords.fits -o out.fits
+expect 2 "--nside/--coords: choose one output"   -- map -i good.fits --preset cosmos --regions 16 --nside 512 --coords words.csv -o out.fits
 expect 3 "missing_cl.txt.*cannot open"           -- ks -i good.fits --preset cosmos --pixel 1 --wiener missing_cl.txt -o out.fits
 expect 2 "--wiener: flat maps only"              -- ks -i good.fits --preset cosmos --sphere --nside 64 --wiener short_cl.txt -o out.fits
 expect 2 "--maps must be >= 1"                   -- ks-smoothing --training-set missing.h5 --maps 0

@@ -4,7 +4,8 @@
 # galaxies are exchanged to the owners of their regions, rank 0 writes the ranks' shares in turn). A run stopped
 # after one region per rank (as a pre-empted batch job would be: exit 4, finished regions kept) and resumed on
 # another number of ranks gives the uninterrupted run's map; a run without --resume (which would throw the
-# finished regions away) and a resume with other options are refused.
+# finished regions away) and a resume with other options are refused. `map --regions --coords` gives the
+# map's values at its pixel centres, in the list's order, at every number of ranks.
 set -uo pipefail
 mpiexec=$1
 lofimap=$2
@@ -20,6 +21,57 @@ for n in 1 2 4; do
     --nside 512 --pixel 2 -o ks_$n.fits --no-png >>log_$n.txt 2>&1 || { cat log_$n.txt; echo "FAIL: ks at $n ranks"; exit 1; }
 done
 grep -h "regions: nside 16" log_4.txt | head -1
+
+# A coordinate list: the observed pixels' centres of the 1-rank LoFi map, shuffled, and points far from the
+# footprint (NaN expected); mapped at 1, 2 and 4 ranks, written in the list's order (FITS and text).
+/usr/bin/python3 - <<'PY' || { echo "FAIL: making the coordinate list"; exit 1; }
+import healpy as hp
+import numpy as np
+from astropy.io import fits
+pix = fits.getdata("lofi_1.fits", 1)["PIXEL"]
+order = np.random.default_rng(5).permutation(len(pix))
+theta, phi = hp.pix2ang(512, pix[order], nest=True)
+ra = np.concatenate([np.degrees(phi), [210.0, 30.0, 100.0]])
+dec = np.concatenate([90 - np.degrees(theta), [-40.0, -30.0, 10.0]])
+fits.BinTableHDU.from_columns([fits.Column("RA", "D", array=ra), fits.Column("DEC", "D", array=dec)]).writeto(
+    "coords.fits", overwrite=True)
+np.save("coords_pix.npy", pix[order])
+PY
+for n in 1 2 4; do
+  out=coords_$n.fits; [ $n -eq 2 ] && out=coords_$n.txt
+  "$mpiexec" --allow-run-as-root --oversubscribe -np $n "$lofimap" --threads 1 map -i cat.fits --regions 16 \
+    --pixel 1 --coords coords.fits -o $out >coords_log_$n.txt 2>&1 ||
+    { cat coords_log_$n.txt; echo "FAIL: map --coords at $n ranks"; exit 1; }
+done
+grep -h "coordinates," coords_log_4.txt
+/usr/bin/python3 - <<'PY' || { echo "FAIL: coordinate lists"; exit 1; }
+import sys
+import numpy as np
+from astropy.io import fits
+listed = fits.getdata("coords.fits", 1)
+pix = np.load("coords_pix.npy")
+ref = fits.getdata("lofi_1.fits", 1)
+at = {p: i for i, p in enumerate(ref["PIXEL"])}
+want = ref["KAPPA"][[at[p] for p in pix]]
+ok = True
+for n, name in ((1, "coords_1.fits"), (2, "coords_2.txt"), (4, "coords_4.fits")):
+    if name.endswith(".fits"):
+        d = fits.getdata(name, 1)
+        ra, dec, kappa = d["RA"], d["DEC"], d["KAPPA"]
+    else:
+        t = np.loadtxt(name)
+        ra, dec, kappa = t[:, 0], t[:, 1], t[:, 2]
+    in_order = np.allclose(ra, listed["RA"], rtol=0, atol=1e-6) and np.allclose(dec, listed["DEC"], rtol=0, atol=1e-6)
+    far_nan = bool(np.all(np.isnan(kappa[-3:])))
+    finite = np.isfinite(kappa[:-3])
+    worst = np.max(np.abs(kappa[:-3][finite] - want[finite])) / np.max(np.abs(want))
+    print(f"coordinates at {n} ranks ({name}): in the list's order {in_order}, far points NaN {far_nan}, "
+          f"{finite.mean():.4f} of the map's pixels inside, largest difference from the map {worst:.1e}")
+    # Edge pixels of the 6.9' map count as observed when they hold a galaxy; their centres, as points, need a
+    # galaxy within about an input pixel (1'), so a rim of them (about 7% of this 4 deg field) is NaN.
+    ok &= in_order and far_nan and finite.mean() > 0.9 and worst < 1e-5
+sys.exit(0 if ok else 1)
+PY
 
 "$mpiexec" --allow-run-as-root --oversubscribe -np 2 "$lofimap" --threads 1 ks -i cat.fits --regions 16 \
   --nside 512 --pixel 2 -o resumed.fits --no-png --stop-after 1 >stop.txt 2>&1
