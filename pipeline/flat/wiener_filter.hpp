@@ -2,7 +2,8 @@
 // and pixel noise sigma_e^2 / N_gal per shear component (infinite where no galaxy fell, so masks are exact):
 //   (S^-1 + A^T N^-1 A) kappa = A^T N^-1 gamma,
 // with A the flat forward model (kappa -> shear) and S diagonal in Fourier space. Solved by preconditioned
-// conjugate gradients with FFTs (the preconditioner is the same system with the mean noise weight).
+// conjugate gradients on kappa's Fourier transform with periodic operators: S^-1 and the preconditioner (the
+// same system with the mean noise weight) are diagonal there, and an iteration costs two FFTs.
 #pragma once
 
 #include <vector>
@@ -13,7 +14,7 @@
 namespace lofimap::pipeline {
 
 struct WienerOptions {
-  double pad = 1;           // FFT padding of the operators (1: periodic fields, as simulated)
+  double pad = 1;           // FFT padding of the operators: only 1 (periodic) is accepted
   double tolerance = 1e-6;  // relative residual
   int max_iterations = 1000;
 };
