@@ -72,9 +72,9 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
   cmd->add_option("--pad", c.flat.pad, "FFT zero-padding factor (>= 1)")->default_val(2.0);
   cmd->add_option("--smooth", c.smoothing_arcmin, "Gaussian smoothing sigma in arcmin (0 = none)")
       ->default_val(0.0);
-  cmd->add_option(
-      "--wiener", c.wiener_cl,
-      "C_ell table (ell C_ell, e.g. from `lofimap simulate cl`): add a Wiener-filtered KAPPA_WIENER map");
+  cmd->add_option("--wiener", c.wiener_cl,
+                  "C_ell table (ell C_ell, e.g. from `lofimap simulate cl`): add a Wiener-filtered "
+                  "KAPPA_WIENER map (flat or --sphere)");
   cmd->add_flag("--overwrite", c.overwrite, "replace existing outputs");
   cmd->add_flag("--no-png", cli->no_png, "skip the PNG quick-looks");
 

@@ -24,6 +24,7 @@
 #include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/sphere/sphere_wiener_filter.hpp"
 
 namespace lofimap::pipeline {
 
@@ -43,10 +44,9 @@ void validate(const KsConfig& c) {
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
   if (c.sphere) {
     validate_nside(c.nside);
-    if (!c.wiener_cl.empty()) throw std::invalid_argument("--wiener: flat maps only (not with --sphere)");
-    return;
+  } else {
+    validate_flat_settings(c.flat);
   }
-  validate_flat_settings(c.flat);
   if (!c.wiener_cl.empty()) read_cl_table(c.wiener_cl);  // a missing or malformed table fails before any work
 }
 
@@ -192,6 +192,8 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
       write_pngs(*products,
                  {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
   } else {
+    // collective: before rank 0 goes on alone
+    const double sigma_e = c.wiener_cl.empty() ? 0.0 : measured_shape_noise(cat.galaxies, comm);
     const SphereShearMaps maps = bin_sphere(cat.galaxies, c.nside, comm);
     timer.lap("binning");
     if (!comm.is_root()) return report;
@@ -200,6 +202,21 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     const SphereFieldPair kappa = sphere_kaiser_squires(maps.q, maps.u, c.nside, options);
     timer.lap("spherical Kaiser-Squires");
     const int lmax = options.lmax > 0 ? options.lmax : static_cast<int>(2 * c.nside);
+    // The spherical Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (none outside
+    // the footprint).
+    SphereWienerResult wiener;
+    if (!c.wiener_cl.empty()) {
+      SphereWienerOptions wo;
+      wo.lmax = lmax;
+      wiener =
+          sphere_wiener_filter(maps.q, maps.u, maps.count, sigma_e, read_cl_table(c.wiener_cl), c.nside, wo);
+      if (wiener.iterations >= wo.max_iterations)
+        throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
+                                 std::to_string(wiener.residual) + ")");
+      timer.lap("spherical Wiener filter");
+      cards.push_back({"LMWFCL", c.wiener_cl, "C_ell table of the Wiener filter"});
+      cards.push_back({"LMWFIT", static_cast<long long>(wiener.iterations), "Wiener filter CG iterations"});
+    }
     long long observed = 0;
     for (double w : maps.weight) observed += w > 0;
     summary << "HEALPix nside " << c.nside << ", lmax " << lmax << ", " << observed << " observed pixels ("
@@ -230,12 +247,19 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     };
     const auto ke = column(unseen_outside(kappa.a)), kb = column(unseen_outside(kappa.b)),
                w = column(maps.weight), n = column(maps.count);
-    io::write_healpix_fits(products->fits_temp(), c.nside,
-                           {{"KAPPA_E", "", ke.data()},
-                            {"KAPPA_B", "", kb.data()},
-                            {"WEIGHT", "", w.data()},
-                            {"NGAL", "count", n.data()}},
-                           cards, "C", pixels);
+    std::vector<io::HealpixColumn> columns = {{"KAPPA_E", "", ke.data()},
+                                              {"KAPPA_B", "", kb.data()},
+                                              {"WEIGHT", "", w.data()},
+                                              {"NGAL", "count", n.data()}};
+    std::vector<float> kw;
+    if (!c.wiener_cl.empty()) {
+      kw = column(unseen_outside(wiener.kappa));
+      columns.push_back({"KAPPA_WIENER", "", kw.data()});
+      summary << "\n"
+              << stats_line("kappa_Wiener", wiener.kappa, maps.weight) << " (" << wiener.iterations
+              << " CG iterations)";
+    }
+    io::write_healpix_fits(products->fits_temp(), c.nside, columns, cards, "C", pixels);
     if (c.png)
       write_pngs(*products,
                  {sphere_view(kappa.a, maps.weight, c.nside), sphere_view(kappa.b, maps.weight, c.nside),
