@@ -120,13 +120,16 @@ WienerResult wiener_filter(const std::vector<double>& gamma1, const std::vector<
     for (size_t k = 0; k < nn; ++k) f[k] = d[k] * x[k] * norm;
     fft.backward();  // rows = gamma1 + i gamma2 of x
     adjoint_of_weighted(out);
-    for (size_t k = 0; k < nn; ++k) out[k] += s_inv[k] * x[k];
+    for (size_t k = 0; k < nn; ++k) out[k] = s_inv[k] > 0 ? out[k] + s_inv[k] * x[k] : cplx(0, 0);
   };
 
   cplx* r0 = fft.rows();
   for (size_t i = 0; i < nn; ++i) r0[i] = cplx(gamma1[i], gamma2[i]);
   std::vector<cplx> b(nn), x(nn, cplx(0, 0)), r(nn), z(nn), p(nn), ap(nn);
   adjoint_of_weighted(b);
+  // Modes without signal (C_ell = 0, the mean) stay zero: the system is kept to the others.
+  for (size_t k = 0; k < nn; ++k)
+    if (!(s_inv[k] > 0)) b[k] = 0;
   WienerResult result;
   result.kappa.assign(nn, 0.0);
   const double b_norm = std::sqrt(dot(b, b));

@@ -45,6 +45,15 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
   if (lmax < 2 || lmax > 4 * nside) throw std::invalid_argument("--lmax: between 2 and 4 * nside");
   if (options.output_nside != 0) validate_nside(options.output_nside);
   if (!(sigma_e > 0)) throw std::invalid_argument("spherical Wiener filter: sigma_e must be > 0");
+  // Multipoles outside the table would carry no signal and be dropped silently: the table must span the
+  // map's.
+  if (cl.ell.empty() || cl.ell.front() > 10 || cl.ell.back() < lmax)
+    throw std::invalid_argument(
+        "--wiener: the C_ell table covers ell " +
+        (cl.ell.empty() ? std::string("nothing")
+                        : std::to_string(cl.ell.front()) + " to " + std::to_string(cl.ell.back())) +
+        "; the spherical map needs at least 10 to " + std::to_string(lmax) +
+        " (lofimap simulate cl --lmin 2)");
   const long long npix = 12LL * nside * nside;
   if (static_cast<long long>(q.size()) != npix || static_cast<long long>(u.size()) != npix ||
       static_cast<long long>(counts.size()) != npix)
@@ -89,7 +98,9 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
       alm2map_spin(e, zero, mq, mu, 2);
       adjoint_of_weighted(out);
       for (int m = 0; m <= lmax; ++m)
-        for (int l = m; l <= lmax; ++l) out(l, m) += s_inv[static_cast<size_t>(l)] * x(l, m);
+        for (int l = m; l <= lmax; ++l)
+          out(l, m) =
+              s_inv[static_cast<size_t>(l)] > 0 ? out(l, m) + s_inv[static_cast<size_t>(l)] * x(l, m) : 0;
     };
     auto precondition = [&](const AlmC& r, AlmC& z) {
       z = r;
@@ -103,6 +114,10 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
     }
     AlmC b(lmax, lmax), x(lmax, lmax), r(lmax, lmax), z(lmax, lmax), pdir(lmax, lmax), ap(lmax, lmax);
     adjoint_of_weighted(b);
+    // Modes without signal (C_ell = 0, l < 2) stay zero: the right-hand side is kept to the others.
+    std::vector<double> support(f.size(), 0.0);
+    for (size_t l = 0; l < f.size(); ++l) support[l] = s_inv[l] > 0 ? 1.0 : 0.0;
+    b.ScaleL(support);
     x.SetToZero();
     SphereWienerResult result;
     result.nside = options.output_nside > 0 ? options.output_nside : nside;
