@@ -41,8 +41,8 @@ for sky in A B; do
   seed=$([ $sky = A ] && echo 21 || echo 22)
   if [ ! -s sky_$sky.fits ]; then
     "$bin/lofimap" --threads "$(nproc)" simulate catalogue --sphere --nside 2048 --lambda 0.02 --density 10 \
-      --sigma-e 0.26 --mask-healpix mask.fits --seed $seed -o sky_$sky.fits --truth truth_$sky.fits \
-      --no-png --overwrite 2>&1 | grep -E "catalogue:"
+      --sigma-e 0.26 --disc $ra $dec $radius --mask-healpix mask.fits --seed $seed -o sky_$sky.fits \
+      --truth truth_$sky.fits --no-png --overwrite 2>&1 | tail -3
   fi
   for s in 2 3 4 6 8; do
     "$bin/lofimap" --threads "$(nproc)" ks -i sky_$sky.fits --sphere --nside 1024 --smooth $s \

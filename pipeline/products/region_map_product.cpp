@@ -21,6 +21,7 @@
 #include "io/catalogue_files.hpp"
 #include "io/coordinate_list.hpp"
 #include "io/fits_table_writer.hpp"
+#include "io/healpix_partial_hdf5.hpp"
 #include "io/healpix_partial_map.hpp"
 #include "io/region_parts.hpp"
 #include "io/text_table.hpp"
@@ -85,6 +86,26 @@ long long write_healpix_share(const KsConfig& c,
                               const std::vector<std::pair<std::string, std::string>>& columns,
                               const std::vector<io::HeaderCard>& cards, const RegionRows& share,
                               const distributed::Communicator& comm) {
+  if (std::filesystem::path(c.output).extension() == ".h5") {
+    // HDF5: every rank writes its own share at its offset in one collective write (MPI-IO).
+    const long long mine = static_cast<long long>(share.pixels.size());
+    const auto sizes = comm.allgatherv(std::span<const long long>(&mine, 1));
+    long long offset = 0, total = 0;
+    for (int r = 0; r < comm.size(); ++r) {
+      if (r < comm.rank()) offset += sizes[static_cast<size_t>(r)];
+      total += sizes[static_cast<size_t>(r)];
+    }
+    std::unique_ptr<io::AtomicOutput> out;
+    std::string temp;
+    if (comm.is_root())
+      out = std::make_unique<io::AtomicOutput>(c.output, c.overwrite), temp = out->temp_path();
+    temp = comm.broadcast(temp);
+    io::write_partial_healpix_hdf5(temp, comm.size() > 1 ? comm.mpi_handle() : nullptr, c.nside, "NESTED",
+                                   columns, cards, share.pixels, share.columns, offset, total);
+    comm.barrier();  // every rank's share is in the file
+    if (out) out->commit();
+    return total;
+  }
   if (!comm.is_root()) {
     comm.send(std::span<const long long>(share.pixels), 0);
     for (const auto& column : share.columns) comm.send(std::span<const float>(column), 0);

@@ -5,7 +5,8 @@
 # after one region per rank (as a pre-empted batch job would be: exit 4, finished regions kept) and resumed on
 # another number of ranks gives the uninterrupted run's map; a run without --resume (which would throw the
 # finished regions away) and a resume with other options are refused. `map --regions --coords` gives the
-# map's values at its pixel centres, in the list's order, at every number of ranks.
+# map's values at its pixel centres, in the list's order, at every number of ranks; an .h5 output, written
+# collectively by the ranks, holds the same map.
 set -uo pipefail
 mpiexec=$1
 lofimap=$2
@@ -21,6 +22,9 @@ for n in 1 2 4; do
     --nside 512 --pixel 2 -o ks_$n.fits --no-png >>log_$n.txt 2>&1 || { cat log_$n.txt; echo "FAIL: ks at $n ranks"; exit 1; }
 done
 grep -h "regions: nside 16" log_4.txt | head -1
+# HDF5 output: every rank writes its share in one collective write.
+"$mpiexec" --allow-run-as-root --oversubscribe -np 3 "$lofimap" --threads 1 ks -i cat.fits --regions 16 \
+  --nside 512 --pixel 2 -o ks_3.h5 >h5_log.txt 2>&1 || { cat h5_log.txt; echo "FAIL: ks to HDF5 at 3 ranks"; exit 1; }
 
 # A coordinate list: the observed pixels' centres of the 1-rank LoFi map, shuffled, and points far from the
 # footprint (NaN expected); mapped at 1, 2 and 4 ranks, written in the list's order (FITS and text).
@@ -110,6 +114,15 @@ for kind, columns in (("lofi", ("KAPPA", "KAPPA_KS", "N_GAL")), ("ks", ("KAPPA_E
         print(f"{kind} at {n} ranks: {len(other)} pixels, same pixels {same_pixels}, largest relative difference "
               f"{worst:.1e}")
         ok &= same_pixels and worst < 1e-5 and len(ref) > 1000
+import h5py
+with h5py.File("ks_3.h5", "r") as f:
+    ref = fits.getdata("ks_1.fits", 1)
+    same = (f.attrs["NSIDE"] == 512 and f.attrs["ORDERING"] == b"NESTED" and
+            np.array_equal(f["PIXEL"][:], ref["PIXEL"]) and
+            all(np.allclose(f[c][:], ref[c], rtol=0, atol=1e-6 * np.max(np.abs(ref[c])))
+                for c in ("KAPPA_E", "KAPPA_B", "N_GAL")))
+    print(f"HDF5 map written collectively by 3 ranks equals the FITS map: {same}")
+    ok &= same
 resumed = fits.getdata("resumed.fits", 1)
 ref = fits.getdata("ks_1.fits", 1)
 same = np.array_equal(resumed["PIXEL"], ref["PIXEL"]) and all(np.array_equal(resumed[c], ref[c])
