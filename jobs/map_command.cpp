@@ -45,8 +45,9 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   positive_only(cmd->add_option("--npix", k.flat.npix, "input grid pixels per side"));
   positive_only(cmd->add_option("--size", k.flat.size_deg, "input patch side [deg] (with --center)"));
   cmd->add_option("--pad", k.flat.pad, "KS zero padding")->default_val(2.0);
-  positive_only(cmd->add_option("--out-pixel", c->out_pixel_arcmin,
-                                "output pixel [arcmin] (default: the input pixel)"));
+  positive_only(cmd->add_option(
+      "--out-pixel", c->out_pixel_arcmin,
+      "output pixel [arcmin] (default: the input pixel); with --regions a flat TAN mosaic of the footprint"));
   positive_only(
       cmd->add_option("--out-npix", c->out_npix, "output pixels per side (default: the input extent)"));
   cmd->add_option(
@@ -76,10 +77,20 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       if (center->size() == 2) c->ks.flat.center_ra = (*center)[0], c->ks.flat.center_dec = (*center)[1];
       c->ks.command_line = global.command_line;
       if (c->ks.regions > 0) {
-        if (c->nside == 0 && c->coords_file.empty())
-          throw std::invalid_argument("--nside: the output nside of a --regions map is needed (or --coords)");
-        // A coordinate list needs no output nside; the region nside stands in where one is checked.
-        c->ks.nside = c->coords_file.empty() ? c->nside : c->ks.regions;
+        const bool flat_output = !c->coords_file.empty() || c->out_pixel_arcmin > 0;
+        if (c->nside == 0 && !flat_output)
+          throw std::invalid_argument(
+              "--nside: the output nside of a --regions map is needed (or --coords, or --out-pixel for a "
+              "flat "
+              "mosaic)");
+        if ((c->nside > 0 || !c->coords_file.empty()) && c->out_pixel_arcmin > 0)
+          throw std::invalid_argument("--nside/--coords/--out-pixel: choose one output of the --regions map");
+        if (c->out_npix > 0)
+          throw std::invalid_argument(
+              "--out-npix: not with --regions (a mosaic covers the footprint at --out-pixel)");
+        // A coordinate list or a mosaic needs no output nside; the region nside stands in where one is
+        // checked.
+        c->ks.nside = flat_output ? c->ks.regions : c->nside;
       }
       c->validate();  // before LibTorch is loaded: a bad option costs milliseconds, not the plugin's start
       const auto comm = distributed::Communicator::world();

@@ -25,8 +25,11 @@
 #include "io/healpix_partial_map.hpp"
 #include "io/region_parts.hpp"
 #include "io/text_table.hpp"
+#include "pipeline/core/flat_grid_wcs.hpp"
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/core/stop_request.hpp"
+#include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
@@ -397,7 +400,22 @@ struct CoordinateOutput {
   std::unordered_map<long long, size_t> slot;
   long long finite = 0;  // rows with a value (all ranks)
 
+  // A flat mosaic instead of a list (--out-pixel): its pixel centres, row-major [iy * nx + ix], are the list.
+  std::optional<FlatGrid> mosaic;
+
   void planned(const GalaxyExchange& galaxies) {
+    if (mosaic) {
+      const auto range = distributed::split_rows(mosaic->pixels(), comm.rank(), comm.size());
+      std::vector<double> ra, dec;
+      for (long long k = range.begin; k < range.end; ++k) {
+        double a = 0, d = 0;
+        gnomonic_deproject(mosaic->centre, mosaic->x_of(static_cast<long>(k % mosaic->nx)),
+                           mosaic->y_of(static_cast<long>(k / mosaic->nx)), a, d);
+        ra.push_back(a), dec.push_back(d);
+      }
+      list.emplace(std::move(ra), std::move(dec), range.begin, regions, galaxies, comm);
+      return;
+    }
     const auto range = distributed::split_rows(io::coordinate_rows(m.coords_file), comm.rank(), comm.size());
     auto rows = io::read_coordinate_rows(m.coords_file, range.begin, range.end);
     list.emplace(std::move(rows.ra_deg), std::move(rows.dec_deg), range.begin, regions, galaxies, comm);
@@ -411,6 +429,32 @@ struct CoordinateOutput {
   }
   const RegionPoints& points_of(long long region) const { return wave_points[slot.at(region)]; }
 
+  // Rank 0 assembles the image from the ranks' rows (their rows follow each other) and writes one image
+  // extension per column with the mosaic's TAN WCS.
+  long long write_mosaic(const std::vector<std::vector<float>>& values,
+                         const std::vector<std::pair<std::string, std::string>>& columns,
+                         const std::vector<io::HeaderCard>& cards) {
+    if (!comm.is_root()) {
+      for (const auto& v : values) comm.send(std::span<const float>(v), 0);
+      return 0;
+    }
+    std::vector<std::vector<float>> image = values;
+    for (int r = 1; r < comm.size(); ++r)
+      for (auto& column : image) {
+        const auto theirs = comm.receive<float>(r);
+        column.insert(column.end(), theirs.begin(), theirs.end());
+      }
+    std::vector<io::NamedImage> images;
+    for (size_t k = 0; k < columns.size(); ++k)
+      images.push_back({columns[k].first, columns[k].second, image[k].data()});
+    auto all_cards = cards;
+    all_cards.push_back({"LMOUTPIX", mosaic->pixel_arcmin, "[arcmin] mosaic pixel"});
+    io::AtomicOutput out(m.ks.output, m.ks.overwrite);
+    io::write_flat_fits(out.temp_path(), tan_grid(*mosaic), images, all_cards);
+    out.commit();
+    return mosaic->pixels();
+  }
+
   long long write(const RegionRows& share, const std::vector<std::pair<std::string, std::string>>& columns,
                   const std::vector<io::HeaderCard>& cards) {
     const auto values = list->return_values(share.pixels, share.columns);
@@ -418,6 +462,7 @@ struct CoordinateOutput {
     for (float v : values[0]) local_finite += std::isfinite(v) ? 1 : 0;
     finite = local_finite;
     comm.allreduce_sum(&finite, 1);
+    if (mosaic) return write_mosaic(values, columns, cards);
     if (!comm.is_root()) {
       comm.send(std::span<const double>(list->ra_deg()), 0);
       comm.send(std::span<const double>(list->dec_deg()), 0);
@@ -469,7 +514,8 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
   if (!(c.flat.pixel_arcmin > 0)) c.flat.pixel_arcmin = evaluator->train_pixel_arcmin();
   validate_region_settings(c);
   const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
-  const bool to_list = !m.coords_file.empty();
+  const bool to_mosaic = m.coords_file.empty() && m.out_pixel_arcmin > 0;  // a flat mosaic of the footprint
+  const bool to_list = !m.coords_file.empty() || to_mosaic;
   CoordinateOutput coords(m, regions, comm);
   PhaseTimer timer;
   RegionRun run;
@@ -493,6 +539,11 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
     const double measured = measured_shape_noise(r.catalogue.galaxies, comm);
     if (!(sigma_e > 0)) sigma_e = measured;
     prepare_large_scales(c, 0.0, r, comm);
+    if (to_mosaic) {  // the TAN grid covering the catalogue's footprint at the mosaic's pixel
+      FlatKsSettings settings;
+      settings.pixel_arcmin = m.out_pixel_arcmin;
+      coords.mosaic = resolve_flat_patch(settings, r.catalogue.galaxies, comm);
+    }
   };
   hooks.work = [&](long long region, const ShearCatalogue& galaxies) {
     // LoFi takes unsmoothed KS
@@ -523,14 +574,22 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
   run_regions(
       c, columns,
       region_record(c, "lofi model " + evaluator->model_hash() + " sigma_e " + std::to_string(m.sigma_e) +
-                           (to_list ? "; coordinates " + m.coords_file : "")),
+                           (to_mosaic ? "; mosaic pixel " + std::to_string(m.out_pixel_arcmin)
+                            : to_list ? "; coordinates " + m.coords_file
+                                      : "")),
       hooks, comm, timer, run);
   MapReport report;
   report.interrupted = run.interrupted;
   if (comm.is_root() && !run.interrupted && c.tasks <= 1) report.written.push_back(c.output);
   report.summary = region_summary(c, run, comm, timer) + "\nmodel " + m.model_path() + " (hash " +
                    evaluator->model_hash() + "), sigma_e " + std::to_string(sigma_e);
-  if (to_list && !run.interrupted && c.tasks <= 1)
+  if (to_mosaic && !run.interrupted && c.tasks <= 1)
+    report.summary += "\nflat mosaic " + std::to_string(coords.mosaic->nx) + " x " +
+                      std::to_string(coords.mosaic->ny) + " pixels of " + std::to_string(m.out_pixel_arcmin) +
+                      "' centred on RA " + std::to_string(coords.mosaic->centre.ra_deg) + " Dec " +
+                      std::to_string(coords.mosaic->centre.dec_deg) + ", " + std::to_string(coords.finite) +
+                      " inside the footprint (the others NaN)";
+  else if (to_list && !run.interrupted && c.tasks <= 1)
     report.summary += "\n" + std::to_string(coords.list->total_rows()) + " coordinates, " +
                       std::to_string(coords.finite) + " inside the footprint (" +
                       std::to_string(coords.list->unmapped_rows()) +

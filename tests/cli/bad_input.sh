@@ -100,6 +100,8 @@ expect 3 "words.csv.*'north' is not a number"    -- map --ks-map ks_a.fits --coo
 expect 3 "words.csv.*'north' is not a number"    -- map -i good.fits --preset cosmos --regions 16 --coords words.csv --model "$compact" -o out.fits
 expect 3 "missing_coords.fits.*no such file"      -- map -i good.fits --preset cosmos --regions 16 --coords missing_coords.fits -o out.fits
 expect 2 "--nside/--coords: choose one output"   -- map -i good.fits --preset cosmos --regions 16 --nside 512 --coords words.csv -o out.fits
+expect 2 "--nside/--coords/--out-pixel: choose one output" -- map -i good.fits --preset cosmos --regions 16 --nside 512 --out-pixel 2 -o out.fits
+expect 2 "--out-npix: not with --regions"        -- map -i good.fits --preset cosmos --regions 16 --out-pixel 2 --out-npix 50 -o out.fits
 expect 3 "missing_cl.txt.*cannot open"           -- ks -i good.fits --preset cosmos --pixel 1 --wiener missing_cl.txt -o out.fits
 expect 2 "--wiener: the C_ell table covers ell 100.* to 1000.*needs at least 10 to 128" -- ks -i good.fits --preset cosmos --sphere --nside 64 --wiener short_cl.txt -o out.fits
 expect 2 "--maps must be >= 1"                   -- ks-smoothing --training-set missing.h5 --maps 0

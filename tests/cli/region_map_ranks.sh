@@ -6,7 +6,7 @@
 # another number of ranks gives the uninterrupted run's map; a run without --resume (which would throw the
 # finished regions away) and a resume with other options are refused. `map --regions --coords` gives the
 # map's values at its pixel centres, in the list's order, at every number of ranks; an .h5 output, written
-# collectively by the ranks, holds the same map.
+# collectively by the ranks, holds the same map; a flat mosaic (--out-pixel) is placed where its WCS says.
 set -uo pipefail
 mpiexec=$1
 lofimap=$2
@@ -48,6 +48,42 @@ for n in 1 2 4; do
     { cat coords_log_$n.txt; echo "FAIL: map --coords at $n ranks"; exit 1; }
 done
 grep -h "coordinates," coords_log_4.txt
+
+# A flat mosaic (--out-pixel): the same at 1 and 3 ranks, and its pixels, placed by astropy from the TAN WCS,
+# hold the values `--coords` gives at those positions.
+for n in 1 3; do
+  "$mpiexec" --allow-run-as-root --oversubscribe -np $n "$lofimap" --threads 1 map -i cat.fits --regions 16 \
+    --pixel 1 --out-pixel 2 -o mosaic_$n.fits >mosaic_log_$n.txt 2>&1 ||
+    { cat mosaic_log_$n.txt; echo "FAIL: map --out-pixel at $n ranks"; exit 1; }
+done
+/usr/bin/python3 - <<'PY' || { echo "FAIL: making the mosaic's coordinate list"; exit 1; }
+import numpy as np
+from astropy.io import fits
+from astropy.wcs import WCS
+h = fits.open("mosaic_1.fits")["KAPPA"]
+ny, nx = h.data.shape
+yy, xx = np.mgrid[0:ny, 0:nx]
+ra, dec = WCS(h.header).all_pix2world(xx.ravel(), yy.ravel(), 0)
+fits.BinTableHDU.from_columns([fits.Column("RA", "D", array=ra), fits.Column("DEC", "D", array=dec)]).writeto(
+    "mosaic_coords.fits", overwrite=True)
+PY
+"$mpiexec" --allow-run-as-root --oversubscribe -np 2 "$lofimap" --threads 1 map -i cat.fits --regions 16 \
+  --pixel 1 --coords mosaic_coords.fits -o mosaic_coords_out.fits >mosaic_log_c.txt 2>&1 ||
+  { cat mosaic_log_c.txt; echo "FAIL: map --coords at the mosaic's pixels"; exit 1; }
+/usr/bin/python3 - <<'PY' || { echo "FAIL: flat mosaic"; exit 1; }
+import sys
+import numpy as np
+from astropy.io import fits
+one, three = fits.getdata("mosaic_1.fits", "KAPPA"), fits.getdata("mosaic_3.fits", "KAPPA")
+listed = fits.getdata("mosaic_coords_out.fits", 1)["KAPPA"]
+same_ranks = np.array_equal(np.isnan(one), np.isnan(three)) and np.nanmax(np.abs(one - three)) == 0
+k = one.ravel()
+same_nan = np.array_equal(np.isnan(k), np.isnan(listed))
+worst = np.nanmax(np.abs(k - listed)) / np.nanmax(np.abs(k))
+print(f"mosaic {one.shape}: {np.isfinite(k).mean():.3f} inside, 1 vs 3 ranks equal {same_ranks}, WCS positions "
+      f"give the same values {same_nan} (largest difference {worst:.1e})")
+sys.exit(0 if same_ranks and same_nan and worst < 1e-5 and np.isfinite(k).mean() > 0.9 else 1)
+PY
 /usr/bin/python3 - <<'PY' || { echo "FAIL: coordinate lists"; exit 1; }
 import sys
 import numpy as np
