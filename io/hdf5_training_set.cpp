@@ -6,27 +6,16 @@
 #include <cmath>
 #include <filesystem>
 
+#include "io/detail/hdf5_status.hpp"
 #include "io/error.hpp"
 
 namespace lofimap::io {
 
 namespace {
 
-// HDF5 reports through its error stack: silence the automatic printing and turn failures into io::Error with
-// the innermost message.
-herr_t collect_message(unsigned, const H5E_error2_t* err, void* data) {
-  auto* out = static_cast<std::string*>(data);
-  if (out->empty() && err->desc) *out = err->desc;
-  return 0;
-}
-
 template <typename T>
 T check(T id, const std::string& file, const std::string& action) {
-  if (id >= 0) return id;
-  std::string message;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_message, &message);
-  H5Eclear2(H5E_DEFAULT);
-  throw Error(file, action, message.empty() ? "HDF5 call failed" : "HDF5: " + message);
+  return detail::check_hdf5(id, file, action);
 }
 
 struct Dataset {

@@ -6,29 +6,15 @@
 #include <string>
 #include <variant>
 
+#include "io/detail/hdf5_status.hpp"
 #include "io/error.hpp"
 
 namespace lofimap::io {
 
 namespace {
-herr_t collect_message(unsigned, const H5E_error2_t* e, void* out) {
-  auto* message = static_cast<std::string*>(out);
-  if (message->empty() && e->desc) *message = e->desc;
-  return 0;
-}
-
-// HDF5's error stack as an io::Error naming the file.
-[[noreturn]] void fail(const std::string& path, const std::string& action) {
-  std::string message;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_message, &message);
-  H5Eclear2(H5E_DEFAULT);
-  throw Error(path, action, message.empty() ? "HDF5 call failed" : "HDF5: " + message);
-}
-
 template <typename T>
 T check(T id, const std::string& path, const std::string& action) {
-  if (id < 0) fail(path, action);
-  return id;
+  return detail::check_hdf5(id, path, action);
 }
 
 // Closes an HDF5 identifier when it leaves scope (with its own close function).
