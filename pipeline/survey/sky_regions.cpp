@@ -1,5 +1,7 @@
 #include "pipeline/survey/sky_regions.hpp"
 
+#include "pipeline/flat/flat_kaiser_squires.hpp"
+
 #include <healpix_base.h>
 #include <pointing.h>
 #include <rangeset.h>
@@ -69,7 +71,10 @@ TangentPoint SkyRegions::centre(long long region) const {
 FlatGrid SkyRegions::grid(long long region) const {
   // Half-side: tan of the angular radius (a gnomonic plane stretches away from the centre), plus two pixels.
   const double half_deg = std::tan((radius_deg_ + margin_deg_) * kDeg) / kDeg + 2 * pixel_arcmin_ / 60.0;
-  const long n = 2 * static_cast<long>(std::ceil(half_deg * 60.0 / pixel_arcmin_));
+  // The side is rounded up to an even size with no prime factor above 7: the region's FFTs (KS padding, the
+  // periodic Wiener channel) then run on FFTW's fast radices (a 580-pixel side, 4 x 5 x 29, becomes 588).
+  long n = 2 * static_cast<long>(std::ceil(half_deg * 60.0 / pixel_arcmin_));
+  while ((n = padded_fft_size(n, 1.0)) % 2 != 0) ++n;
   return FlatGrid::square(n, pixel_arcmin_, centre(region));
 }
 
