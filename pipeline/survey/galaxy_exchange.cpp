@@ -118,11 +118,16 @@ GalaxyExchange::GalaxyExchange(const ShearCatalogue& local, const SkyRegions& re
   for (long long r : skip)
     if (const auto found = index.find(r); found != index.end())
       wave_of_[static_cast<size_t>(found->second)] = -1;
-  std::vector<double> held(static_cast<size_t>(comm.size()), 0.0);
+  std::vector<double> held(static_cast<size_t>(comm.size()), 0.0), owned(held.size(), 0.0);
   for (size_t k = 0; k < records_.size(); ++k)
-    if (wave_of_[k] >= 0) held[static_cast<size_t>(a.owner[k])] += static_cast<double>(records_[k]);
-  double most = *std::max_element(held.begin(), held.end());
-  waves_ = static_cast<int>(std::clamp(std::ceil(most * kRecordBytes / wave_bytes), 1.0, 1e6));
+    if (wave_of_[k] >= 0) {
+      held[static_cast<size_t>(a.owner[k])] += static_cast<double>(records_[k]);
+      owned[static_cast<size_t>(a.owner[k])] += 1;
+    }
+  const double most = *std::max_element(held.begin(), held.end());
+  // More waves than a rank has regions would only repeat collectives with nothing in them.
+  const double most_regions = std::max(1.0, *std::max_element(owned.begin(), owned.end()));
+  waves_ = static_cast<int>(std::clamp(std::ceil(most * kRecordBytes / wave_bytes), 1.0, most_regions));
   std::vector<double> before(static_cast<size_t>(comm.size()), 0.0);
   std::vector<double> wave_records(static_cast<size_t>(comm.size()) * static_cast<size_t>(waves_), 0.0);
   wave_regions_.assign(static_cast<size_t>(waves_), {});
