@@ -26,6 +26,7 @@
 #include "io/region_parts.hpp"
 #include "io/text_table.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
+#include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/core/stop_request.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
@@ -543,6 +544,13 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
       FlatKsSettings settings;
       settings.pixel_arcmin = m.out_pixel_arcmin;
       coords.mosaic = resolve_flat_patch(settings, r.catalogue.galaxies, comm);
+      // Rank 0 assembles the image (4 bytes a column per pixel, received and appended) and every rank holds
+      // its share of the pixel positions (about 40 bytes each).
+      const double pixels = static_cast<double>(coords.mosaic->pixels());
+      require_memory(pixels * (8.0 * static_cast<double>(columns.size()) + 40.0 / comm.size()),
+                     "a flat mosaic of " + std::to_string(coords.mosaic->nx) + " x " +
+                         std::to_string(coords.mosaic->ny) + " pixels (--out-pixel " +
+                         std::to_string(m.out_pixel_arcmin) + ")");
     }
   };
   hooks.work = [&](long long region, const ShearCatalogue& galaxies) {
