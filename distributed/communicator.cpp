@@ -319,6 +319,16 @@ LOFIMAP_COMMUNICATOR_TYPES(long long)
 LOFIMAP_COMMUNICATOR_TYPES(std::uint64_t)
 #undef LOFIMAP_COMMUNICATOR_TYPES
 
+Communicator::Offset Communicator::offset_of(long long count) const {
+  const auto counts = allgatherv(std::span<const long long>(&count, 1));
+  Offset o;
+  for (int r = 0; r < size(); ++r) {
+    if (r < rank()) o.first += counts[static_cast<std::size_t>(r)];
+    o.total += counts[static_cast<std::size_t>(r)];
+  }
+  return o;
+}
+
 void Communicator::barrier() const {
   const MPI_Comm comm = native(mpi_handle());
   if (comm != MPI_COMM_NULL) check(MPI_Barrier(comm), "barrier");

@@ -66,6 +66,12 @@ class Communicator {
   // Every rank's `local` concatenated in rank order, on every rank.
   template <typename T>
   std::vector<T> allgatherv(std::span<const T> local) const;
+  // Where this rank's `count` items sit in a sequence the ranks hold in rank order: the items of the ranks
+  // before it, and the total (collective).
+  struct Offset {
+    long long first = 0, total = 0;
+  };
+  Offset offset_of(long long count) const;
   // send holds, in rank order, send_counts[r] values for rank r; returns what every rank sent to this one, in
   // rank order (recv_counts, when given, receives how many came from each rank).
   template <typename T>

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <limits>
 
 #include "io/error.hpp"
 #include "io/fits_table.hpp"
@@ -22,31 +21,29 @@ bool looks_like_fits(const std::string& path) {
 }  // namespace
 
 CoordinateList read_coordinate_list(const std::string& path) {
-  return read_coordinate_rows(path, 0, std::numeric_limits<long long>::max());
+  return read_coordinate_share(path, [](long long total) { return std::pair{0LL, total}; });
 }
 
-CoordinateList read_coordinate_rows(const std::string& path, long long first, long long last,
-                                    long long* total) {
+CoordinateList read_coordinate_share(
+    const std::string& path, const std::function<std::pair<long long, long long>(long long total)>& range) {
   CoordinateList out;
-  first = std::max(first, 0LL);
+  long long first = 0;
   if (looks_like_fits(path)) {
     const FitsTable table(path, "");
-    const long long rows = table.rows();
-    if (total) *total = rows;
-    last = std::min(last, rows);
+    auto [lo, hi] = range(table.rows());
+    first = std::max(lo, 0LL), hi = std::min(hi, static_cast<long long>(table.rows()));
     std::vector<std::vector<double>> cols;
-    if (last > first)
+    if (hi > first)
       table.read({table.require_column("RA"), table.require_column("DEC")}, static_cast<long>(first),
-                 static_cast<long>(last - first), cols);
+                 static_cast<long>(hi - first), cols);
     if (!cols.empty()) out.ra_deg = std::move(cols[0]), out.dec_deg = std::move(cols[1]);
   } else {
     auto cols = read_text_columns(path, 2);
-    const long long rows = static_cast<long long>(cols[0].size());
-    if (total) *total = rows;
-    last = std::min(last, rows);
-    if (last > first) {
-      out.ra_deg.assign(cols[0].begin() + first, cols[0].begin() + last);
-      out.dec_deg.assign(cols[1].begin() + first, cols[1].begin() + last);
+    auto [lo, hi] = range(static_cast<long long>(cols[0].size()));
+    first = std::max(lo, 0LL), hi = std::min(hi, static_cast<long long>(cols[0].size()));
+    if (hi > first) {
+      out.ra_deg.assign(cols[0].begin() + first, cols[0].begin() + hi);
+      out.dec_deg.assign(cols[1].begin() + first, cols[1].begin() + hi);
     }
   }
   for (size_t i = 0; i < out.ra_deg.size(); ++i)
@@ -55,11 +52,6 @@ CoordinateList read_coordinate_rows(const std::string& path, long long first, lo
                   "row " + std::to_string(static_cast<long long>(i) + first + 1) +
                       ": Dec outside [-90, 90] or RA not finite");
   return out;
-}
-
-long long coordinate_rows(const std::string& path) {
-  if (looks_like_fits(path)) return FitsTable(path, "").rows();
-  return static_cast<long long>(read_text_columns(path, 2)[0].size());
 }
 
 }  // namespace lofimap::io

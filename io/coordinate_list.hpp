@@ -2,7 +2,9 @@
 // (first table HDU, degrees), or a text/CSV table whose first two columns are RA and Dec in degrees.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lofimap::io {
@@ -15,12 +17,10 @@ struct CoordinateList {
 // (and the missing column, or the bad line) on malformed input; an empty list is returned as such.
 CoordinateList read_coordinate_list(const std::string& path);
 
-// Rows [first, last) of the list (0-based data rows), for ranks that each read their own share: a FITS table
-// reads only those rows; a text table is parsed whole and the rest dropped (large lists belong in FITS).
-// `total`, when given, receives the number of rows in the whole list.
-CoordinateList read_coordinate_rows(const std::string& path, long long first, long long last,
-                                    long long* total = nullptr);
-// The number of rows in the list (a FITS header read, or a parse of a text table).
-long long coordinate_rows(const std::string& path);
+// One share of the list, for ranks that each read their own: `range(total)` turns the list's row count into
+// this reader's rows [first, last) (0-based data rows). A FITS table reads its header, then only those rows;
+// a text table is parsed once, whole, and the rest dropped (large lists belong in FITS).
+CoordinateList read_coordinate_share(
+    const std::string& path, const std::function<std::pair<long long, long long>(long long total)>& range);
 
 }  // namespace lofimap::io

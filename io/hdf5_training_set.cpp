@@ -13,11 +13,6 @@ namespace lofimap::io {
 
 namespace {
 
-template <typename T>
-T check(T id, const std::string& file, const std::string& action) {
-  return detail::check_hdf5(id, file, action);
-}
-
 struct Dataset {
   std::string name;
   hid_t type;
@@ -46,11 +41,13 @@ TrainingSetWriter::TrainingSetWriter(const std::string& path, const void* mpi_co
   const MPI_Comm comm = mpi_comm ? *static_cast<const MPI_Comm*>(mpi_comm) : MPI_COMM_NULL;
   d.parallel = comm != MPI_COMM_NULL;
   const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (d.parallel) check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), path, "setting up MPI-IO");
-  d.file = check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), path, "creating HDF5 file");
+  if (d.parallel) detail::check_hdf5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), path, "setting up MPI-IO");
+  d.file = detail::check_hdf5(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), path,
+                              "creating HDF5 file");
   H5Pclose(fapl);
   d.xfer = H5Pcreate(H5P_DATASET_XFER);
-  if (d.parallel) check(H5Pset_dxpl_mpio(d.xfer, H5FD_MPIO_COLLECTIVE), path, "requesting collective writes");
+  if (d.parallel)
+    detail::check_hdf5(H5Pset_dxpl_mpio(d.xfer, H5FD_MPIO_COLLECTIVE), path, "requesting collective writes");
 
   d.sets = {{"kappa", H5T_NATIVE_FLOAT, 3},       {"shear", H5T_NATIVE_FLOAT, 4},
             {"ks", H5T_NATIVE_FLOAT, 4},          {"mask", H5T_NATIVE_UINT8, 3},
@@ -73,25 +70,27 @@ TrainingSetWriter::TrainingSetWriter(const std::string& path, const void* mpi_co
     H5Pset_shuffle(dcpl);
     H5Pset_deflate(dcpl, 4);
     H5Pset_obj_track_times(dcpl, 0);  // no timestamps: the same seed gives the same bytes
-    s.id = check(H5Dcreate2(d.file, s.name.c_str(), s.type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
-                 "creating dataset /" + s.name);
+    s.id =
+        detail::check_hdf5(H5Dcreate2(d.file, s.name.c_str(), s.type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                           path, "creating dataset /" + s.name);
     H5Pclose(dcpl);
     H5Sclose(space);
   }
   // Root attributes (collective metadata writes: every rank passes the same values).
   const hid_t scalar = H5Screate(H5S_SCALAR);
   for (const auto& [key, value] : attributes.numbers) {
-    const hid_t a =
-        check(H5Acreate2(d.file, key.c_str(), H5T_NATIVE_DOUBLE, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
-              "writing attribute " + key);
+    const hid_t a = detail::check_hdf5(
+        H5Acreate2(d.file, key.c_str(), H5T_NATIVE_DOUBLE, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
+        "writing attribute " + key);
     H5Awrite(a, H5T_NATIVE_DOUBLE, &value);
     H5Aclose(a);
   }
   for (const auto& [key, value] : attributes.text) {
     const hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, std::max<size_t>(1, value.size()));
-    const hid_t a = check(H5Acreate2(d.file, key.c_str(), type, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
-                          "writing attribute " + key);
+    const hid_t a =
+        detail::check_hdf5(H5Acreate2(d.file, key.c_str(), type, scalar, H5P_DEFAULT, H5P_DEFAULT), path,
+                           "writing attribute " + key);
     H5Awrite(a, type, value.c_str());
     H5Aclose(a);
     H5Tclose(type);
@@ -154,7 +153,7 @@ void TrainingSetWriter::write_round(long index, const TrainingMapView* map) {
     const herr_t rc = H5Dwrite(s.id, s.type, memspace, filespace, d.xfer, buffer);
     H5Sclose(memspace);
     H5Sclose(filespace);
-    check(rc, d.path, "writing map " + std::to_string(index) + " of /" + s.name);
+    detail::check_hdf5(rc, d.path, "writing map " + std::to_string(index) + " of /" + s.name);
   }
 }
 
@@ -164,7 +163,7 @@ void TrainingSetWriter::close() {
   H5Pclose(d.xfer);
   const herr_t rc = H5Fclose(d.file);
   d.file = -1;
-  check(rc, d.path, "closing (flushing) the file");
+  detail::check_hdf5(rc, d.path, "closing (flushing) the file");
 }
 
 struct TrainingSetReader::Impl {
@@ -217,9 +216,10 @@ const char* class_name(H5T_class_t c) {
 
 void check_dataset(hid_t file, const std::string& path, const DatasetShape& want, long maps, long n) {
   const std::string where = std::string("checking /") + want.name;
-  const Handle ds{check(H5Dopen2(file, want.name, H5P_DEFAULT), path, std::string("opening /") + want.name),
-                  H5Dclose};
-  const Handle type{check(H5Dget_type(ds.id), path, where), H5Tclose};
+  const Handle ds{
+      detail::check_hdf5(H5Dopen2(file, want.name, H5P_DEFAULT), path, std::string("opening /") + want.name),
+      H5Dclose};
+  const Handle type{detail::check_hdf5(H5Dget_type(ds.id), path, where), H5Tclose};
   const auto fail = [&](const std::string& what) {
     throw Error(path, where, what + " (not a lofimap training set?)");
   };
@@ -227,7 +227,7 @@ void check_dataset(hid_t file, const std::string& path, const DatasetShape& want
     fail(std::string("elements are ") + class_name(H5Tget_class(type.id)) + " of size " +
          std::to_string(H5Tget_size(type.id)) + " bytes, expected " +
          (want.type_class == H5T_FLOAT ? "float32" : "uint8"));
-  const Handle space{check(H5Dget_space(ds.id), path, where), H5Sclose};
+  const Handle space{detail::check_hdf5(H5Dget_space(ds.id), path, where), H5Sclose};
   if (H5Sget_simple_extent_type(space.id) != H5S_SIMPLE || H5Sget_simple_extent_ndims(space.id) != want.rank)
     fail("expected " + std::to_string(want.rank) + " dimensions");
   hsize_t dims[4] = {0, 0, 0, 0};
@@ -239,7 +239,7 @@ void check_dataset(hid_t file, const std::string& path, const DatasetShape& want
       fail("extent " + std::to_string(dims[i]) + " along dimension " + std::to_string(i) + ", expected " +
            std::to_string(expected[i]) + " (the extents of /kappa: " + std::to_string(maps) + " maps of " +
            std::to_string(n) + "^2)");
-  const Handle dcpl{check(H5Dget_create_plist(ds.id), path, where), H5Pclose};
+  const Handle dcpl{detail::check_hdf5(H5Dget_create_plist(ds.id), path, where), H5Pclose};
   if (H5Pget_layout(dcpl.id) == H5D_CHUNKED) {
     hsize_t chunk[4] = {0, 0, 0, 0};
     if (H5Pget_chunk(dcpl.id, 4, chunk) != want.rank) fail("chunk rank differs from the dataset's");
@@ -256,12 +256,13 @@ TrainingSetReader::TrainingSetReader(const std::string& path) : impl_(new Impl) 
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   impl_->path = path;
   if (!std::filesystem::exists(path)) throw Error(path, "opening training set", "no such file");
-  impl_->file = check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening as HDF5");
+  impl_->file =
+      detail::check_hdf5(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening as HDF5");
   {
-    const Handle ds{
-        check(H5Dopen2(impl_->file, "kappa", H5P_DEFAULT), path, "opening /kappa (not a training set?)"),
-        H5Dclose};
-    const Handle space{check(H5Dget_space(ds.id), path, "reading /kappa"), H5Sclose};
+    const Handle ds{detail::check_hdf5(H5Dopen2(impl_->file, "kappa", H5P_DEFAULT), path,
+                                       "opening /kappa (not a training set?)"),
+                    H5Dclose};
+    const Handle space{detail::check_hdf5(H5Dget_space(ds.id), path, "reading /kappa"), H5Sclose};
     hsize_t dims[3] = {0, 0, 0};
     if (H5Sget_simple_extent_ndims(space.id) != 3)
       throw Error(path, "reading /kappa", "expected [maps, n, n]");
@@ -287,8 +288,8 @@ TrainingMap TrainingSetReader::read(long index) const {
   TrainingMap m;
   const size_t nn = static_cast<size_t>(n_ * n_);
   auto read_one = [&](const char* name, hid_t type, int rank, void* out) {
-    const hid_t ds =
-        check(H5Dopen2(impl_->file, name, H5P_DEFAULT), impl_->path, std::string("opening /") + name);
+    const hid_t ds = detail::check_hdf5(H5Dopen2(impl_->file, name, H5P_DEFAULT), impl_->path,
+                                        std::string("opening /") + name);
     const hid_t filespace = H5Dget_space(ds);
     hsize_t start[4] = {static_cast<hsize_t>(index), 0, 0, 0}, count[4] = {1, 0, 0, 0};
     if (rank == 3) count[1] = count[2] = static_cast<hsize_t>(n_);
@@ -299,7 +300,7 @@ TrainingMap TrainingSetReader::read(long index) const {
     H5Sclose(memspace);
     H5Sclose(filespace);
     H5Dclose(ds);
-    check(rc, impl_->path, std::string("reading /") + name);
+    detail::check_hdf5(rc, impl_->path, std::string("reading /") + name);
   };
   m.kappa.resize(nn), m.counts.resize(nn), m.mask.resize(nn), m.shear.resize(2 * nn), m.ks.resize(2 * nn);
   read_one("kappa", H5T_NATIVE_FLOAT, 3, m.kappa.data());
@@ -337,8 +338,8 @@ TrainingMap TrainingSetReader::read(long index) const {
 }
 
 std::string TrainingSetReader::text_attribute(const std::string& name) const {
-  const hid_t a =
-      check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
+  const hid_t a = detail::check_hdf5(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path,
+                                     "reading attribute " + name);
   const hid_t type = H5Aget_type(a);
   const bool text =
       H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type) && H5Tget_size(type) < (1u << 20);
@@ -347,7 +348,7 @@ std::string TrainingSetReader::text_attribute(const std::string& name) const {
   H5Tclose(type);
   H5Aclose(a);
   if (!text) throw Error(impl_->path, "reading attribute " + name, "not a fixed-length text attribute");
-  check(rc, impl_->path, "reading attribute " + name);
+  detail::check_hdf5(rc, impl_->path, "reading attribute " + name);
   while (!value.empty() && value.back() == '\0') value.pop_back();
   return value;
 }
@@ -363,8 +364,8 @@ double TrainingSetReader::pixel_arcmin() const {
 }
 
 double TrainingSetReader::number_attribute(const std::string& name) const {
-  const hid_t a =
-      check(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "reading attribute " + name);
+  const hid_t a = detail::check_hdf5(H5Aopen(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path,
+                                     "reading attribute " + name);
   const hid_t type = H5Aget_type(a), space = H5Aget_space(a);
   const H5T_class_t cls = H5Tget_class(type);
   const bool number = (cls == H5T_FLOAT || cls == H5T_INTEGER) && H5Sget_simple_extent_npoints(space) == 1;
@@ -374,7 +375,7 @@ double TrainingSetReader::number_attribute(const std::string& name) const {
   H5Tclose(type);
   H5Aclose(a);
   if (!number) throw Error(impl_->path, "reading attribute " + name, "not a single number");
-  check(rc, impl_->path, "reading attribute " + name);
+  detail::check_hdf5(rc, impl_->path, "reading attribute " + name);
   return v;
 }
 

@@ -12,11 +12,6 @@
 namespace lofimap::io {
 
 namespace {
-template <typename T>
-T check(T id, const std::string& path, const std::string& action) {
-  return detail::check_hdf5(id, path, action);
-}
-
 // Closes an HDF5 identifier when it leaves scope (with its own close function).
 struct Closer {
   hid_t id;
@@ -34,27 +29,30 @@ void write_attribute(hid_t object, const std::string& name, const HeaderValue& v
     const hid_t type = H5Tcopy(H5T_C_S1);
     const Closer type_closer{type, H5Tclose};
     H5Tset_size(type, text->empty() ? 1 : text->size());
-    const hid_t a = check(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), path,
-                          "writing attribute " + name);
+    const hid_t a =
+        detail::check_hdf5(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), path,
+                           "writing attribute " + name);
     const Closer a_closer{a, H5Aclose};
     const std::string padded = text->empty() ? std::string(1, '\0') : *text;
-    check(H5Awrite(a, type, padded.c_str()), path, "writing attribute " + name);
+    detail::check_hdf5(H5Awrite(a, type, padded.c_str()), path, "writing attribute " + name);
     return;
   }
   double number = 0;
   if (const auto* d = std::get_if<double>(&value)) number = *d;
   if (const auto* i = std::get_if<long long>(&value)) {
-    const hid_t a = check(H5Acreate2(object, name.c_str(), H5T_NATIVE_LLONG, space, H5P_DEFAULT, H5P_DEFAULT),
-                          path, "writing attribute " + name);
+    const hid_t a = detail::check_hdf5(
+        H5Acreate2(object, name.c_str(), H5T_NATIVE_LLONG, space, H5P_DEFAULT, H5P_DEFAULT), path,
+        "writing attribute " + name);
     const Closer a_closer{a, H5Aclose};
-    check(H5Awrite(a, H5T_NATIVE_LLONG, i), path, "writing attribute " + name);
+    detail::check_hdf5(H5Awrite(a, H5T_NATIVE_LLONG, i), path, "writing attribute " + name);
     return;
   }
   if (const auto* b = std::get_if<bool>(&value)) number = *b ? 1 : 0;
-  const hid_t a = check(H5Acreate2(object, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT),
-                        path, "writing attribute " + name);
+  const hid_t a =
+      detail::check_hdf5(H5Acreate2(object, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT),
+                         path, "writing attribute " + name);
   const Closer a_closer{a, H5Aclose};
-  check(H5Awrite(a, H5T_NATIVE_DOUBLE, &number), path, "writing attribute " + name);
+  detail::check_hdf5(H5Awrite(a, H5T_NATIVE_DOUBLE, &number), path, "writing attribute " + name);
 }
 
 // One dataset of `total` rows; this rank writes `count` rows from `data` at `offset` (collectively).
@@ -64,9 +62,9 @@ void write_column(hid_t file, hid_t xfer, const std::string& name, const std::st
   const hsize_t dims[1] = {static_cast<hsize_t>(total)};
   const hid_t filespace = H5Screate_simple(1, dims, nullptr);
   const Closer fs_closer{filespace, H5Sclose};
-  const hid_t set =
-      check(H5Dcreate2(file, name.c_str(), type, filespace, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path,
-            "creating dataset " + name);
+  const hid_t set = detail::check_hdf5(
+      H5Dcreate2(file, name.c_str(), type, filespace, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path,
+      "creating dataset " + name);
   const Closer set_closer{set, H5Dclose};
   if (!unit.empty()) write_attribute(set, "UNIT", unit, path);
   const hsize_t mdims[1] = {static_cast<hsize_t>(count > 0 ? count : 1)};
@@ -79,7 +77,7 @@ void write_column(hid_t file, hid_t xfer, const std::string& name, const std::st
     H5Sselect_none(filespace);
     H5Sselect_none(memspace);
   }
-  check(H5Dwrite(set, type, memspace, filespace, xfer, data), path, "writing dataset " + name);
+  detail::check_hdf5(H5Dwrite(set, type, memspace, filespace, xfer, data), path, "writing dataset " + name);
 }
 }  // namespace
 
@@ -98,16 +96,17 @@ void write_partial_healpix_hdf5(const std::string& path, const void* mpi_comm, l
   const bool parallel = comm != MPI_COMM_NULL;
   const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   const Closer fapl_closer{fapl, H5Pclose};
-  if (parallel) check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), path, "setting up MPI-IO");
-  const hid_t file =
-      check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), path, "creating HDF5 file");
+  if (parallel) detail::check_hdf5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), path, "setting up MPI-IO");
+  const hid_t file = detail::check_hdf5(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), path,
+                                        "creating HDF5 file");
   const Closer file_closer{file, H5Fclose};
   const hid_t xfer = H5Pcreate(H5P_DATASET_XFER);
   const Closer xfer_closer{xfer, H5Pclose};
-  if (parallel) check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), path, "requesting collective writes");
+  if (parallel)
+    detail::check_hdf5(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), path, "requesting collective writes");
   // Attributes are written by every rank with the same values (HDF5 requires metadata calls to be
   // collective).
-  const hid_t root = check(H5Gopen2(file, "/", H5P_DEFAULT), path, "opening the root group");
+  const hid_t root = detail::check_hdf5(H5Gopen2(file, "/", H5P_DEFAULT), path, "opening the root group");
   const Closer root_closer{root, H5Gclose};
   write_attribute(root, "PIXTYPE", std::string("HEALPIX"), path);
   write_attribute(root, "ORDERING", ordering, path);

@@ -12,12 +12,7 @@ class PhaseTimer {
  public:
   // Ends the current phase (if any) and records it under `name`.
   void lap(const std::string& name) {
-    const auto now = std::chrono::steady_clock::now();
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%s%s %.3f s", text_.empty() ? "" : ", ", name.c_str(),
-                  std::chrono::duration<double>(now - last_).count());
-    text_ += buf;
-    last_ = now;
+    record(name, std::chrono::duration<double>(std::chrono::steady_clock::now() - last_).count());
   }
   // Records a phase timed by the caller (phases that alternate, such as the waves of an exchange and the
   // mapping between them, summed) and restarts the clock for the next lap.

@@ -92,23 +92,17 @@ long long write_healpix_share(const KsConfig& c,
                               const distributed::Communicator& comm) {
   if (std::filesystem::path(c.output).extension() == ".h5") {
     // HDF5: every rank writes its own share at its offset in one collective write (MPI-IO).
-    const long long mine = static_cast<long long>(share.pixels.size());
-    const auto sizes = comm.allgatherv(std::span<const long long>(&mine, 1));
-    long long offset = 0, total = 0;
-    for (int r = 0; r < comm.size(); ++r) {
-      if (r < comm.rank()) offset += sizes[static_cast<size_t>(r)];
-      total += sizes[static_cast<size_t>(r)];
-    }
+    const auto rows = comm.offset_of(static_cast<long long>(share.pixels.size()));
     std::unique_ptr<io::AtomicOutput> out;
     std::string temp;
     if (comm.is_root())
       out = std::make_unique<io::AtomicOutput>(c.output, c.overwrite), temp = out->temp_path();
     temp = comm.broadcast(temp);
     io::write_partial_healpix_hdf5(temp, comm.size() > 1 ? comm.mpi_handle() : nullptr, c.nside, "NESTED",
-                                   columns, cards, share.pixels, share.columns, offset, total);
+                                   columns, cards, share.pixels, share.columns, rows.first, rows.total);
     comm.barrier();  // every rank's share is in the file
     if (out) out->commit();
-    return total;
+    return rows.total;
   }
   if (!comm.is_root()) {
     comm.send(std::span<const long long>(share.pixels), 0);
@@ -417,9 +411,13 @@ struct CoordinateOutput {
       list.emplace(std::move(ra), std::move(dec), range.begin, regions, galaxies, comm);
       return;
     }
-    const auto range = distributed::split_rows(io::coordinate_rows(m.coords_file), comm.rank(), comm.size());
-    auto rows = io::read_coordinate_rows(m.coords_file, range.begin, range.end);
-    list.emplace(std::move(rows.ra_deg), std::move(rows.dec_deg), range.begin, regions, galaxies, comm);
+    long long first = 0;
+    auto rows = io::read_coordinate_share(m.coords_file, [&](long long total) {
+      const auto range = distributed::split_rows(total, comm.rank(), comm.size());
+      first = range.begin;
+      return std::pair{range.begin, range.end};
+    });
+    list.emplace(std::move(rows.ra_deg), std::move(rows.dec_deg), first, regions, galaxies, comm);
     if (list->total_rows() == 0) throw std::invalid_argument("--coords: " + m.coords_file + " holds no rows");
   }
   void wave(const GalaxyExchange& galaxies, int w) {

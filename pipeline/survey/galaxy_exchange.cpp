@@ -102,12 +102,8 @@ GalaxyExchange::GalaxyExchange(const ShearCatalogue& local, const SkyRegions& re
       records_[static_cast<size_t>(target_list_[static_cast<size_t>(t)])] += group_rows[g];
   comm.allreduce_sum(records_.data(), records_.size());
 
-  const long long mine_count = static_cast<long long>(local.size());
-  const auto sizes = comm.allgatherv(std::span<const long long>(&mine_count, 1));
-  for (int r = 0; r < comm.size(); ++r) {
-    if (r < comm.rank()) first_row_ += sizes[static_cast<size_t>(r)];
-    total_rows_ += sizes[static_cast<size_t>(r)];
-  }
+  const auto rows = comm.offset_of(static_cast<long long>(local.size()));
+  first_row_ = rows.first, total_rows_ = rows.total;
   double records = 0;
   for (long long n : records_) records += static_cast<double>(n);
   held_per_galaxy_ = total_rows_ > 0 ? records / static_cast<double>(total_rows_) : 1;
