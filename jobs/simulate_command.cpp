@@ -63,10 +63,13 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
   cmd->add_option("--lambda", c.lambda,
                   "lognormal field with this shift parameter (> 0); default: Gaussian field");
   cmd->add_option("--nfw", c.nfw, "NFW halo M200[Msun],c200,z_lens,RA,DEC (repeatable; flat only)");
-  cmd->add_option(
-      "--family", f.family,
-      "flat only: halo-model (haloes on a Gaussian background) or lognormal-clusters (haloes above "
-      "1e14 Msun on a lognormal background; with --lambda)");
+  cmd->add_option("--family", f.family,
+                  "gaussian, lognormal (with --lambda), halo-model (haloes on a Gaussian background) or "
+                  "lognormal-clusters (haloes above 1e14 Msun on a lognormal background; with --lambda)");
+  cmd->add_option("--halo-cap", f.halo_cap,
+                  "with --sphere and a halo family: draw haloes within RA DEC RADIUS [deg] (default: the "
+                  "catalogue's --disc widened by 1 deg, else the whole sky)")
+      ->expected(3);
   cmd->add_option("--halo-min-mass", f.halo_min_mass, "halo-model: lightest pasted halo, M200m [Msun]")
       ->capture_default_str();
   cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")

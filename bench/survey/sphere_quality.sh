@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # LoFi on the sphere against spherical Kaiser-Squires at its best smoothing and the spherical Wiener filter, on
-# a simulated partial sky: two lognormal skies (lambda 0.02, z_s 1, HEALPix nside 2048 truth) observed over a
-# 13 deg disc (531 deg^2) with 60 bright-star holes of 4-12' radius, 10 galaxies per arcmin^2, sigma_e 0.26.
+# a simulated partial sky: two skies of one family (HEALPix nside 2048 truth, z_s 1) observed over a 13 deg
+# disc (531 deg^2) with 60 bright-star holes of 4-12' radius, 10 galaxies per arcmin^2, sigma_e 0.26.
+# Families: lognormal (lambda 0.02), halo-model (haloes above 3e12 Msun drawn over the disc widened by 1 deg,
+# pasted as truncated NFW profiles, on a Gaussian background carrying the rest of the halofit power) or
+# lognormal-clusters (haloes above 1e14 Msun on a lognormal background, lambda 0.02).
 # Sky A picks the KS smoothing; sky B is scored. LoFi: `lofimap map --regions 16 --nside 2048 --pixel 1`
 # with the shipped model, averaged to nside 1024; KS and Wiener: `lofimap ks --sphere --nside 1024` (the
 # Wiener filter with the sky's own C_ell). Truth: the simulated kappa averaged to nside 1024. Scored on the
 # pixels observed by every method and at least 1 deg inside the disc's edge: RMSE and Pearson r.
-# Usage: bench/survey/sphere_quality.sh [RANKS] [WORK_DIR]
+# Usage: bench/survey/sphere_quality.sh [RANKS] [FAMILY] [WORK_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 ranks=${1:-2}
-work=${2:-$root/bench/work/sphere_quality}
+family=${2:-lognormal}
+case $family in
+  lognormal) sky_options=(--lambda 0.02) ;;
+  halo-model) sky_options=(--family halo-model) ;;
+  lognormal-clusters) sky_options=(--family lognormal-clusters --lambda 0.02) ;;
+  *) echo "unknown family $family (lognormal, halo-model, lognormal-clusters)" >&2; exit 2 ;;
+esac
+work=${3:-$root/bench/work/sphere_quality$([ "$family" = lognormal ] || echo "_$family")}
 mkdir -p "$work"
 cd "$work"
 (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release -j"$(nproc)" >/dev/null)
@@ -40,7 +50,8 @@ PY
 for sky in A B; do
   seed=$([ $sky = A ] && echo 21 || echo 22)
   if [ ! -s sky_$sky.fits ]; then
-    "$bin/lofimap" --threads "$(nproc)" simulate catalogue --sphere --nside 2048 --lambda 0.02 --density 10 \
+    /usr/bin/time -f "simulate $sky: wall %e s, peak %M kB" "$bin/lofimap" --threads "$(nproc)" simulate catalogue \
+      --sphere --nside 2048 "${sky_options[@]}" --density 10 \
       --sigma-e 0.26 --disc $ra $dec $radius --mask-healpix mask.fits --seed $seed -o sky_$sky.fits \
       --truth truth_$sky.fits --no-png --overwrite 2>&1 | tail -3
   fi

@@ -18,6 +18,7 @@
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/simulate/sky_family.hpp"
+#include "pipeline/simulate/sphere_halo_sky.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/sphere/sphere_kaiser_squires.hpp"
@@ -117,6 +118,43 @@ std::string png_path(const std::string& fits) {
   return (dot == std::string::npos ? fits : fits.substr(0, dot)) + ".png";
 }
 
+// A halo family on the sphere: the model of the flat sampler's settings at the command's cosmology, haloes
+// over --halo-cap (else the catalogue's disc widened by 1 deg, else the whole sky).
+SphereHaloSky sphere_halo_sky(const FieldOptions& f, const AngularSpectrum& cl, int lmax,
+                              const std::optional<std::vector<double>>& disc, std::string& description) {
+  const auto family = parse_sky_family(f.family);
+  if (!f.spectrum.cl_file.empty())
+    throw std::invalid_argument("--family " + f.family + ": needs a cosmology for its haloes, not --cl-file");
+  const bool clusters = family == SkyFamily::lognormal_clusters;
+  if (clusters && !(f.lambda > 0))
+    throw std::invalid_argument("--family lognormal-clusters: give the background's shift with --lambda");
+  if (!(f.halo_min_mass >= 1e10 && f.halo_min_mass < 1e15))
+    throw std::invalid_argument("--halo-min-mass: must lie in [1e10, 1e15) Msun");
+  SphereCap cap;
+  if (!f.halo_cap.empty()) {
+    if (f.halo_cap.size() != 3) throw std::invalid_argument("--halo-cap: give RA DEC RADIUS [deg]");
+    cap = {f.halo_cap[0], f.halo_cap[1], f.halo_cap[2]};
+  } else if (disc && disc->size() == 3) {
+    cap = {(*disc)[0], (*disc)[1], (*disc)[2] + 1};
+  }
+  SourceDistribution sources;
+  if (!f.spectrum.nz_file.empty())
+    sources = SourceDistribution::from_file(f.spectrum.nz_file);
+  else
+    sources.z_single = f.spectrum.z_source;
+  HaloModelSettings hs;
+  hs.m_min_msun = clusters ? SkyFamilySettings{}.cluster_min_mass : f.halo_min_mass;
+  const HaloModel model(Cosmology(resolve_cosmology(f.spectrum)), sources, hs);
+  std::ostringstream d;
+  d << "; " << f.family << " sky, haloes M200m >= " << hs.m_min_msun << " Msun over "
+    << (cap.whole_sky() ? std::string("the whole sky")
+                        : (std::ostringstream() << "a " << cap.radius_deg << " deg cap at (" << cap.ra_deg
+                                                << ", " << cap.dec_deg << ")")
+                              .str());
+  description += d.str();
+  return sphere_halo_model_sky(model, cl, f.nside, lmax, clusters ? f.lambda : 0.0, cap, f.seed, 0, 1);
+}
+
 }  // namespace
 
 SimulateReport run_simulate(const SimulateRequest& r) {
@@ -165,8 +203,8 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       {"LMSEED", static_cast<long long>(f.seed), "random seed"},
       {"LMLAMBDA", f.lambda, "lognormal shift (0 = Gaussian field)"},
   };
-  if (f.sphere && !f.family.empty() && f.family != "gaussian" && f.family != "lognormal")
-    throw std::invalid_argument("--family " + f.family + ": flat fields only (not with --sphere)");
+  if (!f.sphere && !f.halo_cap.empty())
+    throw std::invalid_argument("--halo-cap: haloes on the sphere only (with --sphere)");
   if (!f.sphere) {
     validate_grid(f.grid);
     const AngularSpectrum cl = make_spectrum(f.spectrum, f.grid.ell_min(), f.grid.ell_max(), description);
@@ -234,7 +272,17 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     const int lmax = f.lmax > 0 ? f.lmax : static_cast<int>(3 * f.nside - 1);
     if (!f.haloes.empty()) throw std::invalid_argument("--nfw: haloes are pasted into flat fields only");
     const AngularSpectrum cl = make_spectrum(f.spectrum, 2, lmax, description);
-    const auto sim = simulate_sphere(cl, f.nside, lmax, f.lambda, f.seed, 0, true);
+    SphereSimulation sim;
+    if (f.family.empty() || f.family == "gaussian" || f.family == "lognormal") {
+      if (f.family == "lognormal" && !(f.lambda > 0))
+        throw std::invalid_argument("--family lognormal: give the shift with --lambda");
+      sim = simulate_sphere(cl, f.nside, lmax, f.lambda, f.seed, 0, true);
+    } else {
+      const auto disc = r.catalogue ? r.catalogue->mask.disc : std::nullopt;
+      auto halo_sky = sphere_halo_sky(f, cl, lmax, disc, description);
+      summary << "halo-model sky: " << halo_sky.haloes.size() << " haloes\n  ";
+      sim = std::move(halo_sky.sim);
+    }
     summary << "HEALPix field nside " << f.nside << ", lmax " << lmax << ", kappa rms " << rms(sim.kappa)
             << ", skewness " << skewness(sim.kappa) << "\n  C_ell: " << description << "\n";
     if (truth_out) {

@@ -35,10 +35,13 @@ struct FieldOptions {
   long nside = 256;
   int lmax = 0;
   double lambda = 0;  // lognormal shift (0 = Gaussian)
-  // Flat only: "halo-model" (haloes above halo_min_mass on a Gaussian background) or "lognormal-clusters"
-  // (haloes above 1e14 Msun on a lognormal background of shift lambda); empty: Gaussian or lognormal.
+  // "halo-model" (haloes above halo_min_mass on a Gaussian background) or "lognormal-clusters" (haloes above
+  // 1e14 Msun on a lognormal background of shift lambda), flat or sphere; empty: Gaussian or lognormal.
   std::string family;
   double halo_min_mass = 3e12;
+  // Sphere, halo families: haloes drawn in this cap (RA, Dec, radius [deg]); empty: the catalogue's --disc
+  // widened by 1 deg, else the whole sky.
+  std::vector<double> halo_cap;
   std::vector<NfwHalo> haloes;  // flat only
   std::uint64_t seed = 1;
 };

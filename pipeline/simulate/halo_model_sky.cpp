@@ -128,8 +128,15 @@ std::vector<LightconeHalo> HaloModel::draw(const FlatGrid& grid, std::uint64_t s
                                            std::uint64_t stream) const {
   const double area =
       static_cast<double>(grid.nx) * static_cast<double>(grid.ny) * grid.pixel_rad() * grid.pixel_rad();
+  return draw_in(area, max_theta_arcmin(grid), seed, stream, [&grid](LightconeHalo& h, RandomStream& rng) {
+    h.x_pix = rng.uniform() * static_cast<double>(grid.nx) - 0.5;
+    h.y_pix = rng.uniform() * static_cast<double>(grid.ny) - 0.5;
+  });
+}
+
+std::vector<LightconeHalo> HaloModel::draw_in(double area, double max_theta, std::uint64_t seed,
+                                              std::uint64_t stream, const Placement& place) const {
   RandomStream rng(seed, stream);
-  const double max_theta = max_theta_arcmin(grid);
   std::vector<LightconeHalo> out;
   for (const auto& cell : cells_) {
     const auto n = rng.poisson(cell.per_sr * area);  // drawn for every cell: streams stay aligned
@@ -150,8 +157,7 @@ std::vector<LightconeHalo> HaloModel::draw(const FlatGrid& grid, std::uint64_t s
       }
       auto h = make_halo(m, z);
       if (h.theta_t_arcmin > max_theta) continue;
-      h.x_pix = rng.uniform() * static_cast<double>(grid.nx) - 0.5;
-      h.y_pix = rng.uniform() * static_cast<double>(grid.ny) - 0.5;
+      place(h, rng);
       out.push_back(h);
     }
   }

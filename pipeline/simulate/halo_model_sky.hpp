@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "pipeline/core/angular_spectrum.hpp"
@@ -30,8 +31,11 @@ struct LightconeHalo {
   double m200m_msun = 0, z = 0, concentration = 0;
   double theta_t_arcmin = 0;  // truncation radius r200m on the sky
   double kappa_norm = 0;  // 2 rho_s r_s / Sigma_crit(z, sources): kappa = kappa_norm F(theta / theta_t, c)
-  double x_pix = 0, y_pix = 0;  // position on the grid, in fractional pixel indices
+  double x_pix = 0, y_pix = 0;     // position on a flat grid, in fractional pixel indices
+  double ra_deg = 0, dec_deg = 0;  // position on the sphere
 };
+
+class RandomStream;
 
 class HaloModel {
  public:
@@ -53,6 +57,11 @@ class HaloModel {
   // bin, comoving volume uniform within its slice, positions uniform on the grid; haloes larger than
   // max_theta_arcmin(grid) left out.
   std::vector<LightconeHalo> draw(const FlatGrid& grid, std::uint64_t seed, std::uint64_t stream) const;
+  // The same over any area: `place` gives each kept halo its position, drawing from the same stream right
+  // after its mass and redshift (the flat draw above is this with uniform grid positions).
+  using Placement = std::function<void(LightconeHalo&, RandomStream&)>;
+  std::vector<LightconeHalo> draw_in(double area_sr, double max_theta_arcmin, std::uint64_t seed,
+                                     std::uint64_t stream, const Placement& place) const;
   // Expected counts per mass bin (summed over redshift) and per redshift slice, over `area_sr`: for the
   // histograms against the mass function.
   struct Bin {

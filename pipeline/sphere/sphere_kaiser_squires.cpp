@@ -99,11 +99,13 @@ SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e
                                               const std::vector<double>& kappa_b, long nside, int lmax) {
   validate_nside(nside);
   return healpix_guard("spherical forward model", [&] {
-    const Healpix_Map<double> me = to_map(kappa_e, nside), mb = to_map(kappa_b, nside);
     AlmC e(lmax, lmax), b(lmax, lmax);
     const arr<double> weight(static_cast<size_t>(2 * nside), 1.0);
-    map2alm_iter(me, e, 3, weight);
-    map2alm_iter(mb, b, 3, weight);
+    map2alm_iter(to_map(kappa_e, nside), e, 3, weight);
+    if (kappa_b.empty())
+      b.SetToZero();
+    else
+      map2alm_iter(to_map(kappa_b, nside), b, 3, weight);
     arr<double> factor(static_cast<size_t>(lmax + 1), 0.0);
     for (int l = 2; l <= lmax; ++l) {
       const double ll = static_cast<double>(l);

@@ -22,7 +22,8 @@ struct SphereFieldPair {
 
 SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::vector<double>& u, long nside,
                                       const SphereKsOptions& options);
-// The exact spherical forward model: (kappa_E, kappa_B) -> (Q, U) band-limited at lmax.
+// The exact spherical forward model: (kappa_E, kappa_B) -> (Q, U) band-limited at lmax (each map analysed
+// with 3 Jacobi iterations). An empty kappa_B is zero.
 SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e,
                                               const std::vector<double>& kappa_b, long nside, int lmax);
 

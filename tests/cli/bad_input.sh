@@ -70,7 +70,10 @@ expect 2 "--npix.*\[8, 32768\]"                   -- simulate field --npix 4 -o 
 expect 3 "missing_cl.txt.*cannot open"            -- simulate field --npix 32 --cl-file missing_cl.txt -o out.fits
 expect 2 "--maps.*at least one"                   -- simulate training-set --maps 0 -o out.fits
 expect 2 "--nside.*power of two"                  -- simulate field --sphere --nside 30 -o out.fits
-expect 2 "--family halo-model.*flat fields only"  -- simulate field --sphere --family halo-model -o out.fits
+expect 2 "halo-model sky.*haloes expected.*--halo-cap.*--halo-min-mass" -- simulate field --sphere --family halo-model -o out.fits
+expect 2 "--halo-cap.*with --sphere"             -- simulate field --npix 32 --family halo-model --halo-cap 10 10 5 -o out.fits
+expect 2 "--halo-cap.*radius > 0"                -- simulate field --sphere --nside 32 --family halo-model --halo-cap 10 10 0 -o out.fits
+expect 2 "--family.*lognormal-clusters.*--lambda" -- simulate field --sphere --nside 32 --family lognormal-clusters -o out.fits
 expect 2 "--family.*unknown 'haloes'"             -- simulate field --npix 32 --family haloes -o out.fits
 expect 2 "--family.*unknown 'nbody'"              -- simulate training-set --family lognormal,nbody -o out.fits
 expect 2 "--family.*lognormal-clusters.*--lambda" -- simulate field --npix 32 --family lognormal-clusters -o out.fits
