@@ -70,6 +70,9 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
                   "with --sphere and a halo family: draw haloes within RA DEC RADIUS [deg] (default: the "
                   "catalogue's --disc widened by 1 deg, else the whole sky)")
       ->expected(3);
+  cmd->add_option("--halo-list", c.request.halo_list_output,
+                  "with --sphere and a halo family: also write the haloes (RA, DEC, Z, M200M [Msun], C200M, "
+                  "THETA_T [arcmin], KAPPA_NORM) as a FITS table");
   cmd->add_option("--halo-min-mass", f.halo_min_mass, "halo-model: lightest pasted halo, M200m [Msun]")
       ->capture_default_str();
   cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")

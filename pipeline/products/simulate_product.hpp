@@ -58,6 +58,7 @@ struct SimulateRequest {
   std::optional<CatalogueSimOptions> catalogue;  // absent: field only
   std::string truth_output;  // FITS (flat images or HEALPix table); may be empty when a catalogue is written
   std::string catalogue_output;  // FITS catalogue
+  std::string halo_list_output;  // sphere, halo families: FITS table of the pasted haloes (may be empty)
   bool overwrite = false;
   bool png = true;
   std::string command_line;

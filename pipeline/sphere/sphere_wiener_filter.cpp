@@ -79,7 +79,7 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
                           f[static_cast<size_t>(l)] * f[static_cast<size_t>(l)];
       precon[static_cast<size_t>(l)] = c > 0 ? 1 / (1 / c + data) : 0.0;
     }
-    AlmC zero(lmax, lmax);
+    AlmC zero(lmax, lmax), scratch_e(lmax, lmax), scratch_b(lmax, lmax);  // made once, reused per iteration
     zero.SetToZero();
     // out = f_l x adjoint synthesis of W (mq, mu), E part.
     auto adjoint_of_weighted = [&](AlmC& out) {
@@ -88,14 +88,13 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
         mq[i] *= weight[static_cast<size_t>(p)];
         mu[i] *= weight[static_cast<size_t>(p)];
       }
-      AlmC b(lmax, lmax);
-      alm2map_spin_adjoint(mq, mu, out, b, 2, false);
+      alm2map_spin_adjoint(mq, mu, out, scratch_b, 2, false);
       out.ScaleL(f);
     };
     auto apply_system = [&](const AlmC& x, AlmC& out) {
-      AlmC e = x;
-      e.ScaleL(f);
-      alm2map_spin(e, zero, mq, mu, 2);
+      for (int m = 0; m <= lmax; ++m)
+        for (int l = m; l <= lmax; ++l) scratch_e(l, m) = x(l, m) * f[static_cast<size_t>(l)];
+      alm2map_spin(scratch_e, zero, mq, mu, 2);
       adjoint_of_weighted(out);
       for (int m = 0; m <= lmax; ++m)
         for (int l = m; l <= lmax; ++l)

@@ -71,6 +71,8 @@ expect 3 "missing_cl.txt.*cannot open"            -- simulate field --npix 32 --
 expect 2 "--maps.*at least one"                   -- simulate training-set --maps 0 -o out.fits
 expect 2 "--nside.*power of two"                  -- simulate field --sphere --nside 30 -o out.fits
 expect 2 "halo-model sky.*haloes expected.*--halo-cap.*--halo-min-mass" -- simulate field --sphere --family halo-model -o out.fits
+expect 2 "--sphere --nside 8192.*needs about"     -- simulate field --sphere --nside 8192 -o out.fits
+expect 2 "--halo-list.*--sphere and --family"   -- simulate field --sphere --nside 32 --lambda 0.02 --halo-list out_haloes.fits -o out.fits
 expect 2 "--halo-cap.*with --sphere"             -- simulate field --npix 32 --family halo-model --halo-cap 10 10 5 -o out.fits
 expect 2 "--halo-cap.*radius > 0"                -- simulate field --sphere --nside 32 --family halo-model --halo-cap 10 10 0 -o out.fits
 expect 2 "--family.*lognormal-clusters.*--lambda" -- simulate field --sphere --nside 32 --family lognormal-clusters -o out.fits
