@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <exception>
 #include <future>
+#include <thread>
 
 #include "io/error.hpp"
 #include "io/fits_table.hpp"
@@ -65,6 +67,33 @@ bool CatalogueFiles::has_column(const std::string& name) const {
 
 void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, long end,
                           const std::function<void(const CatalogueChunk&)>& sink) const {
+  read_range(columns, begin, end, true, sink);
+}
+
+void CatalogueFiles::read_parts(const std::vector<std::string>& columns, long begin, long end, int parts,
+                                const std::function<void(int, const CatalogueChunk&)>& sink) const {
+  if (parts <= 1) {
+    read(columns, begin, end, [&](const CatalogueChunk& c) { sink(0, c); });
+    return;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(parts));
+  std::vector<std::thread> threads;
+  for (int p = 0; p < parts; ++p)
+    threads.emplace_back([&, p] {
+      try {
+        read_range(columns, part_begin(begin, end, parts, p), part_begin(begin, end, parts, p + 1), false,
+                   [&](const CatalogueChunk& c) { sink(p, c); });
+      } catch (...) {
+        errors[static_cast<size_t>(p)] = std::current_exception();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+void CatalogueFiles::read_range(const std::vector<std::string>& columns, long begin, long end, bool prefetch,
+                                const std::function<void(const CatalogueChunk&)>& sink) const {
   long file_start = 0;
   CatalogueChunk chunk;
   for (size_t f = 0; f < paths_.size(); ++f) {
@@ -74,8 +103,9 @@ void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, l
       FitsTable table(paths_[f], hdu_);
       std::vector<int> indices;
       for (const auto& c : columns) indices.push_back(table.require_column(c));
-      // Double buffering: a helper thread reads (and decodes) the next chunk while the caller processes this
-      // one. Only that thread touches the fitsfile at any time.
+      // Double buffering when prefetching: a helper thread reads (and decodes) the next chunk while the
+      // caller processes this one; only that thread touches the fitsfile at any time. Without, the next chunk
+      // is read after this one is processed, on the caller's thread.
       CatalogueChunk next;
       chunk.file = next.file = paths_[f];
       auto read_into = [&](CatalogueChunk& c, long row) {
@@ -87,11 +117,13 @@ void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, l
       for (long row = lo; row < hi; row += table.chunk_rows()) {
         const long next_row = row + table.chunk_rows();
         std::future<void> pending;
-        if (next_row < hi) pending = std::async(std::launch::async, read_into, std::ref(next), next_row);
+        if (next_row < hi)
+          pending = std::async(prefetch ? std::launch::async : std::launch::deferred, read_into,
+                               std::ref(next), next_row);
         try {
           sink(chunk);
         } catch (...) {
-          if (pending.valid()) pending.wait();
+          if (prefetch && pending.valid()) pending.wait();  // a deferred read is simply dropped
           throw;
         }
         if (pending.valid()) {

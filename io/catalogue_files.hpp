@@ -36,8 +36,20 @@ class CatalogueFiles {
   // count, opening one file at a time.
   void read(const std::vector<std::string>& columns, long begin, long end,
             const std::function<void(const CatalogueChunk&)>& sink) const;
+  // The same on `parts` threads: [begin, end) cut into `parts` contiguous ranges (part_begin), each read by a
+  // thread of its own with its own file handles (Debian's CFITSIO is reentrant); sink(part, chunk) is called
+  // concurrently for different parts, in row order within a part. The first error of any part is rethrown
+  // after all have stopped. One part is read() (with its prefetching thread).
+  void read_parts(const std::vector<std::string>& columns, long begin, long end, int parts,
+                  const std::function<void(int part, const CatalogueChunk&)>& sink) const;
+  static long part_begin(long begin, long end, int parts, int part) {
+    return begin + static_cast<long>(static_cast<double>(end - begin) * part / parts);
+  }
 
  private:
+  void read_range(const std::vector<std::string>& columns, long begin, long end, bool prefetch,
+                  const std::function<void(const CatalogueChunk&)>& sink) const;
+
   std::vector<std::string> paths_;
   std::string hdu_;
   std::vector<std::string> first_columns_;         // column names of the first file

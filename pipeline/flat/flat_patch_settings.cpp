@@ -30,32 +30,36 @@ void validate_flat_settings(const FlatKsSettings& f) {
   if (!(f.pad >= 1)) throw std::invalid_argument("--pad: zero-padding factor must be >= 1");
 }
 
+std::optional<FlatGrid> explicit_flat_patch(const FlatKsSettings& f) {
+  if (!f.center_ra) return std::nullopt;
+  FlatGrid patch;
+  patch.centre = {*f.center_ra, *f.center_dec};
+  if (f.size_deg > 0 && f.pixel_arcmin > 0) {
+    patch.pixel_arcmin = f.pixel_arcmin;
+    patch.nx = patch.ny = static_cast<long>(std::ceil(f.size_deg * 60.0 / f.pixel_arcmin - 1e-9));
+  } else if (f.size_deg > 0) {
+    patch.nx = patch.ny = f.npix;
+    patch.pixel_arcmin = f.size_deg * 60.0 / static_cast<double>(f.npix);
+  } else {
+    patch.nx = patch.ny = f.npix;
+    patch.pixel_arcmin = f.pixel_arcmin;
+  }
+  validate_patch(patch);
+  return patch;
+}
+
 FlatGrid resolve_flat_patch(const FlatKsSettings& f, const ShearCatalogue& g,
                             const distributed::Communicator& comm) {
-  FlatGrid patch;
-  if (f.center_ra) {
-    patch.centre = {*f.center_ra, *f.center_dec};
-    if (f.size_deg > 0 && f.pixel_arcmin > 0) {
-      patch.pixel_arcmin = f.pixel_arcmin;
-      patch.nx = patch.ny = static_cast<long>(std::ceil(f.size_deg * 60.0 / f.pixel_arcmin - 1e-9));
-    } else if (f.size_deg > 0) {
-      patch.nx = patch.ny = f.npix;
-      patch.pixel_arcmin = f.size_deg * 60.0 / static_cast<double>(f.npix);
-    } else {
-      patch.nx = patch.ny = f.npix;
-      patch.pixel_arcmin = f.pixel_arcmin;
-    }
-  } else {
-    const auto footprint = patch_covering(g, f.npix > 0 && f.pixel_arcmin == 0 ? 0.0 : f.pixel_arcmin,
-                                          f.pixel_arcmin == 0 ? f.npix : 0, comm);
-    patch = footprint.grid;
-    if (footprint.left_out > 0 && comm.is_root())
-      spdlog::warn(
-          "footprint: {} of {} galaxies lie far outside the bulk of the catalogue (e.g. {}) and are left out "
-          "of the patch; give --center and --size to include them",
-          footprint.left_out, footprint.galaxies, footprint.left_out_example);
-    if (f.npix > 0 && f.pixel_arcmin > 0) patch.nx = patch.ny = f.npix;  // centred on the footprint
-  }
+  if (const auto given = explicit_flat_patch(f)) return *given;
+  const auto footprint = patch_covering(g, f.npix > 0 && f.pixel_arcmin == 0 ? 0.0 : f.pixel_arcmin,
+                                        f.pixel_arcmin == 0 ? f.npix : 0, comm);
+  FlatGrid patch = footprint.grid;
+  if (footprint.left_out > 0 && comm.is_root())
+    spdlog::warn(
+        "footprint: {} of {} galaxies lie far outside the bulk of the catalogue (e.g. {}) and are left out "
+        "of the patch; give --center and --size to include them",
+        footprint.left_out, footprint.galaxies, footprint.left_out_example);
+  if (f.npix > 0 && f.pixel_arcmin > 0) patch.nx = patch.ny = f.npix;  // centred on the footprint
   validate_patch(patch);
   return patch;
 }

@@ -18,6 +18,9 @@ struct FlatKsSettings {
   double pad = 2;                               // zero-padding factor of the FFT
 };
 
+// The patch when the settings give it without the catalogue (--center with --npix/--size and a pixel
+// scale); validated. Nothing when it depends on the catalogue's footprint.
+std::optional<FlatGrid> explicit_flat_patch(const FlatKsSettings& settings);
 // The flat patch the settings describe (centre/size/pixel given, or the catalogue's footprint); validated.
 FlatGrid resolve_flat_patch(const FlatKsSettings& settings, const ShearCatalogue& galaxies,
                             const distributed::Communicator& comm);

@@ -19,6 +19,7 @@
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/flat/flat_raw_binning.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
@@ -110,6 +111,40 @@ void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views,
   }
 }
 
+// What the flat maps start from: the catalogue's summary, its calibrated shape noise and the binned patch.
+struct FlatInput {
+  CatalogueSummary catalogue;
+  double sigma_e = 0;
+  FlatShearGrid grid;
+};
+
+// With the patch given (--center and its size), the galaxies are binned in the catalogue pass itself and
+// never kept; otherwise they are loaded first, for the footprint that sets the patch. Collective.
+FlatInput flat_input(const KsConfig& c, const distributed::Communicator& comm, PhaseTimer& timer) {
+  FlatInput in;
+  if (const auto patch = explicit_flat_patch(c.flat)) {
+    CatalogueScan scan(c.catalogue, comm);
+    const int parts = scan.default_parts();
+    FlatRawBinner binner(*patch, parts, scan.per_galaxy_c());
+    scan.run(parts, [&](int part, const RawShearRows& rows) { binner.add(part, rows); });
+    ShapeCalibration calibration;
+    in.catalogue = scan.finish(calibration);
+    ShapeMoments moments = binner.moments();
+    comm.allreduce_sum(moments.v, ShapeMoments::kCount);
+    in.sigma_e = moments.shape_noise(calibration);
+    in.grid = binner.finish(calibration, comm);
+    timer.lap("ingest and binning");
+    return in;
+  }
+  const LoadedCatalogue cat = load_catalogue(c.catalogue, comm);
+  timer.lap("ingest");
+  in.catalogue = cat.summary;
+  in.sigma_e = measured_shape_noise(cat.galaxies, comm);
+  in.grid = bin_flat(cat.galaxies, resolve_flat_patch(c.flat, cat.galaxies, comm), comm);
+  timer.lap("binning");
+  return in;
+}
+
 }  // namespace
 
 std::vector<std::string> quicklook_paths(const std::string& output) {
@@ -127,24 +162,25 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
   if (comm.is_root()) products = std::make_unique<ProductSet>(c);  // fails early on unwritable outputs
 
   PhaseTimer timer;
-  const LoadedCatalogue cat = load_catalogue(c.catalogue, comm);
-  timer.lap("ingest");
   KsReport report;
   std::ostringstream summary;
-  summary << cat.summary.report() << "\n";
-  auto cards = provenance_cards(c.command_line, cat.summary);
-  cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian smoothing sigma"});
-  cards.push_back({"LMFLIP1", c.catalogue.flip_e1, "e1 sign flipped by the user"});
-  cards.push_back({"LMFLIP2", c.catalogue.flip_e2, "e2 sign flipped by the user"});
+  const auto cards_for = [&](const CatalogueSummary& catalogue) {
+    summary << catalogue.report() << "\n";
+    auto cards = provenance_cards(c.command_line, catalogue);
+    cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian smoothing sigma"});
+    cards.push_back({"LMFLIP1", c.catalogue.flip_e1, "e1 sign flipped by the user"});
+    cards.push_back({"LMFLIP2", c.catalogue.flip_e2, "e2 sign flipped by the user"});
+    return cards;
+  };
 
   if (!c.sphere) {
-    const double sigma_e =
-        measured_shape_noise(cat.galaxies, comm);  // collective: before rank 0 goes on alone
-    const FlatGrid patch = resolve_flat_patch(c.flat, cat.galaxies, comm);
-    const FlatShearGrid grid = bin_flat(cat.galaxies, patch, comm);
-    timer.lap("binning");
+    const FlatInput input = flat_input(c, comm, timer);  // collective: before rank 0 goes on alone
     if (!comm.is_root()) return report;
-    const long long inside = cat.summary.rows_valid - grid.outside;
+    auto cards = cards_for(input.catalogue);
+    const FlatShearGrid& grid = input.grid;
+    const FlatGrid& patch = grid.patch;
+    const double sigma_e = input.sigma_e;
+    const long long inside = input.catalogue.rows_valid - grid.outside;
     if (inside <= 0)
       throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
     const double sigma_pix = c.smoothing_arcmin / patch.pixel_arcmin;
@@ -192,6 +228,9 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
       write_pngs(*products,
                  {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
   } else {
+    const LoadedCatalogue cat = load_catalogue(c.catalogue, comm);
+    timer.lap("ingest");
+    auto cards = cards_for(cat.summary);
     // collective: before rank 0 goes on alone
     const double sigma_e = c.wiener_cl.empty() ? 0.0 : measured_shape_noise(cat.galaxies, comm);
     const SphereShearMaps maps = bin_sphere(cat.galaxies, c.nside, comm);

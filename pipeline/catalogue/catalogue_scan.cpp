@@ -1,0 +1,260 @@
+#include "pipeline/catalogue/catalogue_scan.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "io/catalogue_files.hpp"
+#include "io/error.hpp"
+
+namespace lofimap::pipeline {
+
+std::string CatalogueSummary::report() const {
+  std::ostringstream out;
+  out << "catalogue: " << files.size() << " file(s), preset " << preset << ", calibration "
+      << calibration_name(calibration) << "\n";
+  out << "  rows read " << rows_read << ", valid " << rows_valid << ", rejected " << invalid.total();
+  if (invalid.total() > 0) {
+    out << " (non-finite " << invalid.nonfinite << ", weight<=0 " << invalid.bad_weight << ", |Dec|>90 "
+        << invalid.bad_dec << ", RA outside [-360, 720] " << invalid.bad_ra << ", |e|>=1 "
+        << invalid.bad_shape << ")";
+  }
+  out << "\n  weighted mean e subtracted (" << mean_e1 << ", " << mean_e2 << "), response " << response
+      << ", 1+m " << one_plus_m;
+  return out.str();
+}
+
+void validate_catalogue_options(const CatalogueOptions& o) {
+  if (o.inputs.empty()) throw std::invalid_argument("--input: no catalogue given");
+  survey_preset(o.preset);  // throws on an unknown preset
+  if (!(o.max_invalid_fraction >= 0 && o.max_invalid_fraction <= 1))
+    throw std::invalid_argument("--max-invalid-fraction: must lie in [0, 1]");
+  if (!(o.multiplicative_bias > -1 && o.multiplicative_bias < 1))
+    throw std::invalid_argument(
+        "--m-bias: the multiplicative bias m must lie in (-1, 1) (shapes are divided by 1 + m)");
+}
+
+namespace {
+// Per part: invalid rows by reason and the calibration sums [w, w e1, w e2, w R, w m, w e_rms^2].
+struct PartTally {
+  InvalidCounts bad;
+  double sums[6] = {0, 0, 0, 0, 0, 0};
+  RawShearRows rows;  // the current chunk's valid rows
+};
+}  // namespace
+
+struct CatalogueScan::State {
+  CatalogueOptions options;
+  std::optional<distributed::Communicator> comm;  // a copy: the caller's may be a temporary
+  SurveyPreset preset;
+  Calibration calibration = Calibration::None;
+  std::unique_ptr<io::CatalogueFiles> files;
+  std::vector<std::string> names;  // requested columns
+  bool has_weight = false, has_m = false, has_c = false;
+  size_t iw = 0, ir11 = 0, ir22 = 0, im = 0, ic1 = 0, ic2 = 0, irms = 0;
+  distributed::RowRange range;
+  std::vector<PartTally> parts;
+};
+
+CatalogueScan::CatalogueScan(const CatalogueOptions& options, const distributed::Communicator& comm)
+    : state_(std::make_unique<State>()) {
+  validate_catalogue_options(options);
+  State& s = *state_;
+  s.options = options;
+  s.comm.emplace(comm);
+  s.preset = survey_preset(options.preset);
+  override_columns(s.preset.columns, options.column_overrides);
+  s.calibration = options.calibration.value_or(s.preset.calibration);
+  const ColumnMap& cols = s.preset.columns;
+
+  s.files = std::make_unique<io::CatalogueFiles>(io::expand_catalogue_paths(options.inputs), options.hdu);
+  const std::string& first = s.files->paths().front();
+  auto optional_column = [&](const std::string& name) { return !name.empty() && s.files->has_column(name); };
+
+  s.names = {cols.ra, cols.dec, cols.e1, cols.e2};
+  // The preset's weight column is used when present (unit weights otherwise); one named with --column must
+  // exist.
+  s.has_weight = !cols.weight.empty() &&
+                 (options.column_overrides.count("weight") > 0 || s.files->has_column(cols.weight));
+  if (s.has_weight) s.names.push_back(cols.weight);
+  s.iw = s.has_weight ? 4 : 0;
+  size_t next = s.names.size();
+  if (s.calibration == Calibration::DesMetacal) {
+    s.ir11 = next++, s.ir22 = next++;
+    s.names.push_back(cols.r11), s.names.push_back(cols.r22);
+  }
+  const bool kids_or_hsc = s.calibration == Calibration::Kids || s.calibration == Calibration::Hsc;
+  s.has_m = kids_or_hsc && optional_column(cols.m);
+  s.has_c = kids_or_hsc && optional_column(cols.c1) && optional_column(cols.c2);
+  if (s.has_m) s.im = next++, s.names.push_back(cols.m);
+  if (s.has_c) s.ic1 = next++, s.ic2 = next++, s.names.push_back(cols.c1), s.names.push_back(cols.c2);
+  if (s.calibration == Calibration::Hsc) {
+    s.irms = next++;
+    s.names.push_back(cols.e_rms);
+    if (!s.has_m || !s.has_c) {
+      throw io::Error(first, "HSC calibration",
+                      "needs the m, c1 and c2 columns ('" + cols.m + "', '" + cols.c1 + "', '" + cols.c2 +
+                          "'); override them with --column");
+    }
+  }
+  s.range = distributed::split_rows(s.files->total_rows(), comm.rank(), comm.size());
+}
+
+CatalogueScan::~CatalogueScan() = default;
+
+long long CatalogueScan::rows() const {
+  return state_->range.end - state_->range.begin;
+}
+
+int CatalogueScan::default_parts() const {
+  constexpr long long kRowsPerPart = 200000;  // below this a second reading thread costs more than it saves
+  return static_cast<int>(
+      std::clamp<long long>(rows() / kRowsPerPart, 1, std::max(1, omp_get_max_threads())));
+}
+
+bool CatalogueScan::per_galaxy_c() const {
+  return state_->has_c;
+}
+
+long long CatalogueScan::part_first_row(int parts, int part) const {
+  const auto& r = state_->range;
+  return io::CatalogueFiles::part_begin(r.begin, r.end, parts, part) - r.begin;
+}
+
+void CatalogueScan::run(int parts, const std::function<void(int, const RawShearRows&)>& consume) {
+  State& s = *state_;
+  parts = std::max(1, parts);
+  s.parts.assign(static_cast<size_t>(parts), {});
+  const bool bounded = s.preset.bounded_shapes, has_weight = s.has_weight, has_c = s.has_c, has_m = s.has_m;
+  const Calibration calibration = s.calibration;
+  s.files->read_parts(s.names, s.range.begin, s.range.end, parts,
+                      [&](int part, const io::CatalogueChunk& chunk) {
+                        PartTally& t = s.parts[static_cast<size_t>(part)];
+                        RawShearRows& out = t.rows;
+                        out.clear();
+                        const auto& c = chunk.columns;
+                        for (long i = 0; i < chunk.rows; ++i) {
+                          const size_t k = static_cast<size_t>(i);
+                          const double ra = c[0][k], dec = c[1][k], e1 = c[2][k], e2 = c[3][k];
+                          const double w = has_weight ? c[s.iw][k] : 1.0;
+                          bool extras_ok = true;
+                          for (size_t j = 4; j < c.size(); ++j)
+                            extras_ok = extras_ok && std::isfinite(c[j][k]);
+                          if (!std::isfinite(ra) || !std::isfinite(dec) || !std::isfinite(e1) ||
+                              !std::isfinite(e2) || !std::isfinite(w) || !extras_ok) {
+                            ++t.bad.nonfinite;
+                            continue;
+                          }
+                          if (!(w > 0)) {
+                            ++t.bad.bad_weight;
+                            continue;
+                          }
+                          if (std::abs(dec) > 90) {
+                            ++t.bad.bad_dec;
+                            continue;
+                          }
+                          // RA in [0, 360) or [-180, 180) by convention; a value like 1e300 is a broken row,
+                          // not an angle to wrap.
+                          if (ra < -360 || ra > 720) {
+                            ++t.bad.bad_ra;
+                            continue;
+                          }
+                          if (bounded && e1 * e1 + e2 * e2 >= 1) {
+                            ++t.bad.bad_shape;
+                            continue;
+                          }
+                          out.ra.push_back(ra - 360.0 * std::floor(ra / 360.0));
+                          out.dec.push_back(dec);
+                          out.e1.push_back(e1);
+                          out.e2.push_back(e2);
+                          out.w.push_back(w);
+                          double* sums = t.sums;
+                          sums[0] += w, sums[1] += w * e1, sums[2] += w * e2;
+                          if (calibration == Calibration::DesMetacal)
+                            sums[3] += w * 0.5 * (c[s.ir11][k] + c[s.ir22][k]);
+                          if (has_m) sums[4] += w * c[s.im][k];
+                          if (has_c) out.c1.push_back(c[s.ic1][k]), out.c2.push_back(c[s.ic2][k]);
+                          if (calibration == Calibration::Hsc) sums[5] += w * c[s.irms][k] * c[s.irms][k];
+                        }
+                        consume(part, out);
+                      });
+}
+
+CatalogueSummary CatalogueScan::finish(ShapeCalibration& cal) const {
+  const State& st = *state_;
+  const std::string& first = st.files->paths().front();
+  // Parts summed in order, so the totals do not depend on how the parts ran.
+  long long counts[6] = {rows(), 0, 0, 0, 0, 0};
+  double sums[6] = {0, 0, 0, 0, 0, 0};
+  for (const auto& t : st.parts) {
+    const long long bad[5] = {t.bad.nonfinite, t.bad.bad_weight, t.bad.bad_dec, t.bad.bad_shape,
+                              t.bad.bad_ra};
+    for (int k = 0; k < 5; ++k) counts[k + 1] += bad[k];
+    for (int k = 0; k < 6; ++k) sums[k] += t.sums[k];
+  }
+  st.comm->allreduce_sum(counts, 6);
+  st.comm->allreduce_sum(sums, 6);
+  CatalogueSummary s;
+  s.files = st.files->paths();
+  s.preset = st.preset.name;
+  s.calibration = st.calibration;
+  s.rows_read = counts[0];
+  s.invalid = {counts[1], counts[2], counts[3], counts[4], counts[5]};
+  s.rows_valid = s.rows_read - s.invalid.total();
+  s.sum_weight = sums[0];
+
+  if (s.rows_valid == 0) {
+    throw io::Error(first, "reading catalogue",
+                    "no valid galaxies (" + std::to_string(s.rows_read) + " rows read; " + s.report() + ")");
+  }
+  const double invalid_fraction = static_cast<double>(s.invalid.total()) / static_cast<double>(s.rows_read);
+  if (invalid_fraction > st.options.max_invalid_fraction) {
+    std::ostringstream msg;
+    msg << "rejected " << 100 * invalid_fraction << "% of rows, above --max-invalid-fraction "
+        << st.options.max_invalid_fraction << "\n"
+        << s.report();
+    throw io::Error(first, "validating catalogue", msg.str());
+  }
+
+  // Calibration constants from global weighted means (identical on every rank).
+  const double mean_e1 = sums[1] / sums[0], mean_e2 = sums[2] / sums[0];
+  cal = ShapeCalibration{};
+  cal.per_galaxy_c = st.has_c;
+  switch (st.calibration) {
+    case Calibration::None:
+      break;
+    case Calibration::MeanSubtract:
+      cal.subtract1 = mean_e1, cal.subtract2 = mean_e2;
+      break;
+    case Calibration::DesMetacal:
+      cal.subtract1 = mean_e1, cal.subtract2 = mean_e2;
+      cal.divide = sums[3] / sums[0];
+      s.response = cal.divide;
+      if (!(cal.divide > 0))
+        throw io::Error(first, "DES calibration", "mean response (R11+R22)/2 is not positive");
+      break;
+    case Calibration::Kids:
+      if (!st.has_c) cal.subtract1 = mean_e1, cal.subtract2 = mean_e2;
+      s.one_plus_m = 1 + (st.has_m ? sums[4] / sums[0] : st.options.multiplicative_bias);
+      cal.divide = s.one_plus_m;
+      break;
+    case Calibration::Hsc: {
+      const double responsivity = 1 - sums[5] / sums[0];
+      s.response = 2 * responsivity;
+      s.one_plus_m = 1 + sums[4] / sums[0];
+      if (!(responsivity > 0)) throw io::Error(first, "HSC calibration", "responsivity 1 - <e_rms^2> <= 0");
+      cal.response = s.response;
+      cal.divide = s.one_plus_m;
+      break;
+    }
+  }
+  s.mean_e1 = cal.subtract1, s.mean_e2 = cal.subtract2;
+  cal.sign1 = st.preset.flat_sign1 * (st.options.flip_e1 ? -1 : 1);
+  cal.sign2 = st.preset.flat_sign2 * (st.options.flip_e2 ? -1 : 1);
+  return s;
+}
+
+}  // namespace lofimap::pipeline
