@@ -16,6 +16,8 @@
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_raw_binning.hpp"
 #include "pipeline/simulate/synthetic_sky.hpp"
+#include "pipeline/sphere/sphere_binning.hpp"
+#include "pipeline/sphere/sphere_raw_binning.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::pipeline {
@@ -155,9 +157,9 @@ TEST(CatalogueLoader, PartsReadOnThreadsKeepRowOrderAcrossInvalidRows) {
 }
 
 TEST_P(PresetRoundTrip, BinningInTheCataloguePassEqualsBinningTheLoadedGalaxies) {
-  // Raw sums per pixel calibrated afterwards (FlatRawBinner) against galaxies calibrated one by one and then
-  // binned, for every preset's calibration (HSC subtracts c per galaxy), with shape noise (0.12) and two
-  // parts: the same shear, weights, counts and shape noise to rounding.
+  // Raw sums per pixel calibrated afterwards (FlatRawBinner, SphereRawBinner) against galaxies calibrated one
+  // by one and then binned, for every preset's calibration (HSC subtracts c per galaxy), with shape noise
+  // (0.12) and two parts: the same shear, weights, counts and shape noise to rounding.
   const auto dir = testing::scratch_dir();
   const auto sky = test_sky();
   CatalogueOptions opt;
@@ -179,6 +181,13 @@ TEST_P(PresetRoundTrip, BinningInTheCataloguePassEqualsBinningTheLoadedGalaxies)
   const auto streamed = binner.finish(calibration, world());
   EXPECT_EQ(summary.rows_valid, cat.summary.rows_valid);
   EXPECT_EQ(streamed.outside, reference.outside);
+  // The same on HEALPix (nside 256): raw sums per pixel against bin_sphere of the loaded galaxies.
+  CatalogueScan sphere_scan(opt, world());
+  SphereRawBinner sphere_binner(256, 2, sphere_scan.per_galaxy_c());
+  sphere_scan.run(2, [&](int part, const RawShearRows& rows) { sphere_binner.add(part, rows); });
+  sphere_scan.finish(calibration);
+  const auto sphere_streamed = sphere_binner.finish(calibration, world());
+  const auto sphere_reference = bin_sphere(cat.galaxies, 256, world());
   if (!world().is_root()) return;
   for (size_t i = 0; i < reference.g1.size(); ++i) {
     ASSERT_NEAR(streamed.g1[i], reference.g1[i], 1e-12) << i;
@@ -186,6 +195,16 @@ TEST_P(PresetRoundTrip, BinningInTheCataloguePassEqualsBinningTheLoadedGalaxies)
     ASSERT_NEAR(streamed.weight[i], reference.weight[i], 1e-9 * reference.weight[i]) << i;
     ASSERT_EQ(streamed.count[i], reference.count[i]) << i;
   }
+  long long observed = 0;
+  for (size_t i = 0; i < sphere_reference.q.size(); ++i) {
+    observed += sphere_reference.weight[i] > 0;
+    ASSERT_NEAR(sphere_streamed.q[i], sphere_reference.q[i], 1e-12) << i;
+    ASSERT_NEAR(sphere_streamed.u[i], sphere_reference.u[i], 1e-12) << i;
+    ASSERT_NEAR(sphere_streamed.weight[i], sphere_reference.weight[i], 1e-9 * sphere_reference.weight[i])
+        << i;
+    ASSERT_EQ(sphere_streamed.count[i], sphere_reference.count[i]) << i;
+  }
+  EXPECT_GT(observed, 10);
 }
 
 TEST(CatalogueLoader, DesResponseAndSignsAreApplied) {
