@@ -65,15 +65,17 @@ RawShearSums::Sums RawShearSums::take_merged() {
 }
 
 void RawShearSums::calibrate(const Sums& merged, const ShapeCalibration& calibration, std::vector<double>& g1,
-                             std::vector<double>& g2) const {
-  g1.assign(pixels_, 0.0);
-  g2.assign(pixels_, 0.0);
+                             std::vector<double>& g2, std::vector<double>& weight,
+                             std::vector<double>& count) const {
+  for (auto* v : {&g1, &g2, &weight, &count}) v->assign(pixels_, 0.0);
+  const std::size_t fields = static_cast<std::size_t>(fields_);
   for (std::size_t k = 0; k < pixels_; ++k) {
-    const double w = field(merged, k, 0);
-    if (!(w > 0)) continue;
-    const double c1 = per_galaxy_c() ? field(merged, k, 4) / w : 0.0,
-                 c2 = per_galaxy_c() ? field(merged, k, 5) / w : 0.0;
-    calibration.apply(field(merged, k, 1) / w, field(merged, k, 2) / w, c1, c2, g1[k], g2[k]);
+    const double* cell = &merged[fields * k];
+    weight[k] = cell[0], count[k] = cell[3];
+    if (!(cell[0] > 0)) continue;
+    const double w = cell[0];
+    calibration.apply(cell[1] / w, cell[2] / w, per_galaxy_c() ? cell[4] / w : 0.0,
+                      per_galaxy_c() ? cell[5] / w : 0.0, g1[k], g2[k]);
   }
 }
 

@@ -29,13 +29,10 @@ class RawShearSums {
   std::size_t part_bytes() const { return static_cast<std::size_t>(fields_) * pixels_ * sizeof(double); }
   // The sums of all parts added in part order into the first part's (no copy); the parts are released.
   Sums take_merged();
-  // Field f of pixel k of merged sums; the weight is field 0 and the count field 3.
-  double field(const Sums& merged, std::size_t k, int f) const {
-    return merged[static_cast<std::size_t>(fields_) * k + static_cast<std::size_t>(f)];
-  }
-  // Calibrated mean shear per pixel from merged sums (left at zero where the weight is zero).
+  // Per pixel from merged sums: the calibrated mean shear (zero where the weight is zero), the summed weight
+  // and the galaxy count.
   void calibrate(const Sums& merged, const ShapeCalibration& calibration, std::vector<double>& g1,
-                 std::vector<double>& g2) const;
+                 std::vector<double>& g2, std::vector<double>& weight, std::vector<double>& count) const;
 
  private:
   struct Part {

@@ -23,7 +23,6 @@ void FlatRawBinner::add(int part, const RawShearRows& rows) {
 
 FlatShearGrid FlatRawBinner::finish(const ShapeCalibration& calibration,
                                     const distributed::Communicator& comm) {
-  const size_t n = static_cast<size_t>(patch_.pixels());
   auto merged = sums_.take_merged();
   long long outside = sums_.outside();
   comm.reduce_sum_to_root(merged.data(), merged.size());
@@ -31,11 +30,7 @@ FlatShearGrid FlatRawBinner::finish(const ShapeCalibration& calibration,
   FlatShearGrid grid;
   grid.patch = patch_;
   grid.outside = outside;
-  grid.weight.resize(n);
-  grid.count.resize(n);
-  for (size_t k = 0; k < n; ++k)
-    grid.weight[k] = sums_.field(merged, k, 0), grid.count[k] = sums_.field(merged, k, 3);
-  sums_.calibrate(merged, calibration, grid.g1, grid.g2);
+  sums_.calibrate(merged, calibration, grid.g1, grid.g2, grid.weight, grid.count);
   return grid;
 }
 

@@ -38,17 +38,12 @@ void SphereRawBinner::add(int part, const RawShearRows& rows) {
 
 SphereShearMaps SphereRawBinner::finish(const ShapeCalibration& calibration,
                                         const distributed::Communicator& comm) {
-  const size_t n = static_cast<size_t>(12 * nside_ * nside_);
   auto merged = sums_.take_merged();
   comm.reduce_sum_to_root(merged.data(), merged.size());
   SphereShearMaps maps;
   maps.nside = nside_;
-  maps.weight.resize(n);
-  maps.count.resize(n);
-  for (size_t k = 0; k < n; ++k)
-    maps.weight[k] = sums_.field(merged, k, 0), maps.count[k] = sums_.field(merged, k, 3);
-  sums_.calibrate(merged, calibration, maps.q, maps.u);
-  for (size_t k = 0; k < n; ++k)
+  sums_.calibrate(merged, calibration, maps.q, maps.u, maps.weight, maps.count);
+  for (size_t k = 0; k < maps.q.size(); ++k)
     if (maps.weight[k] > 0) maps.q[k] = -maps.q[k], maps.u[k] = -maps.u[k];  // HEALPix (Q, U) = -(g1, g2)
   return maps;
 }
