@@ -33,9 +33,9 @@ std::vector<LightconeHalo> draw_sphere_haloes(const HaloModel& model, const Sphe
 
 // Adds each halo's convergence to a RING map: the mean of its profile over every pixel it overlaps. A pixel
 // takes the profile at its centre when that lies two pixel sizes from the halo's centre and the halo spans
-// four pixels or more; otherwise it is split into its four NESTED children, recursively, down to a 16th of
-// the truncation radius (at most 4^8 sub-pixels). Threads compute, the sums are made in halo order: the map
-// is the same for any thread count.
+// four pixels or more; otherwise it is split into its four NESTED children, recursively, down to a 64th of
+// the truncation radius (at most 8 times: 4^8 sub-pixels; 1-2% of the mass is missed, measured). Threads
+// compute, the sums are made in halo order: the map is the same for any thread count.
 void paste_sphere_haloes(std::vector<double>& kappa, long nside, const std::vector<LightconeHalo>& haloes);
 
 struct SphereHaloSky {
