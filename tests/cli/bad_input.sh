@@ -52,6 +52,7 @@ expect 3 "zero_weight.fits.*no valid galaxies"    -- ks -i zero_weight.fits --pr
 expect 3 "rejected 50% of rows.*max-invalid-fraction" -- ks -i half_bad.fits --preset cosmos --pixel 1 -o out.fits
 expect 2 "--nside.*power of two"                  -- ks -i good.fits --preset cosmos --sphere --nside 100 -o out.fits
 expect 2 "ks --sphere --nside 8192.*needs about"  -- ks -i good.fits --preset cosmos --sphere --nside 8192 -o out.fits
+expect 2 "flat patch of 40000 x 40000.*--npix.*needs about" -- ks -i good.fits --preset cosmos --center 10 0 --npix 40000 --pixel 0.05 -o out.fits
 expect 2 "--pixel.*> 0"                           -- ks -i good.fits --preset cosmos --pixel 0 -o out.fits
 expect 2 "--pixel.*> 0"                           -- ks -i good.fits --preset cosmos --pixel -1 -o out.fits
 expect 2 "--preset.*unknown survey preset 'nope'" -- ks -i good.fits --preset nope --pixel 1 -o out.fits
