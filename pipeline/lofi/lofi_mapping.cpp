@@ -16,7 +16,6 @@
 #include "io/png_quicklook.hpp"
 #include "io/text_table.hpp"
 #include "models/lofi_network.hpp"
-#include "pipeline/catalogue/catalogue_loader.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
 #include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/phase_timer.hpp"
@@ -26,6 +25,7 @@
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/lofi/lofi_channels.hpp"
 #include "pipeline/lofi/torch_device.hpp"
+#include "pipeline/products/flat_catalogue_grid.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
@@ -45,20 +45,21 @@ struct InputGrid {
   std::string summary;
 };
 
-// From catalogues: load, bin (all ranks), KS on rank 0. Non-root ranks get an empty grid.
+// From catalogues: bin (all ranks; in the catalogue pass when the patch is given), KS on rank 0. Non-root
+// ranks get an empty grid.
 InputGrid grid_from_catalogue(const MapConfig& c, const distributed::Communicator& comm) {
-  const LoadedCatalogue cat = load_catalogue(c.ks.catalogue, comm);
+  PhaseTimer timer;
+  const FlatCatalogueGrid binned = bin_catalogue_flat(c.ks.catalogue, c.ks.flat, comm, timer);
+  const FlatShearGrid& grid = binned.grid;
   InputGrid in;
-  in.patch = resolve_flat_patch(c.ks.flat, cat.galaxies, comm);
-  const double measured = measured_shape_noise(cat.galaxies, comm);
-  in.sigma_e = c.sigma_e > 0 ? c.sigma_e : measured;
-  const FlatShearGrid grid = bin_flat(cat.galaxies, in.patch, comm);
+  in.patch = grid.patch;
+  in.sigma_e = c.sigma_e > 0 ? c.sigma_e : binned.sigma_e;
   if (!comm.is_root()) return in;
   auto ks = flat_kaiser_squires({in.patch.nx, in.patch.ny, grid.g1, grid.g2}, c.ks.flat.pad, 0.0);
   in.kappa_e = std::move(ks.a), in.kappa_b = std::move(ks.b), in.counts = grid.count;
   in.g1 = grid.g1, in.g2 = grid.g2;
-  in.cards = provenance_cards(c.ks.command_line, cat.summary);
-  in.summary = cat.summary.report();
+  in.cards = provenance_cards(c.ks.command_line, binned.catalogue);
+  in.summary = binned.catalogue.report();
   return in;
 }
 

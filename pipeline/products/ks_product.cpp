@@ -20,8 +20,8 @@
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
-#include "pipeline/flat/flat_raw_binning.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
+#include "pipeline/products/flat_catalogue_grid.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
@@ -113,55 +113,6 @@ void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views,
   }
 }
 
-// What the flat maps start from: the catalogue's summary, its calibrated shape noise and the binned patch.
-struct FlatInput {
-  CatalogueSummary catalogue;
-  double sigma_e = 0;
-  FlatShearGrid grid;
-};
-
-// A flat patch's memory before anything is allocated for it: per pixel 32 bytes of sums for each binning
-// part, the binned grid (32), and the padded transforms (three complex buffers of pad^2 x 16 bytes); 140 MB
-// measured above the process at 1024^2 with two parts and pad 2, against 310 MB estimated.
-void require_flat_memory(const FlatGrid& patch, double pad, int parts) {
-  const double pixels = static_cast<double>(patch.nx) * static_cast<double>(patch.ny);
-  require_memory(pixels * (32.0 * (parts + 1) + 32 + 48 * pad * pad),
-                 "flat patch of " + std::to_string(patch.nx) + " x " + std::to_string(patch.ny) +
-                     " pixels (--npix, --size, --pixel)");
-}
-
-// With the patch given (--center and its size), the galaxies are binned in the catalogue pass itself and
-// never kept; otherwise they are loaded first, for the footprint that sets the patch. Collective.
-FlatInput flat_input(const KsConfig& c, const distributed::Communicator& comm, PhaseTimer& timer) {
-  FlatInput in;
-  if (const auto patch = explicit_flat_patch(c.flat)) {
-    CatalogueScan scan(c.catalogue, comm);
-    int parts = scan.default_parts();
-    // Each reading thread sums into a patch of its own: beyond 1 GiB of those, one thread reads.
-    if (parts * 32.0 * static_cast<double>(patch->pixels()) > 1024.0 * 1024 * 1024) parts = 1;
-    require_flat_memory(*patch, c.flat.pad, parts);
-    FlatRawBinner binner(*patch, parts, scan.per_galaxy_c());
-    scan.run(parts, [&](int part, const RawShearRows& rows) { binner.add(part, rows); });
-    ShapeCalibration calibration;
-    in.catalogue = scan.finish(calibration);
-    ShapeMoments moments = binner.moments();
-    comm.allreduce_sum(moments.v, ShapeMoments::kCount);
-    in.sigma_e = moments.shape_noise(calibration);
-    in.grid = binner.finish(calibration, comm);
-    timer.lap("ingest and binning");
-    return in;
-  }
-  const LoadedCatalogue cat = load_catalogue(c.catalogue, comm);
-  timer.lap("ingest");
-  in.catalogue = cat.summary;
-  in.sigma_e = measured_shape_noise(cat.galaxies, comm);
-  const FlatGrid patch = resolve_flat_patch(c.flat, cat.galaxies, comm);
-  require_flat_memory(patch, c.flat.pad, 1);
-  in.grid = bin_flat(cat.galaxies, patch, comm);
-  timer.lap("binning");
-  return in;
-}
-
 }  // namespace
 
 std::vector<std::string> quicklook_paths(const std::string& output) {
@@ -191,7 +142,8 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
   };
 
   if (!c.sphere) {
-    const FlatInput input = flat_input(c, comm, timer);  // collective: before rank 0 goes on alone
+    // collective: before rank 0 goes on alone
+    const FlatCatalogueGrid input = bin_catalogue_flat(c.catalogue, c.flat, comm, timer);
     if (!comm.is_root()) return report;
     auto cards = cards_for(input.catalogue);
     const FlatShearGrid& grid = input.grid;
