@@ -25,7 +25,7 @@
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/lofi/lofi_channels.hpp"
 #include "pipeline/lofi/torch_device.hpp"
-#include "pipeline/products/flat_catalogue_grid.hpp"
+#include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"

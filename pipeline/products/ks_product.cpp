@@ -14,19 +14,17 @@
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
-#include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/map_statistics.hpp"
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
-#include "pipeline/products/flat_catalogue_grid.hpp"
+#include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
-#include "pipeline/sphere/sphere_raw_binning.hpp"
 #include "pipeline/sphere/sphere_wiener_filter.hpp"
 
 namespace lofimap::pipeline {
@@ -197,32 +195,20 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
       write_pngs(*products,
                  {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
   } else {
-    // The galaxies are binned in the catalogue pass and never kept. Each reading thread sums into a full-sky
-    // map of its own, so beyond 1 GiB of such maps one thread reads.
-    CatalogueScan scan(c.catalogue, comm);
-    int parts = scan.default_parts();
-    const double part_bytes = SphereRawBinner::part_bytes(c.nside, scan.per_galaxy_c());
-    if (parts * part_bytes > 1024.0 * 1024 * 1024) parts = 1;
-    // Besides the sums: about 100 bytes per pixel for the binned maps, the transforms' maps and the outputs,
-    // and four a_lm sets (ten with the Wiener filter's conjugate gradients); 1.48 GB measured at nside 1024
-    // with two parts against 2.1 GB estimated.
+    // Beside the binned maps: about 70 bytes per pixel for the transforms' maps and the outputs, and four
+    // a_lm sets (ten with the Wiener filter's conjugate gradients); 1.48 GB measured at nside 1024 with two
+    // binning threads against 2.1 GB estimated.
     const double sky_pixels = 12.0 * static_cast<double>(c.nside) * static_cast<double>(c.nside);
     const double band_limit =
         c.sphere_options.lmax > 0 ? c.sphere_options.lmax : 2.0 * static_cast<double>(c.nside);
-    require_memory(parts * part_bytes + 100 * sky_pixels +
-                       16 * 0.5 * (band_limit + 1) * (band_limit + 2) * (c.wiener_cl.empty() ? 4 : 10),
-                   "ks --sphere --nside " + std::to_string(c.nside));
-    SphereRawBinner binner(c.nside, parts, scan.per_galaxy_c());
-    scan.run(parts, [&](int part, const RawShearRows& rows) { binner.add(part, rows); });
-    ShapeCalibration calibration;
-    const CatalogueSummary catalogue = scan.finish(calibration);
-    ShapeMoments moments = binner.moments();
-    comm.allreduce_sum(moments.v, ShapeMoments::kCount);  // collective: before rank 0 goes on alone
-    const double sigma_e = moments.shape_noise(calibration);
-    const SphereShearMaps maps = binner.finish(calibration, comm);
-    timer.lap("ingest and binning");
+    const double transforms =
+        70 * sky_pixels + 16 * 0.5 * (band_limit + 1) * (band_limit + 2) * (c.wiener_cl.empty() ? 4 : 10);
+    // collective: before rank 0 goes on alone
+    const SphereCatalogueMaps input = bin_catalogue_sphere(c.catalogue, c.nside, transforms, comm, timer);
+    const SphereShearMaps& maps = input.maps;
+    const double sigma_e = input.sigma_e;
     if (!comm.is_root()) return report;
-    auto cards = cards_for(catalogue);
+    auto cards = cards_for(input.catalogue);
     SphereKsOptions options = c.sphere_options;
     options.smoothing_arcmin = c.smoothing_arcmin;
     const SphereFieldPair kappa = sphere_kaiser_squires(maps.q, maps.u, c.nside, options);

@@ -142,18 +142,34 @@ void write_halo_list(const std::string& path, const std::vector<LightconeHalo>& 
   writer.close();
 }
 
-// A halo family on the sphere: the model of the flat sampler's settings at the command's cosmology, haloes
-// over --halo-cap (else the catalogue's disc widened by 1 deg, else the whole sky).
-SphereHaloSky sphere_halo_sky(const FieldOptions& f, const AngularSpectrum& cl, int lmax,
-                              const std::optional<std::vector<double>>& disc, std::string& description) {
+// A halo family's sampler settings with every range fixed at the command's cosmology (one family, one
+// source plane or n(z)); validated, with the checks the command's options need first.
+SkyFamilySettings halo_family_settings(const FieldOptions& f) {
   const auto family = parse_sky_family(f.family);
   if (!f.spectrum.cl_file.empty())
     throw std::invalid_argument("--family " + f.family + ": needs a cosmology for its haloes, not --cl-file");
-  const bool clusters = family == SkyFamily::lognormal_clusters;
-  if (clusters && !(f.lambda > 0))
+  if (family == SkyFamily::lognormal_clusters && !(f.lambda > 0))
     throw std::invalid_argument("--family lognormal-clusters: give the background's shift with --lambda");
-  if (!(f.halo_min_mass >= 1e10 && f.halo_min_mass < 1e15))
-    throw std::invalid_argument("--halo-min-mass: must lie in [1e10, 1e15) Msun");
+  SkyFamilySettings settings;
+  settings.families = {family};
+  settings.cosmology = resolve_cosmology(f.spectrum);
+  const double sigma8 = Cosmology(settings.cosmology).sigma8();
+  settings.sigma8 = {sigma8, sigma8};
+  settings.omega_m = {settings.cosmology.omega_m, settings.cosmology.omega_m};
+  settings.z_source = {f.spectrum.z_source, f.spectrum.z_source};
+  if (!f.spectrum.nz_file.empty()) settings.nz = SourceDistribution::from_file(f.spectrum.nz_file);
+  settings.lambda = {f.lambda, f.lambda};
+  settings.halo_min_mass = f.halo_min_mass;
+  validate(settings);
+  return settings;
+}
+
+// A halo family on the sphere: the model of the flat sampler's settings, haloes over --halo-cap (else the
+// catalogue's disc widened by 1 deg, else the whole sky).
+SphereHaloSky sphere_halo_sky(const FieldOptions& f, const AngularSpectrum& cl, int lmax,
+                              const std::optional<std::vector<double>>& disc, std::string& description) {
+  const SkyFamilySettings settings = halo_family_settings(f);
+  const bool clusters = settings.families.front() == SkyFamily::lognormal_clusters;
   SphereCap cap;
   if (!f.halo_cap.empty()) {
     if (f.halo_cap.size() != 3) throw std::invalid_argument("--halo-cap: give RA DEC RADIUS [deg]");
@@ -162,13 +178,13 @@ SphereHaloSky sphere_halo_sky(const FieldOptions& f, const AngularSpectrum& cl, 
     cap = {(*disc)[0], (*disc)[1], (*disc)[2] + 1};
   }
   SourceDistribution sources;
-  if (!f.spectrum.nz_file.empty())
-    sources = SourceDistribution::from_file(f.spectrum.nz_file);
+  if (settings.nz)
+    sources = *settings.nz;
   else
     sources.z_single = f.spectrum.z_source;
   HaloModelSettings hs;
-  hs.m_min_msun = clusters ? SkyFamilySettings{}.cluster_min_mass : f.halo_min_mass;
-  const HaloModel model(Cosmology(resolve_cosmology(f.spectrum)), sources, hs);
+  hs.m_min_msun = clusters ? settings.cluster_min_mass : settings.halo_min_mass;
+  const HaloModel model(Cosmology(settings.cosmology), sources, hs);
   std::ostringstream d;
   d << "; " << f.family << " sky, haloes M200m >= " << hs.m_min_msun << " Msun over "
     << (cap.whole_sky() ? std::string("the whole sky")
@@ -250,23 +266,9 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       sky.kappa = f.lambda > 0 ? lognormal_field(cl, f.grid, f.lambda, f.seed, 0)
                                : gaussian_field(cl, f.grid, f.seed, 0);
     } else {
-      const auto family = parse_sky_family(f.family);
-      if (!f.spectrum.cl_file.empty())
-        throw std::invalid_argument("--family " + f.family +
-                                    ": needs a cosmology for its haloes, not --cl-file");
-      if (family == SkyFamily::lognormal_clusters && !(f.lambda > 0))
-        throw std::invalid_argument("--family lognormal-clusters: give the background's shift with --lambda");
       // One map of the training sets' sampler, every range fixed at this command's cosmology.
-      SkyFamilySettings settings;
-      settings.families = {family};
-      settings.cosmology = resolve_cosmology(f.spectrum);
-      const double sigma8 = Cosmology(settings.cosmology).sigma8();
-      settings.sigma8 = {sigma8, sigma8};
-      settings.omega_m = {settings.cosmology.omega_m, settings.cosmology.omega_m};
-      settings.z_source = {f.spectrum.z_source, f.spectrum.z_source};
-      if (!f.spectrum.nz_file.empty()) settings.nz = SourceDistribution::from_file(f.spectrum.nz_file);
-      settings.lambda = {f.lambda, f.lambda};
-      settings.halo_min_mass = f.halo_min_mass;
+      const SkyFamilySettings settings = halo_family_settings(f);
+      const SkyFamily family = settings.families.front();
       SkyParameters drawn;
       sky.kappa = SkyFamilySampler(settings).draw(f.grid, 0, f.seed, 2, 0, 1, drawn);
       summary << "halo-model sky: " << drawn.haloes << " haloes (M200m >= "
