@@ -5,7 +5,9 @@
 #include <fftw3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <complex>
+#include <memory>
 #include <mutex>
 #include <numbers>
 #include <stdexcept>
@@ -71,67 +73,123 @@ inline double wavenumber(long i, long n) {
   return 2.0 * std::numbers::pi * static_cast<double>(f) / static_cast<double>(n);
 }
 
-// Loads a + i b into a zero-padded grid, applies multiplier(k1, k2, nyquist) in Fourier space, returns the
-// crop.
+// The spectrum of a + i b on a zero-padded grid, to which one or more multipliers are applied (filtered()),
+// each giving back the crop of its inverse transform.
 //
 // The 2-D FFT is done as contiguous row transforms around explicit transposes: FFTW_ESTIMATE plans for
 // strided column transforms ran 8x slower than contiguous ones here, and FFTW_MEASURE takes seconds to plan.
 // Frequency space is kept transposed ([k1][k2]), so only two transposes are needed, and the zero padding is
 // exploited: rows beyond the data are never transformed along x, and only the rows kept in the crop are
 // transformed back.
+class PaddedSpectrum {
+ public:
+  PaddedSpectrum(const FlatFieldPair& in, double pad)
+      : nx_(in.nx),
+        ny_(in.ny),
+        px_(checked_size(in, pad, in.nx)),
+        py_(padded_fft_size(in.ny, pad)),
+        rows_(static_cast<size_t>(ny_ * px_)),
+        freq_(static_cast<size_t>(px_ * py_)),
+        x_plans_(rows_.data, static_cast<int>(px_), static_cast<int>(ny_)),
+        y_plans_(freq_.data, static_cast<int>(py_), static_cast<int>(px_)) {
+    cplx* r = rows_.data;
+    for (long iy = 0; iy < ny_; ++iy) {
+      for (long ix = 0; ix < nx_; ++ix) {
+        const size_t k = static_cast<size_t>(iy * nx_ + ix);
+        r[iy * px_ + ix] = cplx(in.a[k], in.b.empty() ? 0.0 : in.b[k]);
+      }
+      std::fill(r + iy * px_ + nx_, r + (iy + 1) * px_, cplx(0, 0));
+    }
+    fftw_execute(x_plans_.forward);
+    cplx* f = freq_.data;
+    transpose(r, px_, f, py_, ny_, px_);
+#pragma omp parallel for schedule(static) if (px_ * py_ > (1L << 16))
+    for (long ix = 0; ix < px_; ++ix) std::fill(f + ix * py_ + ny_, f + (ix + 1) * py_, cplx(0, 0));
+    fftw_execute(y_plans_.forward);
+  }
+
+  // The crop of F^-1[multiplier(k1, k2, nyquist) * spectrum]. `last`: the spectrum is filtered in place (no
+  // copy; filtered() may not be called again).
+  template <typename Multiplier>
+  FlatFieldPair filtered(Multiplier multiplier, bool last) {
+    if (consumed_) throw std::logic_error("PaddedSpectrum::filtered after the last filter");
+    cplx* f = freq_.data;
+    if (!last) {
+      if (!scratch_) scratch_ = std::make_unique<FftwArray>(static_cast<size_t>(px_ * py_));
+      f = scratch_->data;
+    }
+    consumed_ = last;
+    const double norm = 1.0 / static_cast<double>(px_ * py_);
+    const cplx* spectrum = freq_.data;
+    for_each_mode([&](long i, double k1, double k2, bool nyquist) {
+      f[i] = spectrum[i] * (multiplier(k1, k2, nyquist) * norm);
+    });
+    auto* fw = reinterpret_cast<fftw_complex*>(f);
+    fftw_execute_dft(y_plans_.backward, fw, fw);  // same size and alignment as the planned array
+    cplx* r = rows_.data;
+    transpose(f, py_, r, px_, px_, ny_);
+    fftw_execute(x_plans_.backward);
+    FlatFieldPair out;
+    out.nx = nx_, out.ny = ny_;
+    out.a.resize(static_cast<size_t>(nx_ * ny_));
+    out.b.resize(out.a.size());
+    for (long iy = 0; iy < ny_; ++iy)
+      for (long ix = 0; ix < nx_; ++ix) {
+        const size_t k = static_cast<size_t>(iy * nx_ + ix);
+        out.a[k] = r[iy * px_ + ix].real();
+        out.b[k] = r[iy * px_ + ix].imag();
+      }
+    return out;
+  }
+
+ private:
+  // visit(index, k1, k2, nyquist) for every mode. On an even axis the Nyquist index stands for +k and -k at
+  // once; a term odd in that component (k1 k2) is then ambiguous, and taking either sign leaks power between
+  // E and B. Multipliers get told so that they can use the average of the two, i.e. drop the odd term there.
+  template <typename Visit>
+  void for_each_mode(Visit visit) {
+#pragma omp parallel for schedule(static) if (px_ * py_ > (1L << 16))
+    for (long ix = 0; ix < px_; ++ix) {
+      const double k1 = wavenumber(ix, px_);
+      const bool nyquist_x = px_ % 2 == 0 && ix == px_ / 2;
+      for (long iy = 0; iy < py_; ++iy)
+        visit(ix * py_ + iy, k1, wavenumber(iy, py_), nyquist_x || (py_ % 2 == 0 && iy == py_ / 2));
+    }
+  }
+  static long checked_size(const FlatFieldPair& in, double pad, long n) {
+    if (in.nx <= 0 || in.ny <= 0) throw std::invalid_argument("flat Fourier operator: empty grid");
+    return padded_fft_size(n, pad);
+  }
+  long nx_, ny_, px_, py_;
+  FftwArray rows_;  // [y][x], the data rows only
+  FftwArray freq_;  // [x or k1][y or k2]
+  RowPlans x_plans_, y_plans_;
+  std::unique_ptr<FftwArray> scratch_;
+  bool consumed_ = false;
+};
+
+// Loads a + i b into a zero-padded grid, applies multiplier(k1, k2, nyquist) in Fourier space, returns the
+// crop.
 template <typename Multiplier>
 FlatFieldPair apply_fourier(const FlatFieldPair& in, double pad, Multiplier multiplier) {
-  if (in.nx <= 0 || in.ny <= 0) throw std::invalid_argument("flat Fourier operator: empty grid");
-  const long px = padded_fft_size(in.nx, pad), py = padded_fft_size(in.ny, pad);
-  const long ny = in.ny, nx = in.nx;
-  FftwArray rows(static_cast<size_t>(ny * px));  // [y][x], the data rows only
-  FftwArray freq(static_cast<size_t>(px * py));  // [x or k1][y or k2]
-  RowPlans x_plans(rows.data, static_cast<int>(px), static_cast<int>(ny));
-  RowPlans y_plans(freq.data, static_cast<int>(py), static_cast<int>(px));
+  return PaddedSpectrum(in, pad).filtered(multiplier, true);
+}
 
-  cplx* r = rows.data;
-  for (long iy = 0; iy < ny; ++iy) {
-    for (long ix = 0; ix < nx; ++ix) {
-      const size_t k = static_cast<size_t>(iy * nx + ix);
-      r[iy * px + ix] = cplx(in.a[k], in.b.empty() ? 0.0 : in.b[k]);
-    }
-    std::fill(r + iy * px + nx, r + (iy + 1) * px, cplx(0, 0));
-  }
-  fftw_execute(x_plans.forward);
-  cplx* f = freq.data;
-  transpose(r, px, f, py, ny, px);
-#pragma omp parallel for schedule(static) if (px * py > (1L << 16))
-  for (long ix = 0; ix < px; ++ix) std::fill(f + ix * py + ny, f + (ix + 1) * py, cplx(0, 0));
-  fftw_execute(y_plans.forward);
+// D*(k) = (k1 - i k2)^2 / |k|^2, the Kaiser-Squires kernel (0 at k = 0); its odd term dropped at a Nyquist
+// index.
+inline cplx ks_kernel(double k1, double k2, bool nyquist) {
+  const double k_sq = k1 * k1 + k2 * k2;
+  if (k_sq == 0) return cplx(0, 0);
+  return cplx(k1 * k1 - k2 * k2, nyquist ? 0.0 : -2 * k1 * k2) / k_sq;
+}
 
-  // On an even axis the Nyquist index stands for +k and -k at once; a term odd in that component (k1 k2) is
-  // then ambiguous, and taking either sign leaks power between E and B. multiplier() gets told so that it can
-  // use the average of the two, i.e. drop the odd term there.
-  const double norm = 1.0 / static_cast<double>(px * py);
-#pragma omp parallel for schedule(static) if (px * py > (1L << 16))
-  for (long ix = 0; ix < px; ++ix) {
-    const double k1 = wavenumber(ix, px);
-    const bool nyquist_x = px % 2 == 0 && ix == px / 2;
-    for (long iy = 0; iy < py; ++iy) {
-      const bool nyquist = nyquist_x || (py % 2 == 0 && iy == py / 2);
-      f[ix * py + iy] *= multiplier(k1, wavenumber(iy, py), nyquist) * norm;
-    }
-  }
-
-  fftw_execute(y_plans.backward);
-  transpose(f, py, r, px, px, ny);
-  fftw_execute(x_plans.backward);
-  FlatFieldPair out;
-  out.nx = nx, out.ny = ny;
-  out.a.resize(static_cast<size_t>(nx * ny));
-  out.b.resize(out.a.size());
-  for (long iy = 0; iy < ny; ++iy)
-    for (long ix = 0; ix < nx; ++ix) {
-      const size_t k = static_cast<size_t>(iy * nx + ix);
-      out.a[k] = r[iy * px + ix].real();
-      out.b[k] = r[iy * px + ix].imag();
-    }
-  return out;
+// Kaiser-Squires' transfer G(sigma) * (1 - G(removed)) = G(sigma) - G(sqrt(sigma^2 + removed^2)) at |k|^2 =
+// k_sq (sigma, removed in pixels; 0: no such factor): a map whose large scales, smoothed by G(removed), come
+// from elsewhere keeps what they lack.
+inline double ks_transfer(double k_sq, double sigma, double removed) {
+  double t = sigma > 0 ? std::exp(-0.5 * k_sq * sigma * sigma) : 1.0;
+  if (removed > 0) t *= 1.0 - std::exp(-0.5 * k_sq * removed * removed);
+  return t;
 }
 
 // Unnormalised forward DFT of a real n x n map (row-major), as complex values.

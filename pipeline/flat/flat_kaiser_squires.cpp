@@ -28,12 +28,7 @@ FlatFieldPair flat_kaiser_squires(const FlatFieldPair& shear, double pad, double
                                   double removed_sigma) {
   if (removed_sigma < 0) throw std::invalid_argument("flat_kaiser_squires: removed_sigma must be >= 0");
   return detail::apply_fourier(shear, pad, [sigma, removed_sigma](double k1, double k2, bool nyquist) {
-    const double k_sq = k1 * k1 + k2 * k2;
-    if (k_sq == 0) return cplx(0, 0);
-    double smooth = sigma > 0 ? std::exp(-0.5 * k_sq * sigma * sigma) : 1.0;
-    // G(sigma) - G(sqrt(sigma^2 + removed^2)): what a map smoothed by G(removed) lacks.
-    if (removed_sigma > 0) smooth *= 1.0 - std::exp(-0.5 * k_sq * removed_sigma * removed_sigma);
-    return cplx(k1 * k1 - k2 * k2, nyquist ? 0.0 : -2 * k1 * k2) / k_sq * smooth;  // D*(k)
+    return detail::ks_kernel(k1, k2, nyquist) * detail::ks_transfer(k1 * k1 + k2 * k2, sigma, removed_sigma);
   });
 }
 

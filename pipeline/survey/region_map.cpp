@@ -9,7 +9,7 @@
 
 #include "distributed/communicator.hpp"
 #include "pipeline/flat/flat_binning.hpp"
-#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/flat/tangent_plane_kaiser_squires.hpp"
 
 namespace lofimap::pipeline {
 
@@ -47,20 +47,10 @@ double bicubic(const std::vector<double>& map, long nx, long ny, double fx, doub
 }
 }  // namespace
 
-double north_angle_on_plane(const TangentPoint& centre, double ra_deg, double dec_deg) {
-  // The image of a short step north: its direction on the plane (exact for any step along a meridian, whose
-  // gnomonic image is a straight line through the image of the pole).
-  const GnomonicProjector project(centre);
-  const double step = dec_deg > 89.0 ? -1e-4 : 1e-4;
-  const auto a = project(ra_deg, dec_deg), b = project(ra_deg, dec_deg + step);
-  const double dx = (b.x_deg - a.x_deg) * (step > 0 ? 1 : -1), dy = (b.y_deg - a.y_deg) * (step > 0 ? 1 : -1);
-  return std::atan2(dx, dy);
-}
-
 ShearCatalogue rotate_into_plane(const ShearCatalogue& g, const TangentPoint& centre) {
   ShearCatalogue out = g;
   for (size_t i = 0; i < g.size(); ++i) {
-    const double psi = north_angle_on_plane(centre, g.ra_deg[i], g.dec_deg[i]);
+    const double psi = gnomonic_frame_angle(centre, g.ra_deg[i], g.dec_deg[i]);
     const double c = std::cos(2 * psi), s = std::sin(2 * psi);
     // gamma_plane = gamma_local * exp(-2 i psi)
     out.g1[i] = g.g1[i] * c + g.g2[i] * s;
@@ -81,9 +71,11 @@ RegionInput region_input_in_plane(const ShearCatalogue& plane_galaxies, const Fl
   in.grid = grid;
   const auto self = distributed::Communicator::self();
   FlatShearGrid binned = bin_flat(plane_galaxies, in.grid, self);
-  auto kappa = flat_kaiser_squires({in.grid.nx, in.grid.ny, binned.g1, binned.g2}, pad,
-                                   smoothing_arcmin / in.grid.pixel_arcmin,
-                                   large ? large->sigma_arcmin() / in.grid.pixel_arcmin : 0.0);
+  // The smoothing and the large scales' cut are Gaussians on the sky, as the spherical large-scale map's are:
+  // the same at every point of every region's plane (no seam from two planes' scales).
+  auto kappa = tangent_plane_kaiser_squires(
+      {in.grid.nx, in.grid.ny, binned.g1, binned.g2}, pad, smoothing_arcmin / in.grid.pixel_arcmin,
+      large ? large->sigma_arcmin() / in.grid.pixel_arcmin : 0.0, in.grid.pixel_arcmin / 60.0 * kDeg);
   if (large) large->add_to_grid(in.grid, kappa.a, kappa.b);
   in.kappa_e = std::move(kappa.a), in.kappa_b = std::move(kappa.b), in.count = std::move(binned.count);
   in.g1 = std::move(binned.g1), in.g2 = std::move(binned.g2);

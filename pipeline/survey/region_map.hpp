@@ -50,11 +50,8 @@ RegionPixels region_points(const RegionInput& input, const std::vector<double>& 
 std::vector<float> sample_on_pixels(const RegionInput& input, const std::vector<double>& map,
                                     const RegionPixels& pixels);
 
-// Angle psi (radians) from the plane's +y axis to the local north at (ra, dec), towards +x: a spin-2 quantity
-// in the local (East, North) frame is gamma * exp(-2 i psi) in the plane's frame.
-double north_angle_on_plane(const TangentPoint& centre, double ra_deg, double dec_deg);
-
-// The galaxies' shear rotated into the frame of the tangent plane about `centre` (positions unchanged).
+// The galaxies' shear rotated into the frame of the tangent plane about `centre` (positions unchanged), by
+// gnomonic_frame_angle.
 ShearCatalogue rotate_into_plane(const ShearCatalogue& galaxies, const TangentPoint& centre);
 
 }  // namespace lofimap::pipeline
