@@ -130,57 +130,60 @@ void CatalogueScan::run(int parts, const std::function<void(int, const RawShearR
   s.parts.assign(static_cast<size_t>(parts), {});
   const bool bounded = s.preset.bounded_shapes, has_weight = s.has_weight, has_c = s.has_c, has_m = s.has_m;
   const Calibration calibration = s.calibration;
-  s.files->read_parts(s.names, s.range.begin, s.range.end, parts,
-                      [&](int part, const io::CatalogueChunk& chunk) {
-                        PartTally& t = s.parts[static_cast<size_t>(part)];
-                        RawShearRows& out = t.rows;
-                        out.clear();
-                        const auto& c = chunk.columns;
-                        for (long i = 0; i < chunk.rows; ++i) {
-                          const size_t k = static_cast<size_t>(i);
-                          const double ra = c[0][k], dec = c[1][k], e1 = c[2][k], e2 = c[3][k];
-                          const double w = has_weight ? c[s.iw][k] : 1.0;
-                          bool extras_ok = true;
-                          for (size_t j = 4; j < c.size(); ++j)
-                            extras_ok = extras_ok && std::isfinite(c[j][k]);
-                          if (!std::isfinite(ra) || !std::isfinite(dec) || !std::isfinite(e1) ||
-                              !std::isfinite(e2) || !std::isfinite(w) || !extras_ok) {
-                            ++t.bad.nonfinite;
-                            continue;
-                          }
-                          if (!(w > 0)) {
-                            ++t.bad.bad_weight;
-                            continue;
-                          }
-                          if (std::abs(dec) > 90) {
-                            ++t.bad.bad_dec;
-                            continue;
-                          }
-                          // RA in [0, 360) or [-180, 180) by convention; a value like 1e300 is a broken row,
-                          // not an angle to wrap.
-                          if (ra < -360 || ra > 720) {
-                            ++t.bad.bad_ra;
-                            continue;
-                          }
-                          if (bounded && e1 * e1 + e2 * e2 >= 1) {
-                            ++t.bad.bad_shape;
-                            continue;
-                          }
-                          out.ra.push_back(ra - 360.0 * std::floor(ra / 360.0));
-                          out.dec.push_back(dec);
-                          out.e1.push_back(e1);
-                          out.e2.push_back(e2);
-                          out.w.push_back(w);
-                          double* sums = t.sums;
-                          sums[0] += w, sums[1] += w * e1, sums[2] += w * e2;
-                          if (calibration == Calibration::DesMetacal)
-                            sums[3] += w * 0.5 * (c[s.ir11][k] + c[s.ir22][k]);
-                          if (has_m) sums[4] += w * c[s.im][k];
-                          if (has_c) out.c1.push_back(c[s.ic1][k]), out.c2.push_back(c[s.ic2][k]);
-                          if (calibration == Calibration::Hsc) sums[5] += w * c[s.irms][k] * c[s.irms][k];
-                        }
-                        consume(part, out);
-                      });
+  s.files->read_parts(
+      s.names, s.range.begin, s.range.end, parts, [&](int part, const io::CatalogueChunk& chunk) {
+        PartTally& t = s.parts[static_cast<size_t>(part)];
+        RawShearRows& out = t.rows;
+        const auto& c = chunk.columns;
+        const size_t rows = static_cast<size_t>(chunk.rows);
+        // Written by index into vectors of the chunk's size (their capacity stays from chunk to chunk), then
+        // cut to the valid rows: no push_back's capacity check per value.
+        for (auto* v : {&out.ra, &out.dec, &out.e1, &out.e2, &out.w}) v->resize(rows);
+        out.c1.resize(has_c ? rows : 0), out.c2.resize(has_c ? rows : 0);
+        const double *ra_in = c[0].data(), *dec_in = c[1].data(), *e1_in = c[2].data(), *e2_in = c[3].data();
+        const double* w_in = has_weight ? c[s.iw].data() : nullptr;
+        // The running sums in locals, continued from the part's totals in the same order (the same values).
+        double sum_w = t.sums[0], sum_e1 = t.sums[1], sum_e2 = t.sums[2], sum_r = t.sums[3],
+               sum_m = t.sums[4], sum_rms = t.sums[5];
+        size_t n = 0;
+        for (size_t k = 0; k < rows; ++k) {
+          const double ra = ra_in[k], dec = dec_in[k], e1 = e1_in[k], e2 = e2_in[k], w = w_in ? w_in[k] : 1.0;
+          bool finite = std::isfinite(ra) & std::isfinite(dec) & std::isfinite(e1) & std::isfinite(e2) &
+                        std::isfinite(w);
+          for (size_t j = 4; j < c.size(); ++j) finite &= std::isfinite(c[j][k]);
+          // RA in [0, 360) or [-180, 180) by convention; a value like 1e300 is a broken row, not an angle to
+          // wrap.
+          const bool valid = finite & (w > 0) & (std::abs(dec) <= 90) & (ra >= -360) & (ra <= 720) &
+                             (!bounded | (e1 * e1 + e2 * e2 < 1));
+          if (!valid) {  // rare: the first reason, in the summary's order
+            if (!finite) {
+              ++t.bad.nonfinite;
+            } else if (!(w > 0)) {
+              ++t.bad.bad_weight;
+            } else if (std::abs(dec) > 90) {
+              ++t.bad.bad_dec;
+            } else if (ra < -360 || ra > 720) {
+              ++t.bad.bad_ra;
+            } else {
+              ++t.bad.bad_shape;
+            }
+            continue;
+          }
+          out.ra[n] = ra >= 0 && ra < 360 ? ra : ra - 360.0 * std::floor(ra / 360.0);
+          out.dec[n] = dec, out.e1[n] = e1, out.e2[n] = e2, out.w[n] = w;
+          sum_w += w, sum_e1 += w * e1, sum_e2 += w * e2;
+          if (calibration == Calibration::DesMetacal) sum_r += w * 0.5 * (c[s.ir11][k] + c[s.ir22][k]);
+          if (has_m) sum_m += w * c[s.im][k];
+          if (has_c) out.c1[n] = c[s.ic1][k], out.c2[n] = c[s.ic2][k];
+          if (calibration == Calibration::Hsc) sum_rms += w * c[s.irms][k] * c[s.irms][k];
+          ++n;
+        }
+        for (auto* v : {&out.ra, &out.dec, &out.e1, &out.e2, &out.w}) v->resize(n);
+        if (has_c) out.c1.resize(n), out.c2.resize(n);
+        t.sums[0] = sum_w, t.sums[1] = sum_e1, t.sums[2] = sum_e2, t.sums[3] = sum_r, t.sums[4] = sum_m;
+        t.sums[5] = sum_rms;
+        consume(part, out);
+      });
 }
 
 CatalogueSummary CatalogueScan::finish(ShapeCalibration& cal) const {

@@ -43,15 +43,23 @@ FlatShearGrid bin_flat(const ShearCatalogue& g, const FlatGrid& patch,
 
   for (std::size_t begin = 0; begin < g.size(); begin += kChunk) {
     const std::size_t m = std::min(kChunk, g.size() - begin);
-#pragma omp parallel for schedule(static) reduction(+ : outside) if (m > 50000)
-    for (std::size_t i = 0; i < m; ++i) {
-      const auto p = project(g.ra_deg[begin + i], g.dec_deg[begin + i]);
-      long ix = 0, iy = 0;
-      if (p.valid && patch.pixel_of(p.x_deg, p.y_deg, ix, iy)) {
-        pixel[i] = static_cast<std::uint32_t>(iy * patch.nx + ix);
-      } else {
-        pixel[i] = kOutside;
-        ++outside;
+#pragma omp parallel reduction(+ : outside) if (m > 50000)
+    {
+      constexpr std::size_t kBatch = 1024;  // positions projected at once
+      double xs[kBatch], ys[kBatch];
+#pragma omp for schedule(static)
+      for (std::size_t b = 0; b < m; b += kBatch) {
+        const std::size_t nb = std::min(kBatch, m - b);
+        project.project(&g.ra_deg[begin + b], &g.dec_deg[begin + b], nb, xs, ys);
+        for (std::size_t j = 0; j < nb; ++j) {
+          long ix = 0, iy = 0;
+          if (patch.pixel_of(xs[j], ys[j], ix, iy)) {  // x NaN: far side
+            pixel[b + j] = static_cast<std::uint32_t>(iy * patch.nx + ix);
+          } else {
+            pixel[b + j] = kOutside;
+            ++outside;
+          }
+        }
       }
     }
     // Counting sort by block, in parallel: each thread counts its own contiguous range of galaxies, then

@@ -148,12 +148,15 @@ class PaddedSpectrum {
   // E and B. Multipliers get told so that they can use the average of the two, i.e. drop the odd term there.
   template <typename Visit>
   void for_each_mode(Visit visit) {
+    std::vector<double> k2(static_cast<size_t>(py_));  // one division per row instead of one per mode
+    for (long iy = 0; iy < py_; ++iy) k2[static_cast<size_t>(iy)] = wavenumber(iy, py_);
+    const long nyquist_y = py_ % 2 == 0 ? py_ / 2 : -1;
 #pragma omp parallel for schedule(static) if (px_ * py_ > (1L << 16))
     for (long ix = 0; ix < px_; ++ix) {
       const double k1 = wavenumber(ix, px_);
       const bool nyquist_x = px_ % 2 == 0 && ix == px_ / 2;
       for (long iy = 0; iy < py_; ++iy)
-        visit(ix * py_ + iy, k1, wavenumber(iy, py_), nyquist_x || (py_ % 2 == 0 && iy == py_ / 2));
+        visit(ix * py_ + iy, k1, k2[static_cast<size_t>(iy)], nyquist_x || iy == nyquist_y);
     }
   }
   static long checked_size(const FlatFieldPair& in, double pad, long n) {

@@ -1,6 +1,11 @@
 #include "pipeline/flat/flat_geometry.hpp"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <stdexcept>
 
@@ -12,6 +17,54 @@ constexpr double kDeg = std::numbers::pi / 180.0;
 
 PlaneXY gnomonic_project(const TangentPoint& c, double ra_deg, double dec_deg) {
   return GnomonicProjector(c)(ra_deg, dec_deg);
+}
+
+namespace {
+#if defined(__x86_64__)
+// glibc's vector math (libmvec): sin and cos of four doubles in AVX2 registers.
+extern "C" __m256d _ZGVdN4v_sin(__m256d);
+extern "C" __m256d _ZGVdN4v_cos(__m256d);
+
+__attribute__((target("avx2"))) void project_avx2(double ra0_rad, double sin_d0, double cos_d0,
+                                                  const double* ra, const double* dec, std::size_t n,
+                                                  double* x, double* y) {
+  const __m256d rad = _mm256_set1_pd(kDeg), ra0 = _mm256_set1_pd(ra0_rad), sd0 = _mm256_set1_pd(sin_d0),
+                cd0 = _mm256_set1_pd(cos_d0), one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd(),
+                nan = _mm256_set1_pd(std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t i = 0; i < n; i += 4) {
+    const __m256d a = _mm256_sub_pd(_mm256_mul_pd(_mm256_loadu_pd(ra + i), rad), ra0);
+    const __m256d d = _mm256_mul_pd(_mm256_loadu_pd(dec + i), rad);
+    const __m256d sin_a = _ZGVdN4v_sin(a), cos_a = _ZGVdN4v_cos(a);
+    const __m256d sin_d = _ZGVdN4v_sin(d), cos_d = _ZGVdN4v_cos(d);
+    const __m256d cd_ca = _mm256_mul_pd(cos_d, cos_a);
+    const __m256d cos_c = _mm256_add_pd(_mm256_mul_pd(sd0, sin_d), _mm256_mul_pd(cd0, cd_ca));
+    const __m256d scale = _mm256_div_pd(one, _mm256_mul_pd(cos_c, rad));
+    const __m256d far = _mm256_cmp_pd(cos_c, zero, _CMP_LE_OQ);
+    const __m256d xs = _mm256_mul_pd(_mm256_mul_pd(cos_d, sin_a), scale);
+    const __m256d ys =
+        _mm256_mul_pd(_mm256_sub_pd(_mm256_mul_pd(cd0, sin_d), _mm256_mul_pd(sd0, cd_ca)), scale);
+    _mm256_storeu_pd(x + i, _mm256_blendv_pd(xs, nan, far));
+    _mm256_storeu_pd(y + i, ys);
+  }
+}
+#endif
+}  // namespace
+
+void GnomonicProjector::project(const double* ra, const double* dec, std::size_t n, double* x,
+                                double* y) const {
+  std::size_t done = 0;
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    done = n / 4 * 4;
+    project_avx2(ra0_rad_, sin_d0_, cos_d0_, ra, dec, done, x, y);
+  }
+#endif
+  for (std::size_t i = done; i < n; ++i) {
+    const PlaneXY p = (*this)(ra[i], dec[i]);
+    x[i] = p.valid ? p.x_deg : std::numeric_limits<double>::quiet_NaN();
+    y[i] = p.y_deg;
+  }
 }
 
 double gnomonic_frame_angle(const TangentPoint& c, double ra_deg, double dec_deg) {

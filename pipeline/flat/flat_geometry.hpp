@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <numbers>
 
 #include "distributed/communicator.hpp"
@@ -36,6 +37,12 @@ class GnomonicProjector {
     const double scale = 1.0 / (cos_c * kRadPerDeg);
     return {cos_d * sin_dra * scale, (cos_d0_ * sin_d - sin_d0_ * cos_d * cos_dra) * scale, cos_c > 0};
   }
+  // The same for n points at once (binning loops): x, y [deg]; x is NaN for a point on the far hemisphere.
+  // With AVX2 the sines and cosines come four at a time from glibc's vector math library (libmvec, within 4
+  // ulp: a point moves by < 1e-12 deg), which took the projection from a fifth of a 10^7-row ingest to a
+  // twentieth; without AVX2, the scalar operator() per point.
+  void project(const double* ra_deg, const double* dec_deg, std::size_t n, double* x_deg,
+               double* y_deg) const;
 
  private:
   static constexpr double kRadPerDeg = std::numbers::pi / 180.0;

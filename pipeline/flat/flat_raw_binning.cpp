@@ -7,16 +7,18 @@ namespace lofimap::pipeline {
 FlatRawBinner::FlatRawBinner(const FlatGrid& patch, int parts, bool per_galaxy_c)
     : patch_(patch),
       sums_(static_cast<size_t>(patch.pixels()), parts, per_galaxy_c),
-      cells_(static_cast<size_t>(std::max(1, parts))) {}
+      scratch_(static_cast<size_t>(std::max(1, parts))) {}
 
 void FlatRawBinner::add(int part, const RawShearRows& rows) {
-  auto& cells = cells_[static_cast<size_t>(part)];
+  Scratch& s = scratch_[static_cast<size_t>(part)];
+  auto& cells = s.cells;
   cells.resize(rows.size());
-  const GnomonicProjector project(patch_.centre);
+  s.x.resize(rows.size()), s.y.resize(rows.size());
+  GnomonicProjector(patch_.centre)
+      .project(rows.ra.data(), rows.dec.data(), rows.size(), s.x.data(), s.y.data());
   for (size_t i = 0; i < rows.size(); ++i) {
-    const auto xy = project(rows.ra[i], rows.dec[i]);
     long ix = 0, iy = 0;
-    cells[i] = xy.valid && patch_.pixel_of(xy.x_deg, xy.y_deg, ix, iy) ? iy * patch_.nx + ix : -1;
+    cells[i] = patch_.pixel_of(s.x[i], s.y[i], ix, iy) ? iy * patch_.nx + ix : -1;  // x NaN: far side
   }
   sums_.add(part, rows, cells);
 }

@@ -25,7 +25,11 @@ class FlatRawBinner {
  private:
   FlatGrid patch_;
   RawShearSums sums_;
-  std::vector<std::vector<long>> cells_;  // per part: the current chunk's pixel per row
+  struct Scratch {
+    std::vector<double> x, y;  // the current chunk's plane positions
+    std::vector<long> cells;   // and pixels (-1: off the patch)
+  };
+  std::vector<Scratch> scratch_;  // per part
 };
 
 }  // namespace lofimap::pipeline
