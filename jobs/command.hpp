@@ -140,6 +140,10 @@ inline void add_region_options(CLI::App* cmd, pipeline::KsConfig& c) {
                   "[GiB] with --regions: galaxies of the regions a rank maps at once (the rest wait in later "
                   "waves of the exchange)")
       ->capture_default_str();
+  cmd->add_flag("--reread-catalogue", c.reread_catalogue,
+                "with --regions: read the catalogue again for each wave of the exchange (and for the region "
+                "counts and large scales) instead of holding a rank's rows: memory no longer grows with the "
+                "catalogue; each wave costs one more read");
   detail::add_task_option(cmd, c);
   cmd->add_flag("--resume", c.resume,
                 "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace lofimap::pipeline {
 
@@ -54,15 +56,53 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
   return out;
 }
 
-double measured_shape_noise(const ShearCatalogue& galaxies, const distributed::Communicator& comm) {
+CatalogueRereader::CatalogueRereader(const CatalogueOptions& options, const distributed::Communicator& comm)
+    : scan_(std::make_unique<CatalogueScan>(options, comm)) {
+  long long rows = 0;
+  scan_->run(scan_->default_parts(), [&](int, const RawShearRows& r) {
+#pragma omp atomic
+    rows += static_cast<long long>(r.size());
+  });
+  rows_ = rows;
+  summary_ = scan_->finish(calibration_);
+}
+
+void CatalogueRereader::for_each(const RowChunkVisitor& visit) const {
+  ShearCatalogue chunk;
+  long long first = 0;
+  scan_->run(1, [&](int, const RawShearRows& r) {
+    const size_t n = r.size();
+    const bool with_c = !r.c1.empty();
+    chunk.ra_deg.assign(r.ra.begin(), r.ra.end());
+    chunk.dec_deg.assign(r.dec.begin(), r.dec.end());
+    chunk.weight.assign(r.w.begin(), r.w.end());
+    chunk.g1.resize(n), chunk.g2.resize(n);
+    for (size_t i = 0; i < n; ++i)  // as load_catalogue
+      calibration_.apply(r.e1[i], r.e2[i], with_c ? r.c1[i] : 0.0, with_c ? r.c2[i] : 0.0, chunk.g1[i],
+                         chunk.g2[i]);
+    visit(chunk, first);
+    first += static_cast<long long>(n);
+  });
+  if (first != rows_)
+    throw std::runtime_error("catalogue: the files changed while being read (" + std::to_string(rows_) +
+                             " valid rows in the first pass, " + std::to_string(first) + " now)");
+}
+
+double measured_shape_noise(const RowSource& galaxies, const distributed::Communicator& comm) {
   double sums[2] = {0, 0};
-  for (size_t i = 0; i < galaxies.size(); ++i) {
-    const double w = galaxies.weight[i];
-    sums[0] += w * (galaxies.g1[i] * galaxies.g1[i] + galaxies.g2[i] * galaxies.g2[i]);
-    sums[1] += w;
-  }
+  galaxies.for_each([&](const ShearCatalogue& g, long long) {
+    for (size_t i = 0; i < g.size(); ++i) {
+      const double w = g.weight[i];
+      sums[0] += w * (g.g1[i] * g.g1[i] + g.g2[i] * g.g2[i]);
+      sums[1] += w;
+    }
+  });
   comm.allreduce_sum(sums, 2);
   return sums[1] > 0 ? std::sqrt(sums[0] / (2 * sums[1])) : 0.0;
+}
+
+double measured_shape_noise(const ShearCatalogue& galaxies, const distributed::Communicator& comm) {
+  return measured_shape_noise(HeldRows(galaxies), comm);
 }
 
 }  // namespace lofimap::pipeline

@@ -123,6 +123,8 @@ std::vector<std::string> quicklook_paths(const std::string& output) {
 
 KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
   if (c.regions > 0) return run_region_kaiser_squires(c, comm);
+  if (c.reread_catalogue)
+    throw std::invalid_argument("--reread-catalogue: only with --regions (a single patch holds no galaxies)");
   validate(c);
   std::unique_ptr<ProductSet> products;
   if (comm.is_root()) products = std::make_unique<ProductSet>(c);  // fails early on unwritable outputs

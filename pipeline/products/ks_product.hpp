@@ -26,6 +26,7 @@ struct KsConfig {
   double margin_deg = 1.0;        // galaxies this far beyond a region's edge feed its inversion
   bool box_large_scales = false;  // true: each region's own KS at every scale (no spherical large scales)
   double region_memory_gib = 0.25;  // galaxies of the regions a rank maps at once (the exchange's waves)
+  bool reread_catalogue = false;    // read the rows again for every pass instead of holding them
   bool resume = false;            // reuse the finished regions of an interrupted run (<output>.parts/)
   long stop_after = 0;            // stop after mapping this many regions on a rank (0: run to the end)
   int task = 0, tasks = 1;        // map only share `task` of `tasks` (a job array); the merge resumes

@@ -30,7 +30,12 @@ void MapConfig::validate() const {
   if (ks.regions > 0) {
     if (!ks_map.empty()) throw std::invalid_argument("--regions: maps catalogues, not a --ks-map");
     validate_region_settings(ks, /*need_pixel*/ false);  // the model's pixel when --pixel is not given
+    if (ks.reread_catalogue && out_pixel_arcmin > 0 && coords_file.empty())
+      throw std::invalid_argument(
+          "--reread-catalogue: not with a flat mosaic (--out-pixel): the mosaic's patch is measured on the "
+          "galaxies held in memory");
   } else {
+    if (ks.reread_catalogue) throw std::invalid_argument("--reread-catalogue: only with --regions");
     FlatKsSettings flat = ks.flat;
     if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
       flat.pixel_arcmin = 1;  // the model's, later

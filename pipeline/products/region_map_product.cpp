@@ -51,7 +51,9 @@ struct RegionRows {
 using RegionWork = std::function<RegionRows(long long region, const ShearCatalogue& galaxies)>;
 
 struct RegionRun {
-  LoadedCatalogue catalogue;
+  LoadedCatalogue catalogue;  // summary; galaxies only when held (not with --reread-catalogue)
+  // The rank's galaxies for every pass: catalogue.galaxies, or read again from the files.
+  std::unique_ptr<RowSource> rows;
   RegionAssignment assignment;
   long long observed = 0;
   long long resumed = 0;       // regions read back from an interrupted run (all ranks)
@@ -68,7 +70,7 @@ struct RegionRun {
 void prepare_large_scales(const KsConfig& c, double smoothing_arcmin, RegionRun& run,
                           const distributed::Communicator& comm) {
   if (!c.box_large_scales)
-    run.large = LargeScaleKappa::from_galaxies(run.catalogue.galaxies, c.margin_deg, smoothing_arcmin, comm);
+    run.large = LargeScaleKappa::from_galaxies(*run.rows, c.margin_deg, smoothing_arcmin, comm);
 }
 
 // What a region map does besides the common steps. Collective hooks are called on every rank.
@@ -137,12 +139,19 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
   if (comm.is_root()) parts.emplace(folder, record, keep_parts);
   comm.barrier();
   if (!comm.is_root()) parts.emplace(io::RegionParts::attach(folder));
-  run.catalogue = load_catalogue(c.catalogue, comm);
+  if (c.reread_catalogue) {
+    auto rereader = std::make_unique<CatalogueRereader>(c.catalogue, comm);
+    run.catalogue.summary = rereader->summary();
+    run.rows = std::move(rereader);
+  } else {
+    run.catalogue = load_catalogue(c.catalogue, comm);
+    run.rows = std::make_unique<HeldRows>(run.catalogue.galaxies);
+  }
   timer.lap("ingest");
   hooks.prepare(run);
   if (!c.box_large_scales) timer.lap("large scales");
   const SkyRegions regions(c.regions, c.margin_deg, c.flat.pixel_arcmin);
-  run.assignment = assign_regions(run.catalogue.galaxies, regions, comm, c.task, c.tasks);
+  run.assignment = assign_regions(*run.rows, regions, comm, c.task, c.tasks);
   // Every region's rows, in region order (a rank's regions, hence pixels, ascend): the finished regions of
   // an interrupted run first, read back; their galaxies are not exchanged.
   std::map<long long, RegionRows> done;
@@ -154,7 +163,7 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
         finished.push_back(region);
       }
   finished = comm.allgatherv(std::span<const long long>(finished));
-  const GalaxyExchange exchange(run.catalogue.galaxies, regions, run.assignment, finished,
+  const GalaxyExchange exchange(*run.rows, regions, run.assignment, finished,
                                 c.region_memory_gib * 1073741824.0, comm);
   run.held_per_galaxy = exchange.held_per_galaxy();
   run.waves = exchange.waves();
@@ -193,6 +202,7 @@ void run_regions(const KsConfig& c, const std::vector<std::pair<std::string, std
       break;
     }
   }
+  run.rows.reset();
   run.catalogue.galaxies = ShearCatalogue();  // every region has its galaxies now
   timer.record("exchange", exchange_seconds);
   timer.record("regions", region_seconds);
@@ -535,7 +545,7 @@ MapReport run_region_lofi_map(const MapConfig& given, const distributed::Communi
   };
   RegionHooks hooks;
   hooks.prepare = [&](RegionRun& r) {  // collective: before the galaxies leave their ranks
-    const double measured = measured_shape_noise(r.catalogue.galaxies, comm);
+    const double measured = measured_shape_noise(*r.rows, comm);
     if (!(sigma_e > 0)) sigma_e = measured;
     prepare_large_scales(c, 0.0, r, comm);
     if (to_mosaic) {  // the TAN grid covering the catalogue's footprint at the mosaic's pixel

@@ -18,4 +18,18 @@ struct SphereShearMaps {
 // Result valid on rank 0 (other ranks hold their partial sums).
 SphereShearMaps bin_sphere(const ShearCatalogue& galaxies, long nside, const distributed::Communicator& comm);
 
+// The same, fed chunk by chunk (a catalogue read again rather than held): the sums are added in the order the
+// galaxies come, so chunks in row order give bin_sphere's maps exactly.
+class SphereBinSums {
+ public:
+  explicit SphereBinSums(long nside);
+  void add(const ShearCatalogue& chunk);
+  // Collective: the maps on rank 0, as bin_sphere.
+  SphereShearMaps finish(const distributed::Communicator& comm);
+
+ private:
+  long nside_;
+  std::vector<double> sums_;  // q, u, weight, count: npix each
+};
+
 }  // namespace lofimap::pipeline

@@ -17,12 +17,14 @@ std::vector<long long> RegionAssignment::mine() const {
   return out;
 }
 
-RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& regions,
+RegionAssignment assign_regions(const RowSource& local, const SkyRegions& regions,
                                 const distributed::Communicator& comm, int task, int tasks) {
   // Counts per region, summed over the ranks (12 nside^2 counters: 49,152 at region nside 64).
   std::vector<long long> counts(static_cast<size_t>(regions.count()), 0);
-  for (size_t i = 0; i < local.size(); ++i)
-    ++counts[static_cast<size_t>(regions.region_of(local.ra_deg[i], local.dec_deg[i]))];
+  local.for_each([&](const ShearCatalogue& g, long long) {
+    for (size_t i = 0; i < g.size(); ++i)
+      ++counts[static_cast<size_t>(regions.region_of(g.ra_deg[i], g.dec_deg[i]))];
+  });
   comm.allreduce_sum(counts.data(), counts.size());
   RegionAssignment a;
   a.rank = comm.rank();
@@ -64,9 +66,9 @@ constexpr double kRecordBytes = 5 * sizeof(double);  // a galaxy in a region's S
 constexpr long long kRound = 4'000'000;
 }  // namespace
 
-GalaxyExchange::GalaxyExchange(const ShearCatalogue& local, const SkyRegions& regions,
-                               const RegionAssignment& a, const std::vector<long long>& skip,
-                               double wave_bytes, const distributed::Communicator& comm)
+GalaxyExchange::GalaxyExchange(const RowSource& local, const SkyRegions& regions, const RegionAssignment& a,
+                               const std::vector<long long>& skip, double wave_bytes,
+                               const distributed::Communicator& comm)
     : local_(local), assignment_(a), comm_(comm) {
   if (!(wave_bytes > 0)) throw std::invalid_argument("--region-memory: must be positive");
   auto& index = index_;
@@ -78,31 +80,33 @@ GalaxyExchange::GalaxyExchange(const ShearCatalogue& local, const SkyRegions& re
   std::unordered_map<long long, std::int32_t> group_of_fine;
   std::vector<long long> near;
   std::vector<long long> group_rows;
-  group_of_.resize(local.size());
+  group_of_.resize(static_cast<size_t>(local.size()));
   target_begin_.push_back(0);
-  for (size_t i = 0; i < local.size(); ++i) {
-    const long long f = fine.region_of(local.ra_deg[i], local.dec_deg[i]);
-    const auto [it, added] =
-        group_of_fine.try_emplace(f, static_cast<std::int32_t>(target_begin_.size() - 1));
-    if (added) {
-      const auto c = fine.centre(f);
-      regions.regions_near(c.ra_deg, c.dec_deg, near, fine.pixel_radius_deg());  // includes the own region
-      for (long long r : near)
-        if (const auto found = index.find(r); found != index.end())  // regions without galaxies: not mapped
-          target_list_.push_back(found->second);
-      target_begin_.push_back(static_cast<std::int32_t>(target_list_.size()));
-      group_rows.push_back(0);
+  local.for_each([&](const ShearCatalogue& g, long long first) {
+    for (size_t j = 0; j < g.size(); ++j) {
+      const long long f = fine.region_of(g.ra_deg[j], g.dec_deg[j]);
+      const auto [it, added] =
+          group_of_fine.try_emplace(f, static_cast<std::int32_t>(target_begin_.size() - 1));
+      if (added) {
+        const auto c = fine.centre(f);
+        regions.regions_near(c.ra_deg, c.dec_deg, near, fine.pixel_radius_deg());  // includes the own region
+        for (long long r : near)
+          if (const auto found = index.find(r); found != index.end())  // regions without galaxies: not mapped
+            target_list_.push_back(found->second);
+        target_begin_.push_back(static_cast<std::int32_t>(target_list_.size()));
+        group_rows.push_back(0);
+      }
+      group_of_[static_cast<size_t>(first) + j] = it->second;
+      ++group_rows[static_cast<size_t>(it->second)];
     }
-    group_of_[i] = it->second;
-    ++group_rows[static_cast<size_t>(it->second)];
-  }
+  });
   records_.assign(a.regions.size(), 0);
   for (size_t g = 0; g < group_rows.size(); ++g)
     for (std::int32_t t = target_begin_[g]; t < target_begin_[g + 1]; ++t)
       records_[static_cast<size_t>(target_list_[static_cast<size_t>(t)])] += group_rows[g];
   comm.allreduce_sum(records_.data(), records_.size());
 
-  const auto rows = comm.offset_of(static_cast<long long>(local.size()));
+  const auto rows = comm.offset_of(local.size());
   first_row_ = rows.first, total_rows_ = rows.total;
   double records = 0;
   for (long long n : records_) records += static_cast<double>(n);
@@ -139,7 +143,8 @@ GalaxyExchange::GalaxyExchange(const ShearCatalogue& local, const SkyRegions& re
     if (a.owner[k] == a.rank) wave_regions_[static_cast<size_t>(wave_of_[k])].push_back(a.regions[k]);
   }
   const double largest = *std::max_element(wave_records.begin(), wave_records.end());
-  const double round_bytes = 2.0 * static_cast<double>(kRound) * held_per_galaxy_ * kFields * sizeof(double);
+  // A round's records by owner, their concatenation for MPI, and what arrives.
+  const double round_bytes = 3.0 * static_cast<double>(kRound) * held_per_galaxy_ * kFields * sizeof(double);
   require_memory(
       largest * kRecordBytes + round_bytes,
       "a wave of the galaxy exchange (" + std::to_string(static_cast<long long>(largest)) +
@@ -174,34 +179,24 @@ std::vector<ShearCatalogue> GalaxyExchange::exchange(int w) const {
     for (std::int32_t t = target_begin_[g]; t < target_begin_[g + 1]; ++t)
       if (wave_of_[static_cast<size_t>(target_list_[static_cast<size_t>(t)])] == w) active[g] = 1;
 
-  const long long mine_count = static_cast<long long>(local_.size());
+  const long long mine_count = local_.size();
   const long long rounds = (total_rows_ + kRound - 1) / kRound;
-  std::vector<long long> send_counts(static_cast<size_t>(comm_.size()));
+  // This rank's galaxies [.., end) belong to rounds up to `round`; every rank takes part in every round.
+  auto round_end = [&](long long round) {
+    return std::clamp((round + 1) * kRound - first_row_, 0LL, mine_count);
+  };
+  std::vector<std::vector<double>> send_to(
+      static_cast<size_t>(comm_.size()));  // the round's records by owner
+  std::vector<long long> send_counts(send_to.size());
   std::vector<double> send;
-  for (long long round = 0; round < rounds; ++round) {
-    const long long lo = std::clamp(round * kRound - first_row_, 0LL, mine_count);
-    const long long hi = std::clamp((round + 1) * kRound - first_row_, 0LL, mine_count);
-    std::fill(send_counts.begin(), send_counts.end(), 0);
-    auto each_target = [&](auto&& visit) {
-      for (long long i = lo; i < hi; ++i) {
-        const auto g = static_cast<size_t>(group_of_[static_cast<size_t>(i)]);
-        if (!active[g]) continue;
-        for (std::int32_t t = target_begin_[g]; t < target_begin_[g + 1]; ++t) {
-          const auto k = static_cast<size_t>(target_list_[static_cast<size_t>(t)]);
-          if (wave_of_[k] == w) visit(static_cast<size_t>(i), k);
-        }
-      }
-    };
-    each_target([&](size_t, size_t k) { send_counts[static_cast<size_t>(a.owner[k])] += kFields; });
-    std::vector<long long> offset(send_counts.size(), 0);
-    for (size_t r = 1; r < offset.size(); ++r) offset[r] = offset[r - 1] + send_counts[r - 1];
-    send.assign(static_cast<size_t>(offset.back() + send_counts.back()), 0.0);
-    each_target([&](size_t i, size_t k) {
-      double* at = send.data() + offset[static_cast<size_t>(a.owner[k])];
-      at[0] = static_cast<double>(a.regions[k]), at[1] = local_.ra_deg[i], at[2] = local_.dec_deg[i];
-      at[3] = local_.g1[i], at[4] = local_.g2[i], at[5] = local_.weight[i];
-      offset[static_cast<size_t>(a.owner[k])] += kFields;
-    });
+  long long round = 0;
+  auto flush = [&] {  // the current round's exchange
+    send.clear();
+    for (size_t r = 0; r < send_to.size(); ++r) {
+      send_counts[r] = static_cast<long long>(send_to[r].size());
+      send.insert(send.end(), send_to[r].begin(), send_to[r].end());
+      send_to[r].clear();
+    }
     const auto received =
         comm_.alltoallv(std::span<const double>(send), std::span<const long long>(send_counts));
     for (size_t k = 0; k + kFields <= received.size(); k += kFields) {
@@ -211,7 +206,24 @@ std::vector<ShearCatalogue> GalaxyExchange::exchange(int w) const {
       out[it->second].push_back(received[k + 1], received[k + 2], received[k + 3], received[k + 4],
                                 received[k + 5]);
     }
-  }
+    ++round;
+  };
+  local_.for_each([&](const ShearCatalogue& chunk, long long first) {
+    for (size_t j = 0; j < chunk.size(); ++j) {
+      const long long i = first + static_cast<long long>(j);
+      while (round < rounds && i >= round_end(round)) flush();
+      const auto g = static_cast<size_t>(group_of_[static_cast<size_t>(i)]);
+      if (!active[g]) continue;
+      for (std::int32_t t = target_begin_[g]; t < target_begin_[g + 1]; ++t) {
+        const auto k = static_cast<size_t>(target_list_[static_cast<size_t>(t)]);
+        if (wave_of_[k] != w) continue;
+        auto& to = send_to[static_cast<size_t>(a.owner[k])];
+        to.insert(to.end(), {static_cast<double>(a.regions[k]), chunk.ra_deg[j], chunk.dec_deg[j],
+                             chunk.g1[j], chunk.g2[j], chunk.weight[j]});
+      }
+    }
+  });
+  while (round < rounds) flush();
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "distributed/communicator.hpp"
+#include "pipeline/core/row_source.hpp"
 #include "pipeline/core/shear_catalogue.hpp"
 #include "pipeline/survey/sky_regions.hpp"
 
@@ -28,19 +29,20 @@ struct RegionAssignment {
 // weighted by its share of the galaxies plus its share of the output pixels (equal for every region).
 // With tasks > 1 (independent jobs of an array, each mapping part of the survey): the regions are first dealt
 // to `tasks` the same way, and only those of `task` are kept and dealt to the ranks.
-RegionAssignment assign_regions(const ShearCatalogue& local, const SkyRegions& regions,
+RegionAssignment assign_regions(const RowSource& local, const SkyRegions& regions,
                                 const distributed::Communicator& comm, int task = 0, int tasks = 1);
 
 class GalaxyExchange {
  public:
   // Collective. `local`: the rows this rank read (rank r's rows follow rank r-1's in the global row order);
-  // it must outlive the exchange. `skip`: regions not to map (finished by an interrupted run; the same list
-  // on every rank): no galaxy is sent to them. `wave_bytes`: the galaxies of a rank's regions held at once
-  // (the waves split every rank's regions into the same number of contiguous groups of about equal galaxy
-  // counts; a single region larger than this is one wave of its own). Throws std::invalid_argument (naming
+  // it must outlive the exchange, and is visited once here and once per wave. `skip`: regions not to map
+  // (finished by an interrupted run; the same list on every rank): no galaxy is sent to them. `wave_bytes`:
+  // the galaxies of a rank's regions held at once (the waves split every rank's regions into the same number
+  // of contiguous groups of about equal galaxy counts; a single region larger than this is one wave of its
+  // own). Throws std::invalid_argument (naming
   // --regions,
   // --margin and --region-memory) when a wave would need more memory than the machine has.
-  GalaxyExchange(const ShearCatalogue& local, const SkyRegions& regions, const RegionAssignment& assignment,
+  GalaxyExchange(const RowSource& local, const SkyRegions& regions, const RegionAssignment& assignment,
                  const std::vector<long long>& skip, double wave_bytes,
                  const distributed::Communicator& comm);
 
@@ -58,7 +60,7 @@ class GalaxyExchange {
   double held_per_galaxy() const { return held_per_galaxy_; }
 
  private:
-  const ShearCatalogue& local_;
+  const RowSource& local_;
   const RegionAssignment& assignment_;
   const distributed::Communicator& comm_;
   // Galaxies are grouped by the pixel of a fine HEALPix grid they fall in: the regions within the margin of

@@ -49,7 +49,7 @@ long LargeScaleKappa::synthesis_nside(double sigma_arcmin) {
   return smallest_nside(16, sigma_arcmin / 4);
 }
 
-LargeScaleKappa LargeScaleKappa::from_galaxies(const ShearCatalogue& rows, double margin_deg,
+LargeScaleKappa LargeScaleKappa::from_galaxies(const RowSource& rows, double margin_deg,
                                                double smoothing_arcmin,
                                                const distributed::Communicator& comm) {
   if (!(margin_deg > 0))
@@ -58,7 +58,9 @@ LargeScaleKappa LargeScaleKappa::from_galaxies(const ShearCatalogue& rows, doubl
   out.sigma_arcmin_ = sigma_arcmin_for_margin(margin_deg);
   const long nside = analysis_nside(out.sigma_arcmin_);
   out.nside_ = synthesis_nside(out.sigma_arcmin_);
-  const SphereShearMaps binned = bin_sphere(rows, nside, comm);  // sums on rank 0
+  SphereBinSums sums(nside);
+  rows.for_each([&](const ShearCatalogue& chunk, long long) { sums.add(chunk); });
+  const SphereShearMaps binned = sums.finish(comm);  // sums on rank 0
   const size_t n = static_cast<size_t>(12 * out.nside_ * out.nside_);
   out.e_.assign(n, 0.0f);
   out.b_.assign(n, 0.0f);

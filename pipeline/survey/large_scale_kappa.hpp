@@ -13,6 +13,7 @@
 
 #include "distributed/communicator.hpp"
 #include "pipeline/core/flat_grid.hpp"
+#include "pipeline/core/row_source.hpp"
 #include "pipeline/core/shear_catalogue.hpp"
 
 namespace lofimap::pipeline {
@@ -29,7 +30,7 @@ class LargeScaleKappa {
 
   // Collective: every rank passes its own rows (each galaxy once over all ranks). The maps are made on rank 0
   // and broadcast. `smoothing_arcmin`: the map's own Gaussian smoothing, applied on top of the low pass.
-  static LargeScaleKappa from_galaxies(const ShearCatalogue& rows, double margin_deg, double smoothing_arcmin,
+  static LargeScaleKappa from_galaxies(const RowSource& rows, double margin_deg, double smoothing_arcmin,
                                        const distributed::Communicator& comm);
 
   double sigma_arcmin() const { return sigma_arcmin_; }

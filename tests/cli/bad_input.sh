@@ -140,6 +140,8 @@ expect 2 "--margin: at least 0.25 deg with --large-scales sphere" -- ks -i good.
 expect 2 "--large-scales.*not in"             -- ks -i good.fits --preset cosmos --regions 16 --nside 512 --pixel 1 --large-scales disc -o out.fits
 expect 2 "--region-memory: between 0.0001 and"   -- ks -i good.fits --preset cosmos --regions 16 --nside 512 --pixel 1 --region-memory 0 -o out.fits
 expect 2 "--pixel: the regions' input pixel"      -- ks -i good.fits --preset cosmos --regions 8 --nside 64 -o out.fits
+expect 2 "--reread-catalogue: only with --regions" -- ks -i good.fits --preset cosmos --pixel 1 --reread-catalogue -o out.fits
+expect 2 "--reread-catalogue: not with a flat mosaic" -- map -i good.fits --preset cosmos --regions 16 --out-pixel 2 --reread-catalogue --model "$compact" -o out.fits
 expect 2 "--regions 1: regions plus margin span more than 60 deg; use a finer region nside or a smaller --margin" -- ks -i good.fits --preset cosmos --regions 1 --nside 64 --pixel 1 -o out.fits
 
 # Several catalogues with different columns: the file without the preset's column is named (regions too).

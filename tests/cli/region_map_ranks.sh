@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `lofimap map --regions` and `lofimap ks --regions` under mpirun at 1, 2 and 4 ranks: the partial NESTED HEALPix
 # maps (LoFi, KS, galaxy counts) are the same whatever the number of ranks (each rank reads its own rows, the
-# galaxies are exchanged to the owners of their regions, rank 0 writes the ranks' shares in turn). A run stopped
+# galaxies are exchanged to the owners of their regions, rank 0 writes the ranks' shares in turn), and the same
+# when the ranks read the catalogue again for every pass (--reread-catalogue) instead of holding it. A run stopped
 # after one region per rank (as a pre-empted batch job would be: exit 4, finished regions kept) and resumed on
 # another number of ranks gives the uninterrupted run's map; a run without --resume (which would throw the
 # finished regions away) and a resume with other options are refused. `map --regions --coords` gives the
@@ -22,6 +23,13 @@ for n in 1 2 4; do
     --nside 512 --pixel 2 -o ks_$n.fits --no-png >>log_$n.txt 2>&1 || { cat log_$n.txt; echo "FAIL: ks at $n ranks"; exit 1; }
 done
 grep -h "regions: nside 16" log_4.txt | head -1
+# The catalogue read again for every pass instead of held (--reread-catalogue): the same maps.
+"$mpiexec" --allow-run-as-root --oversubscribe -np 2 "$lofimap" --threads 1 map -i cat.fits --regions 16 \
+  --nside 512 --pixel 1 --reread-catalogue --region-memory 0.001 -o lofi_reread.fits >reread_log.txt 2>&1 ||
+  { cat reread_log.txt; echo "FAIL: map --reread-catalogue at 2 ranks"; exit 1; }
+"$mpiexec" --allow-run-as-root --oversubscribe -np 3 "$lofimap" --threads 1 ks -i cat.fits --regions 16 \
+  --nside 512 --pixel 2 --reread-catalogue -o ks_reread.fits --no-png >>reread_log.txt 2>&1 ||
+  { cat reread_log.txt; echo "FAIL: ks --reread-catalogue at 3 ranks"; exit 1; }
 # HDF5 output: every rank writes its share in one collective write.
 "$mpiexec" --allow-run-as-root --oversubscribe -np 3 "$lofimap" --threads 1 ks -i cat.fits --regions 16 \
   --nside 512 --pixel 2 -o ks_3.h5 >h5_log.txt 2>&1 || { cat h5_log.txt; echo "FAIL: ks to HDF5 at 3 ranks"; exit 1; }
@@ -142,7 +150,7 @@ from astropy.io import fits
 ok = True
 for kind, columns in (("lofi", ("KAPPA", "KAPPA_KS", "N_GAL")), ("ks", ("KAPPA_E", "KAPPA_B", "N_GAL"))):
     ref = fits.getdata(f"{kind}_1.fits", 1)
-    for n in (2, 4):
+    for n in (2, 4, "reread"):
         other = fits.getdata(f"{kind}_{n}.fits", 1)
         same_pixels = np.array_equal(ref["PIXEL"], other["PIXEL"])
         worst = max(np.max(np.abs(other[c] - ref[c])) / max(np.max(np.abs(ref[c])), 1e-30) for c in columns) \
