@@ -142,8 +142,8 @@ inline void add_region_options(CLI::App* cmd, pipeline::KsConfig& c) {
       ->capture_default_str();
   cmd->add_flag("--reread-catalogue", c.reread_catalogue,
                 "with --regions: read the catalogue again for each wave of the exchange (and for the region "
-                "counts and large scales) instead of holding a rank's rows: memory no longer grows with the "
-                "catalogue; each wave costs one more read");
+                "counts and large scales) instead of holding a rank's rows: 4 bytes a row instead of 44; each "
+                "wave costs one more read");
   detail::add_task_option(cmd, c);
   cmd->add_flag("--resume", c.resume,
                 "with --regions: reuse the regions an interrupted run finished (<output>.parts/)");

@@ -1,6 +1,7 @@
 #include "pipeline/catalogue/catalogue_loader.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -58,12 +59,10 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
 
 CatalogueRereader::CatalogueRereader(const CatalogueOptions& options, const distributed::Communicator& comm)
     : scan_(std::make_unique<CatalogueScan>(options, comm)) {
-  long long rows = 0;
-  scan_->run(scan_->default_parts(), [&](int, const RawShearRows& r) {
-#pragma omp atomic
-    rows += static_cast<long long>(r.size());
-  });
-  rows_ = rows;
+  std::atomic<long long> rows{0};  // parts run on threads of their own
+  scan_->run(scan_->default_parts(),
+             [&](int, const RawShearRows& r) { rows += static_cast<long long>(r.size()); });
+  rows_ = rows.load();
   summary_ = scan_->finish(calibration_);
 }
 
