@@ -181,12 +181,13 @@ std::vector<ShearCatalogue> GalaxyExchange::exchange(int w) const {
 
   const long long mine_count = local_.size();
   const long long rounds = (total_rows_ + kRound - 1) / kRound;
-  // This rank's galaxies [.., end) belong to rounds up to `round`; every rank takes part in every round.
+  // One past this rank's last galaxy (local index) in round `round` of the global row order. Every rank takes
+  // part in every round, with or without galaxies in it.
   auto round_end = [&](long long round) {
     return std::clamp((round + 1) * kRound - first_row_, 0LL, mine_count);
   };
-  std::vector<std::vector<double>> send_to(
-      static_cast<size_t>(comm_.size()));  // the round's records by owner
+  // The current round's records, by owner.
+  std::vector<std::vector<double>> send_to(static_cast<size_t>(comm_.size()));
   std::vector<long long> send_counts(send_to.size());
   std::vector<double> send;
   long long round = 0;

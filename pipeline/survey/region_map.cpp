@@ -71,8 +71,8 @@ RegionInput region_input_in_plane(const ShearCatalogue& plane_galaxies, const Fl
   in.grid = grid;
   const auto self = distributed::Communicator::self();
   FlatShearGrid binned = bin_flat(plane_galaxies, in.grid, self);
-  // The smoothing and the large scales' cut are Gaussians on the sky, as the spherical large-scale map's are:
-  // the same at every point of every region's plane (no seam from two planes' scales).
+  // With smoothing, it and the large scales' cut are Gaussians on the sky, as the spherical large-scale map's
+  // are: the same at every point of every region's plane (no seam from two planes' scales).
   auto kappa = tangent_plane_kaiser_squires(
       {in.grid.nx, in.grid.ny, binned.g1, binned.g2}, pad, smoothing_arcmin / in.grid.pixel_arcmin,
       large ? large->sigma_arcmin() / in.grid.pixel_arcmin : 0.0, in.grid.pixel_arcmin / 60.0 * kDeg);
