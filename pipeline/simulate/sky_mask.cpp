@@ -55,6 +55,10 @@ double SkyMaskSpec::geometric_area_bound_deg2() const {
   return bound;
 }
 
+const SkyMaskSpec& SkyMask::spec() const {
+  return impl_->spec;
+}
+
 bool SkyMask::contains(double ra, double dec) const {
   const auto& s = impl_->spec;
   if (s.ra_range) {

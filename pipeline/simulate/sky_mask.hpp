@@ -27,6 +27,8 @@ class SkyMask {
   explicit SkyMask(const SkyMaskSpec& spec);  // reads mask files; throws io::Error / std::invalid_argument
   ~SkyMask();
   bool contains(double ra_deg, double dec_deg) const;
+  // The geometric cuts as given (every position inside lies within them): where positions can be drawn.
+  const SkyMaskSpec& spec() const;
 
  private:
   struct Impl;

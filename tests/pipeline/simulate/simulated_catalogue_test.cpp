@@ -74,7 +74,7 @@ TEST(SimulatedCatalogue, SphereDensityInsideADecBand) {
   const double density = 0.02;  // per arcmin^2 -> ~1.0e5 galaxies in the band
   long long n = 0;
   bool inside = true;
-  sample_sphere_galaxies(sim, density, {0.3, false}, &mask, 9, 50000, [&](const GalaxySample& g) {
+  sample_sphere_galaxies(sim, density, {0.3, false}, &mask, 12, 50000, [&](const GalaxySample& g) {
     n += static_cast<long long>(g.galaxies.size());
     for (double d : g.galaxies.dec_deg) inside = inside && d >= -30 && d <= 10;
   });
@@ -84,6 +84,41 @@ TEST(SimulatedCatalogue, SphereDensityInsideADecBand) {
   std::printf("sphere band: %lld galaxies, expected %.0f +- %.0f\n", n, expected, std::sqrt(expected));
   EXPECT_TRUE(inside);
   EXPECT_LT(std::abs(static_cast<double>(n) - expected), 3 * std::sqrt(expected));
+}
+
+TEST(SimulatedCatalogue, SphereDensityInsideADiscIsUniform) {
+  // Positions are drawn inside the disc (not over the whole sky and rejected): the count is Poisson over the
+  // disc's area, every galaxy lies inside, and half of them lie inside the circle of half the area.
+  SourceDistribution s;
+  s.z_single = 1.0;
+  const auto cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(2, 1e4, 100));
+  const auto sim = simulate_sphere(cl, 64, 0, 0.0, 4, 0, true);
+  SkyMaskSpec spec;
+  const double ra0 = 355, dec0 = -70, radius = 3;  // across RA 0, near a pole
+  spec.disc = std::vector<double>{ra0, dec0, radius};
+  const SkyMask mask(spec);
+  constexpr double d2r = std::numbers::pi / 180;
+  const double cos_r = std::cos(radius * d2r), cos_half = (1 + cos_r) / 2;
+  const double density = 2.0;  // per arcmin^2 -> ~2.0e5 galaxies
+  long long n = 0, inner = 0;
+  bool inside = true;
+  sample_sphere_galaxies(sim, density, {0.3, false}, &mask, 12, 50000, [&](const GalaxySample& g) {
+    for (size_t i = 0; i < g.galaxies.size(); ++i) {
+      const double ra = g.galaxies.ra_deg[i], dec = g.galaxies.dec_deg[i];
+      const double c = std::sin(dec * d2r) * std::sin(dec0 * d2r) +
+                       std::cos(dec * d2r) * std::cos(dec0 * d2r) * std::cos((ra - ra0) * d2r);
+      inside = inside && c >= cos_r - 1e-12 && ra >= 0 && ra < 360;
+      inner += c >= cos_half ? 1 : 0;
+      ++n;
+    }
+  });
+  const double expected =
+      density * 2 * std::numbers::pi * (1 - cos_r) * std::pow(180 * 60 / std::numbers::pi, 2);
+  std::printf("sphere disc: %lld galaxies, expected %.0f +- %.0f; %lld in the inner half\n", n, expected,
+              std::sqrt(expected), inner);
+  EXPECT_TRUE(inside);
+  EXPECT_LT(std::abs(static_cast<double>(n) - expected), 3 * std::sqrt(expected));
+  EXPECT_LT(std::abs(static_cast<double>(inner) - 0.5 * static_cast<double>(n)), 3 * 0.5 * std::sqrt(n));
 }
 
 class SimulatedPresetRoundTrip : public ::testing::TestWithParam<std::string> {};
