@@ -86,7 +86,7 @@ class PaddedSpectrum {
   PaddedSpectrum(const FlatFieldPair& in, double pad)
       : nx_(in.nx),
         ny_(in.ny),
-        px_(checked_size(in, pad, in.nx)),
+        px_(padded_fft_size(checked_nx(in), pad)),
         py_(padded_fft_size(in.ny, pad)),
         rows_(static_cast<size_t>(ny_ * px_)),
         freq_(static_cast<size_t>(px_ * py_)),
@@ -159,9 +159,9 @@ class PaddedSpectrum {
         visit(ix * py_ + iy, k1, k2[static_cast<size_t>(iy)], nyquist_x || iy == nyquist_y);
     }
   }
-  static long checked_size(const FlatFieldPair& in, double pad, long n) {
+  static long checked_nx(const FlatFieldPair& in) {  // before any buffer is sized from the grid
     if (in.nx <= 0 || in.ny <= 0) throw std::invalid_argument("flat Fourier operator: empty grid");
-    return padded_fft_size(n, pad);
+    return in.nx;
   }
   long nx_, ny_, px_, py_;
   FftwArray rows_;  // [y][x], the data rows only

@@ -36,23 +36,29 @@ SkyMask::SkyMask(const SkyMaskSpec& spec) : impl_(new Impl) {
 
 SkyMask::~SkyMask() = default;
 
+SkyZone SkyMaskSpec::zone() const {
+  constexpr double d2r = std::numbers::pi / 180;
+  SkyZone z;
+  if (dec_range) {
+    z.z_lo = std::sin(std::clamp(dec_range->first, -90.0, 90.0) * d2r);
+    z.z_hi = std::max(z.z_lo, std::sin(std::clamp(dec_range->second, -90.0, 90.0) * d2r));
+  }
+  if (ra_range) {
+    const double lo = ra_range->first, hi = ra_range->second;
+    z.phi_lo = lo * d2r;
+    z.phi_width = std::max(0.0, lo <= hi ? hi - lo : 360 - (lo - hi)) * d2r;
+  }
+  if (disc && disc->size() == 3) {
+    const double cos_r = std::cos(std::min((*disc)[2], 180.0) * d2r);
+    if (2 * std::numbers::pi * (1 - cos_r) < z.area_sr())
+      z.cap = true, z.ra0_deg = (*disc)[0], z.dec0_deg = (*disc)[1], z.cos_radius = cos_r;
+  }
+  return z;
+}
+
 double SkyMaskSpec::geometric_area_bound_deg2() const {
   constexpr double d2r = std::numbers::pi / 180;
-  const double sky = 4 * std::numbers::pi / (d2r * d2r);
-  // RA/Dec box: (RA width in radians) x (sin Dec_max - sin Dec_min).
-  double ra_width = 360, sin_lo = -1, sin_hi = 1;
-  if (ra_range)
-    ra_width = ra_range->first <= ra_range->second ? ra_range->second - ra_range->first
-                                                   : 360 - (ra_range->first - ra_range->second);
-  if (dec_range)
-    sin_lo = std::sin(std::clamp(dec_range->first, -90.0, 90.0) * d2r),
-    sin_hi = std::sin(std::clamp(dec_range->second, -90.0, 90.0) * d2r);
-  double bound = std::min(sky, std::max(0.0, ra_width) * d2r * std::max(0.0, sin_hi - sin_lo) / (d2r * d2r));
-  // Disc of radius r: 2 pi (1 - cos r).
-  if (disc && disc->size() == 3)
-    bound = std::min(bound,
-                     2 * std::numbers::pi * (1 - std::cos(std::min((*disc)[2], 180.0) * d2r)) / (d2r * d2r));
-  return bound;
+  return std::min(4 * std::numbers::pi, zone().area_sr()) / (d2r * d2r);
 }
 
 const SkyMaskSpec& SkyMask::spec() const {

@@ -63,11 +63,16 @@ TEST(SimulatedCatalogue, PoissonDensityAndShapeNoise) {
   EXPECT_NEAR(std::sqrt(s2 / static_cast<double>(n)), 0.26, 0.02 * 0.26);
 }
 
-TEST(SimulatedCatalogue, SphereDensityInsideADecBand) {
+// A Gaussian sphere at nside 64 (its shear is not looked at): positions and counts are what is tested.
+SphereSimulation small_sphere_sky() {
   SourceDistribution s;
   s.z_single = 1.0;
   const auto cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(2, 1e4, 100));
-  const auto sim = simulate_sphere(cl, 64, 0, 0.0, 4, 0, true);
+  return simulate_sphere(cl, 64, 0, 0.0, 4, 0, true);
+}
+
+TEST(SimulatedCatalogue, SphereDensityInsideADecBand) {
+  const auto sim = small_sphere_sky();
   SkyMaskSpec spec;
   spec.dec_range = std::make_pair(-30.0, 10.0);
   const SkyMask mask(spec);
@@ -89,10 +94,7 @@ TEST(SimulatedCatalogue, SphereDensityInsideADecBand) {
 TEST(SimulatedCatalogue, SphereDensityInsideADiscIsUniform) {
   // Positions are drawn inside the disc (not over the whole sky and rejected): the count is Poisson over the
   // disc's area, every galaxy lies inside, and half of them lie inside the circle of half the area.
-  SourceDistribution s;
-  s.z_single = 1.0;
-  const auto cl = convergence_cl_limber(Cosmology(planck2015_tng()), s, log_ell_grid(2, 1e4, 100));
-  const auto sim = simulate_sphere(cl, 64, 0, 0.0, 4, 0, true);
+  const auto sim = small_sphere_sky();
   SkyMaskSpec spec;
   const double ra0 = 355, dec0 = -70, radius = 3;  // across RA 0, near a pole
   spec.disc = std::vector<double>{ra0, dec0, radius};
