@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "io/error.hpp"
+
 namespace lofimap::pipeline {
 
 LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distributed::Communicator& comm) {
@@ -83,8 +85,9 @@ void CatalogueRereader::for_each(const RowChunkVisitor& visit) const {
     first += static_cast<long long>(n);
   });
   if (first != rows_)
-    throw std::runtime_error("catalogue: the files changed while being read (" + std::to_string(rows_) +
-                             " valid rows in the first pass, " + std::to_string(first) + " now)");
+    throw io::Error(summary_.files.front(), "reading the catalogue again (--reread-catalogue)",
+                    "the file(s) changed while being read: " + std::to_string(rows_) +
+                        " valid rows in the first pass, " + std::to_string(first) + " now");
 }
 
 double measured_shape_noise(const RowSource& galaxies, const distributed::Communicator& comm) {
