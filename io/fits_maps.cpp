@@ -59,8 +59,13 @@ void write_flat_fits(const std::string& path, const TanGrid& grid, const std::ve
     fits_create_img(f.get(), FLOAT_IMG, 2, naxes, &status);
     detail::check_fits(status, path, "creating image HDU " + image.name);
     // FITS axis 1 runs West (East left), internal ix runs East: mirror each row.
-    for (long iy = 0; iy < ny; ++iy)
-      for (long ix = 0; ix < nx; ++ix) flipped[iy * nx + (nx - 1 - ix)] = image.data[iy * nx + ix];
+    std::visit(
+        [&](const auto* data) {
+          for (long iy = 0; iy < ny; ++iy)
+            for (long ix = 0; ix < nx; ++ix)
+              flipped[iy * nx + (nx - 1 - ix)] = static_cast<float>(data[iy * nx + ix]);
+        },
+        image.data);
     const double pix_deg = grid.pixel_arcmin / 60.0;
     std::vector<HeaderCard> wcs = {
         {"EXTNAME", image.name, "quantity in this HDU"},

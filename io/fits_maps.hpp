@@ -26,10 +26,12 @@ struct TanGrid {
   long nx = 0, ny = 0;
 };
 
+// The pixels are written as 32-bit floats; double maps are converted while they are mirrored into FITS order
+// (no float copy of each map beforehand).
 struct NamedImage {
   std::string name;  // EXTNAME
   std::string unit;  // BUNIT ("" for dimensionless)
-  const float* data = nullptr;
+  std::variant<const float*, const double*> data;
 };
 
 // Writes a primary HDU carrying the provenance cards, then one image extension per entry.

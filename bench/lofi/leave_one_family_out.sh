@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Leave-one-family-out: a compact LoFi trained on every sky family but HELD_OUT (mixed-family batches: maps of
-# each set cycle through the families; three pixel scales 1', 0.5', 0.25'; n_gal 5-80, sigma_e 0.25-0.31,
-# sigma8 0.75-0.88, Omega_m 0.27-0.35, z_s 0.8-1.4, lambda 0.01-0.04; 10% star masks), then judged on 50
-# held-out maps of HELD_OUT at n_gal 10 / 30 / 70 and 1' / 0.5' / 0.29' pixels against KS at its best smoothing
-# and the Wiener filter (true C_ell of the fiducial cosmology, per-pixel noise), by lofimap-bench-lofi-quality.
+# Leave-one-family-out: a LoFi (compact unless MODEL_SIZE says otherwise) trained on every sky family but
+# HELD_OUT (mixed-family batches: maps of each set cycle through the families; three pixel scales 1', 0.5',
+# 0.25'; n_gal 5-80, sigma_e 0.25-0.31, sigma8 0.75-0.88, Omega_m 0.27-0.35, z_s 0.8-1.4, lambda 0.01-0.04; 10%
+# star masks), then judged on 50 held-out maps of HELD_OUT at n_gal 10 / 30 / 70 and 1' / 0.5' / 0.29' pixels
+# against KS at its best smoothing and the Wiener filter (true C_ell of the fiducial cosmology, per-pixel noise), by lofimap-bench-lofi-quality.
 # Test skies are drawn at the fiducial cosmology (Planck 2015 / TNG, z_s = 1) so that the Wiener prior is exact.
 # Usage: bench/lofi/leave_one_family_out.sh HELD_OUT [steps] [train args...]
 #   HELD_OUT: gaussian | lognormal | halo-model | lognormal-clusters; steps default 3000 (~25 min on one core)
 #   extra train args select the arm of the ablation (e.g. --no-noise-channel).
-# Environment: BUILD (default build/release), WORK (default bench/work/lofo), ARM (label, default "noise").
+# Environment: BUILD (default build/release), WORK (default bench/work/lofo), ARM (label, default "noise"),
+#   MODEL_SIZE (compact, medium or published; default compact).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 held_out=$1
@@ -32,7 +33,7 @@ done
 model="lofo_${arm}.pt"
 if [ ! -s "$model" ]; then
   /usr/bin/time -f "training: %e s, peak RSS %M KiB" "$lofimap" --threads 1 train --training-set train_p1.h5 \
-    train_p05.h5 train_p025.h5 -o "$model" --model-size compact --steps "$steps" --maps-per-step 16 \
+    train_p05.h5 train_p025.h5 -o "$model" --model-size "${MODEL_SIZE:-compact}" --steps "$steps" --maps-per-step 16 \
     --coords-per-map 512 --lr 2e-3 --validate-every 500 --checkpoint-every 500 --validation-maps 20 --overwrite "$@" \
     2>&1 | tail -3
 fi

@@ -52,11 +52,7 @@ std::vector<double> flat_gaussian_smooth(const std::vector<double>& map, long nx
 
 void set_fftw_threads(int n) {
   std::lock_guard<std::mutex> lock(detail::planner_mutex());
-  static bool initialised = false;
-  if (!initialised) {
-    fftw_init_threads();
-    initialised = true;
-  }
+  detail::init_fftw_threads_locked();
   fftw_plan_with_nthreads(std::max(1, n));
 }
 

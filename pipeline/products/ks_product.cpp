@@ -165,31 +165,29 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
     cards.push_back({"LMPAD", c.flat.pad, "FFT zero-padding factor"});
     cards.push_back({"LMSIGE", sigma_e, "measured shape noise per component (weighted rms)"});
     cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
-    const auto ke = to_float(kappa.a), kb = to_float(kappa.b), w = to_float(grid.weight),
-               n = to_float(grid.count);
-    std::vector<io::NamedImage> images = {{"KAPPA_E", "", ke.data()},
-                                          {"KAPPA_B", "", kb.data()},
-                                          {"WEIGHT", "", w.data()},
-                                          {"NGAL", "count", n.data()}};
-    std::vector<float> wf;
+    std::vector<io::NamedImage> images = {{"KAPPA_E", "", kappa.a.data()},
+                                          {"KAPPA_B", "", kappa.b.data()},
+                                          {"WEIGHT", "", grid.weight.data()},
+                                          {"NGAL", "count", grid.count.data()}};
+    std::vector<double> wf;
     if (!c.wiener_cl.empty()) {
       // The Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (unobserved pixels:
       // none). Its operators stay periodic (pad 1): zero-padded KS is not the exact adjoint of the
       // zero-padded forward model, and CG on that non-symmetric system stalls (1000 iterations without
       // converging on a 96^2 patch, against 5 periodic); the prior and the noise weights handle the patch
       // edges.
-      const auto result = wiener_filter(grid.g1, grid.g2, grid.count, sigma_e, read_cl_table(c.wiener_cl),
-                                        FlatGrid::square(patch.nx, patch.pixel_arcmin));
+      auto result = wiener_filter(grid.g1, grid.g2, grid.count, sigma_e, read_cl_table(c.wiener_cl),
+                                  FlatGrid::square(patch.nx, patch.pixel_arcmin));
       if (result.iterations >= WienerOptions{}.max_iterations)
         throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
                                  std::to_string(result.residual) + ")");
       timer.lap("Wiener filter");
-      wf = to_float(result.kappa);
+      wf = std::move(result.kappa);
       images.push_back({"KAPPA_WIENER", "", wf.data()});
       cards.push_back({"LMWFCL", c.wiener_cl, "C_ell table of the Wiener filter"});
       cards.push_back({"LMWFIT", static_cast<long long>(result.iterations), "Wiener filter CG iterations"});
       summary << "\n"
-              << stats_line("kappa_Wiener", result.kappa, grid.weight) << " (" << result.iterations
+              << stats_line("kappa_Wiener", wf, grid.weight) << " (" << result.iterations
               << " CG iterations)";
     }
     io::write_flat_fits(products->fits_temp(), tan_grid(patch), images, cards);
