@@ -3,7 +3,8 @@
 # HELD_OUT (mixed-family batches: maps of each set cycle through the families; three pixel scales 1', 0.5',
 # 0.25'; n_gal 5-80, sigma_e 0.25-0.31, sigma8 0.75-0.88, Omega_m 0.27-0.35, z_s 0.8-1.4, lambda 0.01-0.04; 10%
 # star masks), then judged on 50 held-out maps of HELD_OUT at n_gal 10 / 30 / 70 and 1' / 0.5' / 0.29' pixels
-# against KS at its best smoothing and the Wiener filter (true C_ell of the fiducial cosmology, per-pixel noise), by lofimap-bench-lofi-quality.
+# against KS at its best smoothing and the Wiener filter (true C_ell of the fiducial cosmology, per-pixel
+# noise), by lofimap-bench-lofi-quality.
 # Test skies are drawn at the fiducial cosmology (Planck 2015 / TNG, z_s = 1) so that the Wiener prior is exact.
 # Usage: bench/lofi/leave_one_family_out.sh HELD_OUT [steps] [train args...]
 #   HELD_OUT: gaussian | lognormal | halo-model | lognormal-clusters; steps default 3000 (~25 min on one core)
