@@ -90,6 +90,35 @@ inline double wavenumber(long i, long n) {
   return 2.0 * std::numbers::pi * static_cast<double>(f) / static_cast<double>(n);
 }
 
+// rows[iy * px + ix] = a + i b for ix < nx, zero up to px, for the ny data rows.
+inline void load_padded_rows(const FlatFieldPair& in, cplx* rows, long px) {
+  const long nx = in.nx, ny = in.ny;
+#pragma omp parallel for schedule(static) if (nx * ny > (1L << 16))
+  for (long iy = 0; iy < ny; ++iy) {
+    for (long ix = 0; ix < nx; ++ix) {
+      const size_t k = static_cast<size_t>(iy * nx + ix);
+      rows[iy * px + ix] = cplx(in.a[k], in.b.empty() ? 0.0 : in.b[k]);
+    }
+    std::fill(rows + iy * px + nx, rows + (iy + 1) * px, cplx(0, 0));
+  }
+}
+
+// The nx x ny crop of rows of length px, as (real, imaginary) maps.
+inline FlatFieldPair crop_rows(const cplx* rows, long px, long nx, long ny) {
+  FlatFieldPair out;
+  out.nx = nx, out.ny = ny;
+  out.a.resize(static_cast<size_t>(nx * ny));
+  out.b.resize(out.a.size());
+#pragma omp parallel for schedule(static) if (nx * ny > (1L << 16))
+  for (long iy = 0; iy < ny; ++iy)
+    for (long ix = 0; ix < nx; ++ix) {
+      const size_t k = static_cast<size_t>(iy * nx + ix);
+      out.a[k] = rows[iy * px + ix].real();
+      out.b[k] = rows[iy * px + ix].imag();
+    }
+  return out;
+}
+
 // The spectrum of a + i b on a zero-padded grid, to which one or more multipliers are applied (filtered()),
 // each giving back the crop of its inverse transform.
 //
@@ -110,13 +139,7 @@ class PaddedSpectrum {
         x_plans_(rows_.data, static_cast<int>(px_), static_cast<int>(ny_)),
         y_plans_(freq_.data, static_cast<int>(py_), static_cast<int>(px_)) {
     cplx* r = rows_.data;
-    for (long iy = 0; iy < ny_; ++iy) {
-      for (long ix = 0; ix < nx_; ++ix) {
-        const size_t k = static_cast<size_t>(iy * nx_ + ix);
-        r[iy * px_ + ix] = cplx(in.a[k], in.b.empty() ? 0.0 : in.b[k]);
-      }
-      std::fill(r + iy * px_ + nx_, r + (iy + 1) * px_, cplx(0, 0));
-    }
+    load_padded_rows(in, r, px_);
     fftw_execute(x_plans_.forward);
     cplx* f = freq_.data;
     transpose(r, px_, f, py_, ny_, px_);
@@ -146,17 +169,7 @@ class PaddedSpectrum {
     cplx* r = rows_.data;
     transpose(f, py_, r, px_, px_, ny_);
     fftw_execute(x_plans_.backward);
-    FlatFieldPair out;
-    out.nx = nx_, out.ny = ny_;
-    out.a.resize(static_cast<size_t>(nx_ * ny_));
-    out.b.resize(out.a.size());
-    for (long iy = 0; iy < ny_; ++iy)
-      for (long ix = 0; ix < nx_; ++ix) {
-        const size_t k = static_cast<size_t>(iy * nx_ + ix);
-        out.a[k] = r[iy * px_ + ix].real();
-        out.b[k] = r[iy * px_ + ix].imag();
-      }
-    return out;
+    return crop_rows(r, px_, nx_, ny_);
   }
 
  private:
@@ -205,14 +218,7 @@ FlatFieldPair apply_fourier(const FlatFieldPair& in, double pad, Multiplier mult
   FftwArray rows(static_cast<size_t>(ny * px));
   cplx* r = rows.data;
   const bool big = nx * ny > (1L << 16);
-#pragma omp parallel for schedule(static) if (big)
-  for (long iy = 0; iy < ny; ++iy) {
-    for (long ix = 0; ix < nx; ++ix) {
-      const size_t k = static_cast<size_t>(iy * nx + ix);
-      r[iy * px + ix] = cplx(in.a[k], in.b.empty() ? 0.0 : in.b[k]);
-    }
-    std::fill(r + iy * px + nx, r + (iy + 1) * px, cplx(0, 0));
-  }
+  load_padded_rows(in, r, px);
   RowPlans x_plans(r, static_cast<int>(px), static_cast<int>(ny));
   // The column plans run inside the threads' loop, so they are made single-threaded.
   FftwArray plan_buffer(static_cast<size_t>(kBlock * py));
@@ -253,18 +259,7 @@ FlatFieldPair apply_fourier(const FlatFieldPair& in, double pad, Multiplier mult
     }
   }
   fftw_execute(x_plans.backward);
-  FlatFieldPair out;
-  out.nx = nx, out.ny = ny;
-  out.a.resize(static_cast<size_t>(nx * ny));
-  out.b.resize(out.a.size());
-#pragma omp parallel for schedule(static) if (big)
-  for (long iy = 0; iy < ny; ++iy)
-    for (long ix = 0; ix < nx; ++ix) {
-      const size_t k = static_cast<size_t>(iy * nx + ix);
-      out.a[k] = r[iy * px + ix].real();
-      out.b[k] = r[iy * px + ix].imag();
-    }
-  return out;
+  return crop_rows(r, px, nx, ny);
 }
 
 // D*(k) = (k1 - i k2)^2 / |k|^2, the Kaiser-Squires kernel (0 at k = 0); its odd term dropped at a Nyquist
