@@ -105,9 +105,8 @@ void CatalogueFiles::read_range(const std::vector<std::string>& columns, long be
       for (const auto& c : columns) indices.push_back(table.require_column(c));
       // Double buffering when prefetching: a helper thread reads (and decodes) the next chunk while the
       // caller processes this one; only that thread touches the fitsfile at any time. Without, the next chunk
-      // is read after this one is processed, on the caller's thread.
-      // The prefetching thread is started once per chunk, so its chunks are 16 of the table's (~4 MiB): at
-      // ~256 KiB the thread starts would cost a tenth of the time.
+      // is read after this one is processed, on the caller's thread. The helper thread is started once per
+      // chunk, so its chunks are 16 of the table's (~4 MiB), enough work to hide the start.
       CatalogueChunk next;
       chunk.file = next.file = paths_[f];
       const long step = table.chunk_rows() * (prefetch ? 16 : 1);
