@@ -7,6 +7,7 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 
 #include "io/fits_table_writer.hpp"
@@ -14,6 +15,7 @@
 #include "pipeline/core/random_stream.hpp"
 #include "pipeline/simulate/sky_mask.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
 
 namespace lofimap::pipeline {
 
@@ -135,31 +137,23 @@ namespace {
 // cuts). Drawing over the whole sky and rejecting cost ~90 us per galaxy kept for a 3 deg disc.
 class SphereZone {
  public:
-  explicit SphereZone(const SkyMask* mask) : z_(mask ? mask->spec().zone() : SkyZone{}) {}
+  explicit SphereZone(const SkyMask* mask) : z_(mask ? mask->spec().zone() : SkyZone{}) {
+    if (z_.cap) cap_.emplace(z_.ra0_deg, z_.dec0_deg, z_.cos_radius);
+  }
   double area_sr() const { return z_.area_sr(); }
   // Two uniform draws per position. Without cuts: z = 2 u - 1, phi = 2 pi u (the stream of a full-sky draw).
   void draw(RandomStream& rng, double& ra, double& dec) const {
     const double u1 = rng.uniform(), u2 = rng.uniform();
-    if (!z_.cap) {
-      const double z = z_.z_lo + (z_.z_hi - z_.z_lo) * u1, phi = z_.phi_lo + z_.phi_width * u2;
-      dec = std::asin(z) / kDeg;
-      ra = phi / kDeg;
-      if (ra >= 360) ra -= 360;
-      return;
-    }
-    // About the pole: cos(theta) uniform in [cos r, 1], bearing uniform; then moved to the disc's centre.
-    const double cos_t = 1 - u1 * (1 - z_.cos_radius), sin_t = std::sqrt(std::max(0.0, 1 - cos_t * cos_t));
-    const double bearing = 2 * std::numbers::pi * u2, d0 = z_.dec0_deg * kDeg;
-    const double sin_dec =
-        std::clamp(std::sin(d0) * cos_t + std::cos(d0) * sin_t * std::cos(bearing), -1.0, 1.0);
-    dec = std::asin(sin_dec) / kDeg;
-    ra = z_.ra0_deg +
-         std::atan2(std::sin(bearing) * sin_t * std::cos(d0), cos_t - std::sin(d0) * sin_dec) / kDeg;
-    ra -= 360.0 * std::floor(ra / 360.0);
+    if (cap_) return cap_->point(u1, u2, ra, dec);
+    const double z = z_.z_lo + (z_.z_hi - z_.z_lo) * u1, phi = z_.phi_lo + z_.phi_width * u2;
+    dec = std::asin(z) / kDeg;
+    ra = phi / kDeg;
+    if (ra >= 360) ra -= 360;
   }
 
  private:
   SkyZone z_;
+  std::optional<CapSampler> cap_;
 };
 }  // namespace
 

@@ -58,19 +58,10 @@ std::vector<LightconeHalo> draw_sphere_haloes(const HaloModel& model, const Sphe
                                  << "; draw them over a smaller cap (--halo-cap, or --disc) or raise "
                                     "--halo-min-mass")
                                     .str());
-  // Orthonormal frame about the cap's centre: c, and (east, north) spanning its tangent plane.
-  const vec3 c = unit_vector(cap.ra_deg, cap.dec_deg);
-  const vec3 east = unit_vector(cap.ra_deg + 90, 0);
-  const vec3 north = crossprod(c, east);
-  const double cos_radius = std::cos(std::min(cap.radius_deg, 180.0) * kDeg);
+  const CapSampler sampler(cap.ra_deg, cap.dec_deg, std::cos(std::min(cap.radius_deg, 180.0) * kDeg));
   return model.draw_in(cap.area_sr(), 1e300, seed, stream, [&](LightconeHalo& h, RandomStream& rng) {
-    // Uniform by area: cos(distance) uniform on [cos radius, 1], position angle uniform.
-    const double cos_t = 1 - rng.uniform() * (1 - cos_radius), phi = 2 * std::numbers::pi * rng.uniform();
-    const double sin_t = std::sqrt(std::max(0.0, 1 - cos_t * cos_t));
-    const vec3 v = c * cos_t + east * (sin_t * std::cos(phi)) + north * (sin_t * std::sin(phi));
-    h.ra_deg = std::atan2(v.y, v.x) / kDeg;
-    if (h.ra_deg < 0) h.ra_deg += 360;
-    h.dec_deg = std::asin(std::clamp(v.z, -1.0, 1.0)) / kDeg;
+    const double u1 = rng.uniform(), u2 = rng.uniform();
+    sampler.point(u1, u2, h.ra_deg, h.dec_deg);
   });
 }
 

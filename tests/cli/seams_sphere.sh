@@ -3,7 +3,7 @@
 # one tangent plane): a noise-free halo-model sky (HEALPix nside 1024, 4.5 million galaxies over a 3 deg disc
 # centred on a region of nside 4) mapped by `ks --regions 32` (1.8 deg regions) at 2 ranks and by one region of
 # nside 4 holding the whole disc, 8' smoothing. Within 2 deg of the centre (12 of the small regions) the
-# largest difference must stay below 1% of the map's rms (measured 0.37%), and with each region's own KS at
+# largest difference must stay below 1% of the map's rms (measured 0.36%), and with each region's own KS at
 # every scale (--large-scales box) it must not (measured several times larger): the check can fail.
 set -uo pipefail
 mpiexec=$1
