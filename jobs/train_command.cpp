@@ -28,6 +28,13 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
   cmd->add_option(
       "--wiener-prior", c->wiener_prior_file,
       "C_ell table (ell, C_ell) for the Wiener channel; default Limber/halofit, Planck 2015, z_s = 1");
+  cmd->add_option("--patch-radius", c->patch_radius,
+                  "outer ring of the sampling patch at the start of training, in training pixels (0: the "
+                  "published layout, 2 pixels with 9 rings); the patch is learned from there")
+      ->capture_default_str();
+  add_choice(cmd, "--ring-spacing", c->ring_spacing,
+             {{"linear", pipeline::RingSpacing::Linear}, {"geometric", pipeline::RingSpacing::Geometric}},
+             "rings evenly spaced out to --patch-radius, or growing by a constant factor from 0.25 pixels");
   cmd->add_option("--steps", c->steps, "optimisation steps")->capture_default_str();
   cmd->add_option("--global-batch,--maps-per-step", c->global_batch,
                   "maps per step over all ranks (the same training whatever the number of ranks)")

@@ -59,6 +59,31 @@ LofiNetworkImpl::LofiNetworkImpl(const LofiOptions& o) : options_(o) {
   register_module("mixer", mixer);
 }
 
+void LofiNetworkImpl::lay_out_patch(double outer_radius, bool geometric) {
+  const int a = options_.angles, r = options_.rings;
+  if (!(outer_radius > 0) || !std::isfinite(outer_radius))
+    throw std::invalid_argument("LoFi --patch-radius: must be a finite number of training pixels > 0");
+  constexpr double kInner = 0.25;  // training pixels
+  if (geometric && (r < 3 || outer_radius <= kInner))
+    throw std::invalid_argument(
+        "LoFi --ring-spacing geometric: needs >= 3 rings and --patch-radius above 0.25 training pixels");
+  auto radius_of = [&](int n) {  // training pixels
+    if (r == 1 || n == 0) return 0.0;
+    if (!geometric) return outer_radius * n / (r - 1);
+    return kInner * std::pow(outer_radius / kInner, static_cast<double>(n - 1) / (r - 2));
+  };
+  torch::NoGradGuard no_grad;
+  auto off = torch::zeros({a * r, 2});
+  for (int m = 0; m < a; ++m)
+    for (int n = 0; n < r; ++n) {
+      const double radius = radius_of(n) * options_.train_pixel_arcmin, phi = 2 * std::numbers::pi * m / a;
+      off[m * r + n][0] = radius * std::cos(phi);
+      off[m * r + n][1] = radius * std::sin(phi);
+    }
+  offsets.copy_(off.to(offsets.device()));
+  scale.fill_(1.0);
+}
+
 torch::Tensor LofiNetworkImpl::prefilter(const torch::Tensor& input, double pixel_arcmin) {
   if (input.dim() != 4 || input.size(1) != options_.input_channels())
     throw std::invalid_argument("LoFi input: expected [batch, " + std::to_string(options_.input_channels()) +

@@ -29,6 +29,13 @@ class LofiNetworkImpl : public torch::nn::Module {
   torch::Tensor query(const torch::Tensor& channels, double pixel_arcmin, const torch::Tensor& queries);
 
   const LofiOptions& options() const { return options_; }
+  // Re-lays the round patch before training (the offsets are learned from there): rings from the centre out
+  // to `outer_radius` training pixels, evenly spaced or, with `geometric`, growing by a constant factor from
+  // a quarter pixel (the innermost published ring) so that the patch covers several arcminutes around the
+  // query while keeping its sub-pixel inner rings. The constructor's layout is the published one: ring n at
+  // n/4 training pixels. Throws std::invalid_argument for a radius that is not > 0, or geometric rings whose
+  // outer radius is not beyond the quarter pixel or that are fewer than 3.
+  void lay_out_patch(double outer_radius, bool geometric);
   // Queries per chunk when query() runs without gradients (cache-sized spoke activations).
   int64_t inference_chunk() const;
   long long parameter_count();

@@ -150,6 +150,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
                                 ": its model options differ from rank 0's (" + diff + ")");
   torch::manual_seed(static_cast<uint64_t>(c.seed));
   models::LofiNetwork net(model_options);
+  if (c.patch_radius > 0) net->lay_out_patch(c.patch_radius, c.ring_spacing == RingSpacing::Geometric);
   net->to(device);
   const auto opt = make_optimizer(c, net);
   distributed::ReducerOptions reducer_options;

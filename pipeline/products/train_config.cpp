@@ -18,17 +18,20 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ModelSize, {{ModelSize::Compact, "compact"},
                                          {ModelSize::Medium, "medium"},
                                          {ModelSize::Published, "published"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(TrainingLoss, {{TrainingLoss::L1, "l1"}, {TrainingLoss::L2, "l2"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(RingSpacing,
+                             {{RingSpacing::Linear, "linear"}, {RingSpacing::Geometric, "geometric"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(OptimizerKind, {{OptimizerKind::Adam, "adam"}, {OptimizerKind::AdamW, "adamw"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(LearningRateSchedule, {{LearningRateSchedule::Cosine, "cosine"},
                                                     {LearningRateSchedule::Step, "step"},
                                                     {LearningRateSchedule::Constant, "constant"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(ComputeDevice, {{ComputeDevice::Cpu, "cpu"}, {ComputeDevice::Cuda, "cuda"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, model_size, noise_channel,
-                                   wiener_channel, wiener_prior_file, steps, global_batch, micro_batch,
-                                   coords_per_map, steps_per_batch, jitter, loss, optimizer, learning_rate,
-                                   weight_decay, schedule, clip_norm, seed, validate_every, checkpoint_every,
-                                   checkpoint, resume, stop_after, output, log_csv, overwrite, device,
-                                   overlap_reduction, check_replicas_every, command_line)
+                                   wiener_channel, wiener_prior_file, patch_radius, ring_spacing, steps,
+                                   global_batch, micro_batch, coords_per_map, steps_per_batch, jitter, loss,
+                                   optimizer, learning_rate, weight_decay, schedule, clip_norm, seed,
+                                   validate_every, checkpoint_every, checkpoint, resume, stop_after, output,
+                                   log_csv, overwrite, device, overlap_reduction, check_replicas_every,
+                                   command_line)
 
 std::string TrainConfig::record() const {
   return nlohmann::json(*this).dump();
@@ -41,6 +44,8 @@ std::string TrainConfig::resume_difference(const std::string& record) const {
                                                                  {"noise_channel", "--no-noise-channel"},
                                                                  {"wiener_channel", "--wiener-channel"},
                                                                  {"wiener_prior_file", "--wiener-prior"},
+                                                                 {"patch_radius", "--patch-radius"},
+                                                                 {"ring_spacing", "--ring-spacing"},
                                                                  {"steps", "--steps"},
                                                                  {"global_batch", "--global-batch"},
                                                                  {"coords_per_map", "--coords-per-map"},
@@ -76,6 +81,11 @@ void TrainConfig::validate(int ranks) const {
     throw std::invalid_argument("--wiener-prior: only with --wiener-channel");
   if (!wiener_prior_file.empty() && !std::filesystem::exists(wiener_prior_file))
     throw io::Error(wiener_prior_file, "reading the Wiener prior (--wiener-prior)", "no such file");
+  if (!(patch_radius >= 0 && std::isfinite(patch_radius)))
+    throw std::invalid_argument("--patch-radius: must be >= 0 training pixels (0: the published layout)");
+  if (ring_spacing == RingSpacing::Geometric && !(patch_radius > 0.25))
+    throw std::invalid_argument(
+        "--ring-spacing geometric: needs --patch-radius above 0.25 training pixels (its innermost ring)");
   if (global_batch < 1 || global_batch > kMaxGlobalBatch)
     throw std::invalid_argument("--global-batch: must lie between 1 and " + std::to_string(kMaxGlobalBatch) +
                                 " maps, got " + std::to_string(global_batch));

@@ -15,6 +15,7 @@ enum class ModelSize { Compact, Medium, Published };
 enum class TrainingLoss { L1, L2 };
 enum class OptimizerKind { Adam, AdamW };
 enum class LearningRateSchedule { Cosine, Step, Constant };
+enum class RingSpacing { Linear, Geometric };
 
 struct TrainConfig {
   std::vector<std::string>
@@ -25,6 +26,10 @@ struct TrainConfig {
   bool wiener_channel = false;  // the Wiener estimate as a further channel (needs the noise channel)
   std::string
       wiener_prior_file;  // its prior C_ell table; default the Limber spectrum of Planck 2015, z_s = 1
+  // The round patch the training starts from (its offsets are learned): 0 keeps the published layout (ring n
+  // at n/4 training pixels, 2 pixels out with 9 rings); else the outer ring's radius in training pixels.
+  double patch_radius = 0;
+  RingSpacing ring_spacing = RingSpacing::Linear;
   long steps = 1000;
   // Maps per optimisation step over all ranks, split into contiguous slot ranges; which map and which
   // coordinates fill slot s depend on (seed, step, s) only, so R ranks train the model one rank trains.

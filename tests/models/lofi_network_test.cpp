@@ -42,6 +42,45 @@ TEST(LofiNetwork, GradientsReachPatchGeometryScaleAndFilter) {
   EXPECT_GT(net->filter.grad().abs().sum().item<double>(), 0);
 }
 
+// Ring radii of a network's patch in training pixels, ring by ring (mean over the angles), and the largest
+// spread over the angles of one ring.
+std::pair<std::vector<double>, double> ring_radii(LofiNetwork& net) {
+  const auto& o = net->options();
+  const auto r =
+      (net->offsets * net->scale).pow(2).sum(1).sqrt().view({o.angles, o.rings}) / o.train_pixel_arcmin;
+  const auto mean = r.mean(0);
+  return {std::vector<double>(mean.data_ptr<float>(), mean.data_ptr<float>() + o.rings),
+          (r.amax(0) - r.amin(0)).max().item<double>()};
+}
+
+TEST(LofiNetwork, PatchLayoutsPublishedEvenAndGeometric) {
+  auto o = LofiOptions::compact();
+  o.train_pixel_arcmin = 0.25;
+  LofiNetwork net(o);
+  auto [published, spread] = ring_radii(net);
+  for (int n = 0; n < 9; ++n) EXPECT_NEAR(published[n], n / 4.0, 1e-6);  // ring n at n/4 training pixels
+  EXPECT_LT(spread, 1e-6);
+  net->lay_out_patch(2.0, false);  // the published layout again: 9 rings evenly out to 2 pixels
+  EXPECT_EQ(ring_radii(net).first, published);
+  {
+    torch::NoGradGuard no_grad;
+    net->scale.fill_(3.0);  // a learned scale is reset: the layout is in training pixels
+  }
+  net->lay_out_patch(16.0, true);
+  const auto [geometric, spread_g] = ring_radii(net);
+  EXPECT_LT(spread_g, 1e-5);
+  EXPECT_EQ(geometric[0], 0.0);
+  EXPECT_NEAR(geometric[1], 0.25, 1e-6);
+  EXPECT_NEAR(geometric[8], 16.0, 1e-4);
+  const double ratio = std::pow(16.0 / 0.25, 1.0 / 7);  // 64^(1/7): constant from ring 1 to ring 8
+  for (int n = 2; n < 9; ++n) EXPECT_NEAR(geometric[n] / geometric[n - 1], ratio, 1e-5);
+  net->lay_out_patch(8.0, false);
+  for (int n = 0; n < 9; ++n) EXPECT_NEAR(ring_radii(net).first[n], n, 1e-5);
+  EXPECT_THROW(net->lay_out_patch(0.0, false), std::invalid_argument);
+  EXPECT_THROW(net->lay_out_patch(0.2, true), std::invalid_argument);  // inside the innermost ring
+  EXPECT_THROW(net->lay_out_patch(std::numeric_limits<double>::infinity(), false), std::invalid_argument);
+}
+
 TEST(LofiNetwork, IdentityLikeConfigurationReproducesInputAtPixelCentres) {
   LofiOptions o;
   o.rings = 1, o.angles = 1;  // one sample, at the query itself

@@ -27,6 +27,25 @@ TEST(TrainConfig, ResumeKeepsWhatShapesTheOptimisation) {
   now = started;
   now.seed = 99;
   EXPECT_NE(now.resume_difference(record).find("--seed"), std::string::npos);
+  now = started;
+  now.patch_radius = 16, now.ring_spacing = RingSpacing::Geometric;
+  EXPECT_EQ(now.resume_difference(record), "--patch-radius: 0.0 when started, 16.0 now");
+}
+
+// The patch options are refused before anything is loaded when they cannot lay out a patch.
+TEST(TrainConfig, PatchOptionsAreChecked) {
+  TrainConfig c;
+  c.training_sets = {"missing.h5"};
+  c.output = "model.pt";
+  c.patch_radius = -1;
+  EXPECT_THROW(c.validate(1), std::invalid_argument);
+  c.patch_radius = 0, c.ring_spacing = RingSpacing::Geometric;  // geometric rings need an outer radius
+  try {
+    c.validate(1);
+    FAIL() << "geometric rings accepted without --patch-radius";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--ring-spacing geometric"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TrainConfig, UnreadableRecordsAreNotCompared) {
