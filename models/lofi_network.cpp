@@ -29,16 +29,10 @@ LofiNetworkImpl::LofiNetworkImpl(const LofiOptions& o) : options_(o) {
   const int a = o.angles, r = o.rings;
   filter = register_parameter("filter", torch::stack({torch::ones({o.filter_size, o.filter_size}),
                                                       torch::zeros({o.filter_size, o.filter_size})}));
-  // Ring n at radius n/4 training pixels, angle 2 pi m / A; stored as [m * R + n, (x, y)] in arcmin.
-  auto off = torch::zeros({a * r, 2});
-  for (int m = 0; m < a; ++m)
-    for (int n = 0; n < r; ++n) {
-      const double radius = n * o.train_pixel_arcmin / 4, phi = 2 * std::numbers::pi * m / a;
-      off[m * r + n][0] = radius * std::cos(phi);
-      off[m * r + n][1] = radius * std::sin(phi);
-    }
-  offsets = register_parameter("offsets", off);
+  // The published patch: ring n at radius n/4 training pixels, i.e. evenly spaced out to (R-1)/4 pixels.
+  offsets = register_parameter("offsets", torch::zeros({a * r, 2}));
   scale = register_parameter("scale", torch::ones({1}));
+  lay_out_patch(r > 1 ? (r - 1) / 4.0 : 0.25, false);
 
   int in = o.sampled_channels() * r;
   std::vector<int> sizes = o.spoke_hidden;
@@ -72,6 +66,7 @@ void LofiNetworkImpl::lay_out_patch(double outer_radius, bool geometric) {
     if (!geometric) return outer_radius * n / (r - 1);
     return kInner * std::pow(outer_radius / kInner, static_cast<double>(n - 1) / (r - 2));
   };
+  // Ring n at angle 2 pi m / A, stored as [m * R + n, (x, y)] in arcmin.
   torch::NoGradGuard no_grad;
   auto off = torch::zeros({a * r, 2});
   for (int m = 0; m < a; ++m)
