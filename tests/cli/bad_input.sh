@@ -113,6 +113,8 @@ expect 3 "missing_cl.txt.*cannot open"           -- ks -i good.fits --preset cos
 expect 2 "--wiener: the C_ell table covers ell 100.* to 1000.*needs at least 10 to 128" -- ks -i good.fits --preset cosmos --sphere --nside 64 --wiener short_cl.txt -o out.fits
 expect 2 "--maps must be >= 1"                   -- ks-smoothing --training-set missing.h5 --maps 0
 expect 2 "--schedule.*cosine, step or constant"  -- train --training-set missing.h5 --schedule linear -o out.fits
+expect 2 "--patch-radius: must be >= 0"          -- train --training-set missing.h5 --patch-radius nan -o out.fits
+expect 2 "--ring-spacing geometric: needs --patch-radius" -- train --training-set missing.h5 --ring-spacing geometric -o out.fits
 expect 2 "--device.*cpu or cuda"                 -- map -i good.fits --preset cosmos --device tpu -o out.fits
 expect 2 "--precision tf32: TensorFloat-32 exists on CUDA" -- train --training-set missing.h5 --precision tf32 -o out.fits
 expect 2 "--precision tf32: TensorFloat-32 exists on CUDA" -- map -i good.fits --preset cosmos --precision tf32 -o out.fits
