@@ -57,7 +57,7 @@ void LofiNetworkImpl::lay_out_patch(double outer_radius, bool geometric) {
   const int a = options_.angles, r = options_.rings;
   if (!(outer_radius > 0) || !std::isfinite(outer_radius))
     throw std::invalid_argument("LoFi --patch-radius: must be a finite number of training pixels > 0");
-  constexpr double kInner = 0.25;  // training pixels
+  constexpr double kInner = LofiOptions::kInnerRingPixels;
   if (geometric && (r < 3 || outer_radius <= kInner))
     throw std::invalid_argument(
         "LoFi --ring-spacing geometric: needs >= 3 rings and --patch-radius above 0.25 training pixels");

@@ -18,6 +18,9 @@ struct LofiOptions {
   int filter_size = 139;            // learned Fourier filter samples per axis over [-k_Nyq, k_Nyq]
   double train_pixel_arcmin = 1.0;  // sets the patch radii (ring n at n/4 pixels) and the filter's k range
   int pad_pixels = 5;               // zero padding before the filter's FFT
+  // The published patch's innermost ring, in training pixels: where geometric rings start (train
+  // --ring-spacing geometric), so their outer radius must lie beyond it.
+  static constexpr double kInnerRingPixels = 0.25;
   // Input channels: kappa_E, kappa_B, then with extra_channels >= 1 the per-pixel noise level, and with the
   // Wiener channel (extra_channels == 2) the Wiener estimate of the same shear under this prior C_ell
   // (kept with the model so that every map made with it uses the prior it was trained with).

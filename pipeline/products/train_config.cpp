@@ -83,7 +83,7 @@ void TrainConfig::validate(int ranks) const {
     throw io::Error(wiener_prior_file, "reading the Wiener prior (--wiener-prior)", "no such file");
   if (!(patch_radius >= 0 && std::isfinite(patch_radius)))
     throw std::invalid_argument("--patch-radius: must be >= 0 training pixels (0: the published layout)");
-  if (ring_spacing == RingSpacing::Geometric && !(patch_radius > 0.25))
+  if (ring_spacing == RingSpacing::Geometric && !(patch_radius > models::LofiOptions::kInnerRingPixels))
     throw std::invalid_argument(
         "--ring-spacing geometric: needs --patch-radius above 0.25 training pixels (its innermost ring)");
   if (global_batch < 1 || global_batch > kMaxGlobalBatch)

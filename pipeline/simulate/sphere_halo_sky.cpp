@@ -21,8 +21,8 @@ constexpr double kDeg = std::numbers::pi / 180.0;
 constexpr double kArcmin = kDeg / 60.0;
 
 vec3 unit_vector(double ra_deg, double dec_deg) {
-  const double ra = ra_deg * kDeg, dec = dec_deg * kDeg;
-  return {std::cos(dec) * std::cos(ra), std::cos(dec) * std::sin(ra), std::sin(dec)};
+  const auto u = radec_unit_vector(ra_deg, dec_deg);
+  return {u[0], u[1], u[2]};
 }
 
 // Angle between unit vectors, accurate at small separations (acos loses half the digits there).

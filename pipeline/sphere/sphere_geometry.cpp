@@ -8,7 +8,6 @@
 #include <numbers>
 #include <stdexcept>
 #include <string>
-#include <utility>
 
 namespace lofimap::pipeline {
 
@@ -34,13 +33,17 @@ void sphere_pix2ang(long nside, long long pixel, double& ra_deg, double& dec_deg
   dec_deg = 90.0 - p.theta / kDeg;
 }
 
-CapSampler::CapSampler(double ra0_deg, double dec0_deg, double cos_radius) : cos_radius_(cos_radius) {
-  const double ra = ra0_deg * kDeg, dec = dec0_deg * kDeg, ra_east = (ra0_deg + 90) * kDeg;
-  const vec3 c(std::cos(dec) * std::cos(ra), std::cos(dec) * std::sin(ra), std::sin(dec));
-  const vec3 east(std::cos(0.0) * std::cos(ra_east), std::cos(0.0) * std::sin(ra_east), std::sin(0.0));
-  const vec3 north = crossprod(c, east);
-  for (const auto& [dst, v] : {std::pair{centre_, c}, std::pair{east_, east}, std::pair{north_, north}})
-    dst[0] = v.x, dst[1] = v.y, dst[2] = v.z;
+std::array<double, 3> radec_unit_vector(double ra_deg, double dec_deg) {
+  const double ra = ra_deg * kDeg, dec = dec_deg * kDeg;
+  return {std::cos(dec) * std::cos(ra), std::cos(dec) * std::sin(ra), std::sin(dec)};
+}
+
+CapSampler::CapSampler(double ra0_deg, double dec0_deg, double cos_radius)
+    : centre_(radec_unit_vector(ra0_deg, dec0_deg)),
+      east_(radec_unit_vector(ra0_deg + 90, 0)),
+      cos_radius_(cos_radius) {
+  const vec3 north = crossprod(vec3(centre_[0], centre_[1], centre_[2]), vec3(east_[0], east_[1], east_[2]));
+  north_ = {north.x, north.y, north.z};
 }
 
 void CapSampler::point(double u1, double u2, double& ra_deg, double& dec_deg) const {
