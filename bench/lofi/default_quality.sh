@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The shipped default's quality table (bench/README.md, "The shipped default"): lofimap-bench-lofi-quality
-# (LoFi, KS at the smoothing chosen on 20 other maps, the Wiener filter with the true C_ell) on the nine lognormal
-# test sets of bench/lofi/depths_and_scales.sh and on four sets of the leave-one-family-out runs (halo-model at
-# 0.29' n_gal 70, 0.5' n_gal 30, 1' n_gal 10; Gaussian at 0.5' n_gal 30). Run those scripts first: they make
-# the sets (the seeds live there). Prints one line per cell; the full outputs go next to the sets as LABEL_*.txt.
+# (LoFi, KS at the smoothing chosen on 20 other maps, the Wiener filter with the true C_ell) on the nine
+# lognormal test sets of bench/lofi/depths_and_scales.sh and on four sets of the leave-one-family-out runs
+# (halo-model at 0.29' n_gal 70, 0.5' n_gal 30, 1' n_gal 10; Gaussian at 0.5' n_gal 30). Run those scripts
+# first: they make the sets (the seeds live there). Prints each cell's three estimators and LoFi minus Wiener
+# paired by map; the full outputs go next to the sets as LABEL_*.txt.
 # Usage: bench/lofi/default_quality.sh MODEL [label] [build dir] [cross work dir] [lofo work dir]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,5 +27,5 @@ for cell in "${cells[@]}"; do
   "$quality" "$model" "$dir/sel_$tag.h5" "$dir/test_$tag.h5" 50 "$dir/${label}_$tag" --no-resolution \
     2>"$dir/${label}_$tag.log" >"$dir/${label}_$tag.txt"
   echo "== $(basename "$dir") $tag"
-  sed -n 3,5p "$dir/${label}_$tag.txt"
+  sed -n "3,5p;7p" "$dir/${label}_$tag.txt"
 done
