@@ -11,14 +11,9 @@
 #include <variant>
 #include <vector>
 
-namespace lofimap::io {
+#include "io/header_card.hpp"
 
-using HeaderValue = std::variant<std::string, double, long long, bool>;
-struct HeaderCard {
-  std::string key;  // at most 8 characters
-  HeaderValue value;
-  std::string comment;
-};
+namespace lofimap::io {
 
 struct TanGrid {
   double ra0_deg = 0, dec0_deg = 0;  // tangent point = centre of the grid

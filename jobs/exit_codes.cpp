@@ -9,6 +9,7 @@
 
 #include "distributed/communicator.hpp"
 #include "io/error.hpp"
+#include "pipeline/sphere/healpix_error.hpp"
 
 namespace lofimap::jobs {
 
@@ -47,6 +48,11 @@ std::pair<int, bool> exit_code_of(const std::function<int()>& action) {
     return {kFileProblem, true};
   } catch (const std::exception& e) {
     spdlog::error("{}", printable(e.what()));
+    return {kFailure, true};
+  } catch (...) {  // not a std::exception: HEALPix's PlanckError is the one library error of that kind
+    const std::string healpix = pipeline::healpix_error_message(std::current_exception());
+    spdlog::error("{}", healpix.empty() ? "an unknown error (not a std::exception)"
+                                        : "HEALPix: " + printable(healpix));
     return {kFailure, true};
   }
 }

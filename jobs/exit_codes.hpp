@@ -1,6 +1,6 @@
 // The one table from exceptions to the exit codes of `lofimap` (the same for every subcommand, and for work
 // done inside the LibTorch plugin, whose exceptions reach here unchanged):
-//   0 success, 1 anything else (a bug, an MPI failure), 2 a bad option or value (std::invalid_argument),
+//   0 success, 1 anything else (a bug, an MPI failure, a HEALPix PlanckError: named as such), 2 a bad option or value (std::invalid_argument),
 //   3 a file that cannot be read or written (io::Error), 4 training stopped before its last step (a signal or
 //   --stop-after) after writing a checkpoint: continue with --resume.
 #pragma once

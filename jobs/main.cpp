@@ -44,8 +44,7 @@ std::string config_file_problem(std::string& path) {
 // SIGTERM, SIGINT and SIGHUP outside training (which checkpoints instead): remove the temporary files of
 // unfinished outputs, then die of the signal as the default action would.
 extern "C" void on_fatal_signal(int sig) {
-  lofimap::io::remove_temporary_outputs();
-  lofimap::pipeline::remove_plugin_temporary_outputs();  // the plugin links its own copy of io/
+  lofimap::io::remove_temporary_outputs();  // io is one shared library: the plugin's outputs are listed too
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }

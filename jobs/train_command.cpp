@@ -17,10 +17,7 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
                   "HDF5 training set(s); several (e.g. one per pixel scale) are sampled batch by batch")
       ->required();
   cmd->add_option("-o,--output", c->output, "trained model weights")->required();
-  add_choice(cmd, "--model-size", c->model_size,
-             {{"compact", pipeline::ModelSize::Compact},
-              {"medium", pipeline::ModelSize::Medium},
-              {"published", pipeline::ModelSize::Published}},
+  add_choice(cmd, "--model-size", c->model_size, pipeline::model_size_names(),
              "network size");
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");
   cmd->add_flag("--wiener-channel", c->wiener_channel,
@@ -32,8 +29,7 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
                   "outer ring of the sampling patch at the start of training, in training pixels (0: the "
                   "published layout, 2 pixels with 9 rings); the patch is learned from there")
       ->capture_default_str();
-  add_choice(cmd, "--ring-spacing", c->ring_spacing,
-             {{"linear", pipeline::RingSpacing::Linear}, {"geometric", pipeline::RingSpacing::Geometric}},
+  add_choice(cmd, "--ring-spacing", c->ring_spacing, pipeline::ring_spacing_names(),
              "rings evenly spaced out to --patch-radius, or growing by a constant factor from 0.25 pixels");
   cmd->add_option("--steps", c->steps, "optimisation steps")->capture_default_str();
   cmd->add_option("--global-batch,--maps-per-step", c->global_batch,
@@ -46,17 +42,13 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
       ->capture_default_str();
   cmd->add_option("--steps-per-batch", c->steps_per_batch, "steps on the same maps")->capture_default_str();
   cmd->add_flag("!--no-jitter", c->jitter, "query pixel centres only (no sub-pixel jitter)");
-  add_choice(cmd, "--loss", c->loss, {{"l1", pipeline::TrainingLoss::L1}, {"l2", pipeline::TrainingLoss::L2}},
+  add_choice(cmd, "--loss", c->loss, pipeline::training_loss_names(),
              "training loss");
-  add_choice(cmd, "--optimizer", c->optimizer,
-             {{"adam", pipeline::OptimizerKind::Adam}, {"adamw", pipeline::OptimizerKind::AdamW}},
+  add_choice(cmd, "--optimizer", c->optimizer, pipeline::optimizer_names(),
              "optimiser");
   cmd->add_option("--lr", c->learning_rate, "learning rate")->capture_default_str();
   cmd->add_option("--weight-decay", c->weight_decay, "weight decay")->capture_default_str();
-  add_choice(cmd, "--schedule", c->schedule,
-             {{"cosine", pipeline::LearningRateSchedule::Cosine},
-              {"step", pipeline::LearningRateSchedule::Step},
-              {"constant", pipeline::LearningRateSchedule::Constant}},
+  add_choice(cmd, "--schedule", c->schedule, pipeline::schedule_names(),
              "learning-rate schedule");
   cmd->add_option("--clip-norm", c->clip_norm, "gradient clipping norm (0: none)")->capture_default_str();
   cmd->add_option("--seed", c->seed, "random seed")->capture_default_str();

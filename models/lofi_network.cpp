@@ -1,7 +1,5 @@
 #include "models/lofi_network.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -211,11 +209,6 @@ double LofiNetworkImpl::flops_per_query() const {
   mix.push_back(1);
   for (int s : mix) flops += 2.0 * in * s, in = s;
   return flops;
-}
-
-void retain_freed_memory() {
-  mallopt(M_MMAP_MAX, 0);  // large blocks from the heap too (glibc caps M_MMAP_THRESHOLD at 32 MiB)
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);  // and kept there after free
 }
 
 std::string lofi_hash(LofiNetwork& net) {

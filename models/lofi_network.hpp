@@ -52,12 +52,6 @@ class LofiNetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LofiNetwork);
 
-// Inference: LoFi's activations are hundreds of MB per forward pass ([spokes, queries, hidden]); glibc hands
-// such blocks back to the kernel on free, so every pass paid ~10^5 page faults. This keeps freed memory in
-// the heap for reuse (M_TRIM_THRESHOLD) — faster inference (70% -> 76% of the matmul ceiling here), at the
-// price of a process RSS that does not shrink; used by `lofimap map`, not by training on large grids.
-void retain_freed_memory();
-
 // Weights file: options (JSON), a content hash, and every parameter; written to a temporary name and renamed.
 void save_lofi(LofiNetwork& net, const std::string& path);
 // Throws io::Error naming the file when it is missing or corrupt (exit code 3 in the command line), and

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "models/field_model.hpp"
 #include "models/lofi_network.hpp"
 
 #ifdef LOFIMAP_BENCH_CUDART

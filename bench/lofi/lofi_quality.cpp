@@ -41,11 +41,10 @@ struct Stat {
 };
 
 // LoFi on an output grid of n_out pixels of pixel_out arcmin, centred on the input grid, as doubles.
-std::vector<double> predict(models::LofiNetwork& net, const torch::Tensor& input, double pixel_in, long n_out,
+std::vector<double> predict(models::FieldModel& net, const torch::Tensor& input, double pixel_in, long n_out,
                             double pixel_out) {
-  const auto out =
-      pipeline::predict_grid(net, input, pixel_in, n_out, pixel_out).to(torch::kDouble).contiguous();
-  return {out.data_ptr<double>(), out.data_ptr<double>() + out.numel()};
+  const auto out = pipeline::predict_grid(net, input, pixel_in, n_out, pixel_out);
+  return {out.begin(), out.end()};
 }
 
 std::vector<double> block_average(const std::vector<double>& a, long n, long f) {
@@ -83,8 +82,9 @@ int main(int argc, char** argv) {
   }
   at::set_num_threads(2);
   pipeline::set_fftw_threads(1);
-  auto net = models::load_lofi(argv[1]);
-  net->eval();
+  const auto model = models::open_field_model(argv[1]);
+  models::FieldModel& net = *model;
+  net.set_training(false);
   const io::TrainingSetReader train(argv[2]), test(argv[3]);
   const long maps = std::min<long>(std::atol(argv[4]), test.maps());
   const std::string outdir = argv[5];
@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
         mask(m.mask.begin(), m.mask.end()), counts(m.counts.begin(), m.counts.end()),
         g1(m.shear.begin(), m.shear.begin() + nn), g2(m.shear.begin() + nn, m.shear.end());
     const auto lofi =
-        predict(net, pipeline::lofi_input(m, n, pixel, net->options(), torch::kCPU), pixel, n, pixel);
+        predict(net, pipeline::lofi_input(m, n, pixel, net.options(), torch::kCPU), pixel, n, pixel);
     const auto ks = pipeline::flat_gaussian_smooth(e, n, n, best_sigma / pixel, 2.0);
     const auto wf = pipeline::wiener_filter(g1, g2, counts, m.sigma_e, cl, grid).kappa;
     const auto ql = pipeline::evaluate_map(lofi, t, mask, grid),
@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
         }
         ks_power.add(variance(ks.a));
         return variance(
-            predict(net, pipeline::lofi_input(m, n, pixel, net->options(), torch::kCPU), pixel, n, pixel));
+            predict(net, pipeline::lofi_input(m, n, pixel, net.options(), torch::kCPU), pixel, n, pixel));
       };
       rotated_power.add(power_of(g1, g2, ks_rotated, wf_rotated));
       noise_power.add(power_of(e1, e2, ks_noise, wf_noise));
@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
       const auto m = test.read(i);
       const std::vector<double> t(m.kappa.begin(), m.kappa.end());
       const long n_out = static_cast<long>(n * f);
-      const auto p = predict(net, pipeline::lofi_input(m, n, pixel, net->options(), torch::kCPU), pixel,
+      const auto p = predict(net, pipeline::lofi_input(m, n, pixel, net.options(), torch::kCPU), pixel,
                              n_out, pixel / f);
       std::vector<double> a, b;
       if (f >= 1) {

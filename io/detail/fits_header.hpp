@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "io/fits_maps.hpp"
+#include "io/header_card.hpp"
 
 namespace lofimap::io::detail {
 

@@ -73,30 +73,21 @@ std::vector<std::string> survey_preset_names() {
   return names;
 }
 
+const EnumNames<Calibration>& calibration_names() {
+  static const EnumNames<Calibration> names = {{"none", Calibration::None},
+                                               {"mean", Calibration::MeanSubtract},
+                                               {"des", Calibration::DesMetacal},
+                                               {"kids", Calibration::Kids},
+                                               {"hsc", Calibration::Hsc}};
+  return names;
+}
+
 Calibration parse_calibration(const std::string& name) {
-  if (name == "none") return Calibration::None;
-  if (name == "mean") return Calibration::MeanSubtract;
-  if (name == "des") return Calibration::DesMetacal;
-  if (name == "kids") return Calibration::Kids;
-  if (name == "hsc") return Calibration::Hsc;
-  throw std::invalid_argument("--calibration: unknown calibration '" + name +
-                              "' (none, mean, des, kids, hsc)");
+  return value_of(calibration_names(), name, "--calibration");
 }
 
 std::string calibration_name(Calibration c) {
-  switch (c) {
-    case Calibration::None:
-      return "none";
-    case Calibration::MeanSubtract:
-      return "mean";
-    case Calibration::DesMetacal:
-      return "des";
-    case Calibration::Kids:
-      return "kids";
-    case Calibration::Hsc:
-      return "hsc";
-  }
-  return "?";
+  return name_of(calibration_names(), c);
 }
 
 void override_columns(ColumnMap& c, const std::map<std::string, std::string>& overrides) {

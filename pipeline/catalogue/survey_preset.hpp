@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/core/enum_names.hpp"
+
 namespace lofimap::pipeline {
 
 enum class Calibration {
@@ -40,7 +42,8 @@ struct SurveyPreset {
 // Throws std::invalid_argument listing the known presets when name is unknown.
 SurveyPreset survey_preset(const std::string& name);
 std::vector<std::string> survey_preset_names();
-// Parses "none|mean|des|kids|hsc"; throws std::invalid_argument otherwise.
+const EnumNames<Calibration>& calibration_names();  // none, mean, des, kids, hsc
+// Throws std::invalid_argument naming --calibration and the choices for an unknown name.
 Calibration parse_calibration(const std::string& name);
 std::string calibration_name(Calibration c);
 

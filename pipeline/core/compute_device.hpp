@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "pipeline/core/enum_names.hpp"
+
 namespace lofimap::pipeline {
 
 enum class ComputeDevice {
@@ -11,8 +13,9 @@ enum class ComputeDevice {
   Cuda,  // the GPU given by the node-local rank (one GPU per rank)
 };
 
-inline std::string device_name(ComputeDevice d) {
-  return d == ComputeDevice::Cuda ? "cuda" : "cpu";
+inline const EnumNames<ComputeDevice>& device_names() {
+  static const EnumNames<ComputeDevice> names = {{"cpu", ComputeDevice::Cpu}, {"cuda", ComputeDevice::Cuda}};
+  return names;
 }
 
 // The arithmetic of LoFi's forward passes. Fp32: float32 throughout. Tf32 (CUDA only): matrix products and
@@ -20,8 +23,14 @@ inline std::string device_name(ComputeDevice d) {
 // that matrix products run in bfloat16 while FFTs, sampling and reductions stay float32.
 enum class Precision { Fp32, Tf32, Bf16 };
 
+inline const EnumNames<Precision>& precision_names() {
+  static const EnumNames<Precision> names = {
+      {"fp32", Precision::Fp32}, {"tf32", Precision::Tf32}, {"bf16", Precision::Bf16}};
+  return names;
+}
+
 inline std::string precision_name(Precision p) {
-  return p == Precision::Tf32 ? "tf32" : p == Precision::Bf16 ? "bf16" : "fp32";
+  return name_of(precision_names(), p);
 }
 
 }  // namespace lofimap::pipeline

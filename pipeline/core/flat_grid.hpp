@@ -27,7 +27,6 @@ struct FlatGrid {
   }
 
   long pixels() const { return nx * ny; }
-  bool is_square() const { return nx == ny; }
   double pixel_deg() const { return pixel_arcmin / 60.0; }
   double pixel_rad() const { return pixel_arcmin * std::numbers::pi / (180.0 * 60.0); }
 

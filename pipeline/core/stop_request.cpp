@@ -7,6 +7,7 @@ namespace lofimap::pipeline {
 
 namespace {
 std::atomic<bool> g_stop{false};
+// A second Ctrl-C while the first is being honoured ends the process at once (the default action).
 extern "C" void on_stop(int sig) {
   if (sig == SIGINT && g_stop.load()) {
     std::signal(SIGINT, SIG_DFL);
@@ -24,6 +25,9 @@ bool stop_requested() {
 }
 void request_stop() {
   g_stop.store(true);
+}
+void clear_stop_request() {
+  g_stop.store(false);
 }
 
 }  // namespace lofimap::pipeline

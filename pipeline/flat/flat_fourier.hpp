@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "pipeline/core/field_pair.hpp"
-#include "pipeline/flat/flat_kaiser_squires.hpp"
+#include "pipeline/flat/fft_size.hpp"
 
 namespace lofimap::pipeline::detail {
 

@@ -8,11 +8,9 @@
 #include <vector>
 
 #include "pipeline/core/field_pair.hpp"
+#include "pipeline/flat/fft_size.hpp"  // padded_fft_size, part of this header's interface
 
 namespace lofimap::pipeline {
-
-// Sizes the FFT grid: at least pad * n, rounded up to a product of 2, 3, 5 and 7 (FFTW's fast sizes).
-long padded_fft_size(long n, double pad);
 
 // removed_sigma_pixels > 0: the scales a Gaussian of that sigma keeps are taken out (transfer
 // G(smoothing) * (1 - G(removed))), for maps whose large scales come from a global estimate.

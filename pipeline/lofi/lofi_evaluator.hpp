@@ -1,5 +1,5 @@
-// The LibTorch side of LofiEvaluator (pipeline/products/lofi_plugin.hpp): a model loaded once, evaluated on
-// one region's input grid at a time.
+// The LibTorch side of LofiEvaluator (pipeline/products/lofi_plugin.hpp): a model opened through the network
+// seam (models/field_model.hpp) once, evaluated on one input grid (a patch or a region) at a time.
 #pragma once
 
 #include <memory>

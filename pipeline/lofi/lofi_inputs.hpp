@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "io/hdf5_training_set.hpp"
-#include "models/lofi_network.hpp"
+#include "models/field_model.hpp"
 #include "pipeline/core/flat_grid.hpp"
 #include "pipeline/lofi/lofi_channels.hpp"
 
@@ -55,17 +55,13 @@ inline torch::Tensor grid_queries(const FlatGrid& grid, torch::Device device) {
   return torch::from_blob(xy.data(), {1, grid.pixels(), 2}).clone().to(device);
 }
 
-// LoFi on a square output grid of n_out pixels of pixel_out arcmin centred on the input grid (pixel_in), in
-// batches of 32768 queries, on the input's device: [n_out, n_out].
-inline torch::Tensor predict_grid(models::LofiNetwork& net, const torch::Tensor& input, double pixel_in,
-                                  long n_out, double pixel_out) {
-  torch::NoGradGuard no_grad;
+// The model on a square output grid of n_out pixels of pixel_out arcmin centred on the input grid [C, n, n]
+// (pixel_in), in batches of kQueriesPerPass queries on the input's device: n_out^2 values, row-major, on the CPU.
+constexpr long kQueriesPerPass = 32768;
+inline std::vector<float> predict_grid(models::FieldModel& model, const torch::Tensor& input, double pixel_in,
+                                       long n_out, double pixel_out) {
   const auto q = grid_queries(FlatGrid::square(n_out, pixel_out), input.device());
-  const auto channels = net->prefilter(input.unsqueeze(0), pixel_in);  // once per map, not per batch
-  std::vector<torch::Tensor> parts;
-  for (long s = 0; s < n_out * n_out; s += 32768)
-    parts.push_back(net->query(channels, pixel_in, q.slice(1, s, std::min(n_out * n_out, s + 32768))));
-  return torch::cat(parts, 1).view({n_out, n_out});
+  return models::evaluate_in_batches(model, input.unsqueeze(0), pixel_in, q, kQueriesPerPass);
 }
 
 }  // namespace lofimap::pipeline

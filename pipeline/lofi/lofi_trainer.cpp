@@ -11,14 +11,14 @@
 #include <numbers>
 
 #include "distributed/torch/gradient_reducer.hpp"
-#include "models/lofi_network.hpp"
+#include "models/field_model.hpp"
 #include "pipeline/flat/map_quality.hpp"
 #include "pipeline/lofi/lofi_inputs.hpp"
 #include "pipeline/lofi/torch_device.hpp"
 #include "pipeline/lofi/training_checkpoint.hpp"
 #include "pipeline/lofi/training_log.hpp"
 #include "pipeline/lofi/training_sampler.hpp"
-#include "pipeline/lofi/training_stop.hpp"
+#include "pipeline/core/stop_request.hpp"
 
 namespace lofimap::pipeline {
 
@@ -37,12 +37,12 @@ double learning_rate(const TrainConfig& c, long step) {
   return c.learning_rate;
 }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, models::LofiNetwork& net) {
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, models::FieldModel& net) {
   if (c.optimizer == OptimizerKind::AdamW)
     return std::make_unique<torch::optim::AdamW>(
-        net->parameters(), torch::optim::AdamWOptions(c.learning_rate).weight_decay(c.weight_decay));
+        net.parameters(), torch::optim::AdamWOptions(c.learning_rate).weight_decay(c.weight_decay));
   return std::make_unique<torch::optim::Adam>(
-      net->parameters(), torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
+      net.parameters(), torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
 }
 
 // The backward passes of one step on this rank: its slots of the global batch in micro-batches, each pass's
@@ -54,13 +54,13 @@ struct LocalStep {
   bool abandoned = false;
 };
 
-LocalStep backward_passes(const TrainConfig& c, models::LofiNetwork& net, TrainingSampler& sampler,
+LocalStep backward_passes(const TrainConfig& c, models::FieldModel& net, TrainingSampler& sampler,
                           distributed::GradientReducer& reducer, long step) {
   LocalStep out;
   const long local = sampler.local_slots();
   const double total_queries = static_cast<double>(c.global_batch) * static_cast<double>(c.coords_per_map);
   for (long first = 0; first < local; first += c.micro_batch) {
-    if (training_stop_requested()) {
+    if (stop_requested()) {
       out.abandoned = true;
       break;
     }
@@ -70,7 +70,7 @@ LocalStep backward_passes(const TrainConfig& c, models::LofiNetwork& net, Traini
     torch::Tensor pred;
     {
       const PrecisionScope arithmetic(c.precision, s.inputs.device());  // the forward pass; backward follows
-      pred = net->forward(s.inputs, s.pixel, s.queries).to(torch::kFloat);
+      pred = net.forward(s.inputs, s.pixel, s.queries).to(torch::kFloat);
     }
     const auto summed = c.loss == TrainingLoss::L2 ? torch::mse_loss(pred, s.targets, torch::Reduction::Sum)
                                                    : torch::l1_loss(pred, s.targets, torch::Reduction::Sum);
@@ -83,7 +83,7 @@ LocalStep backward_passes(const TrainConfig& c, models::LofiNetwork& net, Traini
 }
 
 // The first (up to 8) held-out maps of every set, RMSE and Pearson r averaged.
-ValidationScore validate_model(const TrainConfig& c, models::LofiNetwork& net,
+ValidationScore validate_model(const TrainConfig& c, models::FieldModel& net,
                                const std::vector<TrainingSet>& sets, torch::Device device) {
   ValidationScore score;
   const long v = std::min<long>(c.validation_maps, 8);
@@ -91,12 +91,10 @@ ValidationScore validate_model(const TrainConfig& c, models::LofiNetwork& net,
   for (const auto& set : sets) {
     const auto grid = FlatGrid::square(set.n, set.pixel);
     for (long i = 0; i < v; ++i) {
-      const auto m = load_training_map(set, set.train_maps + i, net->options(), device);
-      const auto pred = predict_grid(net, m.input, set.pixel, set.n, set.pixel)
-                            .to(torch::kCPU, torch::kDouble)
-                            .contiguous();
+      const auto m = load_training_map(set, set.train_maps + i, net.options(), device);
+      const auto pred = predict_grid(net, m.input, set.pixel, set.n, set.pixel);
       const auto truth = m.truth.to(torch::kCPU, torch::kDouble).contiguous();
-      std::vector<double> a(pred.data_ptr<double>(), pred.data_ptr<double>() + pred.numel());
+      std::vector<double> a(pred.begin(), pred.end());
       std::vector<double> b(truth.data_ptr<double>(), truth.data_ptr<double>() + truth.numel());
       const auto q = evaluate_map(a, b, {}, grid, 4);
       score.rmse += q.rmse / count, score.pearson += q.pearson / count;
@@ -107,27 +105,27 @@ ValidationScore validate_model(const TrainConfig& c, models::LofiNetwork& net,
 
 }  // namespace
 
-std::vector<torch::Tensor> global_batch_gradients(const TrainConfig& c, models::LofiNetwork& net,
+std::vector<torch::Tensor> global_batch_gradients(const TrainConfig& c, models::FieldModel& net,
                                                   const distributed::Communicator& comm, long step,
                                                   double* loss) {
   const auto sets = open_training_sets(c);
-  const auto device = net->parameters().front().device();
-  const auto reducer = distributed::make_gradient_reducer(comm, net->parameters());
+  const auto device = net.parameters().front().device();
+  const auto reducer = distributed::make_gradient_reducer(comm, net.parameters());
   const auto rows = distributed::split_rows(c.global_batch, comm.rank(), comm.size());
-  TrainingSampler sampler(c, net->options(), sets, {rows.begin, rows.end}, device);
-  for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+  TrainingSampler sampler(c, net.options(), sets, {rows.begin, rows.end}, device);
+  for (auto& p : net.parameters()) p.mutable_grad() = torch::Tensor();
   double local = backward_passes(c, net, sampler, *reducer, step).loss_sum;
   comm.allreduce_sum(&local, 1);
   if (loss) *loss = local;
   std::vector<torch::Tensor> grads;
-  for (auto& p : net->parameters())
+  for (auto& p : net.parameters())
     grads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
   return grads;
 }
 
 TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& comm) {
   c.validate();
-  clear_training_stop();
+  clear_stop_request();
   const auto t0 = std::chrono::steady_clock::now();
   const auto sets = open_training_sets(c);
   const auto device = torch_device(c.device, comm);
@@ -149,13 +147,14 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     throw std::invalid_argument("rank " + std::to_string(comm.rank()) +
                                 ": its model options differ from rank 0's (" + diff + ")");
   torch::manual_seed(static_cast<uint64_t>(c.seed));
-  models::LofiNetwork net(model_options);
-  if (c.patch_radius > 0) net->lay_out_patch(c.patch_radius, c.ring_spacing == RingSpacing::Geometric);
-  net->to(device);
+  const auto model = models::new_field_model(
+      model_options, {c.patch_radius, c.ring_spacing == RingSpacing::Geometric});
+  models::FieldModel& net = *model;
+  net.to(device);
   const auto opt = make_optimizer(c, net);
   distributed::ReducerOptions reducer_options;
   reducer_options.overlap = c.overlap_reduction;
-  const auto reducer = distributed::make_gradient_reducer(comm, net->parameters(), reducer_options);
+  const auto reducer = distributed::make_gradient_reducer(comm, net.parameters(), reducer_options);
   TrainSummary summary;
   long step = 0;
   if (c.resume) {
@@ -167,7 +166,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   summary.first_step = step;
   TrainingLog log(c, comm, step);
   const auto rows = distributed::split_rows(c.global_batch, comm.rank(), comm.size());
-  TrainingSampler sampler(c, net->options(), sets, {rows.begin, rows.end}, device);
+  TrainingSampler sampler(c, net.options(), sets, {rows.begin, rows.end}, device);
   if (comm.is_root() && comm.size() > 1)
     spdlog::info(
         "{} ranks share a global batch of {} maps; gradients summed by the {} reducer ({} buckets, "
@@ -186,7 +185,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     const bool last = step + 1 == c.steps;
     const bool budget_spent = c.stop_after > 0 && step + 1 - summary.first_step >= c.stop_after && !last;
     double agreed[3] = {local.loss_sum, local.abandoned ? 1.0 : 0.0,
-                        training_stop_requested() || budget_spent ? 1.0 : 0.0};
+                        stop_requested() || budget_spent ? 1.0 : 0.0};
     comm.allreduce_sum(agreed, 3);
     const double loss = agreed[0];
     if (agreed[1] > 0) {  // abandoned mid-step: the parameters are those after the previous step
@@ -202,7 +201,7 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
           "training diverged at step " + std::to_string(step + 1) +
           ": the loss is not a finite number (--lr too large, or NaN in a training map?); "
           "nothing was written after the last checkpoint");
-    if (c.clip_norm > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), c.clip_norm);
+    if (c.clip_norm > 0) torch::nn::utils::clip_grad_norm_(net.parameters(), c.clip_norm);
     opt->step();
     summary.losses.push_back(loss);
     if (c.check_replicas_every > 0 && (step + 1) % c.check_replicas_every == 0)
@@ -231,9 +230,8 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   summary.reduced_bytes_per_step = reducer->stats().bytes_per_step;
   summary.last_step = step;
   if (!summary.interrupted) {
-    summary.model_hash =
-        models::lofi_hash(net);  // on every rank: equal hashes prove the ranks stayed in step
-    if (comm.is_root()) models::save_lofi(net, c.output);
+    summary.model_hash = net.hash();  // on every rank: equal hashes prove the ranks stayed in step
+    if (comm.is_root()) net.save(c.output);
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "distributed/communicator.hpp"
-#include "models/lofi_network.hpp"
-#include "pipeline/lofi/training_stop.hpp"
+#include "models/field_model.hpp"
+#include "pipeline/core/stop_request.hpp"
 #include "pipeline/products/train_config.hpp"
 
 namespace lofimap::pipeline {
@@ -21,7 +21,7 @@ TrainSummary train_lofi(const TrainConfig& config, const distributed::Communicat
 // The gradient of the global batch's mean loss at `step` for `net` as it stands, summed over the ranks of
 // comm (every rank gets it), one tensor per parameter. What one training step computes before the optimiser;
 // for the equivalence tests and the benchmark. Also returns the global loss.
-std::vector<torch::Tensor> global_batch_gradients(const TrainConfig& config, models::LofiNetwork& net,
+std::vector<torch::Tensor> global_batch_gradients(const TrainConfig& config, models::FieldModel& net,
                                                   const distributed::Communicator& comm, long step,
                                                   double* loss = nullptr);
 

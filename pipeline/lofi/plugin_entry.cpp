@@ -6,9 +6,7 @@
 #include <string>
 
 #include "distributed/torch/reduction_backend.hpp"
-#include "io/atomic_output.hpp"
 #include "pipeline/lofi/lofi_evaluator.hpp"
-#include "pipeline/lofi/lofi_mapping.hpp"
 #include "pipeline/lofi/lofi_trainer.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 
@@ -29,7 +27,7 @@ auto without_backtrace(F&& f) {
 class BacktraceFreeEvaluator final : public LofiEvaluator {
  public:
   explicit BacktraceFreeEvaluator(std::unique_ptr<LofiEvaluator> inner) : inner_(std::move(inner)) {}
-  double train_pixel_arcmin() const override { return inner_->train_pixel_arcmin(); }
+  const models::LofiOptions& options() const override { return inner_->options(); }
   std::string model_hash() const override { return inner_->model_hash(); }
   std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& e,
                               const std::vector<double>& b, const std::vector<double>& g1,
@@ -56,12 +54,8 @@ class TorchLofiPlugin final : public LofiPlugin {
     return info;
   }
 
-  MapReport map(const MapConfig& config, const distributed::Communicator& comm) override {
-    return without_backtrace([&] { return run_lofi_map(config, comm); });
-  }
-
   TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) override {
-    install_training_stop_signals();
+    install_stop_signals();
     return without_backtrace([&] { return train_lofi(config, comm); });
   }
 
@@ -72,8 +66,6 @@ class TorchLofiPlugin final : public LofiPlugin {
         without_backtrace([&] { return open_lofi_evaluator(path, device, precision, batch, comm); });
     return std::make_unique<BacktraceFreeEvaluator>(std::move(evaluator));
   }
-
-  void remove_temporary_outputs() noexcept override { io::remove_temporary_outputs(); }
 };
 
 }  // namespace

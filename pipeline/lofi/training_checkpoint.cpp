@@ -7,13 +7,13 @@
 
 namespace lofimap::pipeline {
 
-void save_training_checkpoint(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& opt,
+void save_training_checkpoint(const std::string& path, models::FieldModel& net, torch::optim::Optimizer& opt,
                               long step, const TrainConfig& c) {
   torch::serialize::OutputArchive a, o;
-  a.write("lofimap_options", c10::IValue(net->options().to_json()));
+  a.write("lofimap_options", c10::IValue(net.options().to_json()));
   a.write("train_config", c10::IValue(c.record()));
   a.write("step", c10::IValue(static_cast<int64_t>(step)));
-  for (const auto& p : net->named_parameters()) a.write("model." + p.key(), p.value().detach().cpu());
+  for (const auto& p : net.named_parameters()) a.write("model." + p.key(), p.value().detach().cpu());
   opt.save(o);
   a.write("optimizer", o);
   io::AtomicOutput out(path, /*overwrite*/ true);  // the previous checkpoint survives a crash mid-write
@@ -21,7 +21,7 @@ void save_training_checkpoint(const std::string& path, models::LofiNetwork& net,
   out.commit();
 }
 
-long load_training_checkpoint(const std::string& path, models::LofiNetwork& net, torch::optim::Optimizer& opt,
+long load_training_checkpoint(const std::string& path, models::FieldModel& net, torch::optim::Optimizer& opt,
                               const TrainConfig& c) {
   if (!std::filesystem::exists(path))
     throw std::runtime_error(path + ": --resume: no checkpoint to resume from");
@@ -34,7 +34,7 @@ long load_training_checkpoint(const std::string& path, models::LofiNetwork& net,
   c10::IValue options, step;
   if (!a.try_read("lofimap_options", options) || !a.try_read("step", step))
     throw std::runtime_error(path + ": not a lofimap training checkpoint");
-  const auto diff = net->options().difference(models::LofiOptions::from_json(options.toStringRef()));
+  const auto diff = net.options().difference(models::LofiOptions::from_json(options.toStringRef()));
   if (!diff.empty())
     throw std::invalid_argument(path + ": checkpoint model differs from the requested one: " + diff);
   c10::IValue record;
@@ -45,7 +45,7 @@ long load_training_checkpoint(const std::string& path, models::LofiNetwork& net,
                                   "; a resumed run continues with the options it was started with)");
   }
   torch::NoGradGuard no_grad;
-  for (auto& p : net->named_parameters()) {
+  for (auto& p : net.named_parameters()) {
     torch::Tensor t;
     if (!a.try_read("model." + p.key(), t)) throw std::runtime_error(path + ": checkpoint lacks " + p.key());
     p.value().copy_(t);

@@ -1,6 +1,6 @@
 #include "pipeline/products/ks_product.hpp"
 
-#include "pipeline/products/region_map_product.hpp"
+#include "pipeline/products/region_ks_product.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -37,20 +37,6 @@ std::vector<float> to_float(const std::vector<double>& v) {
   return std::vector<float>(v.begin(), v.end());
 }
 
-void validate(const KsConfig& c) {
-  validate_catalogue_options(c.catalogue);
-  if (c.output.empty()) throw std::invalid_argument("--output: no output path given");
-  io::check_not_an_input(c.output, io::expand_catalogue_paths(c.catalogue.inputs));
-  if (c.smoothing_arcmin < 0 || !std::isfinite(c.smoothing_arcmin))
-    throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
-  if (c.sphere) {
-    validate_nside(c.nside);
-  } else {
-    validate_flat_settings(c.flat);
-  }
-  if (!c.wiener_cl.empty()) read_cl_table(c.wiener_cl);  // a missing or malformed table fails before any work
-}
-
 std::string stats_line(const char* name, const std::vector<double>& map, const std::vector<double>& mask) {
   std::ostringstream s;
   s << "  " << name << ": rms " << rms(map, mask) << ", skewness " << skewness(map, mask);
@@ -60,11 +46,10 @@ std::string stats_line(const char* name, const std::vector<double>& map, const s
 // Writes FITS + PNGs to temporaries, then renames all of them into place.
 class ProductSet {
  public:
-  ProductSet(const KsConfig& c) {
-    fits_ = std::make_unique<io::AtomicOutput>(c.output, c.overwrite);
-    if (c.png)
-      for (const auto& p : quicklook_paths(c.output))
-        pngs_.push_back(std::make_unique<io::AtomicOutput>(p, c.overwrite));
+  explicit ProductSet(const OutputOptions& o) {
+    fits_ = std::make_unique<io::AtomicOutput>(o.path, o.overwrite);
+    if (o.png)
+      for (const auto& p : quicklook_paths(o.path)) pngs_.push_back(std::make_unique<io::AtomicOutput>(p, o.overwrite));
   }
   const std::string& fits_temp() const { return fits_->temp_path(); }
   std::string png_temp(size_t i) const { return i < pngs_.size() ? pngs_[i]->temp_path() : ""; }
@@ -121,20 +106,18 @@ std::vector<std::string> quicklook_paths(const std::string& output) {
   return out;
 }
 
-KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
-  if (c.regions > 0) return run_region_kaiser_squires(c, comm);
-  if (c.reread_catalogue)
-    throw std::invalid_argument("--reread-catalogue: only with --regions (a single patch holds no galaxies)");
-  validate(c);
+ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
+  c.validate();
+  if (c.regions.enabled()) return run_region_kaiser_squires(c, comm);
   std::unique_ptr<ProductSet> products;
-  if (comm.is_root()) products = std::make_unique<ProductSet>(c);  // fails early on unwritable outputs
+  if (comm.is_root()) products = std::make_unique<ProductSet>(c.output);  // fails early on unwritable outputs
 
   PhaseTimer timer;
-  KsReport report;
+  ProductReport report;
   std::ostringstream summary;
   const auto cards_for = [&](const CatalogueSummary& catalogue) {
     summary << catalogue.report() << "\n";
-    auto cards = provenance_cards(c.command_line, catalogue);
+    auto cards = provenance_cards(c.output.command_line, catalogue);
     cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian smoothing sigma"});
     cards.push_back({"LMFLIP1", c.catalogue.flip_e1, "e1 sign flipped by the user"});
     cards.push_back({"LMFLIP2", c.catalogue.flip_e2, "e2 sign flipped by the user"});
@@ -191,7 +174,7 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
               << " CG iterations)";
     }
     io::write_flat_fits(products->fits_temp(), tan_grid(patch), images, cards);
-    if (c.png)
+    if (c.output.png)
       write_pngs(*products,
                  {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
   } else {
@@ -272,7 +255,7 @@ KsReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& 
               << " CG iterations)";
     }
     io::write_healpix_fits(products->fits_temp(), c.nside, columns, cards, "C", pixels);
-    if (c.png)
+    if (c.output.png)
       write_pngs(*products,
                  {sphere_view(kappa.a, maps.weight, c.nside), sphere_view(kappa.b, maps.weight, c.nside),
                   sphere_view(maps.count, maps.weight, c.nside)},

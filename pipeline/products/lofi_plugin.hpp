@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "distributed/communicator.hpp"
+#include "models/lofi_options.hpp"
+#include "pipeline/core/compute_device.hpp"
 #include "pipeline/core/flat_grid.hpp"
-#include "pipeline/products/map_config.hpp"
 #include "pipeline/products/train_config.hpp"
 
 namespace lofimap::pipeline {
@@ -24,13 +25,13 @@ struct TorchRuntimeInfo {
   bool nccl_reducer = false;  // the NCCL gradient reducer was compiled in (CMake found CUDA and NCCL)
 };
 
-// A loaded LoFi model that maps one region at a time (`lofimap map --regions`): the region's unsmoothed KS
-// E/B maps and galaxy counts on its grid go in, the convergence at query points of the grid's plane comes
-// out.
+// A loaded model on this rank's device, for every LoFi map (one patch or one region at a time): the
+// unsmoothed KS E/B maps and galaxy counts on a grid go in, the convergence at query points of the grid's
+// plane comes out, evaluated in batches of the configured size.
 class LofiEvaluator {
  public:
   virtual ~LofiEvaluator() = default;
-  virtual double train_pixel_arcmin() const = 0;
+  virtual const models::LofiOptions& options() const = 0;  // training pixel, input channels, sizes
   virtual std::string model_hash() const = 0;
   // Maps are [ny][nx] on `grid` (g1, g2: the binned shear, read by models with the Wiener channel); queries
   // are x, y pairs in arcmin on the grid's tangent plane.
@@ -45,16 +46,12 @@ class LofiPlugin {
   virtual ~LofiPlugin() = default;
   virtual void set_threads(int threads) = 0;
   virtual TorchRuntimeInfo runtime() const = 0;
-  // `lofimap map`: the config was validated by the caller (MapConfig::validate).
-  virtual MapReport map(const MapConfig& config, const distributed::Communicator& comm) = 0;
   // `lofimap train`: installs the SIGTERM/SIGUSR1 handlers that checkpoint and stop.
   virtual TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) = 0;
   // Reads a model (io::Error for a bad file) onto the device of this rank; `batch`: queries per forward pass.
   virtual std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device,
                                                     Precision precision, long batch,
                                                     const distributed::Communicator& comm) = 0;
-  // Removes the temporary files of the plugin's unfinished outputs (its own copy of io/; async-signal-safe).
-  virtual void remove_temporary_outputs() noexcept = 0;
 };
 
 // Loads the plugin (once) and returns its interface; throws std::runtime_error naming the library when it
@@ -71,9 +68,6 @@ struct BlasInfo {
   bool reference = false;  // the slow reference BLAS (netlib): LoFi runs ~47x slower on it
 };
 BlasInfo loaded_blas();  // loads the plugin first (LibTorch is what pulls libblas.so.3 in)
-
-// The plugin's remove_temporary_outputs() when it is loaded, else nothing (async-signal-safe).
-void remove_plugin_temporary_outputs() noexcept;
 
 }  // namespace lofimap::pipeline
 

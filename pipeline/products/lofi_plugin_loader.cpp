@@ -52,10 +52,6 @@ LofiPlugin& lofi_plugin() {
   return load();
 }
 
-void remove_plugin_temporary_outputs() noexcept {
-  if (LofiPlugin* plugin = g_plugin.load()) plugin->remove_temporary_outputs();
-}
-
 void configure_threads(int n) {
   g_threads = n < 1 ? 1 : n;
   omp_set_num_threads(g_threads);

@@ -1,43 +1,52 @@
-// Options of `lofimap map` (torch-free): the command line fills them in and validates them before the
-// LibTorch plugin is loaded; they cross into the plugin as this struct (pipeline/products/lofi_plugin.hpp).
+// Options of `lofimap map` (torch-free), by group: the catalogue (or a KS map), the input grid (a flat patch, or
+// sky regions), noise realisations, the model and where it runs, the output grid (a flat grid of any pixel, the
+// HEALPix pixels of the patch, a coordinate list, or with --regions a partial HEALPix map or a flat mosaic) and
+// the output file. The command line fills them in; the map product validates them before any model is loaded.
 #pragma once
 
 #include <string>
-#include <vector>
 
+#include "pipeline/catalogue/catalogue_scan.hpp"
 #include "pipeline/core/compute_device.hpp"
-#include "pipeline/products/ks_product.hpp"
+#include "pipeline/core/product_options.hpp"
+#include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/survey/region_driver.hpp"
+#include "pipeline/survey/region_options.hpp"
 
 namespace lofimap::pipeline {
 
-struct MapConfig {
-  KsConfig ks;  // catalogue, input grid (flat), output path, overwrite, png, command line
-  std::string
-      ks_map;  // a flat product of `lofimap ks` (unsmoothed) instead of catalogues: its grid is the input
-  std::string model;   // LoFi weights ("" = the shipped default model)
-  double sigma_e = 0;  // shape noise per component for the noise channel (0: measured, or LMSIGE of ks_map)
-  double out_pixel_arcmin = 0;  // output grid pixel (0: the input grid's)
-  long out_npix = 0;            // output pixels per side (0: the input grid's extent)
-  std::string coords_file;      // a list of RA Dec (text, CSV or FITS table) to evaluate instead of a grid
-  long nside = 0;      // > 0: output at the centres of the HEALPix pixels inside the patch (partial map)
+// Which model, and how it is evaluated.
+struct ModelChoice {
+  std::string path;    // LoFi weights ("" = the shipped default model)
   long batch = 32768;  // queries per forward pass (bounds memory)
   ComputeDevice device = ComputeDevice::Cpu;
-  Precision precision = Precision::Fp32;  // arithmetic of LoFi's forward passes
-
-  // Every option and the output path, before anything heavy is loaded; throws std::invalid_argument naming
-  // the option, io::Error for an unwritable output or a missing model file. A grid given by none of --pixel,
-  // --npix and --size takes the model's training pixel (filled in once the model is read).
-  void validate() const;
-  // The model file to read: `model`, or the shipped default (throws std::invalid_argument when there is
-  // none).
-  std::string model_path() const;
+  Precision precision = Precision::Fp32;  // arithmetic of the forward passes
 };
 
-struct MapReport {
-  // A region map stopped early (signal or --stop-after); its progress is kept for --resume.
-  bool interrupted = false;
-  std::vector<std::string> written;
-  std::string summary;
+struct MapConfig {
+  CatalogueOptions catalogue;
+  std::string ks_map;  // a flat product of `lofimap ks` (unsmoothed) instead of catalogues: its grid is the input
+  FlatKsSettings flat;   // input (KS) grid; with --regions the pixel and padding of every region
+  RegionOptions regions;  // regions.nside > 0: a survey map in sky regions
+  NoiseOptions noise;     // with --regions: NOISE_STD and SNR columns
+  ModelChoice model;
+  double sigma_e = 0;  // shape noise per component for the noise channel (0: measured, or LMSIGE of ks_map)
+  double out_pixel_arcmin = 0;  // output grid pixel (0: the input grid's); with --regions a flat mosaic
+  long out_npix = 0;            // output pixels per side (0: the input grid's extent)
+  std::string coords_file;      // a list of RA Dec (text, CSV or FITS table) to evaluate instead of a grid
+  long nside = 0;  // > 0: output at the centres of the HEALPix pixels inside the patch; with --regions the map's
+  OutputOptions output;
+
+  // Every option, its consistency with the chosen mode and every path, before anything heavy is loaded; throws
+  // std::invalid_argument naming the option, io::Error for an unwritable output or a missing model file. A
+  // grid given by none of --pixel, --npix and --size takes the model's training pixel (once the model is read).
+  void validate() const;
+  // The model file to read: model.path, or the shipped default (throws std::invalid_argument when none).
+  std::string model_path() const;
+  // With --regions: a coordinate list or a flat mosaic instead of a HEALPix map.
+  bool region_list_output() const { return !coords_file.empty() || out_pixel_arcmin > 0; }
+  // With --regions; `pixel_arcmin`: the regions' input pixel (--pixel or the model's).
+  RegionSettings region_settings(double pixel_arcmin) const;
 };
 
 }  // namespace lofimap::pipeline

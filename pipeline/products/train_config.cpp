@@ -14,17 +14,42 @@
 
 namespace lofimap::pipeline {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(ModelSize, {{ModelSize::Compact, "compact"},
-                                         {ModelSize::Medium, "medium"},
-                                         {ModelSize::Published, "published"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(TrainingLoss, {{TrainingLoss::L1, "l1"}, {TrainingLoss::L2, "l2"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(RingSpacing,
-                             {{RingSpacing::Linear, "linear"}, {RingSpacing::Geometric, "geometric"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(OptimizerKind, {{OptimizerKind::Adam, "adam"}, {OptimizerKind::AdamW, "adamw"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(LearningRateSchedule, {{LearningRateSchedule::Cosine, "cosine"},
-                                                    {LearningRateSchedule::Step, "step"},
-                                                    {LearningRateSchedule::Constant, "constant"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(ComputeDevice, {{ComputeDevice::Cpu, "cpu"}, {ComputeDevice::Cuda, "cuda"}})
+const EnumNames<ModelSize>& model_size_names() {
+  static const EnumNames<ModelSize> names = {
+      {"compact", ModelSize::Compact}, {"medium", ModelSize::Medium}, {"published", ModelSize::Published}};
+  return names;
+}
+const EnumNames<TrainingLoss>& training_loss_names() {
+  static const EnumNames<TrainingLoss> names = {{"l1", TrainingLoss::L1}, {"l2", TrainingLoss::L2}};
+  return names;
+}
+const EnumNames<OptimizerKind>& optimizer_names() {
+  static const EnumNames<OptimizerKind> names = {{"adam", OptimizerKind::Adam}, {"adamw", OptimizerKind::AdamW}};
+  return names;
+}
+const EnumNames<LearningRateSchedule>& schedule_names() {
+  static const EnumNames<LearningRateSchedule> names = {{"cosine", LearningRateSchedule::Cosine},
+                                                        {"step", LearningRateSchedule::Step},
+                                                        {"constant", LearningRateSchedule::Constant}};
+  return names;
+}
+const EnumNames<RingSpacing>& ring_spacing_names() {
+  static const EnumNames<RingSpacing> names = {{"linear", RingSpacing::Linear},
+                                               {"geometric", RingSpacing::Geometric}};
+  return names;
+}
+
+// JSON of an enum: its name from the one table (an unknown name in a record is refused, naming the enum).
+#define LOFIMAP_JSON_ENUM(E, table)                                                \
+  void to_json(nlohmann::json& j, const E& e) { j = name_of(table(), e); }          \
+  void from_json(const nlohmann::json& j, E& e) { e = value_of(table(), j.get<std::string>(), #E); }
+LOFIMAP_JSON_ENUM(ModelSize, model_size_names)
+LOFIMAP_JSON_ENUM(TrainingLoss, training_loss_names)
+LOFIMAP_JSON_ENUM(RingSpacing, ring_spacing_names)
+LOFIMAP_JSON_ENUM(OptimizerKind, optimizer_names)
+LOFIMAP_JSON_ENUM(LearningRateSchedule, schedule_names)
+LOFIMAP_JSON_ENUM(ComputeDevice, device_names)
+#undef LOFIMAP_JSON_ENUM
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, model_size, noise_channel,
                                    wiener_channel, wiener_prior_file, patch_radius, ring_spacing, steps,
                                    global_batch, micro_batch, coords_per_map, steps_per_batch, jitter, loss,

@@ -8,6 +8,7 @@
 
 #include "models/lofi_options.hpp"
 #include "pipeline/core/compute_device.hpp"
+#include "pipeline/core/enum_names.hpp"
 
 namespace lofimap::pipeline {
 
@@ -16,6 +17,13 @@ enum class TrainingLoss { L1, L2 };
 enum class OptimizerKind { Adam, AdamW };
 enum class LearningRateSchedule { Cosine, Step, Constant };
 enum class RingSpacing { Linear, Geometric };
+
+// The names of the enums above, for the command line and the JSON record of a training run.
+const EnumNames<ModelSize>& model_size_names();
+const EnumNames<TrainingLoss>& training_loss_names();
+const EnumNames<OptimizerKind>& optimizer_names();
+const EnumNames<LearningRateSchedule>& schedule_names();
+const EnumNames<RingSpacing>& ring_spacing_names();
 
 struct TrainConfig {
   std::vector<std::string>

@@ -8,15 +8,17 @@
     pipeline/core     -> core, io
     pipeline/catalogue, flat, sphere -> core, io, distributed
     pipeline/simulate -> core, catalogue, flat, sphere, io, distributed
-    pipeline/survey   -> core, flat, sphere, io, distributed
+    pipeline/survey   -> core, catalogue, flat, sphere, io, distributed
     pipeline/products -> every pipeline room below it, io, distributed, models/lofi_options.hpp (torch-free)
     pipeline/lofi     -> every pipeline room, models, distributed (and distributed/torch), io
     jobs              -> jobs, pipeline (not lofi), io, distributed
   library headers:
-    torch (torch/, ATen/, c10/)  only in models/lofi_network.*, pipeline/lofi/, distributed/torch/
+    torch (torch/, ATen/, c10/)  only in models/lofi_network.*, models/field_model.*, pipeline/lofi/, distributed/torch/
     <mpi.h>                      only in .cpp files of distributed/ and io/
     fitsio.h, hdf5.h, cairo.h    only in io/ (.cpp files and io/detail/)
     HEALPix headers              only in .cpp files of pipeline/
+  files: a file and its header (x.cpp, x.hpp) are one component; the components' includes form no cycle, inside a
+    room as across rooms (x.cpp including y.hpp which includes x.hpp is an arrow running back up)
 Tests, benchmarks and build plumbing (cmake/) may include anything. Exits 1 listing every violation.
 Usage: include_rules.py SOURCE_ROOT"""
 import pathlib
@@ -34,8 +36,8 @@ ALLOWED = {
     "pipeline/sphere": {"pipeline/sphere", "pipeline/core", "io", "distributed"},
     "pipeline/simulate": {"pipeline/simulate", "pipeline/core", "pipeline/catalogue", "pipeline/flat",
                           "pipeline/sphere", "io", "distributed"},
-    "pipeline/survey": {"pipeline/survey", "pipeline/core", "pipeline/flat", "pipeline/sphere", "io",
-                        "distributed"},
+    "pipeline/survey": {"pipeline/survey", "pipeline/core", "pipeline/catalogue", "pipeline/flat",
+                        "pipeline/sphere", "io", "distributed"},
     "pipeline/products": {"pipeline/products", "pipeline/core", "pipeline/catalogue", "pipeline/flat",
                           "pipeline/sphere", "pipeline/simulate", "pipeline/survey", "io", "distributed",
                           "models/options"},
@@ -46,7 +48,7 @@ ALLOWED = {
              "pipeline/simulate", "pipeline/survey", "io", "distributed", "models/options"},
 }
 ROOMS = sorted(ALLOWED, key=len, reverse=True)
-TORCH_ROOMS = ("pipeline/lofi/", "distributed/torch/", "models/lofi_network.")
+TORCH_ROOMS = ("pipeline/lofi/", "distributed/torch/", "models/lofi_network.", "models/field_model.")
 HEALPIX = re.compile(r"^(healpix_\w+|alm\w*|pointing|rangeset|error_handling|arr|vec3|xcomplex|powspec|"
                      r"healpix_map\w*|alm_healpix_tools|alm_powspec_tools|lsconstants)\.h$")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
@@ -62,8 +64,31 @@ def room_of(rel):
     return None
 
 
+def find_cycles(graph, label, problems):
+    """Appends one problem per back edge found by a depth-first search of `graph` (node -> set of nodes)."""
+    state = {}
+
+    def visit(node, trail):
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                problems.append(f"include cycle between {label}: " + " -> ".join(trail[trail.index(nxt):] + [nxt]))
+            elif not state.get(nxt):
+                visit(nxt, trail + [nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if not state.get(node):
+            visit(node, [node])
+
+
+def component(rel):
+    """x.cpp and x.hpp are one component, named by the path without its extension."""
+    return rel.rsplit(".", 1)[0]
+
+
 def check(root):
-    problems, edges = [], set()
+    problems, edges, file_edges = [], set(), {}
     for path in sorted(root.rglob("*")):
         if path.suffix not in (".cpp", ".hpp", ".h") or not path.is_file():
             continue
@@ -88,6 +113,8 @@ def check(root):
                     problems.append(f"{rel} ({room}) may not include \"{name}\" ({target})")
                 elif target != room:
                     edges.add((room, target))
+                if component(name) != component(rel):
+                    file_edges.setdefault(component(rel), set()).add(component(name))
             elif kind == "<":
                 top = name.split("/")[0]
                 if top in ("torch", "ATen", "c10") and not rel.startswith(TORCH_ROOMS):
@@ -98,31 +125,21 @@ def check(root):
                     problems.append(f"{rel}: <{name}> outside io/")
                 if HEALPIX.match(name) and not (source and rel.startswith("pipeline/")):
                     problems.append(f"{rel}: HEALPix header <{name}> outside the .cpp files of pipeline/")
-    # The room graph must be acyclic (the table above makes it so; this guards edits to the table).
+    # The room graph must be acyclic (the table above makes it so; this guards edits to the table), and so must
+    # the graph of files (components) inside and across rooms.
     graph = {}
     for a, b in edges:
         graph.setdefault(a, set()).add(b)
-    state = {}
-
-    def visit(node, trail):
-        state[node] = 1
-        for nxt in graph.get(node, ()):
-            if state.get(nxt) == 1:
-                problems.append("include cycle between rooms: " + " -> ".join(trail + [nxt]))
-            elif not state.get(nxt):
-                visit(nxt, trail + [nxt])
-        state[node] = 2
-
-    for node in list(graph):
-        if not state.get(node):
-            visit(node, [node])
-    return problems, edges
+    find_cycles(graph, "rooms", problems)
+    find_cycles(file_edges, "files", problems)
+    return problems, edges, file_edges
 
 
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
-    problems, edges = check(root)
+    problems, edges, file_edges = check(root)
     for p in problems:
         print("VIOLATION", p)
-    print(f"{len(edges)} room-to-room dependencies, {len(problems)} violations")
+    print(f"{len(edges)} room-to-room dependencies, "
+          f"{sum(len(v) for v in file_edges.values())} file-to-file dependencies, {len(problems)} violations")
     sys.exit(1 if problems else 0)

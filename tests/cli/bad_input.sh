@@ -143,6 +143,16 @@ expect 2 "--large-scales.*not in"             -- ks -i good.fits --preset cosmos
 expect 2 "--region-memory: between 0.0001 and"   -- ks -i good.fits --preset cosmos --regions 16 --nside 512 --pixel 1 --region-memory 0 -o out.fits
 expect 2 "--pixel: the regions' input pixel"      -- ks -i good.fits --preset cosmos --regions 8 --nside 64 -o out.fits
 expect 2 "--reread-catalogue: only with --regions" -- ks -i good.fits --preset cosmos --pixel 1 --reread-catalogue -o out.fits
+# Options that mean nothing in the chosen mode are refused, naming the mode (never accepted and ignored).
+expect 2 "--noise-realisations: only with --regions.*one flat patch" -- ks -i good.fits --preset cosmos --pixel 1 --noise-realisations 5 -o out.fits
+expect 2 "--margin: only with --regions.*one flat patch" -- ks -i good.fits --preset cosmos --pixel 1 --margin 2 -o out.fits
+expect 2 "--margin: only with --regions.*one HEALPix map" -- ks -i good.fits --preset cosmos --sphere --nside 64 --margin 2 -o out.fits
+expect 2 "--npix: not with --sphere.*one HEALPix map" -- ks -i good.fits --preset cosmos --sphere --nside 64 --npix 32 -o out.fits
+expect 2 "--lmax: only with --sphere.*one flat patch" -- ks -i good.fits --preset cosmos --pixel 1 --lmax 64 -o out.fits
+expect 2 "--nside: only with --sphere or --regions" -- ks -i good.fits --preset cosmos --pixel 1 --nside 64 -o out.fits
+expect 2 "--partial: not with --regions"            -- ks -i good.fits --preset cosmos --regions 16 --nside 64 --pixel 4 --partial -o out.fits
+expect 2 "--resume: only with --regions.*this .map. makes one flat patch" -- map -i good.fits --preset cosmos --npix 16 --resume -o out.fits
+expect 2 "--noise-seed: only with --regions"        -- map -i good.fits --preset cosmos --npix 16 --noise-seed 3 -o out.fits
 expect 2 "--reread-catalogue: not with a flat mosaic" -- map -i good.fits --preset cosmos --regions 16 --out-pixel 2 --reread-catalogue --model "$compact" -o out.fits
 expect 2 "--regions 1: regions plus margin span more than 60 deg; use a finer region nside or a smaller --margin" -- ks -i good.fits --preset cosmos --regions 1 --nside 64 --pixel 1 -o out.fits
 

@@ -67,20 +67,20 @@ TEST(Distributed, KsMapsDoNotDependOnTheNumberOfRanks) {
     c.flat.pixel_arcmin = 1.0;
     if (way == "centre") c.flat.center_ra = 200.0, c.flat.center_dec = -10.0, c.flat.npix = 48;
     if (way == "sphere") c.sphere = true, c.nside = 512;
-    c.png = false;
-    c.output = (dir / ("ks_" + way + "_" + std::to_string(comm.size()) + ".fits")).string();
-    c.overwrite = true;
+    c.output.png = false;
+    c.output.path = (dir / ("ks_" + way + "_" + std::to_string(comm.size()) + ".fits")).string();
+    c.output.overwrite = true;
     pipeline::run_kaiser_squires(c, comm);  // all ranks, each reading its own rows
     if (comm.is_root()) {
       // Reference: the same job by rank 0 alone (MPI_COMM_SELF), reading every row itself.
       pipeline::KsConfig single = c;
-      single.output = (dir / ("ks_" + way + "_reference.fits")).string();
+      single.output.path = (dir / ("ks_" + way + "_reference.fits")).string();
       pipeline::run_kaiser_squires(single, distributed::Communicator::self());
       const auto read = [&](const std::string& path) {
         return way == "sphere" ? io::read_healpix_fits(path, "KAPPA_E").data
                                : io::read_flat_fits(path, "KAPPA_E").data;
       };
-      const auto mine = read(c.output), ref = read(single.output);
+      const auto mine = read(c.output.path), ref = read(single.output.path);
       ASSERT_EQ(ref.size(), mine.size());
       double max_ref = 0, max_diff = 0;
       for (size_t i = 0; i < ref.size(); ++i) {

@@ -50,14 +50,15 @@ TEST(DistributedTraining, OneStepGradientsEqualTheSingleProcessGradients) {
   const auto dir = shared_dir(comm, "distributed_gradients");
   const auto c = small_config(dir, comm);
   torch::manual_seed(3);
-  models::LofiNetwork net(c.model_options(1.0));
+  const auto model = models::new_field_model(c.model_options(1.0));
+  models::FieldModel& net = *model;
   double loss_ranks = 0, loss_one = 0;
   const auto across_ranks = pipeline::global_batch_gradients(c, net, comm, /*step*/ 5, &loss_ranks);
   const auto one_process =
       pipeline::global_batch_gradients(c, net, distributed::Communicator::self(), 5, &loss_one);
   ASSERT_EQ(across_ranks.size(), one_process.size());
   EXPECT_NEAR(loss_ranks, loss_one, 1e-6 * std::abs(loss_one));
-  const auto names = net->named_parameters().keys();
+  const auto names = net.named_parameters().keys();
   for (size_t k = 0; k < across_ranks.size(); ++k) {
     ASSERT_GT(one_process[k].norm().item<double>(), 0) << names[k];
     EXPECT_LT(relative_difference(across_ranks[k], one_process[k]), 1e-5)
@@ -86,7 +87,7 @@ TEST(DistributedTraining, TwentyStepsOnRRanksTrainTheOneRankModel) {
   for (size_t s = 0; s < single.losses.size(); ++s)
     EXPECT_NEAR(summary.losses[s], single.losses[s], 1e-4 * std::abs(single.losses[s])) << "step " << s + 1;
   comm.barrier();
-  auto ranks_model = models::load_lofi(c.output), one_model = models::load_lofi(one.output);
+  auto ranks_model = models::open_field_model(c.output), one_model = models::open_field_model(one.output);
   const auto a = ranks_model->named_parameters(), b = one_model->named_parameters();
   for (const auto& item : a)
     EXPECT_LT(relative_difference(item.value(), b[item.key()]), 1e-4)

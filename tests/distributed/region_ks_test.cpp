@@ -53,12 +53,12 @@ pipeline::KsConfig region_config(const std::string& input, long regions, const s
   c.catalogue.inputs = {input};
   c.catalogue.preset = "kids";
   c.flat.pixel_arcmin = 4.0;
-  c.regions = regions;
-  c.margin_deg = 3.0;
+  c.regions.nside = regions;
+  c.regions.margin_deg = 3.0;
   c.nside = 512;
-  c.png = false;
-  c.output = output;
-  c.overwrite = true;
+  c.output.png = false;
+  c.output.path = output;
+  c.output.overwrite = true;
   return c;
 }
 
@@ -72,9 +72,9 @@ TEST(RegionMaps, DoNotDependOnTheNumberOfRanks) {
   for (const auto& [nregions, memory_gib, reread] :
        {std::tuple{16L, 1.0, false}, {16L, 1.0 / 1024, false}, {16L, 1.0 / 1024, true}, {2L, 1.0, false}}) {
     auto c = region_config(input, nregions, (dir / ("ranks" + std::to_string(nregions) + ".fits")).string());
-    if (nregions == 2) c.margin_deg = 1.0;  // one 29 deg region: a 3 deg margin would exceed a tangent plane
-    c.region_memory_gib = memory_gib;
-    c.reread_catalogue = reread;
+    if (nregions == 2) c.regions.margin_deg = 1.0;  // one 29 deg region: a 3 deg margin would exceed a tangent plane
+    c.regions.memory_gib = memory_gib;
+    c.regions.reread_catalogue = reread;
     const auto report = pipeline::run_kaiser_squires(c, comm);
     if (memory_gib < 1) {
       EXPECT_EQ(report.summary.find("exchanged in 1 wave"), std::string::npos) << report.summary;
@@ -82,12 +82,12 @@ TEST(RegionMaps, DoNotDependOnTheNumberOfRanks) {
     }
     if (comm.is_root()) {
       auto single = c;
-      single.output = (dir / "single.fits").string();
-      single.reread_catalogue = false;
+      single.output.path = (dir / "single.fits").string();
+      single.regions.reread_catalogue = false;
       pipeline::run_kaiser_squires(single, distributed::Communicator::self());
       for (const char* column : {"KAPPA_E", "KAPPA_B", "N_GAL"}) {
-        const auto mine = io::read_partial_healpix(c.output, column),
-                   ref = io::read_partial_healpix(single.output, column);
+        const auto mine = io::read_partial_healpix(c.output.path, column),
+                   ref = io::read_partial_healpix(single.output.path, column);
         EXPECT_EQ(mine.ordering, io::HealpixOrdering::Nested);
         ASSERT_EQ(mine.pixels, ref.pixels) << column;
         ASSERT_GT(ref.pixels.size(), 7000u);
@@ -115,24 +115,24 @@ TEST(RegionMaps, ManyRegionsAgreeWithOneAwayFromTheEdge) {
   const auto input = make_field(comm, dir, 0.0, 4000000);
   auto many = region_config(input, 16, (dir / "many.fits").string());
   many.smoothing_arcmin = 8;
-  many.margin_deg = 2.0;
+  many.regions.margin_deg = 2.0;
   pipeline::run_kaiser_squires(many, comm);
   if (comm.is_root()) {
     auto one = many;
-    one.regions = 2;  // the whole field lies in one region of nside 2
-    one.output = (dir / "one.fits").string();
+    one.regions.nside = 2;  // the whole field lies in one region of nside 2
+    one.output.path = (dir / "one.fits").string();
     pipeline::run_kaiser_squires(one, distributed::Communicator::self());
     // The same two maps with every region's own KS at all scales (--large-scales box), for comparison.
     auto many_box = many, one_box = one;
-    many_box.box_large_scales = one_box.box_large_scales = true;
-    many_box.output = (dir / "many_box.fits").string();
-    one_box.output = (dir / "one_box.fits").string();
+    many_box.regions.box_large_scales = one_box.regions.box_large_scales = true;
+    many_box.output.path = (dir / "many_box.fits").string();
+    one_box.output.path = (dir / "one_box.fits").string();
     pipeline::run_kaiser_squires(many_box, distributed::Communicator::self());
     pipeline::run_kaiser_squires(one_box, distributed::Communicator::self());
-    const auto a = io::read_partial_healpix(many.output, "KAPPA_E"),
-               b = io::read_partial_healpix(one.output, "KAPPA_E"),
-               a_box = io::read_partial_healpix(many_box.output, "KAPPA_E"),
-               b_box = io::read_partial_healpix(one_box.output, "KAPPA_E");
+    const auto a = io::read_partial_healpix(many.output.path, "KAPPA_E"),
+               b = io::read_partial_healpix(one.output.path, "KAPPA_E"),
+               a_box = io::read_partial_healpix(many_box.output.path, "KAPPA_E"),
+               b_box = io::read_partial_healpix(one_box.output.path, "KAPPA_E");
     ASSERT_EQ(a.pixels, a_box.pixels);
     ASSERT_EQ(b.pixels, b_box.pixels);
     // Pixels at least 1.5 deg inside the field's edge, present in both maps. Within a region of nside 16 the

@@ -8,7 +8,7 @@
 #include "distributed/torch/reduction_backend.hpp"
 #include "io/fits_maps.hpp"
 #include "models/lofi_network.hpp"
-#include "pipeline/lofi/lofi_mapping.hpp"
+#include "pipeline/products/lofi_map_product.hpp"
 #include "pipeline/simulate/galaxy_sampling.hpp"
 #include "pipeline/simulate/synthetic_sky.hpp"
 #include "test_paths.hpp"
@@ -82,19 +82,19 @@ TEST(CudaChecks, LofiMapOnCudaEqualsTheCpuMap) {
   const std::string model = (dir / "model.pt").string();
   models::save_lofi(net, model);
   pipeline::MapConfig c;
-  c.ks.catalogue.inputs = {cat};
-  c.ks.catalogue.preset = "cosmos";
-  c.ks.flat.center_ra = 20.0, c.ks.flat.center_dec = 5.0;
-  c.ks.flat.npix = 64, c.ks.flat.pixel_arcmin = 1.0;
+  c.catalogue.inputs = {cat};
+  c.catalogue.preset = "cosmos";
+  c.flat.center_ra = 20.0, c.flat.center_dec = 5.0;
+  c.flat.npix = 64, c.flat.pixel_arcmin = 1.0;
   c.out_pixel_arcmin = 0.5;
-  c.model = model;
-  c.ks.png = false;
+  c.model.path = model;
+  c.output.png = false;
   std::vector<float> maps[2];
   for (int k = 0; k < 2; ++k) {
-    c.device = k == 0 ? pipeline::ComputeDevice::Cpu : pipeline::ComputeDevice::Cuda;
-    c.ks.output = (dir / (k == 0 ? "cpu.fits" : "cuda.fits")).string();
+    c.model.device = k == 0 ? pipeline::ComputeDevice::Cpu : pipeline::ComputeDevice::Cuda;
+    c.output.path = (dir / (k == 0 ? "cpu.fits" : "cuda.fits")).string();
     pipeline::run_lofi_map(c, distributed::Communicator::self());
-    const auto m = io::read_flat_fits(c.ks.output, "KAPPA").data;
+    const auto m = io::read_flat_fits(c.output.path, "KAPPA").data;
     maps[k].assign(m.begin(), m.end());
   }
   ASSERT_EQ(maps[0].size(), 128u * 128u);

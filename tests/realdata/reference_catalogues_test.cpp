@@ -34,8 +34,8 @@ struct Maps {
 
 Maps run(KsConfig c) {
   run_kaiser_squires(c, world());
-  const auto e = io::read_flat_fits(c.output, "KAPPA_E"), b = io::read_flat_fits(c.output, "KAPPA_B"),
-             w = io::read_flat_fits(c.output, "WEIGHT");
+  const auto e = io::read_flat_fits(c.output.path, "KAPPA_E"), b = io::read_flat_fits(c.output.path, "KAPPA_B"),
+             w = io::read_flat_fits(c.output.path, "WEIGHT");
   return {
       {e.data.begin(), e.data.end()}, {b.data.begin(), b.data.end()}, {w.data.begin(), w.data.end()}, e.grid};
 }
@@ -49,8 +49,8 @@ TEST(ReferenceCatalogues, SimulatedCatalogueKappaCorrelatesWithTruth) {
   c.catalogue.inputs = {input};
   c.catalogue.preset = "healpix-sim";
   c.flat.npix = 64;
-  c.png = false;
-  c.output = (dir / "right.fits").string();
+  c.output.png = false;
+  c.output.path = (dir / "right.fits").string();
   const Maps right = run(c);
   ASSERT_EQ(right.grid.nx, 64);
 
@@ -75,7 +75,7 @@ TEST(ReferenceCatalogues, SimulatedCatalogueKappaCorrelatesWithTruth) {
   EXPECT_GE(r, 0.80);
 
   c.catalogue.flip_e1 = true;
-  c.output = (dir / "flipped.fits").string();
+  c.output.path = (dir / "flipped.fits").string();
   const double r_flipped = pearson(run(c).e, truth, count);
   std::printf("sim_galcat_truth: r with e1 flipped = %.3f\n", r_flipped);
   EXPECT_LE(r_flipped, 0.2);
@@ -90,13 +90,13 @@ TEST(ReferenceCatalogues, CosmosHasPositiveSkewnessAndTheRightParity) {
   c.catalogue.preset = "cosmos";
   c.flat.pixel_arcmin = 0.5;
   c.smoothing_arcmin = 1.0;
-  c.png = false;
-  c.output = (dir / "cosmos.fits").string();
+  c.output.png = false;
+  c.output.path = (dir / "cosmos.fits").string();
   const Maps right = run(c);
   const double skew = skewness(right.e, right.weight);
   const double ratio = rms(right.e, right.weight) / rms(right.b, right.weight);
   c.catalogue.flip_e2 = true;  // wrong parity: one component flipped
-  c.output = (dir / "cosmos_wrong.fits").string();
+  c.output.path = (dir / "cosmos_wrong.fits").string();
   const Maps wrong = run(c);
   const double wrong_ratio = rms(wrong.e, wrong.weight) / rms(wrong.b, wrong.weight);
   std::printf("COSMOS: skewness(kappa_E) = %.3f, E/B rms = %.3f, with e2 flipped = %.3f\n", skew, ratio,

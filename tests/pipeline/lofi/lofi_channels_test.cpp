@@ -11,7 +11,7 @@
 #include "models/lofi_network.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
 #include "pipeline/lofi/lofi_inputs.hpp"
-#include "pipeline/lofi/lofi_mapping.hpp"
+#include "pipeline/products/lofi_map_product.hpp"
 #include "pipeline/lofi/lofi_trainer.hpp"
 #include "pipeline/products/ks_product.hpp"
 #include "pipeline/simulate/synthetic_sky.hpp"
@@ -120,24 +120,25 @@ TEST(LofiChannels, ModelWithTheChannelTrainsAndMaps) {
     writer.close();
   }
   MapConfig m;
-  m.ks.catalogue.inputs = {cat};
-  m.ks.catalogue.preset = "cosmos";
-  m.ks.flat.center_ra = 20.0, m.ks.flat.center_dec = 5.0;
-  m.ks.flat.npix = 48, m.ks.flat.pixel_arcmin = 1.0;
-  m.model = c.output;
-  m.ks.png = false;
-  m.ks.output = (dir / "map.fits").string();
+  m.catalogue.inputs = {cat};
+  m.catalogue.preset = "cosmos";
+  m.flat.center_ra = 20.0, m.flat.center_dec = 5.0;
+  m.flat.npix = 48, m.flat.pixel_arcmin = 1.0;
+  m.model.path = c.output;
+  m.output.png = false;
+  m.output.path = (dir / "map.fits").string();
   EXPECT_NO_THROW(run_lofi_map(m, distributed::Communicator::self()));
-  EXPECT_TRUE(std::filesystem::exists(m.ks.output));
+  EXPECT_TRUE(std::filesystem::exists(m.output.path));
   // From a KS map: no binned shear, so refused with the reason.
-  KsConfig ks = m.ks;
-  ks.output = (dir / "ks.fits").string();
+  KsConfig ks;  // the same catalogue and grid
+  ks.catalogue = m.catalogue, ks.flat = m.flat, ks.output = m.output;
+  ks.output.path = (dir / "ks.fits").string();
   run_kaiser_squires(ks, distributed::Communicator::self());
   MapConfig from_ks;
-  from_ks.ks_map = ks.output;
-  from_ks.model = c.output;
-  from_ks.ks.png = false;
-  from_ks.ks.output = (dir / "map2.fits").string();
+  from_ks.ks_map = ks.output.path;
+  from_ks.model.path = c.output;
+  from_ks.output.png = false;
+  from_ks.output.path = (dir / "map2.fits").string();
   m = from_ks;
   try {
     run_lofi_map(m, distributed::Communicator::self());
@@ -145,7 +146,7 @@ TEST(LofiChannels, ModelWithTheChannelTrainsAndMaps) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("--ks-map"), std::string::npos) << e.what();
   }
-  EXPECT_FALSE(std::filesystem::exists(m.ks.output));
+  EXPECT_FALSE(std::filesystem::exists(m.output.path));
 }
 
 }  // namespace

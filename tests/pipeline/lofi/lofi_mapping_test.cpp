@@ -1,6 +1,6 @@
 // `lofimap map` in-process: a model queried on output grids finer and coarser than the input, at listed
 // coordinates, with the model hash in the header; bad inputs are clear errors and write nothing.
-#include "pipeline/lofi/lofi_mapping.hpp"
+#include "pipeline/products/lofi_map_product.hpp"
 
 #include <ATen/autocast_mode.h>
 #include <gtest/gtest.h>
@@ -40,12 +40,12 @@ MapConfig setup(const std::filesystem::path& dir) {
   const std::string model = (dir / "model.pt").string();
   models::save_lofi(net, model);
   MapConfig c;
-  c.ks.catalogue.inputs = {cat};
-  c.ks.catalogue.preset = "cosmos";
-  c.ks.flat.center_ra = 20.0, c.ks.flat.center_dec = 5.0;
-  c.ks.flat.npix = 48, c.ks.flat.pixel_arcmin = 1.0;
-  c.model = model;
-  c.ks.png = false;
+  c.catalogue.inputs = {cat};
+  c.catalogue.preset = "cosmos";
+  c.flat.center_ra = 20.0, c.flat.center_dec = 5.0;
+  c.flat.npix = 48, c.flat.pixel_arcmin = 1.0;
+  c.model.path = model;
+  c.output.png = false;
   return c;
 }
 
@@ -54,9 +54,9 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
   auto c = setup(dir);
   for (const double f : {0.5, 2.0}) {
     c.out_pixel_arcmin = 1.0 / f;
-    c.ks.output = (dir / ("map_" + std::to_string(f) + ".fits")).string();
+    c.output.path = (dir / ("map_" + std::to_string(f) + ".fits")).string();
     run_lofi_map(c, distributed::Communicator::self());
-    const auto m = io::read_flat_fits(c.ks.output, "KAPPA");
+    const auto m = io::read_flat_fits(c.output.path, "KAPPA");
     EXPECT_EQ(m.grid.nx, static_cast<long>(48 * f));
     EXPECT_NEAR(m.grid.pixel_arcmin, 1.0 / f, 1e-12);
     EXPECT_NEAR(m.grid.ra0_deg, 20.0, 1e-9);
@@ -64,9 +64,9 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
   // A 49 x 49 grid of 1' pixels has its middle pixel centre on the patch centre (RA 20, Dec 5); pixel
   // (24 + 6, 24 + 3) is centred 6' East and 3' North of it (read_flat_fits returns ix running East).
   c.out_pixel_arcmin = 1.0, c.out_npix = 49;
-  c.ks.output = (dir / "map_49.fits").string();
+  c.output.path = (dir / "map_49.fits").string();
   run_lofi_map(c, distributed::Communicator::self());
-  const auto grid49 = io::read_flat_fits(c.ks.output, "KAPPA").data;
+  const auto grid49 = io::read_flat_fits(c.output.path, "KAPPA").data;
   const double at_centre = grid49[24 * 49 + 24], off_centre = grid49[27 * 49 + 30];
   c.out_npix = 0;
   double ra = 0, dec = 0;
@@ -86,9 +86,9 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
   std::vector<std::vector<double>> values;
   for (const char* name : {"coords.txt", "coords.csv", "coords.fits"}) {
     c.coords_file = (dir / name).string();
-    c.ks.output = (dir / (std::string(name) + ".out")).string();
+    c.output.path = (dir / (std::string(name) + ".out")).string();
     run_lofi_map(c, distributed::Communicator::self());
-    const auto cols = io::read_text_columns(c.ks.output, 3);
+    const auto cols = io::read_text_columns(c.output.path, 3);
     ASSERT_EQ(cols[0].size(), 3u) << name;
     values.push_back(cols[2]);
   }
@@ -101,9 +101,9 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
   // HEALPix pixel centres inside the patch, as a partial map.
   c.coords_file.clear();
   c.nside = 2048;
-  c.ks.output = (dir / "healpix.fits").string();
+  c.output.path = (dir / "healpix.fits").string();
   run_lofi_map(c, distributed::Communicator::self());
-  const auto h = io::read_healpix_fits(c.ks.output, "KAPPA", -1e30f);
+  const auto h = io::read_healpix_fits(c.output.path, "KAPPA", -1e30f);
   long inside = 0;
   for (float v : h.data) inside += v != -1e30f;
   // 48' x 48' patch / (1.72')^2 per nside-2048 pixel ~ 780 pixels.
@@ -117,13 +117,13 @@ TEST(LofiMapping, AnyOutputResolutionAndCoordinateLists) {
 TEST(LofiMapping, Bf16ArithmeticStaysNearFp32AndTf32NeedsCuda) {
   const auto dir = lofimap::testing::scratch_dir();
   auto c = setup(dir);
-  c.model.clear();  // the shipped model: an untrained one's nearly constant output is all rounding
+  c.model.path.clear();  // the shipped model: an untrained one's nearly constant output is all rounding
   std::vector<float> maps[2];
   for (int k = 0; k < 2; ++k) {
-    c.precision = k == 0 ? Precision::Fp32 : Precision::Bf16;
-    c.ks.output = (dir / (k == 0 ? "fp32.fits" : "bf16.fits")).string();
+    c.model.precision = k == 0 ? Precision::Fp32 : Precision::Bf16;
+    c.output.path = (dir / (k == 0 ? "fp32.fits" : "bf16.fits")).string();
     run_lofi_map(c, distributed::Communicator::self());
-    maps[k] = io::read_flat_fits(c.ks.output, "KAPPA").data;
+    maps[k] = io::read_flat_fits(c.output.path, "KAPPA").data;
   }
   EXPECT_FALSE(at::autocast::is_cpu_enabled());
   double diff2 = 0, ref2 = 0, mean = 0;
@@ -134,8 +134,8 @@ TEST(LofiMapping, Bf16ArithmeticStaysNearFp32AndTf32NeedsCuda) {
   }
   EXPECT_GT(diff2, 0) << "bf16 changed nothing: autocast was not in effect";
   EXPECT_LT(std::sqrt(diff2 / ref2), 0.05);
-  c.precision = Precision::Tf32;
-  c.ks.output = (dir / "tf32.fits").string();
+  c.model.precision = Precision::Tf32;
+  c.output.path = (dir / "tf32.fits").string();
   try {
     run_lofi_map(c, distributed::Communicator::self());
     FAIL() << "tf32 on a CPU was accepted";
@@ -149,23 +149,24 @@ TEST(LofiMapping, Bf16ArithmeticStaysNearFp32AndTf32NeedsCuda) {
 TEST(LofiMapping, FromAKsMapAsFromItsCatalogue) {
   const auto dir = lofimap::testing::scratch_dir();
   auto c = setup(dir);
-  c.ks.output = (dir / "from_catalogue.fits").string();
+  c.output.path = (dir / "from_catalogue.fits").string();
   run_lofi_map(c, distributed::Communicator::self());
-  KsConfig ks = c.ks;
-  ks.output = (dir / "ks.fits").string();
+  KsConfig ks;  // the same catalogue and grid
+  ks.catalogue = c.catalogue, ks.flat = c.flat, ks.output = c.output;
+  ks.output.path = (dir / "ks.fits").string();
   run_kaiser_squires(ks, distributed::Communicator::self());
-  ks.output = (dir / "ks_smoothed.fits").string();
+  ks.output.path = (dir / "ks_smoothed.fits").string();
   ks.smoothing_arcmin = 2.0;
   run_kaiser_squires(ks, distributed::Communicator::self());
 
   MapConfig m;
   m.ks_map = (dir / "ks.fits").string();
-  m.model = c.model;
-  m.ks.png = false;
-  m.ks.output = (dir / "from_ks.fits").string();
+  m.model.path = c.model.path;
+  m.output.png = false;
+  m.output.path = (dir / "from_ks.fits").string();
   run_lofi_map(m, distributed::Communicator::self());
   const auto a = io::read_flat_fits((dir / "from_catalogue.fits").string(), "KAPPA");
-  const auto b = io::read_flat_fits(m.ks.output, "KAPPA");
+  const auto b = io::read_flat_fits(m.output.path, "KAPPA");
   ASSERT_EQ(a.data.size(), b.data.size());
   EXPECT_EQ(b.grid.nx, 48);
   EXPECT_NEAR(b.grid.ra0_deg, a.grid.ra0_deg, 1e-12);
@@ -177,31 +178,31 @@ TEST(LofiMapping, FromAKsMapAsFromItsCatalogue) {
   EXPECT_GT(scale, 0);
 
   m.ks_map = (dir / "ks_smoothed.fits").string();
-  m.ks.output = (dir / "from_smoothed.fits").string();
+  m.output.path = (dir / "from_smoothed.fits").string();
   try {
     run_lofi_map(m, distributed::Communicator::self());
     ADD_FAILURE() << "a smoothed KS map was accepted";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("smoothed"), std::string::npos) << e.what();
   }
-  EXPECT_FALSE(std::filesystem::exists(m.ks.output));
-  m.ks.catalogue.inputs = c.ks.catalogue.inputs;  // both sources at once
+  EXPECT_FALSE(std::filesystem::exists(m.output.path));
+  m.catalogue.inputs = c.catalogue.inputs;  // both sources at once
   EXPECT_THROW(run_lofi_map(m, distributed::Communicator::self()), std::invalid_argument);
 }
 
 TEST(LofiMapping, BadInputsAreClearErrorsAndWriteNothing) {
   const auto dir = lofimap::testing::scratch_dir();
   auto c = setup(dir);
-  c.ks.output = (dir / "out.fits").string();
-  c.model = (dir / "missing.pt").string();
+  c.output.path = (dir / "out.fits").string();
+  c.model.path = (dir / "missing.pt").string();
   EXPECT_THROW(run_lofi_map(c, distributed::Communicator::self()), std::runtime_error);
   std::ofstream(dir / "corrupt.pt") << "garbage";
-  c.model = (dir / "corrupt.pt").string();
+  c.model.path = (dir / "corrupt.pt").string();
   EXPECT_THROW(run_lofi_map(c, distributed::Communicator::self()), std::runtime_error);
   c = setup(dir);
   std::ofstream(dir / "empty.txt") << "# nothing\n";
   c.coords_file = (dir / "empty.txt").string();
-  c.ks.output = (dir / "out.txt").string();
+  c.output.path = (dir / "out.txt").string();
   EXPECT_THROW(run_lofi_map(c, distributed::Communicator::self()), std::exception);
   std::ofstream(dir / "words.csv") << "ra,dec\n20.0,5.0\n20.1,north\n";  // a word after the header line
   c.coords_file = (dir / "words.csv").string();

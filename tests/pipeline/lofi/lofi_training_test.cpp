@@ -64,7 +64,7 @@ TEST(LofiTraining, StopSignalWritesACheckpointAndReturns) {
   const auto dir = lofimap::testing::scratch_dir();
   auto c = make_set_and_config(dir);
   c.steps = 100000;
-  install_training_stop_signals();
+  install_stop_signals();
   std::thread killer([] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     ::kill(::getpid(), SIGUSR1);

@@ -56,8 +56,8 @@ KsConfig base_config(const std::string& input, const std::string& output) {
   KsConfig c;
   c.catalogue.inputs = {input};
   c.catalogue.preset = "des";
-  c.output = output;
-  c.png = false;
+  c.output.path = output;
+  c.output.png = false;
   return c;
 }
 
@@ -69,11 +69,11 @@ TEST(KaiserSquiresProducts, FlatPointMassPeaksAtItsSkyPosition) {
   c.flat.npix = 50;
   c.flat.center_ra = ra0 + 0.1;  // mass off the grid centre on both axes
   c.flat.center_dec = dec0 - 0.07;
-  c.png = true;
+  c.output.png = true;
   const auto report = run_kaiser_squires(c, world());
   ASSERT_EQ(report.written.size(), 4u);
   for (const auto& f : report.written) EXPECT_TRUE(std::filesystem::exists(f)) << f;
-  const auto ke = io::read_flat_fits(c.output, "KAPPA_E");
+  const auto ke = io::read_flat_fits(c.output.path, "KAPPA_E");
   const auto& g = ke.grid;
   const size_t peak = static_cast<size_t>(std::max_element(ke.data.begin(), ke.data.end()) - ke.data.begin());
   const FlatGrid patch{{g.ra0_deg, g.dec0_deg}, g.pixel_arcmin, g.nx, g.ny};
@@ -91,8 +91,8 @@ TEST(KaiserSquiresProducts, SpherePointMassPeaksAtItsPixel) {
   c.sphere = true;
   c.nside = 128;
   run_kaiser_squires(c, world());
-  const auto ke = io::read_healpix_fits(c.output, "KAPPA_E");
-  const auto w = io::read_healpix_fits(c.output, "WEIGHT");
+  const auto ke = io::read_healpix_fits(c.output.path, "KAPPA_E");
+  const auto w = io::read_healpix_fits(c.output.path, "WEIGHT");
   ASSERT_EQ(ke.nside, 128);
   const size_t peak = static_cast<size_t>(std::max_element(ke.data.begin(), ke.data.end()) - ke.data.begin());
   EXPECT_EQ(static_cast<long long>(peak), sphere_ang2pix(128, ra0, dec0));
@@ -103,9 +103,9 @@ TEST(KaiserSquiresProducts, SpherePointMassPeaksAtItsPixel) {
 
   // Partial (explicit-index) output holds exactly the observed pixels with the same values.
   c.partial = true;
-  c.output = (dir / "pm_partial.fits").string();
+  c.output.path = (dir / "pm_partial.fits").string();
   run_kaiser_squires(c, world());
-  const auto part = io::read_healpix_fits(c.output, "KAPPA_E", -1e30f);
+  const auto part = io::read_healpix_fits(c.output.path, "KAPPA_E", -1e30f);
   size_t observed = 0;
   for (size_t p = 0; p < part.data.size(); ++p) {
     if (w.data[p] > 0) {
@@ -116,7 +116,7 @@ TEST(KaiserSquiresProducts, SpherePointMassPeaksAtItsPixel) {
     }
   }
   EXPECT_GT(observed, 100u);
-  EXPECT_LT(std::filesystem::file_size(c.output), std::filesystem::file_size(dir / "pm_sphere.fits") / 10);
+  EXPECT_LT(std::filesystem::file_size(c.output.path), std::filesystem::file_size(dir / "pm_sphere.fits") / 10);
 }
 
 // The sign guards on a noise-free halo field in the DES convention.
@@ -131,7 +131,7 @@ GuardResult run_with_flips(const std::filesystem::path& dir, const std::string& 
   c.flat.center_ra = sky.patch.centre.ra_deg, c.flat.center_dec = sky.patch.centre.dec_deg;
   c.flat.pixel_arcmin = sky.patch.pixel_arcmin, c.flat.npix = sky.patch.nx;
   run_kaiser_squires(c, world());
-  const auto ke = io::read_flat_fits(c.output, "KAPPA_E"), kb = io::read_flat_fits(c.output, "KAPPA_B");
+  const auto ke = io::read_flat_fits(c.output.path, "KAPPA_E"), kb = io::read_flat_fits(c.output.path, "KAPPA_B");
   const std::vector<double> e(ke.data.begin(), ke.data.end()), b(kb.data.begin(), kb.data.end());
   return {pearson(e, sky.kappa), rms(e) / rms(b)};
 }
@@ -162,10 +162,10 @@ TEST(KaiserSquiresProducts, ExistingOutputIsKeptWithoutOverwriteAndNoTemporaries
   auto c = base_config(point_mass_des_catalogue(dir, 10, 10, 0.3), (dir / "out.fits").string());
   c.flat.pixel_arcmin = 1;
   run_kaiser_squires(c, world());
-  const auto before = std::filesystem::last_write_time(c.output);
+  const auto before = std::filesystem::last_write_time(c.output.path);
   EXPECT_THROW(run_kaiser_squires(c, world()), io::Error);
-  EXPECT_EQ(std::filesystem::last_write_time(c.output), before);
-  c.overwrite = true;
+  EXPECT_EQ(std::filesystem::last_write_time(c.output.path), before);
+  c.output.overwrite = true;
   EXPECT_NO_THROW(run_kaiser_squires(c, world()));
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
@@ -182,7 +182,7 @@ TEST(KaiserSquiresProducts, BadOptionsFailBeforeAnythingIsRead) {
   c.sphere = true;
   c.nside = 100;
   EXPECT_THROW(run_kaiser_squires(c, world()), std::invalid_argument);
-  EXPECT_FALSE(std::filesystem::exists(c.output));
+  EXPECT_FALSE(std::filesystem::exists(c.output.path));
 }
 
 }  // namespace

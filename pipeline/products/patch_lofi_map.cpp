@@ -1,8 +1,6 @@
-#include "pipeline/lofi/lofi_mapping.hpp"
+#include "pipeline/products/patch_lofi_map.hpp"
 
-#include <spdlog/spdlog.h>
-#include <torch/torch.h>
-
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -15,7 +13,6 @@
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
 #include "io/text_table.hpp"
-#include "models/lofi_network.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
 #include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/phase_timer.hpp"
@@ -23,8 +20,6 @@
 #include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
-#include "pipeline/lofi/lofi_channels.hpp"
-#include "pipeline/lofi/torch_device.hpp"
 #include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
@@ -47,18 +42,18 @@ struct InputGrid {
 
 // From catalogues: bin (all ranks; in the catalogue pass when the patch is given), KS on rank 0. Non-root
 // ranks get an empty grid.
-InputGrid grid_from_catalogue(const MapConfig& c, const distributed::Communicator& comm) {
+InputGrid grid_from_catalogue(const MapConfig& c, const FlatKsSettings& flat, const distributed::Communicator& comm) {
   PhaseTimer timer;
-  const FlatCatalogueGrid binned = bin_catalogue_flat(c.ks.catalogue, c.ks.flat, comm, timer);
+  const FlatCatalogueGrid binned = bin_catalogue_flat(c.catalogue, flat, comm, timer);
   const FlatShearGrid& grid = binned.grid;
   InputGrid in;
   in.patch = grid.patch;
   in.sigma_e = c.sigma_e > 0 ? c.sigma_e : binned.sigma_e;
   if (!comm.is_root()) return in;
-  auto ks = flat_kaiser_squires({in.patch.nx, in.patch.ny, grid.g1, grid.g2}, c.ks.flat.pad, 0.0);
+  auto ks = flat_kaiser_squires({in.patch.nx, in.patch.ny, grid.g1, grid.g2}, flat.pad, 0.0);
   in.kappa_e = std::move(ks.a), in.kappa_b = std::move(ks.b), in.counts = grid.count;
   in.g1 = grid.g1, in.g2 = grid.g2;
-  in.cards = provenance_cards(c.ks.command_line, binned.catalogue);
+  in.cards = provenance_cards(c.output.command_line, binned.catalogue);
   in.summary = binned.catalogue.report();
   return in;
 }
@@ -90,7 +85,7 @@ InputGrid grid_from_ks_map(const MapConfig& c) {
     throw std::invalid_argument("--sigma-e: " + path +
                                 " does not record the shape noise (no LMSIGE key): give --sigma-e");
   }
-  in.cards = software_cards(c.ks.command_line);
+  in.cards = software_cards(c.output.command_line);
   in.cards.push_back({"LMKSMAP", path, "input KS map"});
   in.summary = "input KS map " + path;
   return in;
@@ -98,19 +93,11 @@ InputGrid grid_from_ks_map(const MapConfig& c) {
 
 }  // namespace
 
-MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& comm) {
-  given.validate();
-  MapConfig c = given;
+ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model, const distributed::Communicator& comm) {
   const std::string model_path = c.model_path();
-  const auto device = torch_device(c.device, comm);
-  models::retain_freed_memory();
-  auto net = models::load_lofi(model_path);
-  net->to(device);
-  net->eval();
-  const auto& mo = net->options();
-  auto& flat = c.ks.flat;
-  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
-    flat.pixel_arcmin = mo.train_pixel_arcmin;
+  const auto& mo = model.options();
+  FlatKsSettings flat = c.flat;
+  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0) flat.pixel_arcmin = mo.train_pixel_arcmin;
   validate_flat_settings(flat);
   if (mo.wiener_channel && !c.ks_map.empty())
     throw std::invalid_argument(
@@ -122,24 +109,22 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   const bool to_healpix = c.nside > 0;
   std::unique_ptr<io::AtomicOutput> out, png;
   if (comm.is_root()) {
-    out = std::make_unique<io::AtomicOutput>(c.ks.output, c.ks.overwrite);
-    if (c.ks.png && !to_list && !to_healpix) {
-      const std::filesystem::path p(c.ks.output);
+    out = std::make_unique<io::AtomicOutput>(c.output.path, c.output.overwrite);
+    if (c.output.png && !to_list && !to_healpix) {
+      const std::filesystem::path p(c.output.path);
       png = std::make_unique<io::AtomicOutput>(
-          (p.parent_path() / (p.stem().string() + "_kappa.png")).string(), c.ks.overwrite);
+          (p.parent_path() / (p.stem().string() + "_kappa.png")).string(), c.output.overwrite);
     }
   }
   PhaseTimer timer;
-  MapReport report;
+  ProductReport report;
   if (!c.ks_map.empty() && !comm.is_root()) return report;  // a KS map is read by rank 0 alone
-  const InputGrid in = c.ks_map.empty() ? grid_from_catalogue(c, comm) : grid_from_ks_map(c);
+  const InputGrid in = c.ks_map.empty() ? grid_from_catalogue(c, flat, comm) : grid_from_ks_map(c);
   timer.lap(c.ks_map.empty() ? "ingest, binning and Kaiser-Squires" : "reading the KS map");
   if (!comm.is_root()) return report;
   const FlatGrid& patch = in.patch;
   const double sigma_e = in.sigma_e;
   const long nx = patch.nx, ny = patch.ny;
-  auto channels = lofi_channels(mo, patch, in.kappa_e, in.kappa_b, in.g1, in.g2, in.counts, sigma_e);
-  const auto input = torch::from_blob(channels.data(), {1, mo.input_channels(), ny, nx}).clone().to(device);
 
   // Query coordinates in the patch's tangent plane [arcmin].
   std::vector<float> xy;
@@ -173,7 +158,7 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
                         : std::max(1L, std::lround(static_cast<double>(ny) * patch.pixel_arcmin / out_pixel));
     // Coordinates, values and their copies (~32 bytes an output pixel) and one batch of activations.
     require_memory(static_cast<double>(ox) * static_cast<double>(oy) * 32 +
-                       static_cast<double>(c.batch) * mo.activation_floats_per_query() * 4,
+                       static_cast<double>(c.model.batch) * mo.activation_floats_per_query() * 4,
                    "an output grid of " + std::to_string(ox) + " x " + std::to_string(oy) +
                        " pixels (--out-npix / --out-pixel)");
     const FlatGrid out_grid{patch.centre, out_pixel, ox, oy};
@@ -185,23 +170,9 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
   }
   const long nq = static_cast<long>(xy.size() / 2);
   if (nq == 0) throw std::invalid_argument("--coords: the coordinate list is empty");
-  const auto queries = torch::from_blob(xy.data(), {1, nq, 2}).clone().to(device);
-  std::vector<double> kappa(static_cast<size_t>(nq));
-  {
-    torch::NoGradGuard no_grad;
-    const PrecisionScope arithmetic(c.precision, device);
-    const auto channels = net->prefilter(input, patch.pixel_arcmin);  // the FFT filter once, not per batch
-    for (long s = 0; s < nq; s += c.batch) {
-      const long e = std::min(nq, s + c.batch);
-      const auto out_t = net->query(channels, patch.pixel_arcmin, queries.slice(1, s, e))
-                             .to(torch::kCPU, torch::kDouble)
-                             .contiguous();
-      std::copy(out_t.data_ptr<double>(), out_t.data_ptr<double>() + (e - s), kappa.begin() + s);
-      if (nq > 4 * c.batch) spdlog::info("LoFi: {}/{} coordinates", e, nq);
-    }
-  }
+  const std::vector<float> k = model.evaluate(patch, in.kappa_e, in.kappa_b, in.g1, in.g2, in.counts, sigma_e, xy);
   timer.lap("LoFi");
-  const std::string hash = models::lofi_hash(net);
+  const std::string hash = model.model_hash();
   std::ostringstream summary;
   summary << in.summary << "\ninput grid " << nx << " x " << ny << " at " << patch.pixel_arcmin
           << "' centred on RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << "; sigma_e "
@@ -215,6 +186,7 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
                          : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
                               std::to_string(out_pixel) + "'");
   if (to_list) {
+    const std::vector<double> kappa(k.begin(), k.end());
     io::write_text_columns(out->temp_path(),
                            "LoFi convergence at the listed coordinates\nmodel " + model_path + " hash " +
                                hash + "\ncolumns: RA Dec kappa",
@@ -223,7 +195,6 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
     auto cards = in.cards;
     cards.push_back({"LMMODEL", model_path, "LoFi weights"});
     cards.push_back({"LMHASH", hash, "LoFi model content hash"});
-    const std::vector<float> k(kappa.begin(), kappa.end());
     io::write_healpix_fits(out->temp_path(), c.nside, {{"KAPPA", "", k.data()}}, cards, "C", pixels);
   } else {
     auto cards = in.cards;
@@ -231,10 +202,10 @@ MapReport run_lofi_map(const MapConfig& given, const distributed::Communicator& 
     cards.push_back({"LMHASH", hash, "LoFi model content hash"});
     cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
     cards.push_back({"LMINPIX", patch.pixel_arcmin, "[arcmin] input (KS) grid pixel"});
-    const std::vector<float> k(kappa.begin(), kappa.end());
     const FlatGrid out_patch{patch.centre, out_pixel, ox, oy};
     io::write_flat_fits(out->temp_path(), tan_grid(out_patch), {{"KAPPA", "", k.data()}}, cards);
     if (png) {
+      const std::vector<double> kappa(k.begin(), k.end());
       auto view = flat_view(kappa, out_patch);
       view.style.title = "LoFi convergence κ";
       view.style.colorbar_label = "κ";

@@ -1,0 +1,35 @@
+// Option groups every map product shares (`ks` and `map`, on one patch or in regions), each filled in once by
+// the command line, and the report a product run returns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lofimap::pipeline {
+
+// Where a product goes: the FITS file (or text table) and the PNG quick-looks beside it, written to temporary
+// names and renamed into place together.
+struct OutputOptions {
+  std::string path;
+  bool overwrite = false;
+  bool png = true;
+  std::string command_line;  // recorded in the product's header
+};
+
+// Noise maps from K realisations of the catalogue with randomly rotated ellipticities (NOISE_STD, SNR).
+struct NoiseOptions {
+  long realisations = 0;  // 0: none; else at least 2
+  std::uint64_t seed = 1;
+};
+// Throws std::invalid_argument naming --noise-realisations unless it is 0 or between 2 and 10,000.
+void validate_noise_options(const NoiseOptions& noise);
+
+struct ProductReport {
+  // A region map stopped early (signal or --stop-after); its progress is kept for --resume.
+  bool interrupted = false;
+  std::vector<std::string> written;
+  std::string summary;  // catalogue report, map statistics, timings
+};
+
+}  // namespace lofimap::pipeline

@@ -1,0 +1,47 @@
+#include "pipeline/products/ks_config.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "io/atomic_output.hpp"
+#include "io/catalogue_files.hpp"
+#include "pipeline/core/angular_spectrum.hpp"
+#include "pipeline/sphere/sphere_geometry.hpp"
+
+namespace lofimap::pipeline {
+
+void KsConfig::validate() const {
+  validate_catalogue_options(catalogue);
+  if (output.path.empty()) throw std::invalid_argument("--output: no output path given");
+  const auto inputs = io::expand_catalogue_paths(catalogue.inputs);
+  io::check_not_an_input(output.path, inputs);
+  if (smoothing_arcmin < 0 || !std::isfinite(smoothing_arcmin))
+    throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
+  validate_noise_options(noise);
+  if (regions.enabled()) {
+    if (sphere) throw std::invalid_argument("--regions: flat regions replace --sphere; give one of them");
+    if (flat.npix > 0 || flat.size_deg > 0 || flat.center_ra)
+      throw std::invalid_argument("--npix/--size/--center: not with --regions (each region has its own grid)");
+    if (!wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
+    if (!(flat.pixel_arcmin > 0)) throw std::invalid_argument("--pixel: the regions' input pixel is needed");
+    validate_region_options(regions, nside, flat.pixel_arcmin, flat.pad);
+    io::check_writable(output.path, output.overwrite);
+    return;
+  }
+  if (noise.realisations > 0)
+    throw std::invalid_argument("--noise-realisations: only with --regions (not yet on a single patch)");
+  if (regions.reread_catalogue)
+    throw std::invalid_argument("--reread-catalogue: only with --regions (a single patch holds no galaxies)");
+  if (sphere) {
+    validate_nside(nside);
+  } else {
+    validate_flat_settings(flat);
+  }
+  if (!wiener_cl.empty()) read_cl_table(wiener_cl);  // a missing or malformed table fails before any work
+}
+
+RegionSettings KsConfig::region_settings() const {
+  return {catalogue, regions, noise, output, flat.pixel_arcmin, flat.pad, nside};
+}
+
+}  // namespace lofimap::pipeline

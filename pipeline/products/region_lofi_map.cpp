@@ -1,0 +1,113 @@
+#include "pipeline/products/region_lofi_map.hpp"
+
+#include <string>
+#include <vector>
+
+#include "pipeline/catalogue/catalogue_loader.hpp"
+#include "pipeline/core/machine_resources.hpp"
+#include "pipeline/core/phase_timer.hpp"
+#include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/products/region_cards.hpp"
+#include "pipeline/survey/region_coordinate_output.hpp"
+#include "pipeline/survey/region_driver.hpp"
+#include "pipeline/survey/region_map.hpp"
+#include "pipeline/survey/sky_regions.hpp"
+
+namespace lofimap::pipeline {
+
+ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, const distributed::Communicator& comm) {
+  LofiEvaluator* evaluator = &model;
+  // The regions' input pixel: --pixel, or the model's training pixel (checked with the regions here).
+  const RegionSettings c =
+      m.region_settings(m.flat.pixel_arcmin > 0 ? m.flat.pixel_arcmin : model.options().train_pixel_arcmin);
+  validate_region_options(c.regions, c.nside, c.pixel_arcmin, c.pad);
+  const SkyRegions regions(c.regions.nside, c.regions.margin_deg, c.pixel_arcmin);
+  const bool to_mosaic = m.coords_file.empty() && m.out_pixel_arcmin > 0;  // a flat mosaic of the footprint
+  const bool to_list = !m.coords_file.empty() || to_mosaic;
+  CoordinateOutput coords(m.coords_file, m.output, regions, comm);
+  PhaseTimer timer;
+  RegionRun run;
+  run.coordinates = to_list;
+  double sigma_e = m.sigma_e;
+  const auto columns = with_noise_columns(
+      to_list ? RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}}
+              : RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}},
+      c.noise);
+  auto cards = [&](const RegionRun& r) {
+    auto cards = region_cards(c, r.catalogue.summary);
+    cards.push_back({"LMMODEL", m.model_path(), "LoFi weights"});
+    cards.push_back({"LMHASH", evaluator->model_hash(), "LoFi model content hash"});
+    cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
+    return cards;
+  };
+  RegionHooks hooks;
+  hooks.prepare = [&](RegionRun& r) {  // collective: before the galaxies leave their ranks
+    const double measured = measured_shape_noise(*r.rows, comm);
+    if (!(sigma_e > 0)) sigma_e = measured;
+    prepare_large_scales(c, 0.0, r, comm);
+    if (to_mosaic) {  // the TAN grid covering the catalogue's footprint at the mosaic's pixel
+      FlatKsSettings settings;
+      settings.pixel_arcmin = m.out_pixel_arcmin;
+      coords.mosaic = resolve_flat_patch(settings, r.catalogue.galaxies, comm);
+      // Rank 0 assembles the image (4 bytes a column per pixel, received and appended) and every rank holds
+      // its share of the pixel positions (about 40 bytes each).
+      const double pixels = static_cast<double>(coords.mosaic->pixels());
+      require_memory(pixels * (8.0 * static_cast<double>(columns.size()) + 40.0 / comm.size()),
+                     "a flat mosaic of " + std::to_string(coords.mosaic->nx) + " x " +
+                         std::to_string(coords.mosaic->ny) + " pixels (--out-pixel " +
+                         std::to_string(m.out_pixel_arcmin) + ")");
+    }
+  };
+  hooks.work = [&](long long region, const ShearCatalogue& galaxies) {
+    // LoFi takes unsmoothed KS
+    const auto in = region_input(galaxies, regions, region, c.pad, 0.0, run.large_or_null());
+    const RegionPoints* points = to_list ? &coords.points_of(region) : nullptr;
+    const auto px = to_list ? region_points(in, points->ra_deg, points->dec_deg)
+                            : region_output_pixels(galaxies, regions, region, c.nside, in);
+    auto estimate = [&](const RegionInput& n) {
+      if (px.pixels.empty()) return std::vector<float>();
+      return evaluator->evaluate(n.grid, n.kappa_e, n.kappa_b, n.g1, n.g2, n.count, sigma_e, px.xy_arcmin);
+    };
+    RegionRows rows{px.pixels, {estimate(in), sample_on_pixels(in, in.kappa_e, px)}};
+    if (to_list)  // the rows of the list, not the positions' indices within the region
+      for (auto& p : rows.pixels) p = points->rows[static_cast<size_t>(p)];
+    else
+      rows.columns.push_back(px.n_gal);
+    add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, 0.0, estimate);
+    return rows;
+  };
+  hooks.cards = cards;
+  if (to_list) {
+    hooks.planned = [&](const GalaxyExchange& g) { coords.planned(g); };
+    hooks.wave = [&](const GalaxyExchange& g, int w) { coords.wave(g, w); };
+    hooks.write = [&](RegionRows& share, const RegionRun& r) {
+      return coords.write(share, columns, cards(r));
+    };
+  }
+  run_regions(
+      c, columns,
+      region_record(c, "lofi model " + evaluator->model_hash() + " sigma_e " + std::to_string(m.sigma_e) +
+                           (to_mosaic ? "; mosaic pixel " + std::to_string(m.out_pixel_arcmin)
+                            : to_list ? "; coordinates " + m.coords_file
+                                      : "")),
+      hooks, comm, timer, run);
+  ProductReport report;
+  report.interrupted = run.interrupted;
+  if (comm.is_root() && !run.interrupted && c.regions.tasks <= 1) report.written.push_back(c.output.path);
+  report.summary = region_summary(c, run, comm, timer) + "\nmodel " + m.model_path() + " (hash " +
+                   evaluator->model_hash() + "), sigma_e " + std::to_string(sigma_e);
+  if (to_mosaic && !run.interrupted && c.regions.tasks <= 1)
+    report.summary += "\nflat mosaic " + std::to_string(coords.mosaic->nx) + " x " +
+                      std::to_string(coords.mosaic->ny) + " pixels of " + std::to_string(m.out_pixel_arcmin) +
+                      "' centred on RA " + std::to_string(coords.mosaic->centre.ra_deg) + " Dec " +
+                      std::to_string(coords.mosaic->centre.dec_deg) + ", " + std::to_string(coords.finite) +
+                      " inside the footprint (the others NaN)";
+  else if (to_list && !run.interrupted && c.regions.tasks <= 1)
+    report.summary += "\n" + std::to_string(coords.list->total_rows()) + " coordinates, " +
+                      std::to_string(coords.finite) + " inside the footprint (" +
+                      std::to_string(coords.list->unmapped_rows()) +
+                      " in regions without galaxies; the others NaN)";
+  return report;
+}
+
+}  // namespace lofimap::pipeline
