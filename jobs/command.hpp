@@ -63,8 +63,8 @@ inline CLI::Option* add_device_option(CLI::App* cmd, pipeline::ComputeDevice& de
 
 inline CLI::Option* add_precision_option(CLI::App* cmd, pipeline::Precision& precision) {
   return add_choice(cmd, "--precision", precision, pipeline::precision_names(),
-                    "arithmetic of LoFi's forward passes: fp32, tf32 (CUDA: TensorFloat-32 matrix products) or "
-                    "bf16 (autocast: bfloat16 matrix products, float32 FFTs and sums)");
+                    "arithmetic of LoFi's forward passes (tf32: CUDA TensorFloat-32 matrix products; bf16: autocast, "
+                    "bfloat16 matrix products with float32 FFTs and sums)");
 }
 
 // Several options leave their value at 0 to mean "not given, use the default"; a user who types 0 must hear

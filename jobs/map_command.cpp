@@ -34,7 +34,7 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   ks_map->excludes(input);
   add_output_options(cmd, c.output, "output FITS map (or text table with --coords)");
   cmd->add_option("--model", c.model.path, "LoFi weights (default: the shipped model, share/lofimap/models/default.pt)");
-  add_flat_options(cmd, c.flat, cli->center, "input (KS) grid (default pixel: the model's training pixel)");
+  add_flat_options(cmd, c.flat, cli->center, "input (KS) grid", " (default: the model's training pixel)");
   positive_only(cmd->add_option(
       "--out-pixel", c.out_pixel_arcmin,
       "output pixel [arcmin] (default: the input pixel); with --regions a flat TAN mosaic of the footprint"));

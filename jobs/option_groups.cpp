@@ -48,12 +48,12 @@ void finish_catalogue_options(pipeline::CatalogueOptions& c, const std::vector<s
 }
 
 OptionList add_flat_options(CLI::App* cmd, pipeline::FlatKsSettings& flat, std::vector<double>& center,
-                            const std::string& what) {
+                            const std::string& what, const std::string& pixel_default) {
   return {cmd->add_option("--center", center, what + " centre: RA DEC in degrees (default: the footprint's)")
               ->expected(2),
           positive_only(cmd->add_option("--npix", flat.npix, what + " pixels per side")),
           positive_only(cmd->add_option("--size", flat.size_deg, what + " side in degrees (with --center)")),
-          positive_only(cmd->add_option("--pixel", flat.pixel_arcmin, what + " pixel scale in arcmin")),
+          positive_only(cmd->add_option("--pixel", flat.pixel_arcmin, what + " pixel scale in arcmin" + pixel_default)),
           cmd->add_option("--pad", flat.pad, "FFT zero-padding factor (>= 1)")->capture_default_str()};
 }
 

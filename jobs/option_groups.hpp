@@ -25,10 +25,11 @@ CLI::Option* add_catalogue_options(CLI::App* cmd, pipeline::CatalogueOptions& c,
 void finish_catalogue_options(pipeline::CatalogueOptions& c, const std::vector<std::string>& columns);
 
 // --center, --pixel, --npix, --size, --pad of a flat grid. `center` receives RA Dec, which
-// finish_flat_options copies into `flat`. `what`: the grid's name in the help ("flat patch", "input (KS) grid").
+// finish_flat_options copies into `flat`. `what`: the grid's name in the help ("flat patch", "input (KS) grid");
+// `pixel_default`: what --pixel defaults to, for its help.
 // Returns --center, --npix, --size (which describe one patch), --pixel and --pad (also the regions' grids).
 OptionList add_flat_options(CLI::App* cmd, pipeline::FlatKsSettings& flat, std::vector<double>& center,
-                            const std::string& what);
+                            const std::string& what, const std::string& pixel_default = "");
 void finish_flat_options(pipeline::FlatKsSettings& flat, const std::vector<double>& center);
 
 // --regions (its option is returned first), --margin, --large-scales, --region-memory, --reread-catalogue,
