@@ -16,7 +16,6 @@
 namespace lofimap::pipeline {
 
 ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, const distributed::Communicator& comm) {
-  LofiEvaluator* evaluator = &model;
   // The regions' input pixel: --pixel, or the model's training pixel (checked with the regions here).
   const RegionSettings c =
       m.region_settings(m.flat.pixel_arcmin > 0 ? m.flat.pixel_arcmin : model.options().train_pixel_arcmin);
@@ -36,7 +35,7 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, cons
   auto cards = [&](const RegionRun& r) {
     auto cards = region_cards(c, r.catalogue.summary);
     cards.push_back({"LMMODEL", m.model_path(), "LoFi weights"});
-    cards.push_back({"LMHASH", evaluator->model_hash(), "LoFi model content hash"});
+    cards.push_back({"LMHASH", model.model_hash(), "LoFi model content hash"});
     cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
     return cards;
   };
@@ -66,7 +65,7 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, cons
                             : region_output_pixels(galaxies, regions, region, c.nside, in);
     auto estimate = [&](const RegionInput& n) {
       if (px.pixels.empty()) return std::vector<float>();
-      return evaluator->evaluate(n.grid, n.kappa_e, n.kappa_b, n.g1, n.g2, n.count, sigma_e, px.xy_arcmin);
+      return model.evaluate(n.grid, n.kappa_e, n.kappa_b, n.g1, n.g2, n.count, sigma_e, px.xy_arcmin);
     };
     RegionRows rows{px.pixels, {estimate(in), sample_on_pixels(in, in.kappa_e, px)}};
     if (to_list)  // the rows of the list, not the positions' indices within the region
@@ -86,7 +85,7 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, cons
   }
   run_regions(
       c, columns,
-      region_record(c, "lofi model " + evaluator->model_hash() + " sigma_e " + std::to_string(m.sigma_e) +
+      region_record(c, "lofi model " + model.model_hash() + " sigma_e " + std::to_string(m.sigma_e) +
                            (to_mosaic ? "; mosaic pixel " + std::to_string(m.out_pixel_arcmin)
                             : to_list ? "; coordinates " + m.coords_file
                                       : "")),
@@ -95,7 +94,7 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, cons
   report.interrupted = run.interrupted;
   if (comm.is_root() && !run.interrupted && c.regions.tasks <= 1) report.written.push_back(c.output.path);
   report.summary = region_summary(c, run, comm, timer) + "\nmodel " + m.model_path() + " (hash " +
-                   evaluator->model_hash() + "), sigma_e " + std::to_string(sigma_e);
+                   model.model_hash() + "), sigma_e " + std::to_string(sigma_e);
   if (to_mosaic && !run.interrupted && c.regions.tasks <= 1)
     report.summary += "\nflat mosaic " + std::to_string(coords.mosaic->nx) + " x " +
                       std::to_string(coords.mosaic->ny) + " pixels of " + std::to_string(m.out_pixel_arcmin) +
