@@ -87,6 +87,28 @@ inline CLI::Option* positive_only(CLI::Option* opt) {
       "", "positive"));
 }
 
+// A whole number in [lo, hi], checked on the text before CLI11 converts it: CLI11 saturates an integer that
+// overflows (a 23-digit --npix became 2^63 - 1 and was blamed on the memory it needs) and wraps "-1" into an
+// unsigned seed. Anything else is a parse error (exit 2) naming the option and the range.
+inline CLI::Option* whole_number(CLI::Option* opt, long long lo, unsigned long long hi) {
+  return opt->check(CLI::Validator(
+      [lo, hi](std::string& v) -> std::string {
+        const std::string range = std::to_string(lo) + ".." + std::to_string(hi);
+        const std::string digits = !v.empty() && (v[0] == '-' || v[0] == '+') ? v.substr(1) : v;
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+          return "expected a whole number in " + range + ", got '" + v + "'";
+        try {
+          const unsigned long long magnitude = std::stoull(digits);
+          const bool inside = v[0] == '-' ? lo < 0 && magnitude <= static_cast<unsigned long long>(-(lo + 1)) + 1
+                                          : magnitude <= hi && (lo <= 0 || magnitude >= static_cast<unsigned long long>(lo));
+          if (inside) return "";
+        } catch (const std::out_of_range&) {
+        }
+        return "must lie in " + range + ", got '" + v + "'";
+      },
+      "", "whole number"));
+}
+
 void register_version(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_info(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_ks(CLI::App& app, const GlobalOptions& global, Action& action);

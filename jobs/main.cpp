@@ -8,38 +8,17 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 
 #include "distributed/communicator.hpp"
 #include "io/atomic_output.hpp"
 #include "jobs/command.hpp"
+#include "jobs/config_file.hpp"
 #include "jobs/exit_codes.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 
 namespace {
-
-// A --config file must be a regular text file: CLI11 would read a FITS header's "KEY = value" cards as
-// options, a device such as /dev/zero without end, and a huge file would be read whole. Only the first 4 KiB
-// are looked at for the type.
-std::string config_file_problem(std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return "'" + path + "' is not a regular file";
-  // A configuration is a page of options; CLI11 reads the whole file into memory line by line.
-  constexpr std::uintmax_t max_bytes = 1 << 20;
-  if (const auto bytes = std::filesystem::file_size(path, ec); !ec && bytes > max_bytes)
-    return "'" + path + "' holds " + std::to_string(bytes) + " bytes; a config file may hold at most 1 MiB";
-  std::ifstream in(path, std::ios::binary);
-  char head[4096];
-  in.read(head, sizeof head);
-  const std::string text(head, static_cast<size_t>(in.gcount()));
-  if (text.find('\0') != std::string::npos || text.rfind("SIMPLE  =", 0) == 0 ||
-      text.rfind("\x89HDF", 0) == 0)
-    return "'" + path + "' is not a TOML/INI text file";
-  return "";
-}
 
 // SIGTERM, SIGINT and SIGHUP outside training (which checkpoints instead): remove the temporary files of
 // unfinished outputs, then die of the signal as the default action would.
@@ -75,8 +54,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
 
   CLI::App app{"lofimap: weak-lensing mass maps (Kaiser-Squires, LoFi) from shear catalogues"};
-  app.set_config("--config", "", "read options from a TOML/INI file (CLI11 format)")
-      ->check(CLI::Validator(config_file_problem, "TOML/INI", "config file"));
+  lofimap::jobs::add_config_option(app);
   app.add_option("--threads", global.threads, "threads for torch, OpenMP and FFTW (default: cores available)")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("-q,--quiet", global.quiet, "only warnings and errors");

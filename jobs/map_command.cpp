@@ -38,7 +38,8 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   positive_only(cmd->add_option(
       "--out-pixel", c.out_pixel_arcmin,
       "output pixel [arcmin] (default: the input pixel); with --regions a flat TAN mosaic of the footprint"));
-  positive_only(cmd->add_option("--out-npix", c.out_npix, "output pixels per side (default: the input extent)"));
+  whole_number(positive_only(cmd->add_option("--out-npix", c.out_npix, "output pixels per side (default: the input extent)")),
+               1, 1 << 20);
   cmd->add_option(
       "--coords", c.coords_file,
       "evaluate at these RA Dec [deg] instead: text/CSV (first two columns) or a FITS table with RA, DEC; "

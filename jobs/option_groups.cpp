@@ -51,7 +51,7 @@ OptionList add_flat_options(CLI::App* cmd, pipeline::FlatKsSettings& flat, std::
                             const std::string& what, const std::string& pixel_default) {
   return {cmd->add_option("--center", center, what + " centre: RA DEC in degrees (default: the footprint's)")
               ->expected(2),
-          positive_only(cmd->add_option("--npix", flat.npix, what + " pixels per side")),
+          whole_number(positive_only(cmd->add_option("--npix", flat.npix, what + " pixels per side")), 1, 1 << 20),
           positive_only(cmd->add_option("--size", flat.size_deg, what + " side in degrees (with --center)")),
           positive_only(cmd->add_option("--pixel", flat.pixel_arcmin, what + " pixel scale in arcmin" + pixel_default)),
           cmd->add_option("--pad", flat.pad, "FFT zero-padding factor (>= 1)")->capture_default_str()};
@@ -110,8 +110,8 @@ OptionList add_region_options(CLI::App* cmd, pipeline::RegionOptions& r) {
   given.push_back(add_task_option(cmd, r));
   given.push_back(cmd->add_flag("--resume", r.resume,
                                 "with --regions: reuse the regions an interrupted run finished (<output>.parts/)"));
-  given.push_back(positive_only(cmd->add_option(
-      "--stop-after", r.stop_after, "with --regions: stop (exit 4) after mapping this many regions on each rank")));
+  given.push_back(whole_number(positive_only(cmd->add_option(
+      "--stop-after", r.stop_after, "with --regions: stop (exit 4) after mapping this many regions on each rank")), 1, 1LL << 40));
   return given;
 }
 
@@ -119,7 +119,8 @@ OptionList add_noise_options(CLI::App* cmd, pipeline::NoiseOptions& noise) {
   return {positive_only(cmd->add_option("--noise-realisations", noise.realisations,
                                         "with --regions: K maps of randomly rotated ellipticities give NOISE_STD "
                                         "and SNR")),
-          cmd->add_option("--noise-seed", noise.seed, "seed of the noise rotations")->capture_default_str()};
+          whole_number(cmd->add_option("--noise-seed", noise.seed, "seed of the noise rotations")->capture_default_str(),
+                       0, ~0ULL)};
 }
 
 void add_output_options(CLI::App* cmd, pipeline::OutputOptions& output, const std::string& what) {

@@ -55,7 +55,7 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
   auto& f = c.request.field;
   add_spectrum_options(cmd, f.spectrum);
   cmd->add_flag("--sphere", f.sphere, "full-sky HEALPix field instead of a flat patch");
-  cmd->add_option("--npix", f.grid.nx, "flat grid pixels per side")->capture_default_str();
+  whole_number(cmd->add_option("--npix", f.grid.nx, "flat grid pixels per side")->capture_default_str(), 2, 1 << 20);
   cmd->add_option("--pixel", f.grid.pixel_arcmin, "flat pixel scale [arcmin]")->capture_default_str();
   cmd->add_option("--center", c.center, "flat patch centre RA DEC [deg]")->expected(2);
   cmd->add_option("--nside", f.nside, "HEALPix nside (with --sphere)")->capture_default_str();
@@ -75,8 +75,9 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
                   "THETA_T [arcmin], KAPPA_NORM) as a FITS table");
   cmd->add_option("--halo-min-mass", f.halo_min_mass, "halo-model: lightest pasted halo, M200m [Msun]")
       ->capture_default_str();
-  cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")
-      ->capture_default_str();
+  whole_number(cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")
+                   ->capture_default_str(),
+               0, ~0ULL);
   cmd->add_flag("--overwrite", c.request.overwrite, "replace existing outputs");
   cmd->add_flag(
       "--no-png", [&c](std::int64_t) { c.request.png = false; }, "skip the PNG quick-look");
@@ -192,8 +193,8 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
   auto* ts = sim->add_subcommand("training-set", "HDF5 set of (truth kappa, noisy shear, KS E/B, mask) maps");
   auto& t = c->training;
   add_spectrum_options(ts, c->request.field.spectrum);
-  ts->add_option("--maps", t.maps, "number of maps")->capture_default_str();
-  ts->add_option("--npix", t.grid.nx, "pixels per side")->capture_default_str();
+  whole_number(ts->add_option("--maps", t.maps, "number of maps")->capture_default_str(), 1, 100000000);
+  whole_number(ts->add_option("--npix", t.grid.nx, "pixels per side")->capture_default_str(), 8, 1 << 16);
   ts->add_option("--pixel", t.grid.pixel_arcmin, "pixel scale [arcmin]")->capture_default_str();
   ts->add_option(
         "--family", c->families,
@@ -224,7 +225,7 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
       ->capture_default_str();
   ts->add_flag("--reduced-shear", t.reduced_shear, "use g = gamma / (1 - kappa)");
   ts->add_option("--pad", t.pad, "KS zero-padding factor")->capture_default_str();
-  ts->add_option("--seed", t.seed, "random seed")->capture_default_str();
+  whole_number(ts->add_option("--seed", t.seed, "random seed")->capture_default_str(), 0, ~0ULL);
   ts->add_option("-o,--output", t.output, "output HDF5 file")->required();
   ts->add_flag("--overwrite", t.overwrite, "replace an existing output");
   ts->callback([&action, &global, c] {

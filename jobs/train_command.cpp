@@ -51,7 +51,7 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
   add_choice(cmd, "--schedule", c->schedule, pipeline::schedule_names(),
              "learning-rate schedule");
   cmd->add_option("--clip-norm", c->clip_norm, "gradient clipping norm (0: none)")->capture_default_str();
-  cmd->add_option("--seed", c->seed, "random seed")->capture_default_str();
+  whole_number(cmd->add_option("--seed", c->seed, "random seed")->capture_default_str(), 0, ~0ULL);
   cmd->add_option("--validation-maps", c->validation_maps, "held-out maps at the end of the set")
       ->capture_default_str();
   cmd->add_option("--validate-every", c->validate_every, "steps between validations")->capture_default_str();

@@ -106,7 +106,7 @@ EvalReport run_evaluation(const EvalRequest& r) {
   style.has_axes = false;
   style.x_label = "East left, North up";
   io::write_quicklook_png(png.temp_path(), raster, style);
-  txt.commit(), json.commit(), png.commit();
+  io::commit_together({&txt, &json, &png});
   return {{txt.target(), json.target(), png.target()}, table.str()};
 }
 

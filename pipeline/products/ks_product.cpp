@@ -54,10 +54,11 @@ class ProductSet {
   const std::string& fits_temp() const { return fits_->temp_path(); }
   std::string png_temp(size_t i) const { return i < pngs_.size() ? pngs_[i]->temp_path() : ""; }
   std::vector<std::string> commit() {
+    std::vector<io::AtomicOutput*> all{fits_.get()};
+    for (auto& p : pngs_) all.push_back(p.get());
+    io::commit_together(all);  // the map and its pictures together, or none of them
     std::vector<std::string> written;
-    fits_->commit();
-    written.push_back(fits_->target());
-    for (auto& p : pngs_) p->commit(), written.push_back(p->target());
+    for (auto* o : all) written.push_back(o->target());
     return written;
   }
 

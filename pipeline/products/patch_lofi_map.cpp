@@ -212,9 +212,10 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model, const
       io::write_quicklook_png(png->temp_path(), view.raster, view.style);
     }
   }
-  out->commit();
-  report.written.push_back(out->target());
-  if (png) png->commit(), report.written.push_back(png->target());
+  std::vector<io::AtomicOutput*> outputs{out.get()};
+  if (png) outputs.push_back(png.get());
+  io::commit_together(outputs);  // the map and its picture together, or neither
+  for (auto* o : outputs) report.written.push_back(o->target());
   timer.lap("output");
   summary << "\ntimings: " << timer.text();
   report.summary = summary.str();

@@ -345,8 +345,11 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       summary << "catalogue: " << writer.rows() << " galaxies, preset " << r.catalogue->preset << "\n";
     }
   }
+  std::vector<io::AtomicOutput*> outputs;
   for (auto* o : {truth_out.get(), truth_png.get(), cat_out.get(), halo_out.get()})
-    if (o) o->commit(), report.written.push_back(o->target());
+    if (o) outputs.push_back(o);
+  io::commit_together(outputs);  // truth, picture, catalogue and haloes together, or none of them
+  for (auto* o : outputs) report.written.push_back(o->target());
   report.summary = summary.str();
   return report;
 }
