@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <exception>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -32,6 +33,15 @@ std::vector<std::string> expand_catalogue_paths(const std::vector<std::string>& 
     out.insert(out.end(), matched.begin(), matched.end());
   }
   if (out.empty()) throw Error("(none)", "reading catalogue", "no input file given");
+  // The same file twice (named twice, matched by two patterns, or through a link) would count its galaxies
+  // twice in every map.
+  for (std::size_t i = 0; i < out.size(); ++i)
+    for (std::size_t j = i + 1; j < out.size(); ++j) {
+      std::error_code ec;
+      if (out[i] == out[j] || std::filesystem::equivalent(out[i], out[j], ec))
+        throw Error(out[j], "reading catalogue",
+                    "is the same file as another input (" + out[i] + "): its galaxies would count twice");
+    }
   return out;
 }
 

@@ -1,56 +1,146 @@
 #include "io/region_parts.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "io/atomic_output.hpp"
 #include "io/error.hpp"
+#include "io/file_identity.hpp"
 
 namespace lofimap::io {
 
 namespace fs = std::filesystem;
 
 namespace {
-constexpr char kMagic[8] = {'L', 'M', 'R', 'P', 'A', 'R', 'T', '1'};
-constexpr const char* kRecord = "options.txt";
+
+constexpr char kMagic[8] = {'L', 'M', 'R', 'P', 'A', 'R', 'T', '2'};
+constexpr std::uintmax_t kMaxRecord = 1 << 20;
+
+// Header of a region file: magic, then region, columns, rows, the hash of the record it was made with, and
+// the checksum of everything after the magic except the checksum itself.
+struct Header {
+  long long region = 0, columns = 0, rows = 0;
+  std::uint64_t record_hash = 0, checksum = 0;
+};
+
+bool is_region_file(const std::string& name) {
+  return name.rfind("region_", 0) == 0 && name.size() > 11 && name.compare(name.size() - 4, 4, ".bin") == 0 &&
+         name.substr(7, name.size() - 11).find_first_not_of("0123456789") == std::string::npos;
+}
+
+std::uint64_t checksum_of(const Header& h, const std::vector<long long>& pixels,
+                          const std::vector<std::vector<float>>& columns) {
+  const long long fields[3] = {h.region, h.columns, h.rows};
+  std::uint64_t c = fnv1a64(fields, sizeof fields);
+  c = fnv1a64(&h.record_hash, sizeof h.record_hash, c);
+  c = fnv1a64(pixels.data(), pixels.size() * sizeof(long long), c);
+  for (const auto& column : columns) c = fnv1a64(column.data(), column.size() * sizeof(float), c);
+  return c;
+}
+
+std::string read_record(const fs::path& path) {
+  std::error_code ec;
+  const auto bytes = fs::file_size(path, ec);
+  if (ec || bytes > kMaxRecord) throw Error(path.string(), "reading the record of finished regions", "unreadable or too large");
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// "name = value" lines that differ between two records, one per line: what a user has to change back.
+std::string record_difference(const std::string& before, const std::string& now) {
+  const auto lines = [](const std::string& text) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      const auto eq = line.find(" = ");
+      out.emplace_back(eq == std::string::npos ? line : line.substr(0, eq),
+                       eq == std::string::npos ? "" : line.substr(eq + 3));
+    }
+    return out;
+  };
+  const auto a = lines(before), b = lines(now);
+  std::string diff;
+  const auto value_in = [](const auto& list, const std::string& key) -> std::optional<std::string> {
+    for (const auto& [k, v] : list)
+      if (k == key) return v;
+    return std::nullopt;
+  };
+  for (const auto& [key, value] : a) {
+    const auto other = value_in(b, key);
+    if (!other || *other != value)
+      diff += "\n  " + key + ": " + value + " (then), " + (other ? *other : "(none)") + " (now)";
+  }
+  for (const auto& [key, value] : b)
+    if (!value_in(a, key)) diff += "\n  " + key + ": (none) (then), " + value + " (now)";
+  return diff.empty() ? "\n  (the records differ in their layout: made by another lofimap version?)" : diff;
+}
+
+long long count_region_files(const fs::path& folder) {
+  long long n = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    n += is_region_file(it->path().filename().string()) ? 1 : 0;
+  return n;
+}
+
+bool is_empty_folder(const fs::path& folder) {
+  std::error_code ec;
+  return fs::directory_iterator(folder, ec) == fs::directory_iterator() && !ec;
+}
+
 }  // namespace
 
 RegionParts::RegionParts(const std::string& folder, const std::string& record, bool resume)
-    : folder_(folder) {
+    : folder_(folder), record_hash_(fnv1a64(record.data(), record.size())) {
   std::error_code ec;
-  const fs::path record_path = fs::path(folder) / kRecord;
-  if (resume && fs::exists(record_path, ec)) {
-    std::ifstream in(record_path);
-    const std::string before((std::istreambuf_iterator<char>(in)), {});
-    if (before != record)
-      throw Error(folder, "resuming a survey map",
-                  "its finished regions were made with other options (" + before + "; now " + record +
-                      "); remove the folder to start again");
+  const fs::path marker = fs::path(folder) / kMarker;
+  const auto status = fs::symlink_status(folder, ec);
+  bool matching = false;
+  if (fs::exists(status) && !fs::is_directory(status))
+    throw Error(folder, "preparing the folder of finished regions",
+                "exists and is not a folder lofimap made (a file or a link); nothing was touched: remove or "
+                "rename it, or choose another output");
+  if (fs::is_directory(status)) {
+    if (!fs::exists(marker, ec)) {
+      if (!is_empty_folder(folder))
+        throw Error(folder, "preparing the folder of finished regions",
+                    std::string("holds files lofimap did not write (no ") + kMarker +
+                        "); nothing was touched: move them elsewhere or choose another output");
+    } else {
+      const long long finished = count_region_files(folder);
+      if (resume) {
+        const std::string before = read_record(marker);
+        if (before != record)
+          throw Error(folder, "resuming a survey map",
+                      "its " + std::to_string(finished) + " finished regions were made from other inputs or "
+                      "options:" + record_difference(before, record) +
+                      "\ngive the same inputs and options, or remove the folder to start again");
+        matching = true;
+      } else if (finished > 0) {
+        throw Error(folder, "starting a survey map",
+                    "holds " + std::to_string(finished) +
+                        " finished regions of an interrupted run: pass --resume to continue it, or remove the "
+                        "folder to start again");
+      }
+    }
   } else {
-    // Without --resume, finished regions of an interrupted run are not thrown away silently.
-    long long finished = 0;
-    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
-      finished += it->path().filename().string().rfind("region_", 0) == 0 ? 1 : 0;
-    if (finished > 0)
-      throw Error(folder, "starting a survey map",
-                  "holds " + std::to_string(finished) +
-                      " finished regions of an interrupted run: pass --resume to continue it, or remove the "
-                      "folder to start again");
-    fs::remove_all(folder, ec);
+    fs::create_directory(folder, ec);
+    if (ec) throw Error(folder, "creating the folder of finished regions", ec.message());
   }
-  fs::create_directories(folder, ec);
-  if (ec) throw Error(folder, "creating the folder of finished regions", ec.message());
-  if (!fs::exists(record_path, ec)) {
-    AtomicOutput out(record_path.string(), true);
+  if (!matching) {
+    AtomicOutput out(marker.string(), true);
     std::ofstream(out.temp_path()) << record;
     out.commit();
   }
 }
 
-RegionParts RegionParts::attach(const std::string& folder) {
-  return RegionParts(folder);
+RegionParts RegionParts::attach(const std::string& folder, const std::string& record) {
+  return RegionParts(folder, fnv1a64(record.data(), record.size()));
 }
 
 std::string RegionParts::path_of(long long region) const {
@@ -60,51 +150,67 @@ std::string RegionParts::path_of(long long region) const {
 void RegionParts::save(const RegionPart& part) const {
   AtomicOutput out(path_of(part.region), true);
   {
+    Header h{part.region, static_cast<long long>(part.columns.size()), static_cast<long long>(part.pixels.size()),
+             record_hash_, 0};
+    h.checksum = checksum_of(h, part.pixels, part.columns);
     std::ofstream f(out.temp_path(), std::ios::binary);
-    const long long header[3] = {part.region, static_cast<long long>(part.columns.size()),
-                                 static_cast<long long>(part.pixels.size())};
     f.write(kMagic, sizeof kMagic);
-    f.write(reinterpret_cast<const char*>(header), sizeof header);
+    f.write(reinterpret_cast<const char*>(&h), sizeof h);
     f.write(reinterpret_cast<const char*>(part.pixels.data()),
             static_cast<std::streamsize>(part.pixels.size() * sizeof(long long)));
     for (const auto& c : part.columns)
-      f.write(reinterpret_cast<const char*>(c.data()),
-              static_cast<std::streamsize>(c.size() * sizeof(float)));
+      f.write(reinterpret_cast<const char*>(c.data()), static_cast<std::streamsize>(c.size() * sizeof(float)));
     if (!f) throw Error(path_of(part.region), "writing a finished region", "write failed (disk full?)");
   }
   out.commit();
 }
 
-std::optional<RegionPart> RegionParts::load(long long region, std::size_t columns) const {
+std::optional<RegionPart> RegionParts::load(long long region, std::size_t columns, long long pixel_limit) const {
   const std::string path = path_of(region);
   std::error_code ec;
   const auto bytes = fs::file_size(path, ec);
-  if (ec) return std::nullopt;
+  if (ec) return std::nullopt;  // not finished
+  const auto damaged = [&](const std::string& why) -> std::optional<RegionPart> {
+    spdlog::warn("{}: finished region {} is damaged ({}); mapping it again", path, region, why);
+    std::error_code rm;
+    fs::remove(path, rm);
+    return std::nullopt;
+  };
   std::ifstream f(path, std::ios::binary);
   char magic[8];
-  long long header[3];
+  Header h;
   f.read(magic, sizeof magic);
-  f.read(reinterpret_cast<char*>(header), sizeof header);
-  if (!f || std::memcmp(magic, kMagic, sizeof magic) != 0 || header[0] != region ||
-      header[1] != static_cast<long long>(columns) || header[2] < 0)
-    return std::nullopt;
-  const auto n = static_cast<std::uintmax_t>(header[2]);
-  if (bytes != sizeof magic + sizeof header + n * (sizeof(long long) + columns * sizeof(float)))
-    return std::nullopt;
+  f.read(reinterpret_cast<char*>(&h), sizeof h);
+  if (!f || std::memcmp(magic, kMagic, sizeof magic) != 0) return damaged("not a region file of this version");
+  if (h.region != region || h.columns != static_cast<long long>(columns) || h.rows < 0 || h.rows > pixel_limit)
+    return damaged("its header names another region, column count or size");
+  if (h.record_hash != record_hash_) return damaged("made from other inputs or options");
+  const auto n = static_cast<std::uintmax_t>(h.rows);
+  if (bytes != sizeof magic + sizeof h + n * (sizeof(long long) + columns * sizeof(float)))
+    return damaged("its size does not match its header");
   RegionPart part;
   part.region = region;
   part.pixels.resize(n);
   f.read(reinterpret_cast<char*>(part.pixels.data()), static_cast<std::streamsize>(n * sizeof(long long)));
   part.columns.assign(columns, std::vector<float>(n));
-  for (auto& c : part.columns)
-    f.read(reinterpret_cast<char*>(c.data()), static_cast<std::streamsize>(n * sizeof(float)));
-  if (!f) return std::nullopt;
+  for (auto& c : part.columns) f.read(reinterpret_cast<char*>(c.data()), static_cast<std::streamsize>(n * sizeof(float)));
+  if (!f) return damaged("cannot be read whole");
+  if (checksum_of(h, part.pixels, part.columns) != h.checksum) return damaged("its checksum does not match");
+  for (std::size_t i = 0; i < n; ++i)
+    if (part.pixels[i] < 0 || part.pixels[i] >= pixel_limit || (i > 0 && part.pixels[i] <= part.pixels[i - 1]))
+      return damaged("its pixels are not ascending inside the map");
   return part;
 }
 
 void RegionParts::remove_all() const {
   std::error_code ec;
-  fs::remove_all(folder_, ec);
+  std::vector<fs::path> ours;
+  for (fs::directory_iterator it(folder_, ec), end; !ec && it != end; it.increment(ec))
+    if (is_region_file(it->path().filename().string())) ours.push_back(it->path());
+  for (const auto& p : ours) fs::remove(p, ec);
+  fs::remove(fs::path(folder_) / kMarker, ec);
+  if (!fs::remove(folder_, ec) && fs::exists(folder_))
+    spdlog::warn("{}: kept, it holds files lofimap did not write", folder_);
 }
 
 }  // namespace lofimap::io

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "io/catalogue_files.hpp"
+#include "io/file_identity.hpp"
 #include "io/error.hpp"
 
 namespace lofimap::pipeline {
@@ -61,6 +63,8 @@ LoadedCatalogue load_catalogue(const CatalogueOptions& options, const distribute
 
 CatalogueRereader::CatalogueRereader(const CatalogueOptions& options, const distributed::Communicator& comm)
     : scan_(std::make_unique<CatalogueScan>(options, comm)) {
+  for (const auto& path : io::expand_catalogue_paths(options.inputs))
+    identities_.emplace_back(path, io::file_identity(path));
   std::atomic<long long> rows{0};  // parts run on threads of their own
   scan_->run(scan_->default_parts(),
              [&](int, const RawShearRows& r) { rows += static_cast<long long>(r.size()); });
@@ -68,7 +72,14 @@ CatalogueRereader::CatalogueRereader(const CatalogueOptions& options, const dist
   summary_ = scan_->finish(calibration_);
 }
 
+void CatalogueRereader::check_unchanged() const {
+  for (const auto& [path, identity] : identities_)
+    io::check_file_identity(path, identity, "reading the catalogue again (--reread-catalogue needs it unchanged "
+                                            "until the map is written)");
+}
+
 void CatalogueRereader::for_each(const RowChunkVisitor& visit) const {
+  check_unchanged();
   ShearCatalogue chunk;
   long long first = 0;
   scan_->run(1, [&](int, const RawShearRows& r) {
@@ -84,6 +95,7 @@ void CatalogueRereader::for_each(const RowChunkVisitor& visit) const {
     visit(chunk, first);
     first += static_cast<long long>(n);
   });
+  check_unchanged();  // a file replaced during this pass (its rows may be a mix of both)
   if (first != rows_)
     throw io::Error(summary_.files.front(), "reading the catalogue again (--reread-catalogue)",
                     "the file(s) changed while being read: " + std::to_string(rows_) +

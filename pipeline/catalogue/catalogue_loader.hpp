@@ -37,6 +37,9 @@ class CatalogueRereader final : public RowSource {
   ShapeCalibration calibration_;
   CatalogueSummary summary_;
   long long rows_ = 0;  // valid rows on this rank
+  // Each file's identity at the first pass (io::file_identity): every later pass refuses a changed file.
+  std::vector<std::pair<std::string, std::string>> identities_;
+  void check_unchanged() const;
 };
 
 // Shape noise per component: the weighted rms of the calibrated shapes over both components and all ranks

@@ -25,6 +25,15 @@ struct NoiseOptions {
 // Throws std::invalid_argument naming --noise-realisations unless it is 0 or between 2 and 10,000.
 void validate_noise_options(const NoiseOptions& noise);
 
+// "<folder>/<stem>_<what>.png": the quick-look picture `what` of the product written to `output`.
+std::string quicklook_path(const std::string& output, const std::string& what);
+
+// Every file a product writes, checked before any work: each writable (io::check_writable), none an input of
+// the run (a quick-look named like the catalogue would replace it) and no two the same. `companions` are the
+// files beside the main output (quick-looks); io::Error naming the file otherwise.
+void check_product_outputs(const OutputOptions& output, const std::vector<std::string>& companions,
+                           const std::vector<std::string>& inputs);
+
 struct ProductReport {
   // A region map stopped early (signal or --stop-after); its progress is kept for --resume.
   bool interrupted = false;

@@ -5,6 +5,7 @@
 
 #include "io/atomic_output.hpp"
 #include "io/catalogue_files.hpp"
+#include "pipeline/products/ks_product.hpp"
 #include "pipeline/core/angular_spectrum.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 
@@ -13,8 +14,12 @@ namespace lofimap::pipeline {
 void KsConfig::validate() const {
   validate_catalogue_options(catalogue);
   if (output.path.empty()) throw std::invalid_argument("--output: no output path given");
-  const auto inputs = io::expand_catalogue_paths(catalogue.inputs);
-  io::check_not_an_input(output.path, inputs);
+  auto inputs = io::expand_catalogue_paths(catalogue.inputs);
+  if (!wiener_cl.empty()) inputs.push_back(wiener_cl);
+  // Region maps write no pictures; a flat or HEALPix map writes E, B and counts beside the FITS.
+  check_product_outputs(output, output.png && !regions.enabled() ? quicklook_paths(output.path)
+                                                                   : std::vector<std::string>{},
+                        inputs);
   if (smoothing_arcmin < 0 || !std::isfinite(smoothing_arcmin))
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
   validate_noise_options(noise);
@@ -25,7 +30,6 @@ void KsConfig::validate() const {
     if (!wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
     if (!(flat.pixel_arcmin > 0)) throw std::invalid_argument("--pixel: the regions' input pixel is needed");
     validate_region_options(regions, nside, flat.pixel_arcmin, flat.pad);
-    io::check_writable(output.path, output.overwrite);
     return;
   }
   if (noise.realisations > 0)

@@ -100,13 +100,10 @@ void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views,
 }  // namespace
 
 std::vector<std::string> quicklook_paths(const std::string& output) {
-  std::filesystem::path p(output);
-  const std::string stem = (p.parent_path() / p.stem()).string();
   std::vector<std::string> out;
-  for (const char* n : kQuicklookNames) out.push_back(stem + "_" + n + ".png");
+  for (const char* n : kQuicklookNames) out.push_back(quicklook_path(output, n));
   return out;
 }
-
 ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
   c.validate();
   if (c.regions.enabled()) return run_region_kaiser_squires(c, comm);

@@ -71,13 +71,16 @@ void MapConfig::validate() const {
     throw io::Error(coords_file, "reading coordinates (--coords)", "cannot open (no such file?)");
   const std::string path = model_path();
   if (!std::filesystem::exists(path)) throw io::Error(path, "reading a LoFi model", "file not found");
-  io::check_writable(output.path, output.overwrite);
   std::vector<std::string> inputs = {path};
   if (!ks_map.empty()) inputs.push_back(ks_map);
   if (!coords_file.empty()) inputs.push_back(coords_file);
   if (!catalogue.inputs.empty())
     for (const auto& p : io::expand_catalogue_paths(catalogue.inputs)) inputs.push_back(p);
-  io::check_not_an_input(output.path, inputs);
+  // A flat patch gets its picture beside it; lists, HEALPix and region maps none.
+  const bool picture = output.png && !regions.enabled() && coords_file.empty() && nside == 0;
+  check_product_outputs(output, picture ? std::vector<std::string>{quicklook_path(output.path, "kappa")}
+                                        : std::vector<std::string>{},
+                        inputs);
 }
 
 std::string MapConfig::model_path() const {

@@ -110,11 +110,8 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model, const
   std::unique_ptr<io::AtomicOutput> out, png;
   if (comm.is_root()) {
     out = std::make_unique<io::AtomicOutput>(c.output.path, c.output.overwrite);
-    if (c.output.png && !to_list && !to_healpix) {
-      const std::filesystem::path p(c.output.path);
-      png = std::make_unique<io::AtomicOutput>(
-          (p.parent_path() / (p.stem().string() + "_kappa.png")).string(), c.output.overwrite);
-    }
+    if (c.output.png && !to_list && !to_healpix)
+      png = std::make_unique<io::AtomicOutput>(quicklook_path(c.output.path, "kappa"), c.output.overwrite);
   }
   PhaseTimer timer;
   ProductReport report;

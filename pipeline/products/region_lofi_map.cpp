@@ -1,5 +1,6 @@
 #include "pipeline/products/region_lofi_map.hpp"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,8 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, cons
                          std::to_string(m.out_pixel_arcmin) + ")");
     }
   };
+  if (to_mosaic) hooks.row_limit = [&] { return coords.mosaic->pixels(); };
+  if (to_list && !to_mosaic) hooks.row_limit = [] { return std::numeric_limits<long long>::max(); };
   hooks.work = [&](long long region, const ShearCatalogue& galaxies) {
     // LoFi takes unsmoothed KS
     const auto in = region_input(galaxies, regions, region, c.pad, 0.0, run.large_or_null());

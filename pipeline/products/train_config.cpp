@@ -143,6 +143,7 @@ void TrainConfig::validate(int ranks) const {
   // The log is an output too: a resumed run appends to it, a new one replaces it only with --overwrite.
   io::check_writable(log_path(), overwrite || resume);
   for (const auto& out : {output, checkpoint_path(), log_path()}) io::check_not_an_input(out, training_sets);
+  io::check_distinct_outputs({output, checkpoint_path(), log_path()});
 }
 
 models::LofiOptions TrainConfig::model_options(double train_pixel_arcmin) const {

@@ -13,9 +13,11 @@
 
 #include "io/atomic_output.hpp"
 #include "io/catalogue_files.hpp"
+#include "io/file_identity.hpp"
 #include "io/healpix_partial_hdf5.hpp"
 #include "io/healpix_partial_map.hpp"
 #include "io/region_parts.hpp"
+#include "pipeline/catalogue/survey_preset.hpp"
 #include "pipeline/core/stop_request.hpp"
 #include "pipeline/survey/noise_rotation.hpp"
 #include "pipeline/survey/region_map.hpp"
@@ -83,7 +85,7 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
   const bool keep_parts = c.regions.resume || c.regions.tasks > 1;
   if (comm.is_root()) parts.emplace(folder, record, keep_parts);
   comm.barrier();
-  if (!comm.is_root()) parts.emplace(io::RegionParts::attach(folder));
+  if (!comm.is_root()) parts.emplace(io::RegionParts::attach(folder, record));
   if (c.regions.reread_catalogue) {
     auto rereader = std::make_unique<CatalogueRereader>(c.catalogue, comm);
     run.catalogue.summary = rereader->summary();
@@ -101,9 +103,10 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
   // an interrupted run first, read back; their galaxies are not exchanged.
   std::map<long long, RegionRows> done;
   std::vector<long long> finished;
+  const long long row_limit = hooks.row_limit ? hooks.row_limit() : 12LL * c.nside * c.nside;
   if (keep_parts)
     for (long long region : run.assignment.mine())
-      if (auto part = parts->load(region, columns.size())) {
+      if (auto part = parts->load(region, columns.size(), row_limit)) {
         done[region] = {std::move(part->pixels), std::move(part->columns)};
         finished.push_back(region);
       }
@@ -210,15 +213,25 @@ RegionColumns with_noise_columns(RegionColumns columns, const NoiseOptions& nois
   return columns;
 }
 
-// What shapes a region's rows: inputs, catalogue handling, regions, grid and estimator.
+// What shapes a region's rows, one "name = value" line each (a refused --resume lists the lines that differ):
+// every catalogue file with its identity (a file replaced at the same path is not the same input), catalogue
+// handling, regions, grid, noise and the estimator.
 std::string region_record(const RegionSettings& c, const std::string& estimator) {
   std::ostringstream s;
-  s << "inputs";
-  for (const auto& p : io::expand_catalogue_paths(c.catalogue.inputs)) s << " " << p;
-  s << "; preset " << c.catalogue.preset << ", flip " << c.catalogue.flip_e1 << c.catalogue.flip_e2
-    << "; regions " << c.regions.nside << ", nside " << c.nside << ", pixel " << c.pixel_arcmin << ", margin "
-    << c.regions.margin_deg << (c.regions.box_large_scales ? " (box)" : " (sphere large scales)") << ", pad "
-    << c.pad << "; noise realisations " << c.noise.realisations << " seed " << c.noise.seed << "; " << estimator;
+  for (const auto& p : io::expand_catalogue_paths(c.catalogue.inputs))
+    s << "catalogue " << p << " = " << io::file_identity(p) << "\n";
+  s << "--hdu = " << c.catalogue.hdu << "\n";
+  for (const auto& [role, name] : c.catalogue.column_overrides) s << "--column " << role << " = " << name << "\n";
+  std::string calibration = "(the preset's)";
+  if (c.catalogue.calibration)
+    calibration = name_of(calibration_names(), *c.catalogue.calibration);
+  s << "--calibration = " << calibration << "\n--m-bias = " << c.catalogue.multiplicative_bias << "\n";
+  s << "--preset = " << c.catalogue.preset << "\n--flip-e1 = " << c.catalogue.flip_e1
+    << "\n--flip-e2 = " << c.catalogue.flip_e2 << "\n--regions = " << c.regions.nside << "\n--nside = " << c.nside
+    << "\n--pixel = " << c.pixel_arcmin << "\n--margin = " << c.regions.margin_deg
+    << "\n--large-scales = " << (c.regions.box_large_scales ? "box" : "sphere") << "\n--pad = " << c.pad
+    << "\n--noise-realisations = " << c.noise.realisations << "\n--noise-seed = " << c.noise.seed
+    << "\nestimator = " << estimator << "\n";
   return s.str();
 }
 

@@ -70,6 +70,9 @@ struct RegionHooks {
   // Collective, optional: writes the rows of every rank (the share of this one) and returns the rows written
   // (on rank 0); by default a partial NESTED HEALPix map written by rank 0, each rank's share in turn.
   std::function<long long(RegionRows& share, const RegionRun& run)> write;
+  // Optional, after prepare: the rows a region may name (a mosaic's pixels; a list checks its own); by default
+  // 12 nside^2. A finished region read back with a row outside is mapped again.
+  std::function<long long()> row_limit;
 };
 
 // Ingest, assignment, exchange, the work of every region of this rank, and the output (collective).
