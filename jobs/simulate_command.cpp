@@ -238,6 +238,12 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
       if (sky.families.empty())
         sky.families = {c->lambda_range.empty() ? pipeline::SkyFamily::gaussian
                                                 : pipeline::SkyFamily::lognormal};
+      for (auto f : sky.families)
+        if ((f == pipeline::SkyFamily::lognormal || f == pipeline::SkyFamily::lognormal_clusters) &&
+            c->lambda_range.empty())
+          throw std::invalid_argument("--family " + pipeline::family_name(f) +
+                                      ": give the lognormal shift with --lambda L (or MIN MAX; 0.01-0.04 for "
+                                      "z_s 0.8-1.4)");
       sky.lambda = range_of(c->lambda_range, 0.02);
       if (!c->density_range.empty())
         t.n_gal_min = c->density_range.front(), t.n_gal_max = c->density_range.back();

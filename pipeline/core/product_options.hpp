@@ -34,6 +34,11 @@ std::string quicklook_path(const std::string& output, const std::string& what);
 void check_product_outputs(const OutputOptions& output, const std::vector<std::string>& companions,
                            const std::vector<std::string>& inputs);
 
+// Throws std::invalid_argument naming --smooth when the Gaussian sigma is larger than half the field's side
+// (`field` says which: "the patch of 64 x 64 pixels of 1 arcmin"): such a map is nearly zero everywhere (--smooth
+// 1e6 gave an all-zero map). Warns above a tenth of the side (most of the field is then edge).
+void check_smoothing(double smoothing_arcmin, double field_side_arcmin, const std::string& field);
+
 struct ProductReport {
   // A region map stopped early (signal or --stop-after); its progress is kept for --resume.
   bool interrupted = false;

@@ -5,9 +5,10 @@
 
 #include "io/atomic_output.hpp"
 #include "io/catalogue_files.hpp"
-#include "pipeline/products/ks_product.hpp"
 #include "pipeline/core/angular_spectrum.hpp"
+#include "pipeline/products/ks_product.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
+#include "pipeline/survey/sky_regions.hpp"
 
 namespace lofimap::pipeline {
 
@@ -30,6 +31,9 @@ void KsConfig::validate() const {
     if (!wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
     if (!(flat.pixel_arcmin > 0)) throw std::invalid_argument("--pixel: the regions' input pixel is needed");
     validate_region_options(regions, nside, flat.pixel_arcmin, flat.pad);
+    const SkyRegions sky(regions.nside, regions.margin_deg, flat.pixel_arcmin);
+    check_smoothing(smoothing_arcmin, static_cast<double>(sky.grid_side()) * flat.pixel_arcmin,
+                    "a region's grid (region plus margin)");
     return;
   }
   if (noise.realisations > 0)
@@ -38,6 +42,7 @@ void KsConfig::validate() const {
     throw std::invalid_argument("--reread-catalogue: only with --regions (a single patch holds no galaxies)");
   if (sphere) {
     validate_nside(nside);
+    check_smoothing(smoothing_arcmin, 180 * 60, "the sky");
   } else {
     validate_flat_settings(flat);
   }

@@ -1,6 +1,7 @@
 #include "pipeline/products/region_lofi_map.hpp"
 
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,12 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, cons
     if (to_mosaic) {  // the TAN grid covering the catalogue's footprint at the mosaic's pixel
       FlatKsSettings settings;
       settings.pixel_arcmin = m.out_pixel_arcmin;
-      coords.mosaic = resolve_flat_patch(settings, r.catalogue.galaxies, comm);
+      try {
+        coords.mosaic = resolve_flat_patch(settings, r.catalogue.galaxies, comm);
+      } catch (const std::invalid_argument& e) {  // the grid options it names are the mosaic's: --out-pixel
+        throw std::invalid_argument("--out-pixel " + std::to_string(m.out_pixel_arcmin) +
+                                    ": the flat mosaic of the footprint: " + e.what());
+      }
       // Rank 0 assembles the image (4 bytes a column per pixel, received and appended) and every rank holds
       // its share of the pixel positions (about 40 bytes each).
       const double pixels = static_cast<double>(coords.mosaic->pixels());

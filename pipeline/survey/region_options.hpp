@@ -2,7 +2,11 @@
 // galaxies move between ranks, and how a long run is split, stopped and resumed.
 #pragma once
 
+#include <string>
+
 namespace lofimap::pipeline {
+
+class SkyRegions;
 
 struct RegionOptions {
   long nside = 0;               // > 0: HEALPix regions of this nside (NESTED); 0: a single patch
@@ -20,5 +24,9 @@ struct RegionOptions {
 // where the output is not a HEALPix map); `pixel_arcmin`: the regions' input pixel, 0 while it is still to
 // come from a model; `pad`: the FFT zero padding.
 void validate_region_options(const RegionOptions& regions, long out_nside, double pixel_arcmin, double pad);
+
+// Throws std::invalid_argument naming `option` (the pixel's source) when a region would be narrower than 4
+// pixels, or its grid would need more memory than the machine has.
+void validate_region_grid(const SkyRegions& regions, double pixel_arcmin, double pad, const std::string& option);
 
 }  // namespace lofimap::pipeline

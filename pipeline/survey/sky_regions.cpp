@@ -68,14 +68,20 @@ TangentPoint SkyRegions::centre(long long region) const {
   return {c.phi / kDeg, 90.0 - c.theta / kDeg};
 }
 
-FlatGrid SkyRegions::grid(long long region) const {
+long SkyRegions::grid_side() const {
   // Half-side: tan of the angular radius (a gnomonic plane stretches away from the centre), plus two pixels.
   const double half_deg = std::tan((radius_deg_ + margin_deg_) * kDeg) / kDeg + 2 * pixel_arcmin_ / 60.0;
+  const double half_pixels = std::ceil(half_deg * 60.0 / pixel_arcmin_);
+  if (!(half_pixels < (1 << 23))) return 0;
   // The side is rounded up to an even size with no prime factor above 7: the region's FFTs (KS padding, the
   // periodic Wiener channel) then run on FFTW's fast radices (a 580-pixel side, 4 x 5 x 29, becomes 588).
-  long n = 2 * static_cast<long>(std::ceil(half_deg * 60.0 / pixel_arcmin_));
+  long n = 2 * static_cast<long>(half_pixels);
   while ((n = padded_fft_size(n, 1.0)) % 2 != 0) ++n;
-  return FlatGrid::square(n, pixel_arcmin_, centre(region));
+  return n;
+}
+
+FlatGrid SkyRegions::grid(long long region) const {
+  return FlatGrid::square(grid_side(), pixel_arcmin_, centre(region));
 }
 
 void SkyRegions::output_range(long long region, long out_nside, long long& first, long long& last) const {

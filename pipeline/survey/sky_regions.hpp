@@ -27,6 +27,8 @@ class SkyRegions {
   TangentPoint centre(long long region) const;
   // The region's input grid: square, about its centre, covering its pixel's largest radius plus the margin.
   FlatGrid grid(long long region) const;
+  // The side of every region's grid in pixels (grid(r).nx), without making one; 0 when it would pass 2^24.
+  long grid_side() const;
   // The region's output pixels at NESTED nside out_nside (a multiple of the region nside): [first, last).
   void output_range(long long region, long out_nside, long long& first, long long& last) const;
 
