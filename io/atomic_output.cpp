@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -113,6 +114,28 @@ void remove_temporary_outputs() noexcept {
     }
 }
 
+void check_path_length(const std::string& target, std::size_t limit) {
+  const fs::path path(target);
+  const fs::path dir = folder_of(path);
+  const std::string file = path.filename().string();
+  const long max_name = name_max(dir);
+  if (static_cast<long>(file.size()) > max_name)
+    throw Error(target, "checking output",
+                "the file name has " + std::to_string(file.size()) + " bytes; this filesystem allows " +
+                    std::to_string(max_name));
+  // The temporary lives one folder deeper (".NAME.tmp.HOST.PID.XXXXXX/NAME"): that whole path, as the writer
+  // is given it (relative or not), must fit.
+  const std::size_t temporary = dir.string().size() + 1 +
+                                temporary_prefix(file, host_name(), max_name).size() + 10 + 7 + 1 + file.size();
+  if (temporary > std::min<std::size_t>(limit, PATH_MAX - 1))
+    throw Error(target, "checking output",
+                "the path has " + std::to_string(target.size()) + " bytes; with its temporary folder (" +
+                    std::to_string(temporary) + " bytes) it would pass the limit of " +
+                    std::to_string(std::min<std::size_t>(limit, PATH_MAX - 1)) +
+                    (limit < PATH_MAX - 1 ? " bytes of the file's writer (CFITSIO)" : " bytes of the system") +
+                    ": choose a shorter folder or name");
+}
+
 void check_writable(const std::string& target, bool overwrite) {
   if (target.empty()) throw Error("(empty)", "checking output", "output path is empty");
   const fs::path path(target);
@@ -124,21 +147,13 @@ void check_writable(const std::string& target, bool overwrite) {
     throw Error(target, "checking output", "'" + dir.string() + "' is not a folder");
   if (::access(dir.c_str(), W_OK) != 0) throw Error(target, "checking output", "folder is not writable");
   const std::string file = path.filename().string();
-  const long max_name = name_max(dir);
   if (file.empty() || file == "." || file == "..")
     throw Error(target, "checking output", "names a folder, not a file");
-  if (static_cast<long>(file.size()) > max_name)
-    throw Error(target, "checking output",
-                "the file name has " + std::to_string(file.size()) + " bytes; this filesystem allows " +
-                    std::to_string(max_name));
-  // The temporary lives one folder deeper (".NAME.tmp.HOST.PID.XXXXXX/NAME"): the whole path must fit PATH_MAX.
-  const std::size_t longest = fs::absolute(path, ec).string().size() + 1 +
-                              static_cast<std::size_t>(std::min<long>(max_name, 255));
-  if (longest >= PATH_MAX)
-    throw Error(target, "checking output",
-                "the path has " + std::to_string(target.size()) +
-                    " bytes; with its temporary folder it would pass the system's limit of " +
-                    std::to_string(PATH_MAX) + " bytes (choose a shorter folder or name)");
+  // CFITSIO writes every .fits name (also those given in other case).
+  std::string extension = path.extension().string();
+  for (auto& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  check_path_length(target, extension == ".fits" || extension == ".fit" || extension == ".fts" ? kMaxFitsPath
+                                                                                              : PATH_MAX - 1);
   const auto link_status = fs::symlink_status(path, ec);
   if (fs::is_symlink(link_status) && !fs::exists(path, ec))
     throw Error(target, "checking output",

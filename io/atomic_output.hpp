@@ -4,6 +4,7 @@
 // symbolic link at its name for a writer (CFITSIO, HDF5, streams) to follow.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,15 @@ void remove_temporary_outputs() noexcept;
 
 // The same pre-flight check without creating anything (used to validate every output before a long job).
 void check_writable(const std::string& target, bool overwrite);
+
+// Throws io::Error when `target`'s name is longer than its filesystem allows, or its temporary's path would
+// pass PATH_MAX (the folder need not exist yet: region files inside <output>.parts/ are checked up front).
+// `limit`: the longest path the writer accepts (CFITSIO: kMaxFitsPath).
+void check_path_length(const std::string& target, std::size_t limit = 4095);
+
+// CFITSIO refuses file names of more than FLEN_FILENAME - 1 = 1024 bytes (a 3,822-byte path failed only after
+// every region was mapped).
+constexpr std::size_t kMaxFitsPath = 1024;
 
 // Throws io::Error naming both when `output` is the same file as one of `inputs` (also through another path
 // or a link): writing it, even with --overwrite, would destroy an input of the same run.

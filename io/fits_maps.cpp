@@ -7,11 +7,14 @@
 #include <filesystem>
 #include <memory>
 
+#include "io/atomic_output.hpp"
 #include "io/detail/fits_header.hpp"
 #include "io/detail/fits_status.hpp"
 #include "io/error.hpp"
 
 namespace lofimap::io {
+
+static_assert(kMaxFitsPath == FLEN_FILENAME - 1, "CFITSIO's limit on file names");
 
 namespace {
 

@@ -97,6 +97,8 @@ bool is_empty_folder(const fs::path& folder) {
 
 RegionParts::RegionParts(const std::string& folder, const std::string& record, bool resume)
     : folder_(folder), record_hash_(fnv1a64(record.data(), record.size())) {
+  // The longest region file name (nside 1024 regions), checked before anything is mapped.
+  check_path_length(path_of(12LL * 1024 * 1024));
   std::error_code ec;
   const fs::path marker = fs::path(folder) / kMarker;
   const auto status = fs::symlink_status(folder, ec);

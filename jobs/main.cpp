@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -84,6 +85,31 @@ int main(int argc, char** argv) {
   }
   const int threads = global.threads > 0 ? global.threads : available_cores();
   lofimap::pipeline::configure_threads(threads);
+  // Every rank must make the same product (ranks given different outputs or options, an MPMD launch, would
+  // write only rank 0's). `train` compares its options itself, naming the option.
+  if (comm.size() > 1 && app.get_subcommands().front()->get_name() != "train") {
+    std::vector<std::string> words(argv, argv + argc);
+    action = [inner = action, words, comm] {
+      std::string mine;
+      for (const auto& w : words) mine += w + '\n';
+      const std::string root = comm.broadcast(mine);
+      if (root != mine) {
+        std::vector<std::string> theirs;
+        std::istringstream in(root);
+        for (std::string w; std::getline(in, w);) theirs.push_back(w);
+        std::size_t i = 0;
+        while (i < theirs.size() && i < words.size() && theirs[i] == words[i]) ++i;
+        const auto word = [](const std::vector<std::string>& v, std::size_t k) {
+          return k < v.size() ? "'" + v[k] + "'" : std::string("nothing");
+        };
+        throw std::invalid_argument("rank " + std::to_string(comm.rank()) +
+                                    " was started with other options than rank 0: word " + std::to_string(i) +
+                                    " of the command line is " + word(theirs, i) + " on rank 0, " + word(words, i) +
+                                    " here");
+      }
+      return inner();
+    };
+  }
 
   return lofimap::jobs::run_with_exit_code(action);
 }

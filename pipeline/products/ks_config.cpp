@@ -38,6 +38,7 @@ void KsConfig::validate() const {
   }
   if (noise.realisations > 0)
     throw std::invalid_argument("--noise-realisations: only with --regions (not yet on a single patch)");
+  require_fits_name(output, sphere ? "a full-sky HEALPix map" : "a flat map");
   if (regions.reread_catalogue)
     throw std::invalid_argument("--reread-catalogue: only with --regions (a single patch holds no galaxies)");
   if (sphere) {

@@ -76,6 +76,7 @@ void MapConfig::validate() const {
   if (!coords_file.empty()) inputs.push_back(coords_file);
   if (!catalogue.inputs.empty())
     for (const auto& p : io::expand_catalogue_paths(catalogue.inputs)) inputs.push_back(p);
+  if (!regions.enabled()) require_fits_name(output, "a map of one patch");
   // A flat patch gets its picture beside it; lists, HEALPix and region maps none.
   const bool picture = output.png && !regions.enabled() && coords_file.empty() && nside == 0;
   check_product_outputs(output, picture ? std::vector<std::string>{quicklook_path(output.path, "kappa")}

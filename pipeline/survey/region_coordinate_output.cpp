@@ -90,7 +90,7 @@ long long CoordinateOutput::write(const RegionRows& share, const RegionColumns& 
     return 0;
   }
   io::AtomicOutput out(output.path, output.overwrite);
-  const bool fits = std::filesystem::path(output.path).extension() == ".fits";
+  const bool fits = names_fits(output.path);
   std::vector<std::string> names = {"RA", "DEC"};
   for (const auto& c : columns) names.push_back(c.first);
   std::optional<io::FitsTableWriter> table;

@@ -31,7 +31,7 @@ namespace {
 long long write_healpix_share(const RegionSettings& c, const RegionColumns& columns,
                               const std::vector<io::HeaderCard>& cards, const RegionRows& share,
                               const distributed::Communicator& comm) {
-  if (std::filesystem::path(c.output.path).extension() == ".h5") {
+  if (names_hdf5(c.output.path)) {
     // HDF5: every rank writes its own share at its offset in one collective write (MPI-IO).
     const auto rows = comm.offset_of(static_cast<long long>(share.pixels.size()));
     std::unique_ptr<io::AtomicOutput> out;
