@@ -1,9 +1,9 @@
 #include "io/atomic_output.hpp"
 
-#include <climits>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <climits>
 
 #include <array>
 #include <atomic>
@@ -51,7 +51,9 @@ std::string host_name() {
   return name.substr(0, 64);
 }
 
-fs::path folder_of(const fs::path& path) { return path.has_parent_path() ? path.parent_path() : fs::path("."); }
+fs::path folder_of(const fs::path& path) {
+  return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
 
 constexpr const char* kPrevious = ".previous";  // the earlier target, hard-linked inside the private folder
 
@@ -126,14 +128,16 @@ void check_path_length(const std::string& target, std::size_t limit) {
   // The temporary lives one folder deeper (".NAME.tmp.HOST.PID.XXXXXX/NAME"): that whole path, as the writer
   // is given it (relative or not), must fit.
   const std::size_t temporary = dir.string().size() + 1 +
-                                temporary_prefix(file, host_name(), max_name).size() + 10 + 7 + 1 + file.size();
+                                temporary_prefix(file, host_name(), max_name).size() + 10 + 7 + 1 +
+                                file.size();
   if (temporary > std::min<std::size_t>(limit, PATH_MAX - 1))
-    throw Error(target, "checking output",
-                "the path has " + std::to_string(target.size()) + " bytes; with its temporary folder (" +
-                    std::to_string(temporary) + " bytes) it would pass the limit of " +
-                    std::to_string(std::min<std::size_t>(limit, PATH_MAX - 1)) +
-                    (limit < PATH_MAX - 1 ? " bytes of the file's writer (CFITSIO)" : " bytes of the system") +
-                    ": choose a shorter folder or name");
+    throw Error(
+        target, "checking output",
+        "the path has " + std::to_string(target.size()) + " bytes; with its temporary folder (" +
+            std::to_string(temporary) + " bytes) it would pass the limit of " +
+            std::to_string(std::min<std::size_t>(limit, PATH_MAX - 1)) +
+            (limit < PATH_MAX - 1 ? " bytes of the file's writer (CFITSIO)" : " bytes of the system") +
+            ": choose a shorter folder or name");
 }
 
 void check_writable(const std::string& target, bool overwrite) {
@@ -152,8 +156,9 @@ void check_writable(const std::string& target, bool overwrite) {
   // CFITSIO writes every .fits name (also those given in other case).
   std::string extension = path.extension().string();
   for (auto& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  check_path_length(target, extension == ".fits" || extension == ".fit" || extension == ".fts" ? kMaxFitsPath
-                                                                                              : PATH_MAX - 1);
+  check_path_length(target, extension == ".fits" || extension == ".fit" || extension == ".fts"
+                                ? kMaxFitsPath
+                                : PATH_MAX - 1);
   const auto link_status = fs::symlink_status(path, ec);
   if (fs::is_symlink(link_status) && !fs::exists(path, ec))
     throw Error(target, "checking output",
@@ -263,7 +268,9 @@ void AtomicOutput::finish() {
   committed_ = true;
 }
 
-void AtomicOutput::commit() { commit_together({this}); }
+void AtomicOutput::commit() {
+  commit_together({this});
+}
 
 void commit_together(const std::vector<AtomicOutput*>& outputs) {
   for (AtomicOutput* o : outputs) o->keep_previous();

@@ -13,8 +13,8 @@ namespace lofimap::io {
 class AtomicOutput {
  public:
   // Checks up front (before any work is done) that the target may be written: its folder exists and is a
-  // folder, its name fits the filesystem, it is not a dangling link, and it does not exist unless overwrite is
-  // set. Throws io::Error otherwise. Without overwrite, commit() refuses too when the target appeared
+  // folder, its name fits the filesystem, it is not a dangling link, and it does not exist unless overwrite
+  // is set. Throws io::Error otherwise. Without overwrite, commit() refuses too when the target appeared
   // meanwhile (another run): the move into place is then an exclusive hard link.
   AtomicOutput(std::string target, bool overwrite);
   ~AtomicOutput();  // removes the temporary file (and its private folder) unless committed
@@ -44,8 +44,9 @@ class AtomicOutput {
   bool overwrite_ = false, committed_ = false, placed_ = false, has_previous_ = false;
 };
 
-// Commits a product's files together or not at all: when moving one of them into place fails, the ones already
-// moved are put back as they were (an earlier file restored, a new one removed) and the error is rethrown.
+// Commits a product's files together or not at all: when moving one of them into place fails, the ones
+// already moved are put back as they were (an earlier file restored, a new one removed) and the error is
+// rethrown.
 void commit_together(const std::vector<AtomicOutput*>& outputs);
 
 // Removes the temporary files of every AtomicOutput alive in this process (async-signal-safe: only unlink and

@@ -38,8 +38,9 @@ std::string file_identity(const std::string& path) {
   std::tm utc{};
   if (gmtime_r(&st.st_mtim.tv_sec, &utc)) std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &utc);
   char text[160];
-  std::snprintf(text, sizeof text, "bytes %lld, modified %s.%09ldZ, content %016llx", static_cast<long long>(size),
-                when, static_cast<long>(st.st_mtim.tv_nsec), static_cast<unsigned long long>(h));
+  std::snprintf(text, sizeof text, "bytes %lld, modified %s.%09ldZ, content %016llx",
+                static_cast<long long>(size), when, static_cast<long>(st.st_mtim.tv_nsec),
+                static_cast<unsigned long long>(h));
   return text;
 }
 

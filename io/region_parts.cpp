@@ -46,7 +46,8 @@ std::uint64_t checksum_of(const Header& h, const std::vector<long long>& pixels,
 std::string read_record(const fs::path& path) {
   std::error_code ec;
   const auto bytes = fs::file_size(path, ec);
-  if (ec || bytes > kMaxRecord) throw Error(path.string(), "reading the record of finished regions", "unreadable or too large");
+  if (ec || bytes > kMaxRecord)
+    throw Error(path.string(), "reading the record of finished regions", "unreadable or too large");
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), {}};
 }
@@ -119,15 +120,18 @@ RegionParts::RegionParts(const std::string& folder, const std::string& record, b
         const std::string before = read_record(marker);
         if (before != record)
           throw Error(folder, "resuming a survey map",
-                      "its " + std::to_string(finished) + " finished regions were made from other inputs or "
-                      "options:" + record_difference(before, record) +
-                      "\ngive the same inputs and options, or remove the folder to start again");
+                      "its " + std::to_string(finished) +
+                          " finished regions were made from other inputs or "
+                          "options:" +
+                          record_difference(before, record) +
+                          "\ngive the same inputs and options, or remove the folder to start again");
         matching = true;
       } else if (finished > 0) {
-        throw Error(folder, "starting a survey map",
-                    "holds " + std::to_string(finished) +
-                        " finished regions of an interrupted run: pass --resume to continue it, or remove the "
-                        "folder to start again");
+        throw Error(
+            folder, "starting a survey map",
+            "holds " + std::to_string(finished) +
+                " finished regions of an interrupted run: pass --resume to continue it, or remove the "
+                "folder to start again");
       }
     }
   } else {
@@ -152,8 +156,8 @@ std::string RegionParts::path_of(long long region) const {
 void RegionParts::save(const RegionPart& part) const {
   AtomicOutput out(path_of(part.region), true);
   {
-    Header h{part.region, static_cast<long long>(part.columns.size()), static_cast<long long>(part.pixels.size()),
-             record_hash_, 0};
+    Header h{part.region, static_cast<long long>(part.columns.size()),
+             static_cast<long long>(part.pixels.size()), record_hash_, 0};
     h.checksum = checksum_of(h, part.pixels, part.columns);
     std::ofstream f(out.temp_path(), std::ios::binary);
     f.write(kMagic, sizeof kMagic);
@@ -161,13 +165,15 @@ void RegionParts::save(const RegionPart& part) const {
     f.write(reinterpret_cast<const char*>(part.pixels.data()),
             static_cast<std::streamsize>(part.pixels.size() * sizeof(long long)));
     for (const auto& c : part.columns)
-      f.write(reinterpret_cast<const char*>(c.data()), static_cast<std::streamsize>(c.size() * sizeof(float)));
+      f.write(reinterpret_cast<const char*>(c.data()),
+              static_cast<std::streamsize>(c.size() * sizeof(float)));
     if (!f) throw Error(path_of(part.region), "writing a finished region", "write failed (disk full?)");
   }
   out.commit();
 }
 
-std::optional<RegionPart> RegionParts::load(long long region, std::size_t columns, long long pixel_limit) const {
+std::optional<RegionPart> RegionParts::load(long long region, std::size_t columns,
+                                            long long pixel_limit) const {
   const std::string path = path_of(region);
   std::error_code ec;
   const auto bytes = fs::file_size(path, ec);
@@ -183,8 +189,10 @@ std::optional<RegionPart> RegionParts::load(long long region, std::size_t column
   Header h;
   f.read(magic, sizeof magic);
   f.read(reinterpret_cast<char*>(&h), sizeof h);
-  if (!f || std::memcmp(magic, kMagic, sizeof magic) != 0) return damaged("not a region file of this version");
-  if (h.region != region || h.columns != static_cast<long long>(columns) || h.rows < 0 || h.rows > pixel_limit)
+  if (!f || std::memcmp(magic, kMagic, sizeof magic) != 0)
+    return damaged("not a region file of this version");
+  if (h.region != region || h.columns != static_cast<long long>(columns) || h.rows < 0 ||
+      h.rows > pixel_limit)
     return damaged("its header names another region, column count or size");
   if (h.record_hash != record_hash_) return damaged("made from other inputs or options");
   const auto n = static_cast<std::uintmax_t>(h.rows);
@@ -195,11 +203,13 @@ std::optional<RegionPart> RegionParts::load(long long region, std::size_t column
   part.pixels.resize(n);
   f.read(reinterpret_cast<char*>(part.pixels.data()), static_cast<std::streamsize>(n * sizeof(long long)));
   part.columns.assign(columns, std::vector<float>(n));
-  for (auto& c : part.columns) f.read(reinterpret_cast<char*>(c.data()), static_cast<std::streamsize>(n * sizeof(float)));
+  for (auto& c : part.columns)
+    f.read(reinterpret_cast<char*>(c.data()), static_cast<std::streamsize>(n * sizeof(float)));
   if (!f) return damaged("cannot be read whole");
   if (checksum_of(h, part.pixels, part.columns) != h.checksum) return damaged("its checksum does not match");
   for (std::size_t i = 0; i < n; ++i)
-    if (part.pixels[i] < 0 || part.pixels[i] >= pixel_limit || (i > 0 && part.pixels[i] <= part.pixels[i - 1]))
+    if (part.pixels[i] < 0 || part.pixels[i] >= pixel_limit ||
+        (i > 0 && part.pixels[i] <= part.pixels[i - 1]))
       return damaged("its pixels are not ascending inside the map");
   return part;
 }

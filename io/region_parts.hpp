@@ -1,8 +1,8 @@
 // The finished regions of a survey map, kept next to the output while the map is made (<output>.parts/): one
 // file per region holding its output rows, written atomically when the region is done, and a marker file
 // holding the record of what the regions were made from (options and the identity of every catalogue file). A
-// rerun with --resume reads them instead of mapping those regions again; the folder is removed once the map is
-// written. lofimap only ever removes its own files from it: a folder without the marker is not lofimap's.
+// rerun with --resume reads them instead of mapping those regions again; the folder is removed once the map
+// is written. lofimap only ever removes its own files from it: a folder without the marker is not lofimap's.
 #pragma once
 
 #include <cstdint>

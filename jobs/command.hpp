@@ -27,8 +27,8 @@ using Action = std::function<int()>;
 // An option whose value is one of a fixed set of names, stored as an enum. A wrong name is a parse error
 // (exit 2) that lists the names: "--loss: expected l1 or l2, got 'l3'". Names match case-insensitively.
 template <typename E>
-CLI::Option* add_choice(CLI::App* cmd, const std::string& flags, E& target, const pipeline::EnumNames<E>& choices,
-                        const std::string& help) {
+CLI::Option* add_choice(CLI::App* cmd, const std::string& flags, E& target,
+                        const pipeline::EnumNames<E>& choices, const std::string& help) {
   const std::string names = pipeline::listed(choices);
   auto lower = [](std::string s) {
     for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -62,9 +62,10 @@ inline CLI::Option* add_device_option(CLI::App* cmd, pipeline::ComputeDevice& de
 }
 
 inline CLI::Option* add_precision_option(CLI::App* cmd, pipeline::Precision& precision) {
-  return add_choice(cmd, "--precision", precision, pipeline::precision_names(),
-                    "arithmetic of LoFi's forward passes (tf32: CUDA TensorFloat-32 matrix products; bf16: autocast, "
-                    "bfloat16 matrix products with float32 FFTs and sums)");
+  return add_choice(
+      cmd, "--precision", precision, pipeline::precision_names(),
+      "arithmetic of LoFi's forward passes (tf32: CUDA TensorFloat-32 matrix products; bf16: autocast, "
+      "bfloat16 matrix products with float32 FFTs and sums)");
 }
 
 // Several options leave their value at 0 to mean "not given, use the default"; a user who types 0 must hear
@@ -99,8 +100,9 @@ inline CLI::Option* whole_number(CLI::Option* opt, long long lo, unsigned long l
           return "expected a whole number in " + range + ", got '" + v + "'";
         try {
           const unsigned long long magnitude = std::stoull(digits);
-          const bool inside = v[0] == '-' ? lo < 0 && magnitude <= static_cast<unsigned long long>(-(lo + 1)) + 1
-                                          : magnitude <= hi && (lo <= 0 || magnitude >= static_cast<unsigned long long>(lo));
+          const bool inside =
+              v[0] == '-' ? lo < 0 && magnitude <= static_cast<unsigned long long>(-(lo + 1)) + 1
+                          : magnitude <= hi && (lo <= 0 || magnitude >= static_cast<unsigned long long>(lo));
           if (inside) return "";
         } catch (const std::out_of_range&) {
         }

@@ -27,7 +27,8 @@ std::string config_file_problem(const std::string& path) {
   char head[4096];
   in.read(head, sizeof head);
   const std::string text(head, static_cast<size_t>(in.gcount()));
-  if (text.find('\0') != std::string::npos || text.rfind("SIMPLE  =", 0) == 0 || text.rfind("\x89HDF", 0) == 0)
+  if (text.find('\0') != std::string::npos || text.rfind("SIMPLE  =", 0) == 0 ||
+      text.rfind("\x89HDF", 0) == 0)
     return "'" + path + "' is not a TOML/INI text file";
   return "";
 }
@@ -110,8 +111,10 @@ class StrictConfig : public CLI::ConfigBase {
     for (std::size_t i = 0; i < line.size(); ++i) {
       const char c = line[i];
       if (quote) {
-        if (c == '\\' && quote == '"') ++i;
-        else if (c == quote) quote = 0;
+        if (c == '\\' && quote == '"')
+          ++i;
+        else if (c == quote)
+          quote = 0;
       } else if (c == '"' || c == '\'') {
         quote = c;
       } else if (c == '#' || (c == ';' && trim(line.substr(0, i)).empty())) {
@@ -130,11 +133,13 @@ class StrictConfig : public CLI::ConfigBase {
     std::size_t start = 0;
     while (true) {
       const auto dot = text.find('.', start);
-      const std::string part = trim(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      const std::string part =
+          trim(text.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
       if (!is_name(part))
         fail("'" + shorten(part) + "' is not a name (letters, digits, '-' and '_', at most 64 characters)");
       parts.push_back(part);
-      if (parts.size() > kMaxNameParts) fail("the name has more than " + std::to_string(kMaxNameParts) + " parts");
+      if (parts.size() > kMaxNameParts)
+        fail("the name has more than " + std::to_string(kMaxNameParts) + " parts");
       if (dot == std::string::npos) return parts;
       start = dot + 1;
     }
@@ -154,7 +159,8 @@ class StrictConfig : public CLI::ConfigBase {
 
   static bool has_option(const CLI::App* command, const std::string& name) {
     for (const CLI::Option* opt : command->get_options())
-      if (opt->check_lname(name) || (name.size() == 1 && opt->check_sname(name))) return opt->get_configurable();
+      if (opt->check_lname(name) || (name.size() == 1 && opt->check_sname(name)))
+        return opt->get_configurable();
     return false;
   }
 
@@ -208,7 +214,8 @@ class StrictConfig : public CLI::ConfigBase {
       return out;
     }
     for (char c : text)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == '_' || c == '/'))
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == '_' ||
+            c == '/'))
         fail("'" + shorten(text) + "': put text in quotes (\"...\")");
     return text;
   }

@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
         };
         throw std::invalid_argument("rank " + std::to_string(comm.rank()) +
                                     " was started with other options than rank 0: word " + std::to_string(i) +
-                                    " of the command line is " + word(theirs, i) + " on rank 0, " + word(words, i) +
-                                    " here");
+                                    " of the command line is " + word(theirs, i) + " on rank 0, " +
+                                    word(words, i) + " here");
       }
       return inner();
     };

@@ -1,6 +1,6 @@
-// `lofimap map`: LoFi mass maps from shear catalogues at any output resolution or at listed coordinates, on one
-// flat patch or in sky regions (--regions). Options become a MapConfig, validated by the map product before the
-// LibTorch plugin is loaded.
+// `lofimap map`: LoFi mass maps from shear catalogues at any output resolution or at listed coordinates, on
+// one flat patch or in sky regions (--regions). Options become a MapConfig, validated by the map product
+// before the LibTorch plugin is loaded.
 #include <spdlog/spdlog.h>
 
 #include "distributed/communicator.hpp"
@@ -29,16 +29,19 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   auto cli = std::make_shared<MapCli>();
   auto& c = cli->config;
   auto* input = add_catalogue_options(cmd, c.catalogue, cli->columns);
-  auto* ks_map = cmd->add_option("--ks-map", c.ks_map, "an unsmoothed flat map from `lofimap ks` instead of catalogues");
+  auto* ks_map =
+      cmd->add_option("--ks-map", c.ks_map, "an unsmoothed flat map from `lofimap ks` instead of catalogues");
   input->excludes(ks_map);
   ks_map->excludes(input);
   add_output_options(cmd, c.output, "output FITS map (or text table with --coords)");
-  cmd->add_option("--model", c.model.path, "LoFi weights (default: the shipped model, share/lofimap/models/default.pt)");
+  cmd->add_option("--model", c.model.path,
+                  "LoFi weights (default: the shipped model, share/lofimap/models/default.pt)");
   add_flat_options(cmd, c.flat, cli->center, "input (KS) grid", " (default: the model's training pixel)");
   positive_only(cmd->add_option(
       "--out-pixel", c.out_pixel_arcmin,
       "output pixel [arcmin] (default: the input pixel); with --regions a flat TAN mosaic of the footprint"));
-  whole_number(positive_only(cmd->add_option("--out-npix", c.out_npix, "output pixels per side (default: the input extent)")),
+  whole_number(positive_only(cmd->add_option("--out-npix", c.out_npix,
+                                             "output pixels per side (default: the input extent)")),
                1, 1 << 20);
   cmd->add_option(
       "--coords", c.coords_file,
@@ -58,15 +61,18 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
     action = [&global, cli] {
       auto& c = cli->config;
       if (!c.regions.enabled()) {
-        const std::string mode = "this `map` makes one flat patch (give --regions R for a survey map in regions)";
+        const std::string mode =
+            "this `map` makes one flat patch (give --regions R for a survey map in regions)";
         refuse_given(cli->region, "only with --regions; " + mode);
-        refuse_given(cli->noise, "only with --regions (noise realisations are not yet made on a single patch); " + mode);
+        refuse_given(cli->noise,
+                     "only with --regions (noise realisations are not yet made on a single patch); " + mode);
       }
       finish_catalogue_options(c.catalogue, cli->columns);
       finish_flat_options(c.flat, cli->center);
       c.output.command_line = global.command_line;
       const auto comm = distributed::Communicator::world();
-      if (c.regions.enabled()) pipeline::install_stop_signals();  // pre-emption: finish the region, keep progress
+      if (c.regions.enabled())
+        pipeline::install_stop_signals();                   // pre-emption: finish the region, keep progress
       const auto report = pipeline::run_lofi_map(c, comm);  // validates before the model is loaded
       if (comm.is_root()) {
         spdlog::info("{}", report.summary);

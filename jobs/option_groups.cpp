@@ -7,7 +7,8 @@
 
 namespace lofimap::jobs {
 
-CLI::Option* add_catalogue_options(CLI::App* cmd, pipeline::CatalogueOptions& c, std::vector<std::string>& columns) {
+CLI::Option* add_catalogue_options(CLI::App* cmd, pipeline::CatalogueOptions& c,
+                                   std::vector<std::string>& columns) {
   auto* input = cmd->add_option("-i,--input", c.inputs, "catalogue FITS file(s) or glob pattern(s)");
   cmd->add_option("--hdu", c.hdu, "table HDU: number (0 = primary) or EXTNAME (default: first table)");
   std::string presets;
@@ -51,9 +52,11 @@ OptionList add_flat_options(CLI::App* cmd, pipeline::FlatKsSettings& flat, std::
                             const std::string& what, const std::string& pixel_default) {
   return {cmd->add_option("--center", center, what + " centre: RA DEC in degrees (default: the footprint's)")
               ->expected(2),
-          whole_number(positive_only(cmd->add_option("--npix", flat.npix, what + " pixels per side")), 1, 1 << 20),
+          whole_number(positive_only(cmd->add_option("--npix", flat.npix, what + " pixels per side")), 1,
+                       1 << 20),
           positive_only(cmd->add_option("--size", flat.size_deg, what + " side in degrees (with --center)")),
-          positive_only(cmd->add_option("--pixel", flat.pixel_arcmin, what + " pixel scale in arcmin" + pixel_default)),
+          positive_only(
+              cmd->add_option("--pixel", flat.pixel_arcmin, what + " pixel scale in arcmin" + pixel_default)),
           cmd->add_option("--pad", flat.pad, "FFT zero-padding factor (>= 1)")->capture_default_str()};
 }
 
@@ -79,7 +82,8 @@ CLI::Option* add_task_option(CLI::App* cmd, pipeline::RegionOptions& r) {
           throw CLI::ValidationError("--task", "expected I/N (share I of N, from 0), got '" + v + "'");
         }
       },
-      "with --regions: map share I of N (a job array: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); the same "
+      "with --regions: map share I of N (a job array: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); the "
+      "same "
       "command with --resume and without --task then writes the map");
 }
 
@@ -87,40 +91,50 @@ CLI::Option* add_task_option(CLI::App* cmd, pipeline::RegionOptions& r) {
 
 OptionList add_region_options(CLI::App* cmd, pipeline::RegionOptions& r) {
   OptionList given;
-  given.push_back(positive_only(cmd->add_option("--regions", r.nside,
-                                                "survey map in sky regions: HEALPix pixels of this nside (NESTED), "
-                                                "each on its own tangent plane")));
-  given.push_back(cmd->add_option("--margin", r.margin_deg,
-                                  "[deg] with --regions: galaxies beyond a region's edge used for its inversion")
-                      ->capture_default_str());
+  given.push_back(
+      positive_only(cmd->add_option("--regions", r.nside,
+                                    "survey map in sky regions: HEALPix pixels of this nside (NESTED), "
+                                    "each on its own tangent plane")));
+  given.push_back(
+      cmd->add_option("--margin", r.margin_deg,
+                      "[deg] with --regions: galaxies beyond a region's edge used for its inversion")
+          ->capture_default_str());
   given.push_back(cmd->add_option_function<std::string>(
                          "--large-scales", [&r](const std::string& v) { r.box_large_scales = v == "box"; },
                          "with --regions: scales above margin/4 from the spherical KS of the whole catalogue "
                          "(sphere: no seams between regions) or from each region's own flat KS (box)")
                       ->check(CLI::IsMember({"sphere", "box"}))
                       ->default_str("sphere"));
-  given.push_back(cmd->add_option("--region-memory", r.memory_gib,
-                                  "[GiB] with --regions: galaxies of the regions a rank maps at once (the rest wait "
-                                  "in later waves of the exchange)")
-                      ->capture_default_str());
-  given.push_back(cmd->add_flag("--reread-catalogue", r.reread_catalogue,
-                                "with --regions: read the catalogue again for each wave of the exchange (and for "
-                                "the region counts and large scales) instead of holding a rank's rows: 4 bytes a "
-                                "row instead of 44; each wave costs one more read"));
+  given.push_back(
+      cmd->add_option("--region-memory", r.memory_gib,
+                      "[GiB] with --regions: galaxies of the regions a rank maps at once (the rest wait "
+                      "in later waves of the exchange)")
+          ->capture_default_str());
+  given.push_back(
+      cmd->add_flag("--reread-catalogue", r.reread_catalogue,
+                    "with --regions: read the catalogue again for each wave of the exchange (and for "
+                    "the region counts and large scales) instead of holding a rank's rows: 4 bytes a "
+                    "row instead of 44; each wave costs one more read"));
   given.push_back(add_task_option(cmd, r));
-  given.push_back(cmd->add_flag("--resume", r.resume,
-                                "with --regions: reuse the regions an interrupted run finished (<output>.parts/)"));
-  given.push_back(whole_number(positive_only(cmd->add_option(
-      "--stop-after", r.stop_after, "with --regions: stop (exit 4) after mapping this many regions on each rank")), 1, 1LL << 40));
+  given.push_back(
+      cmd->add_flag("--resume", r.resume,
+                    "with --regions: reuse the regions an interrupted run finished (<output>.parts/)"));
+  given.push_back(
+      whole_number(positive_only(cmd->add_option(
+                       "--stop-after", r.stop_after,
+                       "with --regions: stop (exit 4) after mapping this many regions on each rank")),
+                   1, 1LL << 40));
   return given;
 }
 
 OptionList add_noise_options(CLI::App* cmd, pipeline::NoiseOptions& noise) {
-  return {positive_only(cmd->add_option("--noise-realisations", noise.realisations,
-                                        "with --regions: K maps of randomly rotated ellipticities give NOISE_STD "
-                                        "and SNR")),
-          whole_number(cmd->add_option("--noise-seed", noise.seed, "seed of the noise rotations")->capture_default_str(),
-                       0, ~0ULL)};
+  return {
+      positive_only(cmd->add_option("--noise-realisations", noise.realisations,
+                                    "with --regions: K maps of randomly rotated ellipticities give NOISE_STD "
+                                    "and SNR")),
+      whole_number(
+          cmd->add_option("--noise-seed", noise.seed, "seed of the noise rotations")->capture_default_str(),
+          0, ~0ULL)};
 }
 
 void add_output_options(CLI::App* cmd, pipeline::OutputOptions& output, const std::string& what) {

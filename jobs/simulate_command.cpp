@@ -55,7 +55,8 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
   auto& f = c.request.field;
   add_spectrum_options(cmd, f.spectrum);
   cmd->add_flag("--sphere", f.sphere, "full-sky HEALPix field instead of a flat patch");
-  whole_number(cmd->add_option("--npix", f.grid.nx, "flat grid pixels per side")->capture_default_str(), 2, 1 << 20);
+  whole_number(cmd->add_option("--npix", f.grid.nx, "flat grid pixels per side")->capture_default_str(), 2,
+               1 << 20);
   cmd->add_option("--pixel", f.grid.pixel_arcmin, "flat pixel scale [arcmin]")->capture_default_str();
   cmd->add_option("--center", c.center, "flat patch centre RA DEC [deg]")->expected(2);
   cmd->add_option("--nside", f.nside, "HEALPix nside (with --sphere)")->capture_default_str();

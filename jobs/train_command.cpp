@@ -17,8 +17,7 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
                   "HDF5 training set(s); several (e.g. one per pixel scale) are sampled batch by batch")
       ->required();
   cmd->add_option("-o,--output", c->output, "trained model weights")->required();
-  add_choice(cmd, "--model-size", c->model_size, pipeline::model_size_names(),
-             "network size");
+  add_choice(cmd, "--model-size", c->model_size, pipeline::model_size_names(), "network size");
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");
   cmd->add_flag("--wiener-channel", c->wiener_channel,
                 "also feed the Wiener estimate of the binned shear (the prior is kept with the model)");
@@ -42,14 +41,11 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
       ->capture_default_str();
   cmd->add_option("--steps-per-batch", c->steps_per_batch, "steps on the same maps")->capture_default_str();
   cmd->add_flag("!--no-jitter", c->jitter, "query pixel centres only (no sub-pixel jitter)");
-  add_choice(cmd, "--loss", c->loss, pipeline::training_loss_names(),
-             "training loss");
-  add_choice(cmd, "--optimizer", c->optimizer, pipeline::optimizer_names(),
-             "optimiser");
+  add_choice(cmd, "--loss", c->loss, pipeline::training_loss_names(), "training loss");
+  add_choice(cmd, "--optimizer", c->optimizer, pipeline::optimizer_names(), "optimiser");
   cmd->add_option("--lr", c->learning_rate, "learning rate")->capture_default_str();
   cmd->add_option("--weight-decay", c->weight_decay, "weight decay")->capture_default_str();
-  add_choice(cmd, "--schedule", c->schedule, pipeline::schedule_names(),
-             "learning-rate schedule");
+  add_choice(cmd, "--schedule", c->schedule, pipeline::schedule_names(), "learning-rate schedule");
   cmd->add_option("--clip-norm", c->clip_norm, "gradient clipping norm (0: none)")->capture_default_str();
   whole_number(cmd->add_option("--seed", c->seed, "random seed")->capture_default_str(), 0, ~0ULL);
   cmd->add_option("--validation-maps", c->validation_maps, "held-out maps at the end of the set")

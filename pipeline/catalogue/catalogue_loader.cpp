@@ -7,8 +7,8 @@
 #include <string>
 
 #include "io/catalogue_files.hpp"
-#include "io/file_identity.hpp"
 #include "io/error.hpp"
+#include "io/file_identity.hpp"
 
 namespace lofimap::pipeline {
 
@@ -74,8 +74,9 @@ CatalogueRereader::CatalogueRereader(const CatalogueOptions& options, const dist
 
 void CatalogueRereader::check_unchanged() const {
   for (const auto& [path, identity] : identities_)
-    io::check_file_identity(path, identity, "reading the catalogue again (--reread-catalogue needs it unchanged "
-                                            "until the map is written)");
+    io::check_file_identity(path, identity,
+                            "reading the catalogue again (--reread-catalogue needs it unchanged "
+                            "until the map is written)");
 }
 
 void CatalogueRereader::for_each(const RowChunkVisitor& visit) const {

@@ -13,7 +13,8 @@ namespace lofimap::pipeline {
 
 void validate_noise_options(const NoiseOptions& noise) {
   if (noise.realisations == 1 || noise.realisations < 0 || noise.realisations > 10000)
-    throw std::invalid_argument("--noise-realisations: between 2 and 10,000 (a standard deviation needs two)");
+    throw std::invalid_argument(
+        "--noise-realisations: between 2 and 10,000 (a standard deviation needs two)");
 }
 
 void check_smoothing(double smoothing_arcmin, double field_side_arcmin, const std::string& field) {
@@ -25,7 +26,8 @@ void check_smoothing(double smoothing_arcmin, double field_side_arcmin, const st
     throw std::invalid_argument(s.str());
   }
   if (smoothing_arcmin > 0.1 * field_side_arcmin) {
-    s << "more than a tenth of " << field << " (" << field_side_arcmin << " arcmin across): most of the map is "
+    s << "more than a tenth of " << field << " (" << field_side_arcmin
+      << " arcmin across): most of the map is "
       << "then within a smoothing length of its edge";
     spdlog::warn("{}", s.str());
   }

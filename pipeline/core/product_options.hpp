@@ -42,8 +42,8 @@ void check_product_outputs(const OutputOptions& output, const std::vector<std::s
                            const std::vector<std::string>& inputs);
 
 // Throws std::invalid_argument naming --smooth when the Gaussian sigma is larger than half the field's side
-// (`field` says which: "the patch of 64 x 64 pixels of 1 arcmin"): such a map is nearly zero everywhere (--smooth
-// 1e6 gave an all-zero map). Warns above a tenth of the side (most of the field is then edge).
+// (`field` says which: "the patch of 64 x 64 pixels of 1 arcmin"): such a map is nearly zero everywhere
+// (--smooth 1e6 gave an all-zero map). Warns above a tenth of the side (most of the field is then edge).
 void check_smoothing(double smoothing_arcmin, double field_side_arcmin, const std::string& field);
 
 struct ProductReport {

@@ -107,8 +107,8 @@ void validate_patch(const FlatGrid& p) {
                                 std::to_string(p.pixel_arcmin) + ")");
   if (p.nx < 4 || p.ny < 4) throw std::invalid_argument("--npix: the grid needs at least 4 x 4 pixels");
   if (p.nx * p.ny > (1L << 31))
-    throw std::invalid_argument("--npix/--pixel: a grid of " + std::to_string(p.nx) + " x " + std::to_string(p.ny) +
-                                " pixels is larger than 2^31 pixels");
+    throw std::invalid_argument("--npix/--pixel: a grid of " + std::to_string(p.nx) + " x " +
+                                std::to_string(p.ny) + " pixels is larger than 2^31 pixels");
   if (!(std::abs(p.centre.dec_deg) <= 90)) throw std::invalid_argument("--center: Dec must lie in [-90, 90]");
   if (static_cast<double>(std::max(p.nx, p.ny)) * p.pixel_deg() > 60)
     throw std::invalid_argument(

@@ -18,16 +18,17 @@ void KsConfig::validate() const {
   auto inputs = io::expand_catalogue_paths(catalogue.inputs);
   if (!wiener_cl.empty()) inputs.push_back(wiener_cl);
   // Region maps write no pictures; a flat or HEALPix map writes E, B and counts beside the FITS.
-  check_product_outputs(output, output.png && !regions.enabled() ? quicklook_paths(output.path)
-                                                                   : std::vector<std::string>{},
-                        inputs);
+  check_product_outputs(
+      output, output.png && !regions.enabled() ? quicklook_paths(output.path) : std::vector<std::string>{},
+      inputs);
   if (smoothing_arcmin < 0 || !std::isfinite(smoothing_arcmin))
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
   validate_noise_options(noise);
   if (regions.enabled()) {
     if (sphere) throw std::invalid_argument("--regions: flat regions replace --sphere; give one of them");
     if (flat.npix > 0 || flat.size_deg > 0 || flat.center_ra)
-      throw std::invalid_argument("--npix/--size/--center: not with --regions (each region has its own grid)");
+      throw std::invalid_argument(
+          "--npix/--size/--center: not with --regions (each region has its own grid)");
     if (!wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
     if (!(flat.pixel_arcmin > 0)) throw std::invalid_argument("--pixel: the regions' input pixel is needed");
     validate_region_options(regions, nside, flat.pixel_arcmin, flat.pad);

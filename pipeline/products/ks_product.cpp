@@ -49,7 +49,8 @@ class ProductSet {
   explicit ProductSet(const OutputOptions& o) {
     fits_ = std::make_unique<io::AtomicOutput>(o.path, o.overwrite);
     if (o.png)
-      for (const auto& p : quicklook_paths(o.path)) pngs_.push_back(std::make_unique<io::AtomicOutput>(p, o.overwrite));
+      for (const auto& p : quicklook_paths(o.path))
+        pngs_.push_back(std::make_unique<io::AtomicOutput>(p, o.overwrite));
   }
   const std::string& fits_temp() const { return fits_->temp_path(); }
   std::string png_temp(size_t i) const { return i < pngs_.size() ? pngs_[i]->temp_path() : ""; }
@@ -133,8 +134,8 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     const long long inside = input.catalogue.rows_valid - grid.outside;
     if (inside <= 0)
       throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
-    check_smoothing(c.smoothing_arcmin, static_cast<double>(std::min(patch.nx, patch.ny)) * patch.pixel_arcmin,
-                    "the patch");
+    check_smoothing(c.smoothing_arcmin,
+                    static_cast<double>(std::min(patch.nx, patch.ny)) * patch.pixel_arcmin, "the patch");
     const double sigma_pix = c.smoothing_arcmin / patch.pixel_arcmin;
     const FlatFieldPair kappa =
         flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, c.flat.pad, sigma_pix);

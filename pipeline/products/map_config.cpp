@@ -19,11 +19,13 @@ void validate_region_output(const MapConfig& c) {
   if (!c.ks_map.empty()) throw std::invalid_argument("--regions: maps catalogues, not a --ks-map");
   if (c.nside == 0 && !c.region_list_output())
     throw std::invalid_argument(
-        "--nside: the output nside of a --regions map is needed (or --coords, or --out-pixel for a flat mosaic)");
+        "--nside: the output nside of a --regions map is needed (or --coords, or --out-pixel for a flat "
+        "mosaic)");
   if ((c.nside > 0 || !c.coords_file.empty()) && c.out_pixel_arcmin > 0)
     throw std::invalid_argument("--nside/--coords/--out-pixel: choose one output of the --regions map");
   if (c.out_npix > 0)
-    throw std::invalid_argument("--out-npix: not with --regions (a mosaic covers the footprint at --out-pixel)");
+    throw std::invalid_argument(
+        "--out-npix: not with --regions (a mosaic covers the footprint at --out-pixel)");
   if (c.flat.npix > 0 || c.flat.size_deg > 0 || c.flat.center_ra)
     throw std::invalid_argument("--npix/--size/--center: not with --regions (each region has its own grid)");
   if (c.regions.reread_catalogue && c.out_pixel_arcmin > 0 && c.coords_file.empty())
@@ -61,7 +63,8 @@ void MapConfig::validate() const {
     validate_flat_settings(grid);
   }
   if (nside > 0 && !coords_file.empty()) throw std::invalid_argument("--nside/--coords: choose one output");
-  if (!(sigma_e >= 0 && sigma_e < 1)) throw std::invalid_argument("--sigma-e: must lie in [0, 1) (0: measured)");
+  if (!(sigma_e >= 0 && sigma_e < 1))
+    throw std::invalid_argument("--sigma-e: must lie in [0, 1) (0: measured)");
   if (!(out_pixel_arcmin >= 0 && std::isfinite(out_pixel_arcmin)))
     throw std::invalid_argument("--out-pixel: must be > 0 arcmin");
   if (out_npix < 0) throw std::invalid_argument("--out-npix: must be > 0");
@@ -79,9 +82,10 @@ void MapConfig::validate() const {
   if (!regions.enabled()) require_fits_name(output, "a map of one patch");
   // A flat patch gets its picture beside it; lists, HEALPix and region maps none.
   const bool picture = output.png && !regions.enabled() && coords_file.empty() && nside == 0;
-  check_product_outputs(output, picture ? std::vector<std::string>{quicklook_path(output.path, "kappa")}
-                                        : std::vector<std::string>{},
-                        inputs);
+  check_product_outputs(
+      output,
+      picture ? std::vector<std::string>{quicklook_path(output.path, "kappa")} : std::vector<std::string>{},
+      inputs);
 }
 
 std::string MapConfig::model_path() const {
@@ -95,7 +99,13 @@ std::string MapConfig::model_path() const {
 
 RegionSettings MapConfig::region_settings(double pixel_arcmin) const {
   // A coordinate list or a mosaic needs no output nside; the region nside stands in where one is checked.
-  return {catalogue, regions, noise, output, pixel_arcmin, flat.pad, region_list_output() ? regions.nside : nside};
+  return {catalogue,
+          regions,
+          noise,
+          output,
+          pixel_arcmin,
+          flat.pad,
+          region_list_output() ? regions.nside : nside};
 }
 
 }  // namespace lofimap::pipeline

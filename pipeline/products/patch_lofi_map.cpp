@@ -42,7 +42,8 @@ struct InputGrid {
 
 // From catalogues: bin (all ranks; in the catalogue pass when the patch is given), KS on rank 0. Non-root
 // ranks get an empty grid.
-InputGrid grid_from_catalogue(const MapConfig& c, const FlatKsSettings& flat, const distributed::Communicator& comm) {
+InputGrid grid_from_catalogue(const MapConfig& c, const FlatKsSettings& flat,
+                              const distributed::Communicator& comm) {
   PhaseTimer timer;
   const FlatCatalogueGrid binned = bin_catalogue_flat(c.catalogue, flat, comm, timer);
   const FlatShearGrid& grid = binned.grid;
@@ -93,11 +94,13 @@ InputGrid grid_from_ks_map(const MapConfig& c) {
 
 }  // namespace
 
-ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model, const distributed::Communicator& comm) {
+ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
+                                 const distributed::Communicator& comm) {
   const std::string model_path = c.model_path();
   const auto& mo = model.options();
   FlatKsSettings flat = c.flat;
-  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0) flat.pixel_arcmin = mo.train_pixel_arcmin;
+  if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
+    flat.pixel_arcmin = mo.train_pixel_arcmin;
   validate_flat_settings(flat);
   if (mo.wiener_channel && !c.ks_map.empty())
     throw std::invalid_argument(
@@ -167,7 +170,8 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model, const
   }
   const long nq = static_cast<long>(xy.size() / 2);
   if (nq == 0) throw std::invalid_argument("--coords: the coordinate list is empty");
-  const std::vector<float> k = model.evaluate(patch, in.kappa_e, in.kappa_b, in.g1, in.g2, in.counts, sigma_e, xy);
+  const std::vector<float> k =
+      model.evaluate(patch, in.kappa_e, in.kappa_b, in.g1, in.g2, in.counts, sigma_e, xy);
   timer.lap("LoFi");
   const std::string hash = model.model_hash();
   std::ostringstream summary;

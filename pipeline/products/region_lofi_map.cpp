@@ -17,7 +17,8 @@
 
 namespace lofimap::pipeline {
 
-ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, const distributed::Communicator& comm) {
+ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model,
+                                  const distributed::Communicator& comm) {
   // The regions' input pixel: --pixel, or the model's training pixel (checked with the regions here).
   const RegionSettings c =
       m.region_settings(m.flat.pixel_arcmin > 0 ? m.flat.pixel_arcmin : model.options().train_pixel_arcmin);
@@ -30,10 +31,10 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, cons
   RegionRun run;
   run.coordinates = to_list;
   double sigma_e = m.sigma_e;
-  const auto columns = with_noise_columns(
-      to_list ? RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}}
-              : RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}},
-      c.noise);
+  const auto columns =
+      with_noise_columns(to_list ? RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}}
+                                 : RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}},
+                         c.noise);
   auto cards = [&](const RegionRun& r) {
     auto cards = region_cards(c, r.catalogue.summary);
     cards.push_back({"LMMODEL", m.model_path(), "LoFi weights"});
@@ -92,13 +93,12 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model, cons
       return coords.write(share, columns, cards(r));
     };
   }
-  run_regions(
-      c, columns,
-      region_record(c, "lofi model " + model.model_hash() + " sigma_e " + std::to_string(m.sigma_e) +
-                           (to_mosaic ? "; mosaic pixel " + std::to_string(m.out_pixel_arcmin)
-                            : to_list ? "; coordinates " + m.coords_file
-                                      : "")),
-      hooks, comm, timer, run);
+  run_regions(c, columns,
+              region_record(c, "lofi model " + model.model_hash() + " sigma_e " + std::to_string(m.sigma_e) +
+                                   (to_mosaic ? "; mosaic pixel " + std::to_string(m.out_pixel_arcmin)
+                                    : to_list ? "; coordinates " + m.coords_file
+                                              : "")),
+              hooks, comm, timer, run);
   ProductReport report;
   report.interrupted = run.interrupted;
   if (comm.is_root() && !run.interrupted && c.regions.tasks <= 1) report.written.push_back(c.output.path);

@@ -24,7 +24,8 @@ const EnumNames<TrainingLoss>& training_loss_names() {
   return names;
 }
 const EnumNames<OptimizerKind>& optimizer_names() {
-  static const EnumNames<OptimizerKind> names = {{"adam", OptimizerKind::Adam}, {"adamw", OptimizerKind::AdamW}};
+  static const EnumNames<OptimizerKind> names = {{"adam", OptimizerKind::Adam},
+                                                 {"adamw", OptimizerKind::AdamW}};
   return names;
 }
 const EnumNames<LearningRateSchedule>& schedule_names() {
@@ -40,9 +41,13 @@ const EnumNames<RingSpacing>& ring_spacing_names() {
 }
 
 // JSON of an enum: its name from the one table (an unknown name in a record is refused, naming the enum).
-#define LOFIMAP_JSON_ENUM(E, table)                                                \
-  void to_json(nlohmann::json& j, const E& e) { j = name_of(table(), e); }          \
-  void from_json(const nlohmann::json& j, E& e) { e = value_of(table(), j.get<std::string>(), #E); }
+#define LOFIMAP_JSON_ENUM(E, table)                  \
+  void to_json(nlohmann::json& j, const E& e) {      \
+    j = name_of(table(), e);                         \
+  }                                                  \
+  void from_json(const nlohmann::json& j, E& e) {    \
+    e = value_of(table(), j.get<std::string>(), #E); \
+  }
 LOFIMAP_JSON_ENUM(ModelSize, model_size_names)
 LOFIMAP_JSON_ENUM(TrainingLoss, training_loss_names)
 LOFIMAP_JSON_ENUM(RingSpacing, ring_spacing_names)

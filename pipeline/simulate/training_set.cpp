@@ -46,9 +46,9 @@ void validate(const TrainingSetConfig& c) {
   // haloes' and background's work arrays, about 25 doubles a pixel) and the padded transforms (three complex
   // buffers of pad^2 x 16 bytes). --npix 16384 ended in bad_alloc before this check.
   const double pixels = static_cast<double>(c.grid.nx) * static_cast<double>(c.grid.ny);
-  require_memory(pixels * (200 + 48 * c.pad * c.pad),
-                 "a training map of " + std::to_string(c.grid.nx) + " x " + std::to_string(c.grid.ny) +
-                     " pixels (--npix)");
+  require_memory(pixels * (200 + 48 * c.pad * c.pad), "a training map of " + std::to_string(c.grid.nx) +
+                                                          " x " + std::to_string(c.grid.ny) +
+                                                          " pixels (--npix)");
 }
 
 TrainingMapData simulate_training_map(const TrainingSetConfig& c, long index) {
@@ -183,12 +183,14 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
                    {"seed", static_cast<double>(c.seed)},
                    {"maps", static_cast<double>(c.maps)}};
   // The set's datasets hold 25 bytes a pixel before compression (truth, shear, KS E/B and counts as float, a
-  // byte of mask); shuffle + deflate leave 18.1 (20 Gaussian maps of 128^2). A set that cannot fit in 16 bytes
-  // a pixel fails now, not hours later.
+  // byte of mask); shuffle + deflate leave 18.1 (20 Gaussian maps of 128^2). A set that cannot fit in 16
+  // bytes a pixel fails now, not hours later.
   if (comm.is_root())
-    require_disk(16.0 * static_cast<double>(c.maps) * static_cast<double>(c.grid.nx) * static_cast<double>(c.grid.ny),
-                 c.output, "a training set of " + std::to_string(c.maps) + " maps of " + std::to_string(c.grid.nx) +
-                               "^2 pixels (--maps, --npix)");
+    require_disk(
+        16.0 * static_cast<double>(c.maps) * static_cast<double>(c.grid.nx) * static_cast<double>(c.grid.ny),
+        c.output,
+        "a training set of " + std::to_string(c.maps) + " maps of " + std::to_string(c.grid.nx) +
+            "^2 pixels (--maps, --npix)");
   io::TrainingSetWriter writer(temp, comm.size() > 1 ? comm.mpi_handle() : nullptr, c.maps, c.grid.nx, attrs);
 
   TrainingSetReport report;

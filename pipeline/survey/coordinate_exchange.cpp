@@ -81,8 +81,10 @@ std::vector<std::vector<float>> CoordinateExchange::return_values(
   std::vector<long long> send_counts(static_cast<size_t>(comm_.size()), 0);
   for (long long row : rows)
     if (row < 0 || row >= total_rows_)
-      throw std::runtime_error("coordinate list: row " + std::to_string(row) + " of a finished region is not a row of "
-                               "the list (" + std::to_string(total_rows_) + " rows); remove <output>.parts/");
+      throw std::runtime_error("coordinate list: row " + std::to_string(row) +
+                               " of a finished region is not a row of "
+                               "the list (" +
+                               std::to_string(total_rows_) + " rows); remove <output>.parts/");
   for (long long row : rows) send_counts[reader_of(row)] += static_cast<long long>(fields);
   std::vector<long long> offset(send_counts.size(), 0);
   for (size_t r = 1; r < offset.size(); ++r) offset[r] = offset[r - 1] + send_counts[r - 1];

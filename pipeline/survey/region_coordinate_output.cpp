@@ -16,8 +16,12 @@
 namespace lofimap::pipeline {
 
 CoordinateOutput::CoordinateOutput(std::string coordinate_file, const OutputOptions& output_options,
-                                   const SkyRegions& sky_regions, const distributed::Communicator& communicator)
-    : coords_file(std::move(coordinate_file)), output(output_options), regions(sky_regions), comm(communicator) {}
+                                   const SkyRegions& sky_regions,
+                                   const distributed::Communicator& communicator)
+    : coords_file(std::move(coordinate_file)),
+      output(output_options),
+      regions(sky_regions),
+      comm(communicator) {}
 
 void CoordinateOutput::planned(const GalaxyExchange& galaxies) {
   if (mosaic) {
@@ -48,12 +52,11 @@ void CoordinateOutput::wave(const GalaxyExchange& galaxies, int w) {
   for (size_t i = 0; i < mine.size(); ++i) slot[mine[i]] = i;
 }
 
-
 // Rank 0 assembles the image from the ranks' rows (their rows follow each other) and writes one image
 // extension per column with the mosaic's TAN WCS.
 long long CoordinateOutput::write_mosaic(const std::vector<std::vector<float>>& values,
                                          const RegionColumns& columns,
-                       const std::vector<io::HeaderCard>& cards) {
+                                         const std::vector<io::HeaderCard>& cards) {
   if (!comm.is_root()) {
     for (const auto& v : values) comm.send(std::span<const float>(v), 0);
     return 0;
@@ -76,7 +79,7 @@ long long CoordinateOutput::write_mosaic(const std::vector<std::vector<float>>& 
 }
 
 long long CoordinateOutput::write(const RegionRows& share, const RegionColumns& columns,
-                const std::vector<io::HeaderCard>& cards) {
+                                  const std::vector<io::HeaderCard>& cards) {
   const auto values = list->return_values(share.pixels, share.columns);
   long long local_finite = 0;
   for (float v : values[0]) local_finite += std::isfinite(v) ? 1 : 0;
@@ -98,8 +101,7 @@ long long CoordinateOutput::write(const RegionRows& share, const RegionColumns& 
   if (fits)
     table.emplace(out.temp_path(), "COORDS", names, cards);
   else {
-    std::string header =
-        "LoFi convergence at the listed coordinates (NaN: outside the footprint)\ncolumns:";
+    std::string header = "LoFi convergence at the listed coordinates (NaN: outside the footprint)\ncolumns:";
     for (const auto& n : names) header += " " + n;
     text.emplace(out.temp_path(), header);
   }

@@ -168,7 +168,8 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
     run.interrupted = true;
     return;
   }
-  if (c.regions.tasks > 1) return;  // one task of an array: its regions are in the folder; the merge writes the map
+  if (c.regions.tasks > 1)
+    return;  // one task of an array: its regions are in the folder; the merge writes the map
 
   run.observed =
       hooks.write ? hooks.write(share, run) : write_healpix_share(c, columns, hooks.cards(run), share, comm);
@@ -192,8 +193,8 @@ void add_noise_columns(RegionRows& rows, const std::vector<float>& signal, const
   const ShearCatalogue plane = rotate_into_plane(galaxies, grid.centre);
   std::vector<double> sum(signal.size(), 0.0), sum2(signal.size(), 0.0);
   for (long k = 0; k < k_max; ++k) {
-    const auto noise = estimate(
-        region_input_in_plane(rotations.apply(plane, k), grid, c.pad, smoothing_arcmin, nullptr));
+    const auto noise =
+        estimate(region_input_in_plane(rotations.apply(plane, k), grid, c.pad, smoothing_arcmin, nullptr));
     for (size_t i = 0; i < noise.size(); ++i)
       sum[i] += noise[i], sum2[i] += static_cast<double>(noise[i]) * noise[i];
   }
@@ -221,14 +222,15 @@ std::string region_record(const RegionSettings& c, const std::string& estimator)
   for (const auto& p : io::expand_catalogue_paths(c.catalogue.inputs))
     s << "catalogue " << p << " = " << io::file_identity(p) << "\n";
   s << "--hdu = " << c.catalogue.hdu << "\n";
-  for (const auto& [role, name] : c.catalogue.column_overrides) s << "--column " << role << " = " << name << "\n";
+  for (const auto& [role, name] : c.catalogue.column_overrides)
+    s << "--column " << role << " = " << name << "\n";
   std::string calibration = "(the preset's)";
-  if (c.catalogue.calibration)
-    calibration = name_of(calibration_names(), *c.catalogue.calibration);
+  if (c.catalogue.calibration) calibration = name_of(calibration_names(), *c.catalogue.calibration);
   s << "--calibration = " << calibration << "\n--m-bias = " << c.catalogue.multiplicative_bias << "\n";
   s << "--preset = " << c.catalogue.preset << "\n--flip-e1 = " << c.catalogue.flip_e1
-    << "\n--flip-e2 = " << c.catalogue.flip_e2 << "\n--regions = " << c.regions.nside << "\n--nside = " << c.nside
-    << "\n--pixel = " << c.pixel_arcmin << "\n--margin = " << c.regions.margin_deg
+    << "\n--flip-e2 = " << c.catalogue.flip_e2 << "\n--regions = " << c.regions.nside
+    << "\n--nside = " << c.nside << "\n--pixel = " << c.pixel_arcmin
+    << "\n--margin = " << c.regions.margin_deg
     << "\n--large-scales = " << (c.regions.box_large_scales ? "box" : "sphere") << "\n--pad = " << c.pad
     << "\n--noise-realisations = " << c.noise.realisations << "\n--noise-seed = " << c.noise.seed
     << "\nestimator = " << estimator << "\n";
@@ -253,8 +255,9 @@ std::string region_summary(const RegionSettings& c, const RegionRun& run,
     << (run.coordinates ? std::string("; ") : "; output nside " + std::to_string(c.nside) + ", ")
     << (run.interrupted ? "stopped early: finished regions kept in " + c.output.path + ".parts for --resume"
         : c.regions.tasks > 1
-            ? "task " + std::to_string(c.regions.task) + " of " + std::to_string(c.regions.tasks) + " done: its " +
-                  std::to_string(run.assignment.regions.size()) + " regions are in " + c.output.path +
+            ? "task " + std::to_string(c.regions.task) + " of " + std::to_string(c.regions.tasks) +
+                  " done: its " + std::to_string(run.assignment.regions.size()) + " regions are in " +
+                  c.output.path +
                   ".parts; when every task is done, the same command with --resume and without --task "
                   "writes the map"
         : run.coordinates ? std::to_string(run.observed) + " rows of the coordinate list written"

@@ -36,7 +36,8 @@ struct RegionSettings {
   long nside = 0;           // output HEALPix nside (the region nside where the output is a list or a mosaic)
 };
 
-// One region's output rows: ascending NESTED pixels (or rows of a list) and one value per row in every column.
+// One region's output rows: ascending NESTED pixels (or rows of a list) and one value per row in every
+// column.
 struct RegionRows {
   std::vector<long long> pixels;
   std::vector<std::vector<float>> columns;
@@ -70,8 +71,8 @@ struct RegionHooks {
   // Collective, optional: writes the rows of every rank (the share of this one) and returns the rows written
   // (on rank 0); by default a partial NESTED HEALPix map written by rank 0, each rank's share in turn.
   std::function<long long(RegionRows& share, const RegionRun& run)> write;
-  // Optional, after prepare: the rows a region may name (a mosaic's pixels; a list checks its own); by default
-  // 12 nside^2. A finished region read back with a row outside is mapped again.
+  // Optional, after prepare: the rows a region may name (a mosaic's pixels; a list checks its own); by
+  // default 12 nside^2. A finished region read back with a row outside is mapped again.
   std::function<long long()> row_limit;
 };
 

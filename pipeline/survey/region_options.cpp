@@ -11,14 +11,16 @@
 
 namespace lofimap::pipeline {
 
-void validate_region_grid(const SkyRegions& regions, double pixel_arcmin, double pad, const std::string& option) {
+void validate_region_grid(const SkyRegions& regions, double pixel_arcmin, double pad,
+                          const std::string& option) {
   // A region narrower than 4 pixels has no map to speak of (a 10 deg pixel gave a map of std 0.0026 where
   // 0.116 was right).
   const double width = 2 * regions.pixel_radius_deg() * 60 / pixel_arcmin;
   if (width < 4) {
     std::ostringstream s;
     s << option << " " << pixel_arcmin << ": a region (--regions " << regions.nside() << ") is only " << width
-      << " pixels wide; give pixels below " << regions.pixel_radius_deg() * 30 << " arcmin or coarser regions";
+      << " pixels wide; give pixels below " << regions.pixel_radius_deg() * 30
+      << " arcmin or coarser regions";
     throw std::invalid_argument(s.str());
   }
   // Each rank maps one region at a time: its binned grid (32 bytes a pixel), the estimate and its sampled
@@ -26,16 +28,17 @@ void validate_region_grid(const SkyRegions& regions, double pixel_arcmin, double
   const long side = regions.grid_side();
   const double pixels = side > 0 ? static_cast<double>(side) * side : 1e30;
   std::ostringstream what;
-  what << "a region's grid of " << (side > 0 ? std::to_string(side) : std::string("more than 16 million")) << " x "
-       << (side > 0 ? std::to_string(side) : std::string("as many")) << " pixels (" << option << " "
+  what << "a region's grid of " << (side > 0 ? std::to_string(side) : std::string("more than 16 million"))
+       << " x " << (side > 0 ? std::to_string(side) : std::string("as many")) << " pixels (" << option << " "
        << pixel_arcmin << " over a region of nside " << regions.nside() << " plus its margin)";
   require_memory(pixels * (64 + 48 * pad * pad), what.str());
 }
 
 void validate_region_options(const RegionOptions& r, long out_nside, double pixel_arcmin, double pad) {
   if (r.nside < 1 || r.nside > 1024 || (r.nside & (r.nside - 1)) != 0)
-    throw std::invalid_argument("--regions: the region nside must be a power of two between 1 and 1024, got " +
-                                std::to_string(r.nside));
+    throw std::invalid_argument(
+        "--regions: the region nside must be a power of two between 1 and 1024, got " +
+        std::to_string(r.nside));
   validate_nside(out_nside);
   if (out_nside < r.nside)
     throw std::invalid_argument("--nside: the output nside must be at least the region nside (--regions)");

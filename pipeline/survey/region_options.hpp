@@ -9,14 +9,14 @@ namespace lofimap::pipeline {
 class SkyRegions;
 
 struct RegionOptions {
-  long nside = 0;               // > 0: HEALPix regions of this nside (NESTED); 0: a single patch
-  double margin_deg = 1.0;      // galaxies this far beyond a region's edge feed its inversion
+  long nside = 0;                 // > 0: HEALPix regions of this nside (NESTED); 0: a single patch
+  double margin_deg = 1.0;        // galaxies this far beyond a region's edge feed its inversion
   bool box_large_scales = false;  // true: each region's own KS at every scale (no spherical large scales)
-  double memory_gib = 0.25;     // galaxies of the regions a rank maps at once (the exchange's waves)
+  double memory_gib = 0.25;       // galaxies of the regions a rank maps at once (the exchange's waves)
   bool reread_catalogue = false;  // read the rows again for every pass instead of holding them
-  bool resume = false;          // reuse the finished regions of an interrupted run (<output>.parts/)
-  long stop_after = 0;          // stop after mapping this many regions on a rank (0: run to the end)
-  int task = 0, tasks = 1;      // map only share `task` of `tasks` (a job array); the merge resumes
+  bool resume = false;            // reuse the finished regions of an interrupted run (<output>.parts/)
+  long stop_after = 0;            // stop after mapping this many regions on a rank (0: run to the end)
+  int task = 0, tasks = 1;        // map only share `task` of `tasks` (a job array); the merge resumes
   bool enabled() const { return nside > 0; }
 };
 
@@ -27,6 +27,7 @@ void validate_region_options(const RegionOptions& regions, long out_nside, doubl
 
 // Throws std::invalid_argument naming `option` (the pixel's source) when a region would be narrower than 4
 // pixels, or its grid would need more memory than the machine has.
-void validate_region_grid(const SkyRegions& regions, double pixel_arcmin, double pad, const std::string& option);
+void validate_region_grid(const SkyRegions& regions, double pixel_arcmin, double pad,
+                          const std::string& option);
 
 }  // namespace lofimap::pipeline

@@ -70,7 +70,7 @@ printf "100 1e-9\n1000 1e-10\n" > short_cl.txt
 expect 2 "--cl-file.*grid needs"                  -- simulate field --npix 64 --pixel 1 --cl-file short_cl.txt -o out.fits
 expect 2 "--npix.*\[8, 32768\]"                   -- simulate field --npix 4 -o out.fits
 expect 3 "missing_cl.txt.*cannot open"            -- simulate field --npix 32 --cl-file missing_cl.txt -o out.fits
-expect 2 "--maps.*at least one"                   -- simulate training-set --maps 0 -o out.fits
+expect 2 "--maps: must lie in 1..100000000"      -- simulate training-set --maps 0 -o out.fits
 expect 2 "--nside.*power of two"                  -- simulate field --sphere --nside 30 -o out.fits
 expect 2 "halo-model sky.*haloes expected.*--halo-cap.*--halo-min-mass" -- simulate field --sphere --family halo-model -o out.fits
 expect 2 "--sphere --nside 8192.*needs about"     -- simulate field --sphere --nside 8192 -o out.fits

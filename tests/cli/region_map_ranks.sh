@@ -137,7 +137,7 @@ if [ "$rc" -ne 3 ] || ! grep -q "holds 2 finished regions of an interrupted run:
 fi
 "$lofimap" --threads 1 ks -i cat.fits --regions 16 --margin 2 --nside 512 --pixel 3 -o resumed.fits --no-png --resume >other.txt 2>&1
 rc=$?
-if [ "$rc" -ne 3 ] || ! grep -q "made with other options" other.txt; then
+if [ "$rc" -ne 3 ] || ! grep -q "made from other inputs or options" other.txt; then
   cat other.txt; echo "FAIL: resume with another --pixel: exit $rc, expected 3"; exit 1
 fi
 "$mpiexec" --allow-run-as-root --oversubscribe -np 4 "$lofimap" --threads 1 ks -i cat.fits --regions 16 --margin 2 \

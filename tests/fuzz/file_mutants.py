@@ -7,6 +7,10 @@ Kinds (the file, and the command that reads it):
   catalogue     a FITS catalogue                      -> lofimap ks
   training-set  an HDF5 training set                  -> lofimap ks-smoothing (reads every dataset of 2 maps)
   model         a LoFi weights file (zip of tensors)  -> lofimap map --model
+  region-file   a finished region of an interrupted survey map (<output>.parts/region_N.bin)
+                                                      -> lofimap ks --regions --resume; exit 0 must give the map
+                                                         of an uninterrupted run, bit for bit
+  eval-map      a FITS map (KS image HDUs)            -> lofimap eval --map MUTANT:KAPPA_E --truth
 Flips favour the files' metadata (FITS header cards; HDF5 superblock, object headers, B-trees and chunk index;
 the zip's local headers and central directory), where a wrong value is dangerous, over the bulk data.
 Usage: file_mutants.py LOFIMAP KIND [MUTANTS] [SEED]"""
@@ -44,7 +48,72 @@ def prepare(lofimap, kind, work):
                 os.remove(f)
         return clean, ["map", "-i", catalogue, "--npix", "32", "--pixel", "1", "--no-png", "--model", "MUTANT",
                        "-o", out]
+    if kind == "region-file":
+        # Two of the catalogue's regions finished by an interrupted run; the mutant replaces the first one.
+        regions = ["ks", "-i", catalogue, "--regions", "16", "--nside", "256", "--pixel", "2", "--margin", "0.5",
+                   "--large-scales", "box"]
+        subprocess.run([lofimap, "-q", "--threads", "1"] + regions + ["-o", os.path.join(work, "full.fits")],
+                       check=True)
+        part = os.path.join(work, "part.fits")
+        r = subprocess.run([lofimap, "-q", "--threads", "1"] + regions + ["--stop-after", "2", "-o", part])
+        if r.returncode != 4:
+            raise SystemExit("the interrupted run did not stop with exit 4")
+        folder = part + ".parts"
+        finished = sorted(f for f in os.listdir(folder) if f.startswith("region_"))
+        kept = {f: open(os.path.join(folder, f), "rb").read() for f in os.listdir(folder)}
+        global REGION_SETUP, REFERENCE
+        REGION_SETUP = (finished[0], kept)
+        REFERENCE = table_data(os.path.join(work, "full.fits"))
+        return os.path.join(folder, finished[0]), regions + ["--resume", "-o", out]
+    if kind == "eval-map":
+        truth = os.path.join(work, "truth.fits")
+        cat = os.path.join(work, "cat_eval.fits")
+        subprocess.run([lofimap, "-q", "simulate", "catalogue", "-o", cat, "--truth", truth, "--npix", "32",
+                        "--pixel", "1", "--center", "150", "2", "--density", "5", "--no-png"], check=True)
+        clean = os.path.join(work, "map.fits")
+        subprocess.run([lofimap, "-q", "ks", "-i", cat, "--center", "150", "2", "--npix", "32", "--pixel", "1",
+                        "--smooth", "2", "--no-png", "-o", clean], check=True)
+        return clean, ["eval", "--map", "MUTANT:KAPPA_E", "--truth", truth, "--b-map", "MUTANT:KAPPA_B", "-o",
+                       os.path.join(work, "out")]
     raise SystemExit(f"unknown kind {kind}")
+
+
+REGION_SETUP = None  # region-file: (the mutated file's name, every file of the interrupted run's folder)
+REFERENCE = None     # region-file: the data of the uninterrupted map's table
+
+
+def table_data(path):
+    """The bytes of the first extension's data (the map's rows), skipping headers that carry dates."""
+    raw = open(path, "rb").read()
+    pos, hdu = 0, 0
+    while pos < len(raw):
+        cards, size = {}, None
+        while True:
+            block = raw[pos:pos + 2880]
+            pos += 2880
+            ended = False
+            for i in range(0, 2880, 80):
+                card = block[i:i + 80].decode("ascii", "replace")
+                key = card[:8].strip()
+                if key == "END":
+                    ended = True
+                    break
+                if card[8:10] == "= ":
+                    cards[key] = card[10:].split("/")[0].strip()
+            if ended or pos >= len(raw):
+                break
+        naxis = int(cards.get("NAXIS", "0"))
+        size = 0
+        if naxis:
+            size = abs(int(cards.get("BITPIX", "8"))) // 8
+            for k in range(1, naxis + 1):
+                size *= int(cards.get(f"NAXIS{k}", "0"))
+            size += int(cards.get("PCOUNT", "0"))
+        if hdu == 1:
+            return raw[pos:pos + size]
+        pos += (size + 2879) // 2880 * 2880
+        hdu += 1
+    return b""
 
 
 def mutate(original, rng):
@@ -67,8 +136,16 @@ def run_one(lofimap, command, folder, data):
     """Runs the command on one mutant in its own folder; returns (exit code or 'timeout', output, leftovers)."""
     os.makedirs(folder, exist_ok=True)
     mutant = os.path.join(folder, "mutant")
-    with open(mutant, "wb") as f:
-        f.write(data)
+    if REGION_SETUP:  # the interrupted run's folder beside this mutant's output, the mutant in place
+        name, kept = REGION_SETUP
+        parts = os.path.join(folder, "out.fits.parts")
+        os.makedirs(parts)
+        for f, content in kept.items():
+            with open(os.path.join(parts, f), "wb") as out:
+                out.write(data if f == name else content)
+    else:
+        with open(mutant, "wb") as f:
+            f.write(data)
     args = [a.replace("MUTANT", mutant).replace(os.path.join(os.path.dirname(folder), "out.fits"),
                                                  os.path.join(folder, "out.fits")) for a in command]
     try:
@@ -78,8 +155,13 @@ def run_one(lofimap, command, folder, data):
     except subprocess.TimeoutExpired:
         rc, text = "timeout", ""
     leftovers = [f for f in os.listdir(folder) if ".tmp." in f]
-    for f in os.listdir(folder):
-        os.remove(os.path.join(folder, f))
+    if REFERENCE is not None and rc == 0 and table_data(os.path.join(folder, "out.fits")) != REFERENCE:
+        rc, text = "wrong map", text + "\nexit 0 with a map that differs from the uninterrupted run's"
+    for root, dirs, files in os.walk(folder, topdown=False):
+        for f in files:
+            os.remove(os.path.join(root, f))
+        for d in dirs:
+            os.rmdir(os.path.join(root, d))
     return rc, text, leftovers
 
 
@@ -97,7 +179,7 @@ def main(lofimap, kind, mutants=200, seed=1):
         for i, future in enumerate(futures):
             rc, text, leftovers = future.result()
             outcomes[rc] = outcomes.get(rc, 0) + 1
-            bad = (rc == "timeout" or rc < 0 or rc not in (0, 2, 3) or "terminate called" in text or
+            bad = (rc in ("timeout", "wrong map") or rc < 0 or rc not in (0, 2, 3) or "terminate called" in text or
                    "bad_alloc" in text)
             if bad or leftovers:
                 failures.append(f"mutant {i} (seed {seed}): exit {rc}, flips (offset, old, new) {cases[i][1]}, "

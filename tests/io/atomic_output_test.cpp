@@ -12,6 +12,7 @@
 #include <string>
 
 #include "io/error.hpp"
+#include "io/file_identity.hpp"
 #include "test_paths.hpp"
 
 namespace lofimap::io {
@@ -76,6 +77,74 @@ TEST(AtomicOutput, TemporariesOfKilledRunsAreRemovedByTheNextRun) {
   EXPECT_TRUE(std::filesystem::exists(live));
   EXPECT_TRUE(std::filesystem::exists(other_host));
   EXPECT_TRUE(std::filesystem::exists(other_output));
+}
+
+// The temporary file lives in a folder made for it (mkdtemp: exclusive, mode 0700), so nobody else can plant
+// a link at its name for CFITSIO, HDF5 or a stream to follow; the folder goes with the commit or the object.
+TEST(AtomicOutput, TheTemporaryLivesInAPrivateFolder) {
+  namespace fs = std::filesystem;
+  const auto dir = lofimap::testing::scratch_dir();
+  std::string folder;
+  {
+    AtomicOutput out((dir / "map.fits").string(), false);
+    const fs::path temp(out.temp_path());
+    folder = temp.parent_path().string();
+    EXPECT_EQ(temp.filename(), "map.fits");
+    EXPECT_EQ(temp.parent_path().parent_path(), dir);
+    EXPECT_EQ(fs::status(folder).permissions() & fs::perms::all, fs::perms::owner_all);
+    EXPECT_FALSE(fs::exists(temp));  // the writer creates it, inside the private folder
+    std::ofstream(out.temp_path()) << "x";
+    out.commit();
+  }
+  EXPECT_FALSE(fs::exists(folder));
+  {
+    AtomicOutput unfinished((dir / "other.fits").string(), false);
+    folder = fs::path(unfinished.temp_path()).parent_path();
+  }
+  EXPECT_FALSE(fs::exists(folder));
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename(), "map.fits") << e.path();
+}
+
+// A product's files are committed together: when one cannot be moved into place, the ones already moved are
+// put back as they were (an earlier file restored, a new one removed).
+TEST(AtomicOutput, AProductsFilesAreCommittedTogetherOrNotAtAll) {
+  const auto dir = lofimap::testing::scratch_dir();
+  std::ofstream(dir / "map.fits") << "earlier map";
+  {
+    AtomicOutput map((dir / "map.fits").string(), true), picture((dir / "map.png").string(), false),
+        table((dir / "map.txt").string(), true);
+    std::ofstream(map.temp_path()) << "new map";
+    std::ofstream(picture.temp_path()) << "new picture";
+    std::ofstream(table.temp_path()) << "new table";
+    std::ofstream(dir / "map.png") << "another run's picture";  // appears meanwhile: the picture cannot move
+    EXPECT_THROW(commit_together({&map, &table, &picture}), Error);
+  }
+  EXPECT_EQ(slurp(dir / "map.fits"), "earlier map");
+  EXPECT_EQ(slurp(dir / "map.png"), "another run's picture");
+  EXPECT_FALSE(std::filesystem::exists(dir / "map.txt"));
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    EXPECT_TRUE(e.path().filename() == "map.fits" || e.path().filename() == "map.png")
+        << "left: " << e.path();
+}
+
+TEST(FileIdentity, ARewrittenFileOfTheSameSizeIsNotTheSame) {
+  const auto dir = lofimap::testing::scratch_dir();
+  const auto path = (dir / "cat.fits").string();
+  std::ofstream(path) << std::string(3000000, 'a');
+  const std::string before = file_identity(path);
+  EXPECT_EQ(file_identity(path), before);
+  EXPECT_NO_THROW(check_file_identity(path, before, "testing"));
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f << 'b';  // one byte of the first MiB; size unchanged
+  }
+  try {
+    check_file_identity(path, before, "testing");
+    FAIL() << "a changed file passed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("content"), std::string::npos) << e.what();
+  }
 }
 
 TEST(AtomicOutput, AnOutputMayNotBeAnInput) {

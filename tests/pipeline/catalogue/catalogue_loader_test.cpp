@@ -302,3 +302,34 @@ TEST(CatalogueLoader, EmptyCatalogueAfterCutsIsAnError) {
 
 }  // namespace
 }  // namespace lofimap::pipeline
+
+namespace lofimap::pipeline {
+namespace {
+
+// --reread-catalogue: a catalogue replaced between passes by one with as many valid rows (the map would match
+// neither) is refused by name, before the pass reads it.
+TEST(CatalogueRereader, ACatalogueReplacedBetweenPassesIsRefused) {
+  const auto dir = testing::scratch_dir();
+  const auto sky = test_sky();
+  CatalogueOptions opt;
+  opt.preset = "cosmos";
+  opt.inputs = {write_preset_catalogue(dir, sky, "cosmos", 2000, 0.26)};
+  const CatalogueRereader rows(opt, world());
+  long long seen = 0;
+  rows.for_each([&](const ShearCatalogue& g, long long) { seen += static_cast<long long>(g.size()); });
+  EXPECT_EQ(seen, 2000);
+  // The same number of rows, other shapes (another shape-noise draw), at the same path.
+  std::filesystem::remove(opt.inputs[0]);
+  write_preset_catalogue(dir, sky, "cosmos", 2000, 0.3);
+  try {
+    rows.for_each([](const ShearCatalogue&, long long) {});
+    FAIL() << "a replaced catalogue was read again";
+  } catch (const io::Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("cosmos.fits"), std::string::npos) << what;
+    EXPECT_NE(what.find("not the file this run started from"), std::string::npos) << what;
+  }
+}
+
+}  // namespace
+}  // namespace lofimap::pipeline
