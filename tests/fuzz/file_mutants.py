@@ -50,7 +50,7 @@ def prepare(lofimap, kind, work):
                        "-o", out]
     if kind == "region-file":
         # Two of the catalogue's regions finished by an interrupted run; the mutant replaces the first one.
-        regions = ["ks", "-i", catalogue, "--regions", "16", "--nside", "256", "--pixel", "2", "--margin", "0.5",
+        regions = ["ks", "-i", catalogue, "--regions", "16", "--nside", "1024", "--pixel", "2", "--margin", "0.5",
                    "--large-scales", "box"]
         subprocess.run([lofimap, "-q", "--threads", "1"] + regions + ["-o", os.path.join(work, "full.fits")],
                        check=True)
@@ -73,8 +73,8 @@ def prepare(lofimap, kind, work):
         clean = os.path.join(work, "map.fits")
         subprocess.run([lofimap, "-q", "ks", "-i", cat, "--center", "150", "2", "--npix", "32", "--pixel", "1",
                         "--smooth", "2", "--no-png", "-o", clean], check=True)
-        return clean, ["eval", "--map", "MUTANT:KAPPA_E", "--truth", truth, "--b-map", "MUTANT:KAPPA_B", "-o",
-                       os.path.join(work, "out")]
+        # The output stem is the mutant's own folder's "out.fits" (run_one gives each mutant its own).
+        return clean, ["eval", "--map", "MUTANT:KAPPA_E", "--truth", truth, "--b-map", "MUTANT:KAPPA_B", "-o", out]
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -171,7 +171,7 @@ def main(lofimap, kind, mutants=200, seed=1):
     original = open(clean, "rb").read()
     rng = random.Random(seed)
     cases = [mutate(original, rng) for _ in range(mutants)]
-    failures, outcomes = [], {}
+    failures, outcomes, damaged = [], {}, 0
     # Two at a time (the machine has two cores; each run uses one thread).
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(run_one, lofimap, command, os.path.join(work, f"m{i}"),
@@ -179,6 +179,7 @@ def main(lofimap, kind, mutants=200, seed=1):
         for i, future in enumerate(futures):
             rc, text, leftovers = future.result()
             outcomes[rc] = outcomes.get(rc, 0) + 1
+            damaged += "is damaged" in text
             bad = (rc in ("timeout", "wrong map") or rc < 0 or rc not in (0, 2, 3) or "terminate called" in text or
                    "bad_alloc" in text)
             if bad or leftovers:
@@ -186,7 +187,8 @@ def main(lofimap, kind, mutants=200, seed=1):
                                 f"left behind {leftovers}\n{text[-400:]}")
             os.rmdir(os.path.join(work, f"m{i}"))
     print(f"{mutants} mutants of a {len(original)}-byte {kind} file: exit codes "
-          f"{dict(sorted(outcomes.items(), key=str))}")
+          f"{dict(sorted(outcomes.items(), key=str))}" +
+          (f"; {damaged} reported as damaged and mapped again" if kind == "region-file" else ""))
     for f in failures:
         print("FAIL", f)
     for root, dirs, files in os.walk(work, topdown=False):
