@@ -89,9 +89,18 @@ long long count_region_files(const fs::path& folder) {
   return n;
 }
 
-bool is_empty_folder(const fs::path& folder) {
+// A temporary of lofimap's own (io::AtomicOutput: ".NAME.tmp.HOST.PID.XXXXXX/"), e.g. the marker another task
+// of a job array is writing at this moment.
+bool is_temporary(const std::string& name) {
+  return name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos;
+}
+
+// Nothing in it but lofimap's own temporaries.
+bool holds_nothing_foreign(const fs::path& folder) {
   std::error_code ec;
-  return fs::directory_iterator(folder, ec) == fs::directory_iterator() && !ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    if (!is_temporary(it->path().filename().string())) return false;
+  return !ec;
 }
 
 }  // namespace
@@ -110,7 +119,7 @@ RegionParts::RegionParts(const std::string& folder, const std::string& record, b
                 "rename it, or choose another output");
   if (fs::is_directory(status)) {
     if (!fs::exists(marker, ec)) {
-      if (!is_empty_folder(folder))
+      if (!holds_nothing_foreign(folder))
         throw Error(folder, "preparing the folder of finished regions",
                     std::string("holds files lofimap did not write (no ") + kMarker +
                         "); nothing was touched: move them elsewhere or choose another output");
@@ -216,10 +225,27 @@ std::optional<RegionPart> RegionParts::load(long long region, std::size_t column
 
 void RegionParts::remove_all() const {
   std::error_code ec;
-  std::vector<fs::path> ours;
-  for (fs::directory_iterator it(folder_, ec), end; !ec && it != end; it.increment(ec))
-    if (is_region_file(it->path().filename().string())) ours.push_back(it->path());
+  std::vector<fs::path> ours, temporaries;
+  for (fs::directory_iterator it(folder_, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (is_region_file(name)) ours.push_back(it->path());
+    std::error_code kind;
+    if (is_temporary(name) && it->is_directory(kind) && !it->is_symlink(kind))
+      temporaries.push_back(it->path());
+  }
   for (const auto& p : ours) fs::remove(p, ec);
+  // Temporaries of runs killed while saving a region: only the names lofimap writes in them, then the folder
+  // (which stays if anything else is in it).
+  for (const auto& t : temporaries) {
+    std::vector<fs::path> inside;
+    std::error_code list;
+    for (fs::directory_iterator it(t, list), end; !list && it != end; it.increment(list)) {
+      const std::string name = it->path().filename().string();
+      if (is_region_file(name) || name == kMarker || name == ".previous") inside.push_back(it->path());
+    }
+    for (const auto& p : inside) fs::remove(p, ec);
+    fs::remove(t, ec);
+  }
   fs::remove(fs::path(folder_) / kMarker, ec);
   if (!fs::remove(folder_, ec) && fs::exists(folder_))
     spdlog::warn("{}: kept, it holds files lofimap did not write", folder_);

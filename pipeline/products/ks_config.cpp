@@ -6,11 +6,16 @@
 #include "io/atomic_output.hpp"
 #include "io/catalogue_files.hpp"
 #include "pipeline/core/angular_spectrum.hpp"
-#include "pipeline/products/ks_product.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/survey/sky_regions.hpp"
 
 namespace lofimap::pipeline {
+
+std::vector<std::string> quicklook_paths(const std::string& output) {
+  std::vector<std::string> out;
+  for (const char* what : {"kappa_e", "kappa_b", "ngal"}) out.push_back(quicklook_path(output, what));
+  return out;
+}
 
 void KsConfig::validate() const {
   validate_catalogue_options(catalogue);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "pipeline/catalogue/catalogue_scan.hpp"
 #include "pipeline/core/product_options.hpp"
@@ -31,5 +32,9 @@ struct KsConfig {
   void validate() const;
   RegionSettings region_settings() const;  // with --regions
 };
+
+// Paths of the PNG quick-looks of a flat or HEALPix KS map next to `output` (stem_kappa_e.png, stem_kappa_b.png,
+// stem_ngal.png), in the order they are drawn.
+std::vector<std::string> quicklook_paths(const std::string& output);
 
 }  // namespace lofimap::pipeline

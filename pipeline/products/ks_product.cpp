@@ -31,8 +31,6 @@ namespace lofimap::pipeline {
 
 namespace {
 
-const char* kQuicklookNames[] = {"kappa_e", "kappa_b", "ngal"};
-
 std::vector<float> to_float(const std::vector<double>& v) {
   return std::vector<float>(v.begin(), v.end());
 }
@@ -100,11 +98,6 @@ void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views,
 
 }  // namespace
 
-std::vector<std::string> quicklook_paths(const std::string& output) {
-  std::vector<std::string> out;
-  for (const char* n : kQuicklookNames) out.push_back(quicklook_path(output, n));
-  return out;
-}
 ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communicator& comm) {
   c.validate();
   if (c.regions.enabled()) return run_region_kaiser_squires(c, comm);

@@ -16,7 +16,4 @@ namespace lofimap::pipeline {
 // std::invalid_argument (bad option) or io::Error (bad file). Products are written by rank 0 only.
 ProductReport run_kaiser_squires(const KsConfig& config, const distributed::Communicator& comm);
 
-// Paths of the PNG quick-looks next to `output` (stem_kappa_e.png, ...).
-std::vector<std::string> quicklook_paths(const std::string& output);
-
 }  // namespace lofimap::pipeline
