@@ -1,6 +1,5 @@
 // Entry point of the `lofimap` command: parses options, sets up MPI and threads, runs one subcommand, and
 // maps exceptions to exit codes (jobs/exit_codes.hpp).
-#include <malloc.h>
 #include <sched.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +16,7 @@
 #include "jobs/command.hpp"
 #include "jobs/config_file.hpp"
 #include "jobs/exit_codes.hpp"
+#include "pipeline/core/heap_policy.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
 
 namespace {
@@ -38,10 +38,9 @@ int available_cores() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Blocks of 4 MiB and more are mapped and returned to the system when freed. glibc's default threshold
-  // grows with the blocks freed (up to 32 MiB), after which the per-region galaxy catalogues of a survey map
-  // came from the heap and fragmented it: resident memory grew by 1.1 GB over 48 waves of 5x10^7 galaxies.
-  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  // Blocks of 4 MiB and more are mapped and returned to the system when freed
+  // (pipeline/core/heap_policy.hpp).
+  lofimap::pipeline::set_default_heap_policy();
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) std::signal(sig, on_fatal_signal);
   lofimap::distributed::MpiSession mpi(&argc, &argv);
   const auto comm = lofimap::distributed::Communicator::world();

@@ -1,5 +1,6 @@
 #include "pipeline/sphere/sphere_kaiser_squires.hpp"
 
+#include "pipeline/core/heap_policy.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 
 #include <alm.h>
@@ -20,20 +21,20 @@ namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
 using AlmC = Alm<xcomplex<double>>;
 
-Healpix_Map<double> to_map(const std::vector<double>& v, long nside) {
-  Healpix_Map<double> m(static_cast<int>(nside), RING, SET_NSIDE);
-  if (static_cast<long long>(v.size()) != m.Npix())
-    throw std::invalid_argument("HEALPix map has " + std::to_string(v.size()) +
-                                " values, expected 12*nside^2");
-  for (size_t i = 0; i < v.size(); ++i) m[static_cast<int>(i)] = v[i];
-  return m;
-}
-
-std::vector<double> from_map(const Healpix_Map<double>& m) {
-  std::vector<double> v(static_cast<size_t>(m.Npix()));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = m[static_cast<int>(i)];
-  return v;
-}
+// A RING map over the vector's own memory (no copy: a copy in and out cost two passes over 100 MB maps at
+// nside 1024, serial page faults included). The vector must outlive the map and keep its size; HEALPix's
+// transforms only read an input map, so a const vector may be viewed. (Filled in place: a returned
+// Healpix_Map would be copied whole unless the compiler elides the copy.)
+struct MapView {
+  Healpix_Map<double> map;
+  MapView(const std::vector<double>& v, long nside) {
+    if (static_cast<long long>(v.size()) != 12LL * nside * nside)
+      throw std::invalid_argument("HEALPix map has " + std::to_string(v.size()) +
+                                  " values, expected 12*nside^2");
+    arr<double> data(const_cast<double*>(v.data()), v.size());  // not owned
+    map.Set(data, RING);
+  }
+};
 
 // Spin-2 map2alm with `iterations` Jacobi refinements (alm += map2alm(map - alm2map(alm))), as healpy's iter.
 void spin2_analysis(const Healpix_Map<double>& q, const Healpix_Map<double>& u, AlmC& e, AlmC& b,
@@ -43,7 +44,9 @@ void spin2_analysis(const Healpix_Map<double>& q, const Healpix_Map<double>& u, 
   Healpix_Map<double> rq(q.Nside(), RING, SET_NSIDE), ru(q.Nside(), RING, SET_NSIDE);
   for (int it = 0; it < iterations; ++it) {
     alm2map_spin(e, b, rq, ru, 2);
-    for (int i = 0; i < q.Npix(); ++i) {
+    const int npix = q.Npix();
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < npix; ++i) {
       rq[i] = q[i] - rq[i];
       ru[i] = u[i] - ru[i];
     }
@@ -73,10 +76,11 @@ SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::v
     throw std::invalid_argument("--sht-iter: must be between 0 and 10");
   if (options.smoothing_arcmin < 0) throw std::invalid_argument("--smooth: must be >= 0 arcmin");
   if (options.output_nside != 0) validate_nside(options.output_nside);
+  const HeapReuse reuse;  // libsharp allocates and frees its large work arrays in every transform
   return healpix_guard("spherical Kaiser-Squires", [&] {
-    const Healpix_Map<double> mq = to_map(q, nside), mu = to_map(u, nside);
+    const MapView mq(q, nside), mu(u, nside);
     AlmC e(lmax, lmax), b(lmax, lmax);
-    spin2_analysis(mq, mu, e, b, options.iterations);
+    spin2_analysis(mq.map, mu.map, e, b, options.iterations);
     const double sigma = options.smoothing_arcmin / 60.0 * kDeg;
     arr<double> factor(static_cast<size_t>(lmax + 1), 0.0);
     for (int l = 2; l <= lmax; ++l) {
@@ -87,25 +91,27 @@ SphereFieldPair sphere_kaiser_squires(const std::vector<double>& q, const std::v
     e.ScaleL(factor);
     b.ScaleL(factor);
     const long out_nside = options.output_nside > 0 ? options.output_nside : nside;
-    Healpix_Map<double> ke(static_cast<int>(out_nside), RING, SET_NSIDE),
-        kb(static_cast<int>(out_nside), RING, SET_NSIDE);
-    alm2map(e, ke);
-    alm2map(b, kb);
-    return SphereFieldPair{out_nside, from_map(ke), from_map(kb)};
+    SphereFieldPair out{out_nside, std::vector<double>(static_cast<size_t>(12 * out_nside * out_nside)),
+                        std::vector<double>(static_cast<size_t>(12 * out_nside * out_nside))};
+    MapView ke(out.a, out_nside), kb(out.b, out_nside);
+    alm2map(e, ke.map);
+    alm2map(b, kb.map);
+    return out;
   });
 }
 
 SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e,
                                               const std::vector<double>& kappa_b, long nside, int lmax) {
   validate_nside(nside);
+  const HeapReuse reuse;
   return healpix_guard("spherical forward model", [&] {
     AlmC e(lmax, lmax), b(lmax, lmax);
     const arr<double> weight(static_cast<size_t>(2 * nside), 1.0);
-    map2alm_iter(to_map(kappa_e, nside), e, 3, weight);
+    map2alm_iter(MapView(kappa_e, nside).map, e, 3, weight);
     if (kappa_b.empty())
       b.SetToZero();
     else
-      map2alm_iter(to_map(kappa_b, nside), b, 3, weight);
+      map2alm_iter(MapView(kappa_b, nside).map, b, 3, weight);
     arr<double> factor(static_cast<size_t>(lmax + 1), 0.0);
     for (int l = 2; l <= lmax; ++l) {
       const double ll = static_cast<double>(l);
@@ -113,10 +119,11 @@ SphereFieldPair sphere_shear_from_convergence(const std::vector<double>& kappa_e
     }
     e.ScaleL(factor);
     b.ScaleL(factor);
-    Healpix_Map<double> mq(static_cast<int>(nside), RING, SET_NSIDE),
-        mu(static_cast<int>(nside), RING, SET_NSIDE);
-    alm2map_spin(e, b, mq, mu, 2);
-    return SphereFieldPair{nside, from_map(mq), from_map(mu)};
+    SphereFieldPair out{nside, std::vector<double>(static_cast<size_t>(12 * nside * nside)),
+                        std::vector<double>(static_cast<size_t>(12 * nside * nside))};
+    MapView mq(out.a, nside), mu(out.b, nside);
+    alm2map_spin(e, b, mq.map, mu.map, 2);
+    return out;
   });
 }
 

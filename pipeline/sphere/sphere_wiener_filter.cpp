@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "pipeline/core/heap_policy.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 
 namespace lofimap::pipeline {
@@ -29,8 +30,10 @@ double dot(const AlmC& a, const AlmC& b) {
   return s;
 }
 
-// y += alpha x, coefficient by coefficient.
+// y += alpha x, coefficient by coefficient. Element-wise loops run on every thread (the same result at any
+// thread count); the inner product stays serial, so that the CG iterations are too.
 void axpy(double alpha, const AlmC& x, AlmC& y) {
+#pragma omp parallel for schedule(dynamic, 16)
   for (int m = 0; m <= x.Mmax(); ++m)
     for (int l = m; l <= x.Lmax(); ++l) y(l, m) += alpha * x(l, m);
 }
@@ -58,6 +61,7 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
   if (static_cast<long long>(q.size()) != npix || static_cast<long long>(u.size()) != npix ||
       static_cast<long long>(counts.size()) != npix)
     throw std::invalid_argument("spherical Wiener filter: maps do not have 12 nside^2 pixels");
+  const HeapReuse reuse;  // two spin-2 transforms per CG iteration, each allocating libsharp's work arrays
   try {
     Healpix_Map<double> mq(static_cast<int>(nside), RING, SET_NSIDE),
         mu(static_cast<int>(nside), RING, SET_NSIDE);
@@ -83,6 +87,7 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
     zero.SetToZero();
     // out = f_l x adjoint synthesis of W (mq, mu), E part.
     auto adjoint_of_weighted = [&](AlmC& out) {
+#pragma omp parallel for schedule(static)
       for (long long p = 0; p < npix; ++p) {
         const int i = static_cast<int>(p);
         mq[i] *= weight[static_cast<size_t>(p)];
@@ -92,10 +97,12 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
       out.ScaleL(f);
     };
     auto apply_system = [&](const AlmC& x, AlmC& out) {
+#pragma omp parallel for schedule(dynamic, 16)
       for (int m = 0; m <= lmax; ++m)
         for (int l = m; l <= lmax; ++l) scratch_e(l, m) = x(l, m) * f[static_cast<size_t>(l)];
       alm2map_spin(scratch_e, zero, mq, mu, 2);
       adjoint_of_weighted(out);
+#pragma omp parallel for schedule(dynamic, 16)
       for (int m = 0; m <= lmax; ++m)
         for (int l = m; l <= lmax; ++l)
           out(l, m) =
@@ -106,6 +113,7 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
       z.ScaleL(precon);
     };
 
+#pragma omp parallel for schedule(static)
     for (long long p = 0; p < npix; ++p) {
       const size_t i = static_cast<size_t>(p);
       mq[static_cast<int>(p)] = q[i];
@@ -136,6 +144,7 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
         if (result.residual < options.tolerance) break;
         precondition(r, z);
         const double rz_new = dot(r, z);
+#pragma omp parallel for schedule(dynamic, 16)
         for (int m = 0; m <= lmax; ++m)
           for (int l = m; l <= lmax; ++l) pdir(l, m) = z(l, m) + rz_new / rz * pdir(l, m);
         rz = rz_new;
@@ -144,7 +153,9 @@ SphereWienerResult sphere_wiener_filter(const std::vector<double>& q, const std:
     Healpix_Map<double> kappa(static_cast<int>(result.nside), RING, SET_NSIDE);
     alm2map(x, kappa);
     result.kappa.resize(static_cast<size_t>(kappa.Npix()));
-    for (size_t i = 0; i < result.kappa.size(); ++i) result.kappa[i] = kappa[static_cast<int>(i)];
+    const long n_out = static_cast<long>(result.kappa.size());
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n_out; ++i) result.kappa[static_cast<size_t>(i)] = kappa[static_cast<int>(i)];
     return result;
   } catch (const PlanckError& e) {
     throw std::runtime_error(std::string("HEALPix spherical Wiener filter: ") + e.what());

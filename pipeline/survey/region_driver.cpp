@@ -18,6 +18,7 @@
 #include "io/healpix_partial_map.hpp"
 #include "io/region_parts.hpp"
 #include "pipeline/catalogue/survey_preset.hpp"
+#include "pipeline/core/heap_policy.hpp"
 #include "pipeline/core/stop_request.hpp"
 #include "pipeline/survey/noise_rotation.hpp"
 #include "pipeline/survey/region_map.hpp"
@@ -124,6 +125,9 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
   double exchange_seconds = 0, region_seconds = 0;
   long long mapped = 0;
   bool stopped = false;
+  // A region's grids and FFT buffers come back for the next region instead of being faulted in anew; the
+  // galaxies' columns are mapped and unmapped by their own allocator (PrefaultedAllocator) either way.
+  std::optional<HeapReuse> reuse(std::in_place);
   for (int w = 0; w < exchange.waves(); ++w) {
     const auto t0 = std::chrono::steady_clock::now();
     auto galaxies = exchange.exchange(w);
@@ -150,6 +154,7 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
       break;
     }
   }
+  reuse.reset();
   run.rows.reset();
   run.catalogue.galaxies = ShearCatalogue();  // every region has its galaxies now
   timer.record("exchange", exchange_seconds);
