@@ -65,6 +65,7 @@ void speed() {
   std::printf("matmul 4096^3 fp32: %.1f GFLOP/s\n", 2.0 * 4096.0 * 4096 * 4096 / t_big / 1e9);
 
   for (const auto& [name, options] : {std::pair{std::string("published"), LofiOptions::published()},
+                                      std::pair{std::string("medium"), LofiOptions::medium()},
                                       std::pair{std::string("compact"), LofiOptions::compact()}}) {
     torch::manual_seed(0);
     LofiNetwork net(options);
@@ -192,6 +193,7 @@ void cuda() {
     std::printf("matmul 8192^3 %s: %.1f TFLOP/s\n", tf32 ? "tf32" : "fp32", ceiling[tf32]);
   }
   for (const auto& [name, options] : {std::pair{std::string("published"), LofiOptions::published()},
+                                      std::pair{std::string("medium"), LofiOptions::medium()},
                                       std::pair{std::string("compact"), LofiOptions::compact()}}) {
     torch::manual_seed(0);
     LofiNetwork net(options);
