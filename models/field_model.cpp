@@ -1,7 +1,5 @@
 #include "models/field_model.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 
 #include "models/lofi_network.hpp"
@@ -18,10 +16,13 @@ class LofiFieldModel final : public FieldModel {
   torch::Tensor prefilter(const torch::Tensor& input, double pixel_arcmin) override {
     return net_->prefilter(input, pixel_arcmin);
   }
-  torch::Tensor query(const torch::Tensor& prefiltered, double pixel_arcmin, const torch::Tensor& queries) override {
+  torch::Tensor query(const torch::Tensor& prefiltered, double pixel_arcmin,
+                      const torch::Tensor& queries) override {
     return net_->query(prefiltered, pixel_arcmin, queries);
   }
-  torch::OrderedDict<std::string, torch::Tensor> named_parameters() override { return net_->named_parameters(); }
+  torch::OrderedDict<std::string, torch::Tensor> named_parameters() override {
+    return net_->named_parameters();
+  }
   void to(torch::Device device) override { net_->to(device); }
   void set_training(bool training) override { net_->train(training); }
   std::string hash() override { return lofi_hash(net_); }
@@ -53,16 +54,13 @@ std::vector<float> evaluate_in_batches(FieldModel& model, const torch::Tensor& i
   const auto prefiltered = model.prefilter(input, pixel_arcmin);  // once per map, not per batch
   for (long s = 0; s < nq; s += batch) {
     const long e = std::min(nq, s + batch);
-    const auto k = model.query(prefiltered, pixel_arcmin, queries.slice(1, s, e)).to(torch::kCPU, torch::kFloat).contiguous();
+    const auto k = model.query(prefiltered, pixel_arcmin, queries.slice(1, s, e))
+                       .to(torch::kCPU, torch::kFloat)
+                       .contiguous();
     std::copy(k.data_ptr<float>(), k.data_ptr<float>() + (e - s), out.begin() + s);
     if (progress) progress(e, nq);
   }
   return out;
-}
-
-void retain_freed_memory() {
-  mallopt(M_MMAP_MAX, 0);  // large blocks from the heap too (glibc caps M_MMAP_THRESHOLD at 32 MiB)
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);  // and kept there after free
 }
 
 }  // namespace lofimap::models

@@ -25,7 +25,8 @@ class FieldModel {
   // What the model computes once per input map (LoFi: the learned Fourier pre-filter), so that inference over
   // many batches of queries pays it once.
   virtual torch::Tensor prefilter(const torch::Tensor& input, double pixel_arcmin) = 0;
-  virtual torch::Tensor query(const torch::Tensor& prefiltered, double pixel_arcmin, const torch::Tensor& queries) = 0;
+  virtual torch::Tensor query(const torch::Tensor& prefiltered, double pixel_arcmin,
+                              const torch::Tensor& queries) = 0;
   torch::Tensor forward(const torch::Tensor& input, double pixel_arcmin, const torch::Tensor& queries) {
     return query(prefilter(input, pixel_arcmin), pixel_arcmin, queries);
   }
@@ -59,11 +60,5 @@ std::unique_ptr<FieldModel> open_field_model(const std::string& path, const Lofi
 std::vector<float> evaluate_in_batches(FieldModel& model, const torch::Tensor& input, double pixel_arcmin,
                                        const torch::Tensor& queries, long batch,
                                        const std::function<void(long done, long total)>& progress = {});
-
-// Inference: a model's activations are hundreds of MB per forward pass ([spokes, queries, hidden]); glibc hands
-// such blocks back to the kernel on free, so every pass paid ~10^5 page faults. This keeps freed memory in
-// the heap for reuse (M_TRIM_THRESHOLD) — faster inference (70% -> 76% of the matmul ceiling here), at the
-// price of a process RSS that does not shrink; used by every map evaluation, not by training on large grids.
-void retain_freed_memory();
 
 }  // namespace lofimap::models

@@ -21,6 +21,7 @@
 
 #include "models/field_model.hpp"
 #include "models/lofi_network.hpp"
+#include "pipeline/core/heap_policy.hpp"
 
 #ifdef LOFIMAP_BENCH_CUDART
 #include <cuda_runtime_api.h>
@@ -53,7 +54,7 @@ double peak_rss_mib() {
 }
 
 void speed() {
-  lofimap::models::retain_freed_memory();  // as `lofimap map` runs inference
+  const lofimap::pipeline::HeapReuse reuse;  // as `lofimap map` runs inference
   // Ceiling: a float32 matmul of the model's own layer shape. This VM's speed drifts by 10-20% over seconds,
   // so the ceiling and the model are timed in interleaved pairs over similar durations (the matmul repeated
   // to ~1 s) and the ratio is taken per pair; the median pair is reported with the range.
