@@ -7,7 +7,6 @@
 
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 #include <functional>
 
 #include "io/error.hpp"
+#include "io/output_format.hpp"
 
 namespace lofimap::io {
 
@@ -153,12 +153,7 @@ void check_writable(const std::string& target, bool overwrite) {
   const std::string file = path.filename().string();
   if (file.empty() || file == "." || file == "..")
     throw Error(target, "checking output", "names a folder, not a file");
-  // CFITSIO writes every .fits name (also those given in other case).
-  std::string extension = path.extension().string();
-  for (auto& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  check_path_length(target, extension == ".fits" || extension == ".fit" || extension == ".fts"
-                                ? kMaxFitsPath
-                                : PATH_MAX - 1);
+  check_path_length(target, names_fits(target) ? kMaxFitsPath : PATH_MAX - 1);  // CFITSIO writes .fits names
   const auto link_status = fs::symlink_status(path, ec);
   if (fs::is_symlink(link_status) && !fs::exists(path, ec))
     throw Error(target, "checking output",

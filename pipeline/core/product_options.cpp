@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
 #include "io/atomic_output.hpp"
+#include "io/output_format.hpp"
 
 namespace lofimap::pipeline {
 
@@ -33,26 +33,8 @@ void check_smoothing(double smoothing_arcmin, double field_side_arcmin, const st
   }
 }
 
-namespace {
-std::string lower_extension(const std::string& path) {
-  std::string e = std::filesystem::path(path).extension().string();
-  for (auto& ch : e) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return e;
-}
-}  // namespace
-
-bool names_hdf5(const std::string& path) {
-  const auto e = lower_extension(path);
-  return e == ".h5" || e == ".hdf5";
-}
-
-bool names_fits(const std::string& path) {
-  const auto e = lower_extension(path);
-  return e == ".fits" || e == ".fit" || e == ".fts";
-}
-
 void require_fits_name(const OutputOptions& output, const std::string& what) {
-  if (names_hdf5(output.path))
+  if (io::names_hdf5(output.path))
     throw std::invalid_argument("--output " + output.path + ": " + what +
                                 " is written as FITS; name it .fits (HDF5 is for HEALPix maps in --regions)");
 }

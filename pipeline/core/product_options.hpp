@@ -25,9 +25,6 @@ struct NoiseOptions {
 // Throws std::invalid_argument naming --noise-realisations unless it is 0 or between 2 and 10,000.
 void validate_noise_options(const NoiseOptions& noise);
 
-// The format an output's name asks for, by its extension in any case: .h5/.hdf5 HDF5, .fits/.fit/.fts FITS.
-bool names_hdf5(const std::string& path);
-bool names_fits(const std::string& path);
 // Throws std::invalid_argument naming --output when a product written only as FITS (`what`) is given an HDF5
 // name (`ks -o map.h5` wrote FITS under that name).
 void require_fits_name(const OutputOptions& output, const std::string& what);

@@ -9,6 +9,7 @@
 #include "io/coordinate_list.hpp"
 #include "io/fits_maps.hpp"
 #include "io/fits_table_writer.hpp"
+#include "io/output_format.hpp"
 #include "io/text_table.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
@@ -93,7 +94,7 @@ long long CoordinateOutput::write(const RegionRows& share, const RegionColumns& 
     return 0;
   }
   io::AtomicOutput out(output.path, output.overwrite);
-  const bool fits = names_fits(output.path);
+  const bool fits = io::names_fits(output.path);
   std::vector<std::string> names = {"RA", "DEC"};
   for (const auto& c : columns) names.push_back(c.first);
   std::optional<io::FitsTableWriter> table;

@@ -16,6 +16,7 @@
 #include "io/file_identity.hpp"
 #include "io/healpix_partial_hdf5.hpp"
 #include "io/healpix_partial_map.hpp"
+#include "io/output_format.hpp"
 #include "io/region_parts.hpp"
 #include "pipeline/catalogue/survey_preset.hpp"
 #include "pipeline/core/heap_policy.hpp"
@@ -32,7 +33,7 @@ namespace {
 long long write_healpix_share(const RegionSettings& c, const RegionColumns& columns,
                               const std::vector<io::HeaderCard>& cards, const RegionRows& share,
                               const distributed::Communicator& comm) {
-  if (names_hdf5(c.output.path)) {
+  if (io::names_hdf5(c.output.path)) {
     // HDF5: every rank writes its own share at its offset in one collective write (MPI-IO).
     const auto rows = comm.offset_of(static_cast<long long>(share.pixels.size()));
     std::unique_ptr<io::AtomicOutput> out;
