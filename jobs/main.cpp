@@ -38,6 +38,7 @@ int available_cores() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lofimap::pipeline::request_huge_pages(argv);  // may execute this program again, with the same arguments
   // Blocks of 4 MiB and more are mapped and returned to the system when freed
   // (pipeline/core/heap_policy.hpp).
   lofimap::pipeline::set_default_heap_policy();

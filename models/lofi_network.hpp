@@ -45,7 +45,13 @@ class LofiNetworkImpl : public torch::nn::Module {
   torch::Tensor filter, offsets, scale;  // [2, F, F]; [angles * rings, 2] arcmin; [1]
 
  private:
+  // std::invalid_argument unless channels are [B, sampled channels, H, W] and queries [B, Q > 0, 2].
+  void check_query(const torch::Tensor& channels, const torch::Tensor& queries) const;
   torch::Tensor query_block(const torch::Tensor& channels, double pixel_arcmin, const torch::Tensor& queries);
+  // The spoke layers and the mixer on spokes [A, B*Q, C*R]: kappa [B, Q].
+  torch::Tensor mlp(torch::Tensor spokes, int64_t b, int64_t q);
+  // The same without gradients on one map's spokes laid out feature-major, [A, C*R, Q]: kappa [1, Q].
+  torch::Tensor mlp_feature_major(torch::Tensor spokes);
   LofiOptions options_;
   std::vector<torch::Tensor> spoke_weight, spoke_bias;  // [A, in, out], [A, 1, out]
   torch::nn::Sequential mixer{nullptr};

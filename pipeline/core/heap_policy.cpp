@@ -1,8 +1,12 @@
 #include "pipeline/core/heap_policy.hpp"
 
 #include <malloc.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <mutex>
+#include <string>
 
 namespace lofimap::pipeline {
 
@@ -19,6 +23,26 @@ void set_default_heap_policy() {
   mallopt(M_MMAP_MAX, kMappedBlocks);
   mallopt(M_MMAP_THRESHOLD, kMapAbove);
   mallopt(M_TRIM_THRESHOLD, kTrimAbove);
+}
+
+void request_huge_pages(char** argv) {
+  const char* own = std::getenv("LOFIMAP_HUGE_PAGES");
+  if (own && std::string(own) == "0") return;
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  const std::string current = tunables ? tunables : "";
+  if (current.find("glibc.malloc.hugetlb") != std::string::npos) return;
+  std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string mode;
+  std::getline(thp, mode);
+  if (mode.find("[madvise]") == std::string::npos) return;
+  const std::string wanted = (current.empty() ? "" : current + ":") + "glibc.malloc.hugetlb=1";
+  if (setenv("GLIBC_TUNABLES", wanted.c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // Not executed again (no /proc): go on with 4 KiB pages and leave the environment as it was.
+  if (tunables)
+    setenv("GLIBC_TUNABLES", current.c_str(), 1);
+  else
+    unsetenv("GLIBC_TUNABLES");
 }
 
 HeapReuse::HeapReuse() {

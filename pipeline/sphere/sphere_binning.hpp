@@ -7,6 +7,7 @@
 
 #include "distributed/communicator.hpp"
 #include "pipeline/core/shear_catalogue.hpp"
+#include "pipeline/sphere/sphere_kaiser_squires.hpp"
 
 namespace lofimap::pipeline {
 
@@ -19,17 +20,27 @@ struct SphereShearMaps {
 SphereShearMaps bin_sphere(const ShearCatalogue& galaxies, long nside, const distributed::Communicator& comm);
 
 // The same, fed chunk by chunk (a catalogue read again rather than held): the sums are added in the order the
-// galaxies come, so chunks in row order give bin_sphere's maps exactly.
+// galaxies come, so chunks in row order give bin_sphere's maps exactly. The sums are held only over the RING
+// pixels from the first to the last one a galaxy fell in (the window grows as chunks come): a survey's
+// footprint, not the full sky, is touched until the maps are made, and only on rank 0.
 class SphereBinSums {
  public:
   explicit SphereBinSums(long nside);
   void add(const ShearCatalogue& chunk);
   // Collective: the maps on rank 0, as bin_sphere.
   SphereShearMaps finish(const distributed::Communicator& comm);
+  // Collective: only q (a) and u (b), on rank 0, over the whole rings that hold every galaxy (first_pixel:
+  // the band's first RING pixel; zero shear on all other rings). Without galaxies: the first ring, zero.
+  SphereFieldPair finish_shear(const distributed::Communicator& comm);
 
  private:
+  void cover(long long first, long long end);          // grows the window to hold the pixels [first, end)
+  void reduce(const distributed::Communicator& comm);  // the sums of all ranks, on rank 0
+
   long nside_;
-  std::vector<double> sums_;  // q, u, weight, count: npix each
+  long long first_ = 0;                         // the RING pixel of the window's first element
+  std::vector<double> q_, u_, weight_, count_;  // weighted sums of q and u, the weight, the count
+  std::vector<long long> pixels_;               // a chunk's pixels (kept to reuse the buffer)
 };
 
 }  // namespace lofimap::pipeline

@@ -4,10 +4,12 @@
 #include <pointing.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <span>
 #include <stdexcept>
+#include <string>
 
 #include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
@@ -50,7 +52,7 @@ long LargeScaleKappa::synthesis_nside(double sigma_arcmin) {
 }
 
 LargeScaleKappa LargeScaleKappa::from_galaxies(const RowSource& rows, double margin_deg,
-                                               double smoothing_arcmin,
+                                               double smoothing_arcmin, double reach_deg,
                                                const distributed::Communicator& comm) {
   if (!(margin_deg > 0))
     throw std::invalid_argument("--margin: large scales from the sphere need a margin > 0");
@@ -59,11 +61,15 @@ LargeScaleKappa LargeScaleKappa::from_galaxies(const RowSource& rows, double mar
   const long nside = analysis_nside(out.sigma_arcmin_);
   out.nside_ = synthesis_nside(out.sigma_arcmin_);
   SphereBinSums sums(nside);
-  rows.for_each([&](const ShearCatalogue& chunk, long long) { sums.add(chunk); });
-  const SphereShearMaps binned = sums.finish(comm);  // sums on rank 0
-  const size_t n = static_cast<size_t>(12 * out.nside_ * out.nside_);
-  out.e_.assign(n, 0.0f);
-  out.b_.assign(n, 0.0f);
+  std::array<double, 2> dec_extent{-90.0, -90.0};  // (-lowest, highest) declination of any galaxy
+  rows.for_each([&](const ShearCatalogue& chunk, long long) {
+    sums.add(chunk);
+    for (double dec : chunk.dec_deg)
+      dec_extent = {std::max(dec_extent[0], -dec), std::max(dec_extent[1], dec)};
+  });
+  const SphereFieldPair binned = sums.finish_shear(comm);  // (Q, U) on the footprint's rings, on rank 0
+  comm.allreduce_max(dec_extent.data(), dec_extent.size());
+  SphereFieldPair kappa;
   if (comm.is_root()) {
     SphereKsOptions options;
     options.lmax = static_cast<int>(std::ceil(4.3 / (out.sigma_arcmin_ * kArcmin)));
@@ -71,12 +77,21 @@ LargeScaleKappa LargeScaleKappa::from_galaxies(const RowSource& rows, double mar
     options.smoothing_arcmin = std::hypot(out.sigma_arcmin_, smoothing_arcmin);
     options.iterations = 3;
     options.output_nside = out.nside_;
-    const auto kappa = sphere_kaiser_squires(binned.q, binned.u, nside, options);
-    std::transform(kappa.a.begin(), kappa.a.end(), out.e_.begin(),
-                   [](double v) { return static_cast<float>(v); });
-    std::transform(kappa.b.begin(), kappa.b.end(), out.b_.begin(),
-                   [](double v) { return static_cast<float>(v); });
+    if (dec_extent[1] >= -dec_extent[0]) {  // some galaxy: the band from the northernmost to the southernmost
+      options.band_theta_min = std::max(0.0, 90.0 - dec_extent[1] - reach_deg) * kDeg;
+      options.band_theta_max = std::min(180.0, 90.0 + dec_extent[0] + reach_deg) * kDeg;
+    }
+    kappa = sphere_kaiser_squires(binned, options);
   }
+  std::array<long long, 2> band{kappa.first_pixel, static_cast<long long>(kappa.a.size())};
+  comm.broadcast(std::span<long long>(band));
+  out.first_pixel_ = band[0];
+  out.e_.resize(static_cast<size_t>(band[1]));
+  out.b_.resize(static_cast<size_t>(band[1]));
+  std::transform(kappa.a.begin(), kappa.a.end(), out.e_.begin(),
+                 [](double v) { return static_cast<float>(v); });
+  std::transform(kappa.b.begin(), kappa.b.end(), out.b_.begin(),
+                 [](double v) { return static_cast<float>(v); });
   comm.broadcast(std::span<float>(out.e_));
   comm.broadcast(std::span<float>(out.b_));
   return out;
@@ -89,8 +104,12 @@ void LargeScaleKappa::at(double ra_deg, double dec_deg, double& e, double& b) co
   base.get_interpol(pointing((90.0 - dec_deg) * kDeg, ra_deg * kDeg), pix, wgt);
   e = b = 0;
   for (size_t k = 0; k < 4; ++k) {
-    e += wgt[k] * e_[static_cast<size_t>(pix[k])];
-    b += wgt[k] * b_[static_cast<size_t>(pix[k])];
+    const long long i = pix[k] - first_pixel_;
+    if (i < 0 || i >= static_cast<long long>(e_.size()))
+      throw std::logic_error("large-scale map read at RA " + std::to_string(ra_deg) + ", Dec " +
+                             std::to_string(dec_deg) + ", outside its band of rings");
+    e += wgt[k] * e_[static_cast<size_t>(i)];
+    b += wgt[k] * b_[static_cast<size_t>(i)];
   }
 }
 

@@ -30,14 +30,17 @@ class LargeScaleKappa {
 
   // Collective: every rank passes its own rows (each galaxy once over all ranks). The maps are made on rank 0
   // and broadcast. `smoothing_arcmin`: the map's own Gaussian smoothing, applied on top of the low pass.
+  // `reach_deg`: how far from a galaxy the maps may be read (a region grid's farthest corner); only the
+  // HEALPix rings between the galaxies' lowest and highest declination, widened by it, are synthesised.
   static LargeScaleKappa from_galaxies(const RowSource& rows, double margin_deg, double smoothing_arcmin,
-                                       const distributed::Communicator& comm);
+                                       double reach_deg, const distributed::Communicator& comm);
 
   double sigma_arcmin() const { return sigma_arcmin_; }
   long nside() const { return nside_; }
   std::size_t bytes() const { return 2 * e_.size() * sizeof(float); }
 
-  // kappa_E and kappa_B interpolated (HEALPix bilinear) at a sky position.
+  // kappa_E and kappa_B interpolated (HEALPix bilinear) at a sky position; std::logic_error outside the
+  // synthesised band (a position farther than reach_deg from every galaxy).
   void at(double ra_deg, double dec_deg, double& e, double& b) const;
   // Adds the maps, sampled on a lattice of step sigma / 8 (or every pixel) and interpolated bilinearly, to
   // maps on `grid` ([iy * nx + ix]).
@@ -46,7 +49,8 @@ class LargeScaleKappa {
  private:
   long nside_ = 0;
   double sigma_arcmin_ = 0;
-  std::vector<float> e_, b_;  // RING
+  long long first_pixel_ = 0;  // the RING pixel of e_[0] and b_[0]
+  std::vector<float> e_, b_;   // RING, the synthesised band of rings
 };
 
 }  // namespace lofimap::pipeline

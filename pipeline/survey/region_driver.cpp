@@ -70,8 +70,11 @@ long long write_healpix_share(const RegionSettings& c, const RegionColumns& colu
 
 void prepare_large_scales(const RegionSettings& c, double smoothing_arcmin, RegionRun& run,
                           const distributed::Communicator& comm) {
-  if (!c.regions.box_large_scales)
-    run.large = LargeScaleKappa::from_galaxies(*run.rows, c.regions.margin_deg, smoothing_arcmin, comm);
+  if (!c.regions.box_large_scales) {
+    const SkyRegions regions(c.regions.nside, c.regions.margin_deg, c.pixel_arcmin);
+    run.large = LargeScaleKappa::from_galaxies(*run.rows, c.regions.margin_deg, smoothing_arcmin,
+                                               regions.grid_reach_deg(), comm);
+  }
 }
 
 // Ingest, assignment, exchange, the work of every region of this rank, and the output.
@@ -97,6 +100,10 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
     run.rows = std::make_unique<HeldRows>(run.catalogue.galaxies);
   }
   timer.lap("ingest");
+  // From the large scales to the last region, freed memory stays in the heap for the next stage: the
+  // large-scale pass's full-sky maps become the exchange's and the regions' buffers instead of being handed
+  // back and faulted in again (a small region map: 107,000 -> N page faults).
+  std::optional<HeapReuse> reuse(std::in_place);
   hooks.prepare(run);
   if (!c.regions.box_large_scales) timer.lap("large scales");
   const SkyRegions regions(c.regions.nside, c.regions.margin_deg, c.pixel_arcmin);
@@ -124,16 +131,19 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
   // galaxies dropped. A stop request (or --stop-after) is honoured between regions (every finished one is on
   // disk) and agreed on by all ranks at the end of the wave.
   double exchange_seconds = 0, region_seconds = 0;
+  KernelUse exchange_use, region_use;
   long long mapped = 0;
   bool stopped = false;
-  // A region's grids and FFT buffers come back for the next region instead of being faulted in anew; the
-  // galaxies' columns are mapped and unmapped by their own allocator (PrefaultedAllocator) either way.
-  std::optional<HeapReuse> reuse(std::in_place);
+  // A region's grids and FFT buffers come back for the next region instead of being faulted in anew (the
+  // HeapReuse above); the galaxies' columns are mapped and unmapped by their own allocator
+  // (PrefaultedAllocator) either way.
   for (int w = 0; w < exchange.waves(); ++w) {
     const auto t0 = std::chrono::steady_clock::now();
+    const KernelUse u0 = KernelUse::now();
     auto galaxies = exchange.exchange(w);
     if (hooks.wave) hooks.wave(exchange, w);
     const auto t1 = std::chrono::steady_clock::now();
+    const KernelUse u1 = KernelUse::now();
     const auto& wave = exchange.regions_of_wave(w);
     for (size_t i = 0; i < wave.size() && !stopped; ++i) {
       if (stop_requested() || (c.regions.stop_after > 0 && mapped >= c.regions.stop_after)) {
@@ -148,6 +158,8 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
     }
     exchange_seconds += std::chrono::duration<double>(t1 - t0).count();
     region_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    exchange_use += u1 - u0;
+    region_use += KernelUse::now() - u1;
     long long any_stopped = stopped ? 1 : 0;
     comm.allreduce_sum(&any_stopped, 1);
     if (any_stopped > 0) {
@@ -158,8 +170,8 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
   reuse.reset();
   run.rows.reset();
   run.catalogue.galaxies = ShearCatalogue();  // every region has its galaxies now
-  timer.record("exchange", exchange_seconds);
-  timer.record("regions", region_seconds);
+  timer.record("exchange", exchange_seconds, exchange_use);
+  timer.record("regions", region_seconds, region_use);
   RegionRows share;
   share.columns.resize(columns.size());
   for (auto& [region, rows] : done) {

@@ -80,6 +80,14 @@ long SkyRegions::grid_side() const {
   return n;
 }
 
+double SkyRegions::grid_reach_deg() const {
+  // A galaxy reaches the regions whose fine (1/16) pixels lie within the margin plus a fine pixel's radius
+  // (regions_near), so their centres lie within margin + 17/16 region radii; a grid's corner lies
+  // atan(sqrt(2) h) from its centre on the sky, h its half side in tangent-plane units.
+  const double half = 0.5 * static_cast<double>(grid_side()) * pixel_arcmin_ / 60.0 * kDeg;
+  return margin_deg_ + 17.0 / 16.0 * radius_deg_ + std::atan(std::sqrt(2.0) * half) / kDeg;
+}
+
 FlatGrid SkyRegions::grid(long long region) const {
   return FlatGrid::square(grid_side(), pixel_arcmin_, centre(region));
 }

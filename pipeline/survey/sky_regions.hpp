@@ -27,6 +27,9 @@ class SkyRegions {
   TangentPoint centre(long long region) const;
   // The region's input grid: square, about its centre, covering its pixel's largest radius plus the margin.
   FlatGrid grid(long long region) const;
+  // The farthest a point of a region's grid can lie from a galaxy the region is given (its own or one within
+  // the margin), in degrees: the distance to the region centre plus the centre to a grid corner.
+  double grid_reach_deg() const;
   // The side of every region's grid in pixels (grid(r).nx), without making one; 0 when it would pass 2^24.
   long grid_side() const;
   // The region's output pixels at NESTED nside out_nside (a multiple of the region nside): [first, last).

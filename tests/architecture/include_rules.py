@@ -13,7 +13,8 @@
     pipeline/lofi     -> every pipeline room, models, distributed (and distributed/torch), io
     jobs              -> jobs, pipeline (not lofi), io, distributed
   library headers:
-    torch (torch/, ATen/, c10/)  only in models/lofi_network.*, models/field_model.*, pipeline/lofi/, distributed/torch/
+    torch (torch/, ATen/, c10/)  only in models/lofi_network.*, models/patch_sampler.*, models/field_model.*,
+                                 pipeline/lofi/, distributed/torch/
     <mpi.h>                      only in .cpp files of distributed/ and io/
     fitsio.h, hdf5.h, cairo.h    only in io/ (.cpp files and io/detail/)
     HEALPix headers              only in .cpp files of pipeline/
@@ -48,7 +49,8 @@ ALLOWED = {
              "pipeline/simulate", "pipeline/survey", "io", "distributed", "models/options"},
 }
 ROOMS = sorted(ALLOWED, key=len, reverse=True)
-TORCH_ROOMS = ("pipeline/lofi/", "distributed/torch/", "models/lofi_network.", "models/field_model.")
+TORCH_ROOMS = ("pipeline/lofi/", "distributed/torch/", "models/lofi_network.", "models/patch_sampler.",
+               "models/field_model.")
 HEALPIX = re.compile(r"^(healpix_\w+|alm\w*|pointing|rangeset|error_handling|arr|vec3|xcomplex|powspec|"
                      r"healpix_map\w*|alm_healpix_tools|alm_powspec_tools|lsconstants)\.h$")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)

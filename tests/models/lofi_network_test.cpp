@@ -2,10 +2,12 @@
 // and filter, a tiny training run learns, save/load is exact, an identity-like configuration reproduces the
 // input at pixel centres, and bad inputs are clear errors.
 #include "models/lofi_network.hpp"
+#include "models/patch_sampler.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -164,7 +166,9 @@ TEST(LofiNetwork, ChunkedThreadSplitInferenceMatchesTheTrainingPass) {
   const auto input = torch::randn({1, 3, 40, 36});
   const auto q = torch::rand({1, 3001, 2}) * 40 - 20;
   ASSERT_LT(net->inference_chunk(), 2800);  // the 2800-query batch below is cut into chunks
-  const auto reference = net->forward(input, 0.5, q).detach();  // grad mode: one pass, one grid_sampler call
+  // Grad mode: one pass through LibTorch's grid sampler; without gradients, chunks through the inference
+  // sampler (models/patch_sampler).
+  const auto reference = net->forward(input, 0.5, q).detach();
   const int threads = at::get_num_threads();
   at::set_num_threads(
       3);  // the last chunk of 2800 - 2048 = 752 queries -> 3 pseudo-maps of 251 (one padding query)
@@ -180,6 +184,30 @@ TEST(LofiNetwork, ChunkedThreadSplitInferenceMatchesTheTrainingPass) {
   ASSERT_EQ(batched.sizes(), reference.sizes());
   EXPECT_LT((batched - reference).abs().max().item<double>(),
             1e-5 * (1 + reference.abs().max().item<double>()));
+}
+
+// The inference sampler against LibTorch's grid sampler (bicubic, reflection, align_corners = false) in the
+// feature-major layout, with points up to three grid widths away (several reflections), a scaled patch, a
+// grid one pixel high, and more channels than the vectorised layout holds (10 > 8).
+TEST(LofiNetwork, InferencePatchSamplerMatchesTheGridSampler) {
+  torch::manual_seed(11);
+  const int angles = 5, rings = 3;
+  for (const auto& [h, w, c] : std::vector<std::array<int, 3>>{{17, 23, 3}, {1, 9, 3}, {12, 10, 10}}) {
+    const auto channels = torch::randn({1, c, h, w});
+    const auto queries = (torch::rand({257, 2}) - 0.5) * 6 * std::max(h, w) * 0.5;
+    const auto offsets = torch::randn({angles * rings, 2}) * 2;
+    const double scale = 1.3, pixel = 0.5;
+    const auto got = sample_patch_spokes(channels_last_for_sampling(channels[0]), c, queries, offsets, scale,
+                                         pixel, angles, rings);
+    auto pos = queries.unsqueeze(1) + static_cast<float>(scale) * offsets.unsqueeze(0);
+    pos = pos * torch::tensor({2.0 / (pixel * w), 2.0 / (pixel * h)}, torch::kFloat32);
+    const auto samples = torch::grid_sampler(channels, pos.unsqueeze(0), 2, 2, false);  // [1, C, Q, A*R]
+    const auto want =
+        samples.view({c, 257, angles, rings}).permute({2, 0, 3, 1}).reshape({angles, c * rings, 257});
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LT((got - want).abs().max().item<double>(), 1e-5 * (1 + want.abs().max().item<double>()))
+        << h << " x " << w;
+  }
 }
 
 TEST(LofiNetwork, SaveLoadRoundTripAndErrors) {
