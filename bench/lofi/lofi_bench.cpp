@@ -105,6 +105,7 @@ void speed() {
 
 // Training step as `lofimap train` runs it (default allocator settings).
 void train_step() {
+  const lofimap::pipeline::HeapReuse reuse;  // as `lofimap train` runs its steps
   torch::manual_seed(0);
   LofiNetwork net(LofiOptions::published());
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-4));
@@ -123,9 +124,10 @@ void train_step() {
   std::sort(times.begin(), times.end());
   // No peer figure here: bench/lofi/run.sh runs the official code's step beside this one, alternating, and
   // compares the medians (the same statistic as official_train_step.py prints).
-  std::printf("training step, published size, 64 maps x 512 coordinates at 128^2: median %.3f s (steps %.3f, %.3f, "
-              "%.3f)\n",
-              times[1], times[0], times[1], times[2]);
+  std::printf(
+      "training step, published size, 64 maps x 512 coordinates at 128^2: median %.3f s (steps %.3f, %.3f, "
+      "%.3f)\n",
+      times[1], times[0], times[1], times[2]);
 }
 
 void memory(long n) {
@@ -270,6 +272,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s speed THREADS | train-step THREADS | memory N THREADS | cuda\n", argv[0]);
     return 2;
   }
+  // Transparent huge pages for malloc, as `lofimap` runs (it executes itself again with the glibc tunable).
+  lofimap::pipeline::request_huge_pages(argv);
   const std::string mode = argv[1];
   at::set_num_threads(argc > 2 ? std::atoi(argv[mode == "memory" ? 3 : 2]) : 2);
   if (mode == "speed")

@@ -12,13 +12,14 @@
 
 #include "distributed/torch/gradient_reducer.hpp"
 #include "models/field_model.hpp"
+#include "pipeline/core/heap_policy.hpp"
+#include "pipeline/core/stop_request.hpp"
 #include "pipeline/flat/map_quality.hpp"
 #include "pipeline/lofi/lofi_inputs.hpp"
 #include "pipeline/lofi/torch_device.hpp"
 #include "pipeline/lofi/training_checkpoint.hpp"
 #include "pipeline/lofi/training_log.hpp"
 #include "pipeline/lofi/training_sampler.hpp"
-#include "pipeline/core/stop_request.hpp"
 
 namespace lofimap::pipeline {
 
@@ -147,8 +148,8 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     throw std::invalid_argument("rank " + std::to_string(comm.rank()) +
                                 ": its model options differ from rank 0's (" + diff + ")");
   torch::manual_seed(static_cast<uint64_t>(c.seed));
-  const auto model = models::new_field_model(
-      model_options, {c.patch_radius, c.ring_spacing == RingSpacing::Geometric});
+  const auto model =
+      models::new_field_model(model_options, {c.patch_radius, c.ring_spacing == RingSpacing::Geometric});
   models::FieldModel& net = *model;
   net.to(device);
   const auto opt = make_optimizer(c, net);
@@ -174,6 +175,10 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
         comm.size(), c.global_batch, reducer->name(), reducer->stats().buckets,
         static_cast<double>(reducer->stats().bytes_per_step) / (1 << 20), c.overlap_reduction ? "on" : "off");
 
+  // Every step allocates and frees the same activations and gradients (at the published size, 64 maps x 512
+  // coordinates: several of ~440 MB each); kept in the heap instead of mapped and unmapped, a step on the CPU
+  // took 5.0-6.3 s instead of 15.8-16.3 s (bench/lofi/run.sh, 2 threads), most of the difference page faults.
+  const HeapReuse reuse;
   for (; step < c.steps; ++step) {
     const double lr = learning_rate(c, step);
     for (auto& group : opt->param_groups()) group.options().set_lr(lr);
