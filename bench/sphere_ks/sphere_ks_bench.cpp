@@ -7,12 +7,14 @@
 #include <cstdlib>
 #include <random>
 
+#include "pipeline/core/heap_policy.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/sphere/sphere_kaiser_squires.hpp"
 #include "pipeline/survey/healpix_patch_pixels.hpp"
 
 int main(int argc, char** argv) {
+  lofimap::pipeline::request_huge_pages(argv);  // as `lofimap` runs: malloc on transparent huge pages
   if (argc < 5) {
     std::fprintf(stderr, "usage: %s NSIDE LMAX ITER THREADS [REPEATS]\n", argv[0]);
     return 2;
