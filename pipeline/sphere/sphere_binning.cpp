@@ -25,8 +25,9 @@ void SphereBinSums::cover(long long first, long long end) {
   if (!q_.empty() && first >= first_ && end <= old_end) return;
   const long long npix = 12LL * nside_ * nside_;
   long long lo = q_.empty() ? first : std::min(first, first_), hi = q_.empty() ? end : std::max(end, old_end);
-  if (!q_.empty()) {  // grow by a quarter more than asked, so a footprint that comes in strips is copied
-                      // rarely
+  // A window that grows grows by a quarter more than asked, so a footprint that comes in strips is copied
+  // rarely.
+  if (!q_.empty()) {
     const long long slack = (hi - lo) / 4;
     lo = first < first_ ? std::max(0LL, lo - slack) : lo;
     hi = end > old_end ? std::min(npix, hi + slack) : hi;

@@ -25,22 +25,29 @@ RingBand RingBand::full_sky(long nside) {
   return {nside, 1, 4 * nside - 1, 0, 12LL * nside * nside};
 }
 
+namespace {
+// The band of rings first..last (1-based) with its RING pixel range.
+RingBand band_of_rings(const Healpix_Base2& base, long first_ring, long last_ring) {
+  RingBand band;
+  band.nside = static_cast<long>(base.Nside());
+  band.first_ring = first_ring, band.last_ring = last_ring;
+  int64 start = 0, count = 0, last_start = 0;
+  bool shifted = false;
+  double theta = 0;
+  base.get_ring_info2(first_ring, start, count, theta, shifted);
+  base.get_ring_info2(last_ring, last_start, count, theta, shifted);
+  band.first_pixel = start;
+  band.pixels = last_start + count - start;
+  return band;
+}
+}  // namespace
+
 RingBand RingBand::covering(long nside, double theta_min, double theta_max, long extra) {
   const Healpix_Base2 base(nside, RING, SET_NSIDE);
   const double lo = std::clamp(std::min(theta_min, theta_max), 0.0, std::numbers::pi),
                hi = std::clamp(std::max(theta_min, theta_max), 0.0, std::numbers::pi);
-  RingBand band;
-  band.nside = nside;
-  band.first_ring = std::max(1L, ring_of(base, lo) - extra);
-  band.last_ring = std::min(4 * nside - 1, ring_of(base, hi) + extra);
-  int64 start = 0, count = 0, last_start = 0;
-  bool shifted = false;
-  double theta = 0;
-  base.get_ring_info2(band.first_ring, start, count, theta, shifted);
-  base.get_ring_info2(band.last_ring, last_start, count, theta, shifted);
-  band.first_pixel = start;
-  band.pixels = last_start + count - start;
-  return band;
+  return band_of_rings(base, std::max(1L, ring_of(base, lo) - extra),
+                       std::min(4 * nside - 1, ring_of(base, hi) + extra));
 }
 
 RingBand RingBand::of_pixels(long nside, long long first_pixel, long long end_pixel) {
@@ -48,18 +55,8 @@ RingBand RingBand::of_pixels(long nside, long long first_pixel, long long end_pi
   if (!(first_pixel >= 0 && end_pixel > first_pixel && end_pixel <= base.Npix()))
     throw std::invalid_argument("pixels " + std::to_string(first_pixel) + ".." + std::to_string(end_pixel) +
                                 " are not on the sphere at nside " + std::to_string(nside));
-  RingBand band;
-  band.nside = nside;
-  band.first_ring = static_cast<long>(base.pix2ring(first_pixel));
-  band.last_ring = static_cast<long>(base.pix2ring(end_pixel - 1));
-  int64 start = 0, count = 0, last_start = 0;
-  bool shifted = false;
-  double theta = 0;
-  base.get_ring_info2(band.first_ring, start, count, theta, shifted);
-  base.get_ring_info2(band.last_ring, last_start, count, theta, shifted);
-  band.first_pixel = start;
-  band.pixels = last_start + count - start;
-  return band;
+  return band_of_rings(base, static_cast<long>(base.pix2ring(first_pixel)),
+                       static_cast<long>(base.pix2ring(end_pixel - 1)));
 }
 
 namespace {

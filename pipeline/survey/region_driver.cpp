@@ -102,7 +102,7 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
   timer.lap("ingest");
   // From the large scales to the last region, freed memory stays in the heap for the next stage: the
   // large-scale pass's full-sky maps become the exchange's and the regions' buffers instead of being handed
-  // back and faulted in again (a small region map: 107,000 -> N page faults).
+  // back and faulted in again (a small region map with 4 KiB pages: 106,800 -> 70,300 page faults).
   std::optional<HeapReuse> reuse(std::in_place);
   hooks.prepare(run);
   if (!c.regions.box_large_scales) timer.lap("large scales");
