@@ -161,7 +161,6 @@ torch::Tensor LofiNetworkImpl::query_block(const torch::Tensor& channels, double
                                            const torch::Tensor& queries) {
   const auto b = channels.size(0), c = channels.size(1), h = channels.size(2), w = channels.size(3);
   const int a = options_.angles, r = options_.rings;
-  torch::Tensor x;  // spokes [A, B*Q, C*R]
   // Sample positions [B, Q, A*R, 2] in arcmin -> grid_sample coordinates (align_corners = false):
   // u = 2 x / (p W), v = 2 y / (p H).
   auto pos = queries.unsqueeze(2) + scale * offsets.unsqueeze(0).unsqueeze(0);
@@ -169,30 +168,11 @@ torch::Tensor LofiNetworkImpl::query_block(const torch::Tensor& channels, double
       {2.0 / (pixel_arcmin * static_cast<double>(w)), 2.0 / (pixel_arcmin * static_cast<double>(h))},
       torch::TensorOptions().dtype(channels.dtype()).device(channels.device()));
   pos = pos * norm;
-  auto q = queries.size(1);
-  const auto q_in = q;
-  torch::Tensor samples;  // [B, C, Q, A*R]
-  const int64_t splits =
-      channels.is_cpu() && b == 1 && !torch::GradMode::is_enabled() ? at::get_num_threads() : 1;
-  if (splits > 1 && q >= 64 * splits) {
-    // LibTorch's CPU grid sampler runs its maps in parallel, not its points: a single map (inference) would
-    // sample on one thread. Split the queries into `splits` pseudo-maps that all view the same channels
-    // (a stride-0 expand, no copy); padded to a multiple of `splits`, the padding dropped at the end.
-    const auto per = (q + splits - 1) / splits;
-    if (per * splits != q) pos = torch::constant_pad_nd(pos, {0, 0, 0, 0, 0, per * splits - q});
-    q = per * splits;
-    samples = torch::grid_sampler(channels.expand({splits, c, h, w}), pos.view({splits, per, a * r, 2}),
-                                  /*bicubic*/ 2,
-                                  /*reflection*/ 2, /*align_corners*/ false)
-                  .permute({1, 0, 2, 3})
-                  .reshape({1, c, q, a * r});
-  } else {
-    samples = torch::grid_sampler(channels, pos, /*bicubic*/ 2, /*reflection*/ 2, /*align_corners*/ false);
-  }
+  const auto q = queries.size(1);
+  const auto samples =  // [B, C, Q, A*R]
+      torch::grid_sampler(channels, pos, /*bicubic*/ 2, /*reflection*/ 2, /*align_corners*/ false);
   // [B, C, Q, A*R] -> spokes [A, B*Q, C*R]
-  x = samples.view({b, c, q, a, r}).permute({3, 0, 2, 1, 4}).reshape({a, b * q, c * r});
-  auto out = mlp(x, b, q);
-  return q == q_in ? out : out.slice(1, 0, q_in);
+  return mlp(samples.view({b, c, q, a, r}).permute({3, 0, 2, 1, 4}).reshape({a, b * q, c * r}), b, q);
 }
 
 torch::Tensor LofiNetworkImpl::mlp(torch::Tensor x, int64_t b, int64_t q) {

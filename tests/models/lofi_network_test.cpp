@@ -158,7 +158,7 @@ TEST(LofiNetwork, TinyTrainingRunReducesTheLoss) {
 // Inference filters a map once and queries it in batches; without gradients a batch runs in cache-sized
 // chunks and a single map's sampling is split over threads (queries padded to a multiple of the thread
 // count): the values must be those of the plain training-mode pass.
-TEST(LofiNetwork, ChunkedThreadSplitInferenceMatchesTheTrainingPass) {
+TEST(LofiNetwork, ChunkedThreadedInferenceMatchesTheTrainingPass) {
   torch::manual_seed(7);
   auto options = LofiOptions::published();
   options.extra_channels = 1;
@@ -170,8 +170,7 @@ TEST(LofiNetwork, ChunkedThreadSplitInferenceMatchesTheTrainingPass) {
   // sampler (models/patch_sampler).
   const auto reference = net->forward(input, 0.5, q).detach();
   const int threads = at::get_num_threads();
-  at::set_num_threads(
-      3);  // the last chunk of 2800 - 2048 = 752 queries -> 3 pseudo-maps of 251 (one padding query)
+  at::set_num_threads(3);  // the sampler's query ranges split unevenly over 3 threads
   torch::Tensor batched;
   {
     torch::NoGradGuard no_grad;
