@@ -24,8 +24,6 @@ inline void cubic_weights(float t, float w[4]) {
   w[3] = far(2 - t);
 }
 
-// The grid index a tap at integer index i reads with reflection about the edges -0.5 and size - 0.5
-// (align_corners = false), clipped into the grid.
 constexpr long kMaxFastChannels = 8;  // channels summed in one fixed-width (vectorised) loop: 4 or 8
 
 // A tap's channels summed over the 4 x 4 taps, `Stride` floats at a time (one or two SSE registers).
@@ -42,8 +40,11 @@ inline void sum_taps(const float* __restrict in, long w, const long rows[4], con
     }
   }
 }
+
 constexpr float kFar = 1e7f;  // grid pixels: farther positions give NaN (their tap indices would overflow)
 
+// The grid index a tap at integer index i reads with reflection about the edges -0.5 and size - 0.5
+// (align_corners = false), clipped into the grid.
 inline long reflect(long i, long size) {
   if (i >= 0 && i < size) return i;  // the common cases first: inside, or within one grid of an edge
   if (i < 0 && i >= -size) return -1 - i;

@@ -17,7 +17,8 @@ torch::Tensor channels_last_for_sampling(const torch::Tensor& chw);
 // Samples of the first `channel_count` channels of `grid` (channels_last_for_sampling's layout; float32,
 // CPU) at every query [Q, 2] (arcmin, as LofiNetwork::query) plus scale x offsets [A*R, 2] (arcmin; offset
 // m*R + n is angle m, ring n), on a grid of pixel_arcmin: bicubic (Keys, a = -0.75) with reflection padding
-// about the grid's edges, align_corners = false, as torch::grid_sampler computes them (to float rounding).
+// about the grid's edges, align_corners = false, as torch::grid_sampler computes them (to float rounding);
+// a position that is not a number or lies 10^7 pixels or more off the grid gives NaN.
 // Returns [A, C*R, Q] (feature-major, as LofiNetwork's inference multiplies it): element (m, c*R + n, q) is
 // channel c at angle m, ring n about query q.
 torch::Tensor sample_patch_spokes(const torch::Tensor& grid, long channel_count, const torch::Tensor& queries,
