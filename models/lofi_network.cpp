@@ -137,7 +137,14 @@ torch::Tensor LofiNetworkImpl::query(const torch::Tensor& channels, double pixel
       channels.size(0) == 1) {
     // One map on the CPU: the inference sampler reads the channels last ([H, W, C], laid out once per call)
     // and writes the spokes' layout directly.
-    const auto grid = channels_last_for_sampling(channels[0]);
+    // The layout is kept for the next call on the same channels: evaluate_in_batches queries one map batch
+    // after batch, and a 4096^2 grid's layout is 0.5 GB to copy.
+    if (!sampling_source_.defined() || !sampling_source_.is_same(channels) ||
+        sampling_version_ != channels._version()) {
+      sampling_grid_ = channels_last_for_sampling(channels[0]);
+      sampling_source_ = channels, sampling_version_ = channels._version();
+    }
+    const auto& grid = sampling_grid_;
     const double s = scale.item<double>();
     std::vector<torch::Tensor> parts;
     for (int64_t first = 0; first < queries.size(1); first += chunk) {

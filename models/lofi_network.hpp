@@ -53,6 +53,10 @@ class LofiNetworkImpl : public torch::nn::Module {
   // The same without gradients on one map's spokes laid out feature-major, [A, C*R, Q]: kappa [1, Q].
   torch::Tensor mlp_feature_major(torch::Tensor spokes);
   LofiOptions options_;
+  // The inference sampler's channels-last layout of the channels last queried (held with them, and their
+  // version, so that a reused or modified tensor is laid out anew).
+  torch::Tensor sampling_grid_, sampling_source_;
+  int64_t sampling_version_ = 0;
   std::vector<torch::Tensor> spoke_weight, spoke_bias;  // [A, in, out], [A, 1, out]
   torch::nn::Sequential mixer{nullptr};
 };

@@ -21,6 +21,7 @@ machine_load
 mirror=/work/.mirror/AmirEhsan95+LoFi/repo
 if [ -z "$official" ] && [ -d "$mirror" ]; then
   official=$(mktemp -d /tmp/lofi_official.XXXXXX)
+  trap 'rm -rf "$official"' EXIT
   git --git-dir="$mirror" archive HEAD | tar -x -C "$official"
   echo "official code: $mirror at $(git --git-dir="$mirror" rev-parse --short HEAD), exported to $official"
 fi
