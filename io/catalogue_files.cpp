@@ -75,6 +75,11 @@ bool CatalogueFiles::has_column(const std::string& name) const {
   return without.empty();
 }
 
+void CatalogueFiles::set_row_filter(const std::string& expression) {
+  for (const auto& p : paths_) FitsTable(p, hdu_).check_row_filter(expression);
+  filter_ = expression;
+}
+
 void CatalogueFiles::read(const std::vector<std::string>& columns, long begin, long end,
                           const std::function<void(const CatalogueChunk&)>& sink) const {
   read_range(columns, begin, end, true, sink);
@@ -124,6 +129,10 @@ void CatalogueFiles::read_range(const std::vector<std::string>& columns, long be
         c.first_row = row;
         c.rows = std::min(step, hi - row);
         table.read(indices, row - file_start, c.rows, c.columns);
+        if (filter_.empty())
+          c.selected.clear();
+        else
+          table.select_rows(filter_, row - file_start, c.rows, c.selected);
       };
       read_into(chunk, lo);
       for (long row = lo; row < hi; row += step) {

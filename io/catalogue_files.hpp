@@ -16,6 +16,7 @@ struct CatalogueChunk {
   long first_row = 0;  // global row index of the first row in this chunk
   long rows = 0;
   std::vector<std::vector<double>> columns;  // one vector per requested column, in request order
+  std::vector<char> selected;                // with a row filter: 1 for the rows it keeps; else empty
   std::string file;
 };
 
@@ -31,6 +32,10 @@ class CatalogueFiles {
   // some files carry is an io::Error naming a file without it: using it would depend on the order of the
   // files.
   bool has_column(const std::string& name) const;
+  // Rows read from now on carry CatalogueChunk::selected, evaluated by CFITSIO (FitsTable::select_rows).
+  // The expression is parsed against every file first: io::Error naming the file that cannot take it.
+  void set_row_filter(const std::string& expression);
+  const std::string& row_filter() const { return filter_; }
 
   // Streams rows [begin, end) of the named columns (case-insensitive) in chunks of CFITSIO's optimal row
   // count, opening one file at a time.
@@ -52,6 +57,7 @@ class CatalogueFiles {
 
   std::vector<std::string> paths_;
   std::string hdu_;
+  std::string filter_;                             // CFITSIO row-filter expression; empty: every row
   std::vector<std::string> first_columns_;         // column names of the first file
   std::vector<std::vector<std::string>> columns_;  // per file
   std::vector<long> rows_;                         // per file

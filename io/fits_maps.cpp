@@ -90,6 +90,7 @@ void write_flat_fits(const std::string& path, const TanGrid& grid, const std::ve
         {"EQUINOX", 2000.0, ""},
     };
     detail::write_cards(f.get(), wcs, path);
+    detail::write_cards(f.get(), image.cards, path);
     fits_write_img(f.get(), TFLOAT, 1, nx * ny, flipped.data(), &status);
     detail::check_fits(status, path, "writing image " + image.name);
   }
@@ -145,6 +146,37 @@ std::optional<double> read_primary_number(const std::string& path, const std::st
   return value;
 }
 
+std::optional<std::string> read_primary_text(const std::string& path, const std::string& key) {
+  auto f = open_read(path);
+  int status = 0;
+  char* value = nullptr;
+  fits_read_key_longstr(f.get(), key.c_str(), &value, nullptr, &status);
+  if (status == KEY_NO_EXIST) {
+    fits_clear_errmsg();
+    return std::nullopt;
+  }
+  std::string out = value ? value : "";
+  if (value) fits_free_memory(value, &status);
+  detail::check_fits(status, path, "reading header key " + key);
+  return out;
+}
+
+std::optional<double> read_extension_number(const std::string& path, const std::string& extname,
+                                            const std::string& key) {
+  auto f = open_read(path);
+  int status = 0;
+  fits_movnam_hdu(f.get(), ANY_HDU, const_cast<char*>(extname.c_str()), 0, &status);
+  detail::check_fits(status, path, "finding HDU " + extname);
+  double value = 0;
+  fits_read_key(f.get(), TDOUBLE, const_cast<char*>(key.c_str()), &value, nullptr, &status);
+  if (status == KEY_NO_EXIST) {
+    fits_clear_errmsg();
+    return std::nullopt;
+  }
+  detail::check_fits(status, path, "reading header key " + key + " of " + extname);
+  return value;
+}
+
 void write_healpix_fits(const std::string& path, long nside, const std::vector<HealpixColumn>& columns,
                         const std::vector<HeaderCard>& provenance, const std::string& coordsys,
                         const std::vector<long long>& pixels) {
@@ -169,7 +201,7 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
     tunit.push_back(units[i].data());
   }
   fits_create_tbl(f.get(), BINARY_TBL, 0, static_cast<int>(names.size()), ttype.data(), tform.data(),
-                  tunit.data(), "xtension", &status);
+                  tunit.data(), "MAPS", &status);
   detail::check_fits(status, path, "creating the HEALPix table");
   const long long npix = 12LL * nside * nside;
   std::vector<HeaderCard> keys = {
@@ -203,6 +235,43 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
   detail::check_fits(status, path, "closing");
 }
 
+std::vector<std::string> fits_extension_names(const std::string& path) {
+  auto f = open_read(path);
+  int status = 0, nhdu = 0, hdutype = 0;
+  fits_get_num_hdus(f.get(), &nhdu, &status);
+  detail::check_fits(status, path, "counting HDUs");
+  std::vector<std::string> names;
+  for (int h = 2; h <= nhdu; ++h) {
+    fits_movabs_hdu(f.get(), h, &hdutype, &status);
+    detail::check_fits(status, path, "moving to HDU " + std::to_string(h - 1));
+    char name[FLEN_VALUE] = {0};
+    fits_read_key(f.get(), TSTRING, "EXTNAME", name, nullptr, &status);
+    if (status == KEY_NO_EXIST) status = 0, fits_clear_errmsg(), name[0] = '\0';
+    detail::check_fits(status, path, "reading EXTNAME of HDU " + std::to_string(h - 1));
+    names.emplace_back(name);
+  }
+  return names;
+}
+
+bool is_healpix_fits(const std::string& path) {
+  auto f = open_read(path);
+  int status = 0, hdutype = 0, nhdu = 0;
+  fits_get_num_hdus(f.get(), &nhdu, &status);
+  detail::check_fits(status, path, "counting HDUs");
+  if (nhdu < 2) return false;
+  fits_movabs_hdu(f.get(), 2, &hdutype, &status);
+  detail::check_fits(status, path, "moving to HDU 1");
+  if (hdutype != BINARY_TBL) return false;
+  char pixtype[FLEN_VALUE] = {0};
+  fits_read_key(f.get(), TSTRING, "PIXTYPE", pixtype, nullptr, &status);
+  if (status == KEY_NO_EXIST) {
+    fits_clear_errmsg();
+    return false;
+  }
+  detail::check_fits(status, path, "reading PIXTYPE");
+  return std::string(pixtype) == "HEALPIX";
+}
+
 HealpixMap read_healpix_fits(const std::string& path, const std::string& column, float fill) {
   auto f = open_read(path);
   int status = 0, hdutype = 0;
@@ -213,6 +282,10 @@ HealpixMap read_healpix_fits(const std::string& path, const std::string& column,
   fits_read_key(f.get(), TLONG, "NSIDE", &out.nside, nullptr, &status);
   fits_read_key(f.get(), TSTRING, "ORDERING", ordering, nullptr, &status);
   detail::check_fits(status, path, "reading NSIDE/ORDERING");
+  // Checked before anything is sized by it: a hostile NSIDE of 2^30 would ask for 10^19 pixels.
+  if (out.nside < 1 || out.nside > (1L << 16) || (out.nside & (out.nside - 1)) != 0)
+    throw Error(path, "reading HEALPix map",
+                "NSIDE = " + std::to_string(out.nside) + " is not a power of two between 1 and 65536");
   if (std::string(ordering) != "RING")
     throw Error(path, "reading HEALPix map", "only RING ordering is supported");
   int col = 0;

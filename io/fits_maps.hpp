@@ -27,6 +27,7 @@ struct NamedImage {
   std::string name;  // EXTNAME
   std::string unit;  // BUNIT ("" for dimensionless)
   std::variant<const float*, const double*> data;
+  std::vector<HeaderCard> cards = {};  // this HDU's own cards beside its WCS (e.g. a tomographic bin's)
 };
 
 // Writes a primary HDU carrying the provenance cards, then one image extension per entry.
@@ -41,6 +42,17 @@ struct FlatImage {
 FlatImage read_flat_fits(const std::string& path, const std::string& extname);
 // A numeric key of the primary header (the provenance cards), or nothing when the key is absent.
 std::optional<double> read_primary_number(const std::string& path, const std::string& key);
+// A text key of the primary header, or nothing when the key is absent.
+std::optional<std::string> read_primary_text(const std::string& path, const std::string& key);
+// The same in the extension named `extname`, or nothing when the key is absent there.
+std::optional<double> read_extension_number(const std::string& path, const std::string& extname,
+                                            const std::string& key);
+
+// healpy's marker of an unobserved pixel.
+constexpr float kHealpixUnseen = -1.6375e30f;
+
+// EXTNAME of every extension (HDU 1 on), "" where an extension has none.
+std::vector<std::string> fits_extension_names(const std::string& path);
 
 struct HealpixColumn {
   std::string name;
@@ -59,6 +71,8 @@ struct HealpixMap {
   long nside = 0;
   std::vector<float> data;  // RING order
 };
+// Whether the file's first extension is a HEALPix table (PIXTYPE = 'HEALPIX'), rather than flat images.
+bool is_healpix_fits(const std::string& path);
 // Reads a full or partial (explicit) map; pixels absent from a partial map are set to `fill`.
 HealpixMap read_healpix_fits(const std::string& path, const std::string& column, float fill = 0.0f);
 

@@ -268,4 +268,28 @@ void FitsTable::read(const std::vector<int>& columns, long first, long count,
   }
 }
 
+void FitsTable::check_row_filter(const std::string& expression) const {
+  int status = 0, type = 0, naxis = 0;
+  long elements = 0, axes[5] = {0, 0, 0, 0, 0};
+  std::string copy = expression;  // CFITSIO's prototype takes a mutable string
+  fits_test_expr(handle_->fptr, copy.data(), 5, &type, &elements, &naxis, axes, &status);
+  detail::check_fits(status, path_, "parsing the row selection '" + expression + "'");
+  if (type != TLOGICAL || elements != 1)
+    throw Error(path_, "parsing the row selection '" + expression + "'",
+                "is not a true/false test per row (write a comparison, e.g. 'Z_B > 0.5 && Z_B <= 0.9')");
+}
+
+void FitsTable::select_rows(const std::string& expression, long first, long count,
+                            std::vector<char>& keep) const {
+  keep.assign(static_cast<size_t>(count), 0);
+  if (count == 0) return;
+  int status = 0;
+  long good = 0;
+  std::string copy = expression;
+  fits_find_rows(handle_->fptr, copy.data(), first + 1, count, &good, keep.data(), &status);
+  detail::check_fits(status, path_,
+                     "selecting rows " + std::to_string(first + 1) + ".." + std::to_string(first + count) +
+                         " with '" + expression + "'");
+}
+
 }  // namespace lofimap::io

@@ -34,6 +34,14 @@ class FitsTable {
   void read(const std::vector<int>& columns, long first, long count,
             std::vector<std::vector<double>>& out) const;
 
+  // A CFITSIO row-filter expression (its calculator syntax: `Z_B > 0.5 && Z_B <= 0.9`, `FLAG == 0`) parsed
+  // against this table; io::Error naming the expression when it does not parse (an unknown column) or is not
+  // a true/false value per row.
+  void check_row_filter(const std::string& expression) const;
+  // keep[r] = 1 where rows [first, first + count) satisfy the expression (evaluated by CFITSIO's
+  // fits_find_rows; a null value is not kept).
+  void select_rows(const std::string& expression, long first, long count, std::vector<char>& keep) const;
+
  private:
   bool raw_readable(int column) const;
   mutable std::vector<unsigned char> bytes_;  // row buffer of the bulk path

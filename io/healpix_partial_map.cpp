@@ -36,7 +36,7 @@ PartialHealpixWriter::PartialHealpixWriter(const std::string& path, long nside, 
   for (size_t i = 0; i < names.size(); ++i)
     ttype.push_back(names[i].data()), tform.push_back(forms[i].data()), tunit.push_back(units[i].data());
   fits_create_tbl(state_->f, BINARY_TBL, 0, static_cast<int>(names.size()), ttype.data(), tform.data(),
-                  tunit.data(), "xtension", &status);
+                  tunit.data(), "MAPS", &status);
   detail::check_fits(status, path, "creating the HEALPix table");
   detail::write_cards(state_->f,
                       {{"PIXTYPE", std::string("HEALPIX"), "HEALPIX pixelisation"},

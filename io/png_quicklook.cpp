@@ -9,9 +9,15 @@
 #include <memory>
 #include <vector>
 
+#include "io/detail/plot_axes.hpp"
 #include "io/error.hpp"
 
 namespace lofimap::io {
+
+using detail::format_tick;
+using detail::nice_step;
+using detail::text;
+using detail::ticks;
 
 namespace {
 
@@ -38,55 +44,11 @@ Rgb colour(Colormap map, double t) {
           (1 - f) * a[i][2] + f * a[i + 1][2]};
 }
 
-double nice_step(double span, int target) {
-  const double raw = span / target;
-  const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= raw) return m * p;
-  return 10 * p;
-}
-
-std::string format_tick(double v, double step) {
-  const int decimals = std::max(0, static_cast<int>(std::ceil(-std::log10(step) + 1e-9)));
-  if (std::abs(v) < step * 1e-6) v = 0;
-  char buf[32];
-  if (std::abs(v) >= 1e4 || (std::abs(v) < 1e-3 && v != 0))
-    std::snprintf(buf, sizeof buf, "%.1e", v);
-  else
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  std::string s = buf;
-  if (!s.empty() && s[0] == '-') s = "\u2212" + s.substr(1);  // a typographic minus sign
-  return s;
-}
-
-std::vector<double> ticks(double a, double b, int target) {
-  const double lo = std::min(a, b), hi = std::max(a, b);
-  if (!(hi > lo)) return {};
-  const double step = nice_step(hi - lo, target);
-  std::vector<double> out;
-  for (double v = std::ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push_back(v);
-  return out;
-}
-
 using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
 using Context = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
 
-// Text anchored at (x, y): ax 0 left, 0.5 centre, 1 right; ay 0 top, 0.5 middle, 1 baseline-bottom.
-void text(cairo_t* cr, double x, double y, const std::string& s, double ax, double ay, double size,
-          double angle = 0) {
-  if (s.empty()) return;
-  cairo_save(cr);
-  cairo_set_font_size(cr, size);
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, s.c_str(), &e);
-  cairo_translate(cr, x, y);
-  cairo_rotate(cr, angle);
-  cairo_move_to(cr, -e.x_bearing - ax * e.width, -e.y_bearing - ay * e.height);
-  cairo_show_text(cr, s.c_str());
-  cairo_restore(cr);
-}
+}  // namespace
 
-// The colour limits: given, or robust percentiles so that one bright cluster does not wash out the map.
 std::pair<double, double> colour_limits(const Raster& raster, const QuicklookStyle& style) {
   if (style.vmax > style.vmin) return {style.vmin, style.vmax};
   std::vector<float> finite;
@@ -98,13 +60,16 @@ std::pair<double, double> colour_limits(const Raster& raster, const QuicklookSty
     std::nth_element(finite.begin(), finite.begin() + static_cast<long>(k), finite.end());
     return static_cast<double>(finite[k]);
   };
-  if (style.colormap == Colormap::Diverging) {
-    const double a = std::max(std::abs(pct(0.005)), std::abs(pct(0.995)));
-    return {-(a > 0 ? a : 1), a > 0 ? a : 1};
+  if (style.colormap == Colormap::Diverging) {  // symmetric about the map's own median (a map with an offset)
+    const double median = pct(0.5);
+    const double a = std::max(std::abs(pct(0.005) - median), std::abs(pct(0.995) - median));
+    return {median - (a > 0 ? a : 1), median + (a > 0 ? a : 1)};
   }
   const double lo = pct(0.0), hi = pct(1.0);
   return {lo, hi > lo ? hi : lo + 1};
 }
+
+namespace {
 
 // The raster as an image at its own resolution (NaN: light grey), to be scaled without smoothing.
 Surface raster_image(const Raster& raster, Colormap map, double vmin, double vmax) {

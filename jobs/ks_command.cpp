@@ -17,6 +17,7 @@ struct KsCli {
   pipeline::KsConfig config;
   std::vector<std::string> columns;  // role=NAME
   std::vector<double> center;
+  std::vector<std::string> bins;  // --bins COLUMN EDGE0 EDGE1 ...
   OptionList patch, healpix, sphere_only, region, noise;
 };
 
@@ -28,9 +29,12 @@ void refuse_options_of_other_modes(const KsCli& cli) {
                  "not with --regions (a survey map in regions: its large scales have their own band limit)");
     return;
   }
-  const std::string mode = c.sphere ? "this `ks --sphere` makes one HEALPix map" : "this `ks` makes one flat patch";
-  refuse_given(cli.region, "only with --regions; " + mode + " (give --regions R for a survey map in regions)");
-  refuse_given(cli.noise, "only with --regions (noise realisations are not yet made on a single map); " + mode);
+  const std::string mode =
+      c.sphere ? "this `ks --sphere` makes one HEALPix map" : "this `ks` makes one flat patch";
+  refuse_given(cli.region,
+               "only with --regions; " + mode + " (give --regions R for a survey map in regions)");
+  refuse_given(cli.noise,
+               "only with --regions (noise realisations are not yet made on a single map); " + mode);
   if (c.sphere) {
     refuse_given(cli.patch, "not with --sphere (" + mode + ")");
   } else {
@@ -55,9 +59,9 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
       cmd->add_flag("--partial", c.partial, "HEALPix output holds only observed pixels (explicit indexing)"));
   cli->sphere_only.push_back(positive_only(
       cmd->add_option("--lmax", c.sphere_options.lmax, "band limit of the spherical KS (default 2*nside)")));
-  cli->sphere_only.push_back(
-      cmd->add_option("--sht-iter", c.sphere_options.iterations, "map2alm Jacobi iterations (0-10, as healpy's iter)")
-          ->capture_default_str());
+  cli->sphere_only.push_back(cmd->add_option("--sht-iter", c.sphere_options.iterations,
+                                             "map2alm Jacobi iterations (0-10, as healpy's iter)")
+                                 ->capture_default_str());
   cli->region = add_region_options(cmd, c.regions);
   cli->region.erase(cli->region.begin());  // --regions itself chooses the mode
   cli->noise = add_noise_options(cmd, c.noise);
@@ -66,16 +70,22 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
   cmd->add_option("--wiener", c.wiener_cl,
                   "C_ell table (ell C_ell, e.g. from `lofimap simulate cl`): add a Wiener-filtered "
                   "KAPPA_WIENER map (flat or --sphere)");
+  add_bins_option(cmd, cli->bins);
+  cmd->add_flag(
+      "--keep-outside", c.keep_outside,
+      "keep the maps' values outside the footprint (default: NaN on a flat patch, UNSEEN on HEALPix)");
 
   cmd->callback([&action, &global, cli] {
     action = [&global, cli] {
       auto& c = cli->config;
       refuse_options_of_other_modes(*cli);
       finish_catalogue_options(c.catalogue, cli->columns);
+      c.bins = finish_tomographic_bins(cli->bins, c.catalogue);
       finish_flat_options(c.flat, cli->center);
       c.output.command_line = global.command_line;
       const auto comm = distributed::Communicator::world();
-      if (c.regions.enabled()) pipeline::install_stop_signals();  // pre-emption: finish the region, keep progress
+      if (c.regions.enabled())
+        pipeline::install_stop_signals();  // pre-emption: finish the region, keep progress
       const auto report = pipeline::run_kaiser_squires(c, comm);
       if (comm.is_root()) {
         spdlog::info("{}", report.summary);

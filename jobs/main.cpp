@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   lofimap::jobs::register_train(app, global, action);
   lofimap::jobs::register_map(app, global, action);
   lofimap::jobs::register_eval(app, global, action);
+  lofimap::jobs::register_peaks(app, global, action);
+  lofimap::jobs::register_profile(app, global, action);
+  lofimap::jobs::register_null_test(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -18,6 +18,7 @@ struct MapCli {
   pipeline::MapConfig config;
   std::vector<std::string> columns;  // role=NAME
   std::vector<double> center;
+  std::vector<std::string> bins;  // --bins COLUMN EDGE0 EDGE1 ...
   OptionList region, noise;
 };
 
@@ -55,6 +56,13 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
   cli->noise = add_noise_options(cmd, c.noise);
   positive_only(cmd->add_option("--sigma-e", c.sigma_e, "shape noise per component (default: measured)"));
   cmd->add_option("--batch", c.model.batch, "queries per forward pass (memory bound)")->capture_default_str();
+  add_bins_option(cmd, cli->bins);
+  cmd->add_flag(
+      "--b-mode", c.b_mode,
+      "also map the B-mode: the network applied to the shear rotated by 45 degrees (KAPPA_B), a null "
+      "test of the learned map");
+  cmd->add_flag("--keep-outside", c.keep_outside,
+                "keep the map's values outside the footprint (default: NaN, UNSEEN on HEALPix)");
   add_device_option(cmd, c.model.device);
   add_precision_option(cmd, c.model.precision);
   cmd->callback([&action, &global, cli] {
@@ -68,6 +76,7 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
                      "only with --regions (noise realisations are not yet made on a single patch); " + mode);
       }
       finish_catalogue_options(c.catalogue, cli->columns);
+      c.bins = finish_tomographic_bins(cli->bins, c.catalogue);
       finish_flat_options(c.flat, cli->center);
       c.output.command_line = global.command_line;
       const auto comm = distributed::Communicator::world();

@@ -16,7 +16,7 @@ CLI::Option* add_catalogue_options(CLI::App* cmd, pipeline::CatalogueOptions& c,
   cmd->add_option("--preset", c.preset, "survey preset (columns, calibration, sign convention): " + presets)
       ->capture_default_str();
   cmd->add_option("--column", columns,
-                  "override a column: ROLE=NAME (ra, dec, e1, e2, weight, r11, r22, m, c1, c2, e_rms)");
+                  "override a column: ROLE=NAME (ra, dec, e1, e2, weight, r11, r22, m, c1, c2, e_rms, z)");
   cmd->add_option_function<std::string>(
          "--calibration", [&c](const std::string& v) { c.calibration = pipeline::parse_calibration(v); },
          "override the preset's calibration: " + pipeline::listed(pipeline::calibration_names()))
@@ -33,6 +33,9 @@ CLI::Option* add_catalogue_options(CLI::App* cmd, pipeline::CatalogueOptions& c,
   cmd->add_option("--m-bias", c.multiplicative_bias, "KiDS multiplicative bias m when there is no m column");
   cmd->add_flag("--flip-e1", c.flip_e1, "flip the sign of e1 after the preset's convention");
   cmd->add_flag("--flip-e2", c.flip_e2, "flip the sign of e2 after the preset's convention");
+  cmd->add_option("--select", c.select,
+                  "keep only the rows this CFITSIO row-filter expression holds for, e.g. "
+                  "'Z_B > 0.5 && Z_B <= 0.9' (column names as in the file)");
   cmd->add_option("--max-invalid-fraction", c.max_invalid_fraction,
                   "fail when more than this fraction of rows is invalid")
       ->capture_default_str();
@@ -46,6 +49,22 @@ void finish_catalogue_options(pipeline::CatalogueOptions& c, const std::vector<s
       throw std::invalid_argument("--column: expected ROLE=NAME (e.g. e1=G1), got '" + item + "'");
     c.column_overrides[item.substr(0, eq)] = item.substr(eq + 1);
   }
+}
+
+CLI::Option* add_bins_option(CLI::App* cmd, std::vector<std::string>& arguments) {
+  return cmd
+      ->add_option("--bins", arguments,
+                   "tomographic bins: COLUMN EDGE0 EDGE1 ...; one set of maps per bin (EDGEi < value <= "
+                   "EDGEi+1; HDUs or columns *_BIN1, *_BIN2, ...) beside those of all bins together. COLUMN "
+                   "`z` is the preset's redshift column")
+      ->expected(3, 100);
+}
+
+pipeline::TomographicBins finish_tomographic_bins(const std::vector<std::string>& arguments,
+                                                  const pipeline::CatalogueOptions& c) {
+  pipeline::ColumnMap columns = pipeline::survey_preset(c.preset).columns;
+  pipeline::override_columns(columns, c.column_overrides);
+  return pipeline::parse_tomographic_bins(arguments, columns);
 }
 
 OptionList add_flat_options(CLI::App* cmd, pipeline::FlatKsSettings& flat, std::vector<double>& center,

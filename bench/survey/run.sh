@@ -36,7 +36,7 @@ ref = fits.getdata("map_held_1.fits", 1)
 for n in ("held_2", "held_4", "reread_1", "reread_2", "reread_4"):
     other = fits.getdata(f"map_{n}.fits", 1)
     same_pixels = np.array_equal(ref["PIXEL"], other["PIXEL"])
-    worst = max(np.max(np.abs(other[c] - ref[c])) / np.max(np.abs(ref[c])) for c in ("KAPPA_E", "KAPPA_B", "N_GAL"))
+    worst = max(np.max(np.abs(other[c] - ref[c])) / np.max(np.abs(ref[c])) for c in ("KAPPA_E", "KAPPA_B", "NGAL"))
     print(f"{n}: {len(other)} pixels, same pixels as held_1: {same_pixels}, largest difference {worst:.1e} "
           "of the largest value")
 PY

@@ -16,7 +16,9 @@ std::string CatalogueSummary::report() const {
   std::ostringstream out;
   out << "catalogue: " << files.size() << " file(s), preset " << preset << ", calibration "
       << calibration_name(calibration) << "\n";
-  out << "  rows read " << rows_read << ", valid " << rows_valid << ", rejected " << invalid.total();
+  out << "  rows read " << rows_read;
+  if (!select.empty()) out << ", selected " << rows_selected << " by '" << select << "'";
+  out << ", valid " << rows_valid << ", rejected " << invalid.total();
   if (invalid.total() > 0) {
     out << " (non-finite " << invalid.nonfinite << ", weight<=0 " << invalid.bad_weight << ", |Dec|>90 "
         << invalid.bad_dec << ", RA outside [-360, 720] " << invalid.bad_ra << ", |e|>=1 "
@@ -41,6 +43,7 @@ namespace {
 // Per part: invalid rows by reason and the calibration sums [w, w e1, w e2, w R, w m, w e_rms^2].
 struct PartTally {
   InvalidCounts bad;
+  long long unselected = 0;  // rows the row filter did not keep
   double sums[6] = {0, 0, 0, 0, 0, 0};
   RawShearRows rows;  // the current chunk's valid rows
 };
@@ -100,6 +103,7 @@ CatalogueScan::CatalogueScan(const CatalogueOptions& options, const distributed:
                           "'); override them with --column");
     }
   }
+  if (!options.select.empty()) s.files->set_row_filter(options.select);
   s.range = distributed::split_rows(s.files->total_rows(), comm.rank(), comm.size());
 }
 
@@ -145,8 +149,13 @@ void CatalogueScan::run(int parts, const std::function<void(int, const RawShearR
         // The running sums in locals, continued from the part's totals in the same order (the same values).
         double sum_w = t.sums[0], sum_e1 = t.sums[1], sum_e2 = t.sums[2], sum_r = t.sums[3],
                sum_m = t.sums[4], sum_rms = t.sums[5];
+        const char* keep = chunk.selected.empty() ? nullptr : chunk.selected.data();
         size_t n = 0;
         for (size_t k = 0; k < rows; ++k) {
+          if (keep && !keep[k]) {
+            ++t.unselected;
+            continue;
+          }
           const double ra = ra_in[k], dec = dec_in[k], e1 = e1_in[k], e2 = e2_in[k], w = w_in ? w_in[k] : 1.0;
           bool finite = std::isfinite(ra) & std::isfinite(dec) & std::isfinite(e1) & std::isfinite(e2) &
                         std::isfinite(w);
@@ -190,15 +199,16 @@ CatalogueSummary CatalogueScan::finish(ShapeCalibration& cal) const {
   const State& st = *state_;
   const std::string& first = st.files->paths().front();
   // Parts summed in order, so the totals do not depend on how the parts ran.
-  long long counts[6] = {rows(), 0, 0, 0, 0, 0};
+  long long counts[7] = {rows(), 0, 0, 0, 0, 0, 0};
   double sums[6] = {0, 0, 0, 0, 0, 0};
   for (const auto& t : st.parts) {
     const long long bad[5] = {t.bad.nonfinite, t.bad.bad_weight, t.bad.bad_dec, t.bad.bad_shape,
                               t.bad.bad_ra};
     for (int k = 0; k < 5; ++k) counts[k + 1] += bad[k];
+    counts[6] += t.unselected;
     for (int k = 0; k < 6; ++k) sums[k] += t.sums[k];
   }
-  st.comm->allreduce_sum(counts, 6);
+  st.comm->allreduce_sum(counts, 7);
   st.comm->allreduce_sum(sums, 6);
   CatalogueSummary s;
   s.files = st.files->paths();
@@ -206,14 +216,21 @@ CatalogueSummary CatalogueScan::finish(ShapeCalibration& cal) const {
   s.calibration = st.calibration;
   s.rows_read = counts[0];
   s.invalid = {counts[1], counts[2], counts[3], counts[4], counts[5]};
-  s.rows_valid = s.rows_read - s.invalid.total();
+  s.select = st.options.select;
+  s.rows_selected = s.rows_read - counts[6];
+  s.rows_valid = s.rows_selected - s.invalid.total();
   s.sum_weight = sums[0];
+
+  if (s.rows_selected == 0)
+    throw io::Error(first, "selecting rows",
+                    "--select '" + s.select + "' keeps none of the " + std::to_string(s.rows_read) + " rows");
 
   if (s.rows_valid == 0) {
     throw io::Error(first, "reading catalogue",
                     "no valid galaxies (" + std::to_string(s.rows_read) + " rows read; " + s.report() + ")");
   }
-  const double invalid_fraction = static_cast<double>(s.invalid.total()) / static_cast<double>(s.rows_read);
+  const double invalid_fraction =
+      static_cast<double>(s.invalid.total()) / static_cast<double>(s.rows_selected);
   if (invalid_fraction > st.options.max_invalid_fraction) {
     std::ostringstream msg;
     msg << "rejected " << 100 * invalid_fraction << "% of rows, above --max-invalid-fraction "

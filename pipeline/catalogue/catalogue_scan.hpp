@@ -27,6 +27,9 @@ struct CatalogueOptions {
   bool flip_e1 = false, flip_e2 = false;
   double multiplicative_bias = 0;     // KiDS 1 + m when the catalogue has no m column
   double max_invalid_fraction = 0.1;  // above this, ingest fails
+  // CFITSIO row-filter expression (`Z_B > 0.5 && Z_B <= 0.9`): rows it does not keep are not read as
+  // galaxies, nor counted as invalid. Empty: every row.
+  std::string select;
 };
 
 struct InvalidCounts {
@@ -40,6 +43,8 @@ struct CatalogueSummary {
   std::string preset;
   Calibration calibration = Calibration::None;
   long long rows_read = 0, rows_valid = 0;  // over all ranks
+  std::string select;                       // the row filter applied ("" for none)
+  long long rows_selected = 0;              // rows the filter kept (rows_read without one)
   InvalidCounts invalid;
   double mean_e1 = 0, mean_e2 = 0;  // weighted means subtracted (catalogue frame)
   double response = 1;              // DES mean response or HSC 2R

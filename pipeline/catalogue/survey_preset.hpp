@@ -26,6 +26,7 @@ struct ColumnMap {
   std::string m;         // multiplicative bias (KiDS optional, HSC)
   std::string c1, c2;    // additive bias (HSC, optional KiDS)
   std::string e_rms;     // HSC per-galaxy RMS ellipticity (responsivity)
+  std::string z;         // the survey's usual photometric redshift (tomographic bins: --bins z ...)
 };
 
 struct SurveyPreset {

@@ -31,6 +31,7 @@ void validate_flat_settings(const FlatKsSettings& f) {
 }
 
 std::optional<FlatGrid> explicit_flat_patch(const FlatKsSettings& f) {
+  if (f.grid) return f.grid;
   if (!f.center_ra) return std::nullopt;
   FlatGrid patch;
   patch.centre = {*f.center_ra, *f.center_dec};

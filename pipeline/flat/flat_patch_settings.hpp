@@ -16,6 +16,8 @@ struct FlatKsSettings {
   long npix = 0;                                // pixels per side; 0: from the extent
   double size_deg = 0;                          // side of the square patch when the centre is given
   double pad = 2;                               // zero-padding factor of the FFT
+  // A grid fixed beforehand (tomographic bins reuse the grid of all bins together); overrides the rest.
+  std::optional<FlatGrid> grid;
 };
 
 // The patch when the settings give it without the catalogue (--center with --npix/--size and a pixel

@@ -11,9 +11,10 @@
 
 namespace lofimap::pipeline {
 
-std::vector<std::string> quicklook_paths(const std::string& output) {
+std::vector<std::string> quicklook_paths(const std::string& output, bool wiener) {
   std::vector<std::string> out;
   for (const char* what : {"kappa_e", "kappa_b", "ngal"}) out.push_back(quicklook_path(output, what));
+  if (wiener) out.push_back(quicklook_path(output, "kappa_wiener"));
   return out;
 }
 
@@ -23,9 +24,10 @@ void KsConfig::validate() const {
   auto inputs = io::expand_catalogue_paths(catalogue.inputs);
   if (!wiener_cl.empty()) inputs.push_back(wiener_cl);
   // Region maps write no pictures; a flat or HEALPix map writes E, B and counts beside the FITS.
-  check_product_outputs(
-      output, output.png && !regions.enabled() ? quicklook_paths(output.path) : std::vector<std::string>{},
-      inputs);
+  check_product_outputs(output,
+                        output.png && !regions.enabled() ? quicklook_paths(output.path, !wiener_cl.empty())
+                                                         : std::vector<std::string>{},
+                        inputs);
   if (smoothing_arcmin < 0 || !std::isfinite(smoothing_arcmin))
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
   validate_noise_options(noise);
@@ -35,6 +37,9 @@ void KsConfig::validate() const {
       throw std::invalid_argument(
           "--npix/--size/--center: not with --regions (each region has its own grid)");
     if (!wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
+    if (bins.enabled())
+      throw std::invalid_argument(
+          "--bins: not yet with --regions; map each bin with --select 'Z > LO && Z <= HI' (the same test)");
     if (!(flat.pixel_arcmin > 0)) throw std::invalid_argument("--pixel: the regions' input pixel is needed");
     validate_region_options(regions, nside, flat.pixel_arcmin, flat.pad);
     const SkyRegions sky(regions.nside, regions.margin_deg, flat.pixel_arcmin);

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +21,7 @@
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/flat/footprint_mask.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
 #include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
@@ -35,7 +38,8 @@ std::vector<float> to_float(const std::vector<double>& v) {
   return std::vector<float>(v.begin(), v.end());
 }
 
-std::string stats_line(const char* name, const std::vector<double>& map, const std::vector<double>& mask) {
+std::string stats_line(const std::string& name, const std::vector<double>& map,
+                       const std::vector<double>& mask) {
   std::ostringstream s;
   s << "  " << name << ": rms " << rms(map, mask) << ", skewness " << skewness(map, mask);
   return s.str();
@@ -44,10 +48,10 @@ std::string stats_line(const char* name, const std::vector<double>& map, const s
 // Writes FITS + PNGs to temporaries, then renames all of them into place.
 class ProductSet {
  public:
-  explicit ProductSet(const OutputOptions& o) {
+  ProductSet(const OutputOptions& o, bool wiener) {
     fits_ = std::make_unique<io::AtomicOutput>(o.path, o.overwrite);
     if (o.png)
-      for (const auto& p : quicklook_paths(o.path))
+      for (const auto& p : quicklook_paths(o.path, wiener))
         pngs_.push_back(std::make_unique<io::AtomicOutput>(p, o.overwrite));
   }
   const std::string& fits_temp() const { return fits_->temp_path(); }
@@ -66,34 +70,107 @@ class ProductSet {
   std::vector<std::unique_ptr<io::AtomicOutput>> pngs_;
 };
 
-// Symmetric colour limit: the 99.5th percentile of |value| over the drawn pixels.
-double symmetric_limit(const io::Raster& raster) {
-  std::vector<float> a;
-  for (float v : raster.values)
-    if (std::isfinite(v)) a.push_back(std::abs(v));
-  if (a.empty()) return 1;
-  const size_t k = static_cast<size_t>(0.995 * static_cast<double>(a.size() - 1));
-  std::nth_element(a.begin(), a.begin() + static_cast<long>(k), a.end());
-  return a[k] > 0 ? a[k] : 1;
+// What the pictures' titles name: the catalogue (first file, and how many more), the selection, the
+// smoothing.
+std::string title_context(const KsConfig& c, const CatalogueSummary& catalogue, const std::string& grid) {
+  std::string t = std::filesystem::path(catalogue.files.front()).filename().string();
+  if (catalogue.files.size() > 1) t += " + " + std::to_string(catalogue.files.size() - 1) + " more";
+  if (!catalogue.select.empty()) t += " [" + catalogue.select + "]";
+  char smooth[64];
+  std::snprintf(smooth, sizeof smooth, "%g", c.smoothing_arcmin);
+  t += c.smoothing_arcmin > 0 ? ", smoothed σ = " + std::string(smooth) + "'" : ", unsmoothed";
+  return t + ", " + grid;
 }
 
-void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views,
-                const std::string& title_suffix) {
-  const char* titles[] = {"Kaiser–Squires κ E-mode", "Kaiser–Squires κ B-mode", "Galaxies per pixel"};
-  const double kappa_limit = symmetric_limit(views[0].raster);
+// E and B on one colour scale (E's, centred on its median), so that their amplitudes can be compared by eye;
+// the Wiener map on its own scale (it is smoother); galaxy counts sequential.
+void write_pngs(const ProductSet& out, const std::vector<QuicklookView>& views, const std::string& context) {
+  const char* titles[] = {"Kaiser–Squires κ E-mode", "Kaiser–Squires κ B-mode", "Galaxies per pixel",
+                          "Wiener-filtered κ"};
+  io::QuicklookStyle e_style = views[0].style;
+  e_style.colormap = io::Colormap::Diverging;
+  const auto [e_lo, e_hi] = io::colour_limits(views[0].raster, e_style);
   for (size_t i = 0; i < views.size(); ++i) {
     const std::string path = out.png_temp(i);
     if (path.empty()) continue;
     io::QuicklookStyle style = views[i].style;
-    style.title = std::string(titles[i]) + title_suffix;
-    style.colormap = i < 2 ? io::Colormap::Diverging : io::Colormap::Sequential;
-    style.colorbar_label = i < 2 ? "κ" : "N";
-    if (i < 2) {  // E and B on one colour scale (E's), so that their amplitudes can be compared by eye
-      style.vmin = -kappa_limit;
-      style.vmax = kappa_limit;
-    }
+    style.title = std::string(titles[i]) + " — " + context;
+    const bool counts = i == 2;
+    style.colormap = counts ? io::Colormap::Sequential : io::Colormap::Diverging;
+    style.colorbar_label = counts ? "N" : "κ";
+    if (i < 2) style.vmin = e_lo, style.vmax = e_hi;
     io::write_quicklook_png(path, views[i].raster, style);
   }
+}
+
+// One set of flat maps: of all bins together, or of one bin. Valid on rank 0.
+struct FlatKsMaps {
+  CatalogueSummary catalogue;
+  FlatShearGrid grid;
+  FlatFieldPair kappa;
+  std::vector<double> wiener;
+  int wiener_iterations = 0;
+  double sigma_e = 0;
+};
+
+// Collective: bins the catalogue (all ranks), then KS and the Wiener filter on rank 0.
+FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, const FlatKsSettings& flat,
+                        const distributed::Communicator& comm, PhaseTimer& timer) {
+  FlatCatalogueGrid input = bin_catalogue_flat(catalogue, flat, comm, timer);
+  FlatKsMaps m;
+  m.catalogue = input.catalogue;
+  m.sigma_e = input.sigma_e;
+  m.grid = std::move(input.grid);
+  if (!comm.is_root()) return m;
+  const FlatGrid& patch = m.grid.patch;
+  if (m.catalogue.rows_valid - m.grid.outside <= 0)
+    throw std::invalid_argument(
+        "--center/--size: no galaxy " +
+        (catalogue.select.empty() ? std::string() : "of '" + catalogue.select + "' ") +
+        "falls inside the requested patch");
+  check_smoothing(c.smoothing_arcmin, static_cast<double>(std::min(patch.nx, patch.ny)) * patch.pixel_arcmin,
+                  "the patch");
+  m.kappa = flat_kaiser_squires({patch.nx, patch.ny, m.grid.g1, m.grid.g2}, c.flat.pad,
+                                c.smoothing_arcmin / patch.pixel_arcmin);
+  timer.lap("Kaiser-Squires");
+  if (!c.wiener_cl.empty()) {
+    // The Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (unobserved pixels:
+    // none), on the patch's own nx x ny grid. Its operators stay periodic (pad 1): zero-padded KS is not the
+    // exact adjoint of the zero-padded forward model, and CG on that non-symmetric system stalls (1000
+    // iterations without converging on a 96^2 patch, against 5 periodic); the prior and the noise weights
+    // handle the patch edges.
+    auto result = wiener_filter(m.grid.g1, m.grid.g2, m.grid.count, m.sigma_e, read_cl_table(c.wiener_cl),
+                                FlatGrid(patch.centre, patch.pixel_arcmin, patch.nx, patch.ny));
+    if (result.iterations >= WienerOptions{}.max_iterations)
+      throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
+                               std::to_string(result.residual) + ")");
+    timer.lap("Wiener filter");
+    m.wiener = std::move(result.kappa);
+    m.wiener_iterations = result.iterations;
+  }
+  return m;
+}
+
+// NaN where the mask is 0 (a copy).
+std::vector<double> masked(std::vector<double> map, const std::vector<double>& mask) {
+  if (mask.empty()) return map;
+  for (size_t i = 0; i < map.size(); ++i)
+    if (!(mask[i] > 0)) map[i] = std::numeric_limits<double>::quiet_NaN();
+  return map;
+}
+
+// Cards of one bin's HDUs (empty for all bins together): its selection and what it holds.
+std::vector<io::HeaderCard> bin_cards(const TomographicBins& bins, size_t b, const FlatKsMaps& m) {
+  return {{"LMBIN", static_cast<long long>(b + 1), "tomographic bin (1-based)"},
+          {"LMBINCOL", bins.column, "column the bins divide"},
+          {"LMBINLO", bins.edges[b], "bin: column > LMBINLO"},
+          {"LMBINHI", bins.edges[b + 1], "bin: column <= LMBINHI"},
+          {"LMSELECT", m.catalogue.select, "row selection of this bin (CFITSIO row filter)"},
+          {"LMNGAL", m.catalogue.rows_valid, "valid galaxies in this bin"},
+          {"LMSIGE", m.sigma_e, "measured shape noise per component in this bin"},
+          {"LMMEANE1", m.catalogue.mean_e1, "weighted mean e1 subtracted in this bin"},
+          {"LMMEANE2", m.catalogue.mean_e2, "weighted mean e2 subtracted in this bin"},
+          {"LMRESP", m.catalogue.response, "shear response divided out in this bin"}};
 }
 
 }  // namespace
@@ -102,7 +179,8 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
   c.validate();
   if (c.regions.enabled()) return run_region_kaiser_squires(c, comm);
   std::unique_ptr<ProductSet> products;
-  if (comm.is_root()) products = std::make_unique<ProductSet>(c.output);  // fails early on unwritable outputs
+  if (comm.is_root())  // fails early on unwritable outputs
+    products = std::make_unique<ProductSet>(c.output, !c.wiener_cl.empty());
 
   PhaseTimer timer;
   ProductReport report;
@@ -117,60 +195,84 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
   };
 
   if (!c.sphere) {
-    // collective: before rank 0 goes on alone
-    const FlatCatalogueGrid input = bin_catalogue_flat(c.catalogue, c.flat, comm, timer);
+    const FlatKsMaps all = flat_ks_maps(c, c.catalogue, c.flat, comm, timer);
+    // Each bin on the grid of all bins together, with its own calibration (mean shear, response).
+    std::vector<FlatKsMaps> bins;
+    FlatKsSettings fixed = c.flat;
+    fixed.grid = all.grid.patch;
+    for (size_t b = 0; b < c.bins.count(); ++b) {
+      CatalogueOptions selected = c.catalogue;
+      selected.select = c.bins.selection(b, c.catalogue.select);
+      bins.push_back(flat_ks_maps(c, selected, fixed, comm, timer));
+    }
     if (!comm.is_root()) return report;
-    auto cards = cards_for(input.catalogue);
-    const FlatShearGrid& grid = input.grid;
+    auto cards = cards_for(all.catalogue);
+    const FlatShearGrid& grid = all.grid;
     const FlatGrid& patch = grid.patch;
-    const double sigma_e = input.sigma_e;
-    const long long inside = input.catalogue.rows_valid - grid.outside;
-    if (inside <= 0)
-      throw std::invalid_argument("--center/--size: no galaxy falls inside the requested patch");
-    check_smoothing(c.smoothing_arcmin,
-                    static_cast<double>(std::min(patch.nx, patch.ny)) * patch.pixel_arcmin, "the patch");
-    const double sigma_pix = c.smoothing_arcmin / patch.pixel_arcmin;
-    const FlatFieldPair kappa =
-        flat_kaiser_squires({patch.nx, patch.ny, grid.g1, grid.g2}, c.flat.pad, sigma_pix);
-    timer.lap("Kaiser-Squires");
+    // The footprint (pixels with galaxies, gaps closed) of all bins together: every bin shares it.
+    const std::vector<double> mask = footprint_mask(grid.count, patch);
+    const std::vector<double>& nan_mask = c.keep_outside ? std::vector<double>{} : mask;
+    long long inside = 0;
+    for (double v : mask) inside += v > 0;
     summary << "flat patch: centre RA " << patch.centre.ra_deg << " Dec " << patch.centre.dec_deg << ", "
             << patch.nx << " x " << patch.ny << " pixels of " << patch.pixel_arcmin << " arcmin, "
-            << grid.outside << " galaxies outside\n";
-    summary << stats_line("kappa_E", kappa.a, grid.weight) << "\n"
-            << stats_line("kappa_B", kappa.b, grid.weight);
+            << grid.outside << " galaxies outside; footprint " << inside << " pixels (closing radius "
+            << footprint_closing_radius(grid.count, patch) << " pixels)"
+            << (c.keep_outside ? "" : ", maps NaN outside") << "\n";
     cards.push_back({"LMPIXAM", patch.pixel_arcmin, "[arcmin] pixel scale"});
     cards.push_back({"LMPAD", c.flat.pad, "FFT zero-padding factor"});
-    cards.push_back({"LMSIGE", sigma_e, "measured shape noise per component (weighted rms)"});
+    cards.push_back({"LMSIGE", all.sigma_e, "measured shape noise per component (weighted rms)"});
     cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
-    std::vector<io::NamedImage> images = {{"KAPPA_E", "", kappa.a.data()},
-                                          {"KAPPA_B", "", kappa.b.data()},
-                                          {"WEIGHT", "", grid.weight.data()},
-                                          {"NGAL", "count", grid.count.data()}};
-    std::vector<double> wf;
+    cards.push_back({"LMNAN", !c.keep_outside, "maps NaN outside the footprint (MASK = 0)"});
     if (!c.wiener_cl.empty()) {
-      // The Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (unobserved pixels:
-      // none). Its operators stay periodic (pad 1): zero-padded KS is not the exact adjoint of the
-      // zero-padded forward model, and CG on that non-symmetric system stalls (1000 iterations without
-      // converging on a 96^2 patch, against 5 periodic); the prior and the noise weights handle the patch
-      // edges.
-      auto result = wiener_filter(grid.g1, grid.g2, grid.count, sigma_e, read_cl_table(c.wiener_cl),
-                                  FlatGrid::square(patch.nx, patch.pixel_arcmin));
-      if (result.iterations >= WienerOptions{}.max_iterations)
-        throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
-                                 std::to_string(result.residual) + ")");
-      timer.lap("Wiener filter");
-      wf = std::move(result.kappa);
-      images.push_back({"KAPPA_WIENER", "", wf.data()});
       cards.push_back({"LMWFCL", c.wiener_cl, "C_ell table of the Wiener filter"});
-      cards.push_back({"LMWFIT", static_cast<long long>(result.iterations), "Wiener filter CG iterations"});
-      summary << "\n"
-              << stats_line("kappa_Wiener", wf, grid.weight) << " (" << result.iterations
-              << " CG iterations)";
+      cards.push_back({"LMWFIT", static_cast<long long>(all.wiener_iterations),
+                       "Wiener filter CG iterations (all bins)"});
+    }
+    if (c.bins.enabled()) {
+      cards.push_back({"LMNBINS", static_cast<long long>(c.bins.count()), "tomographic bins (HDUs *_BINn)"});
+      cards.push_back({"LMBINCOL", c.bins.column, "column the bins divide (edge_i < value <= edge_i+1)"});
+      for (size_t k = 0; k < c.bins.edges.size(); ++k)
+        cards.push_back({"LMBINE" + std::to_string(k), c.bins.edges[k], "bin edge"});
+    }
+    // Kept alive until the file is written: the images point into them.
+    std::vector<std::vector<double>> held;
+    held.reserve(3 * (bins.size() + 1));
+    std::vector<io::NamedImage> images;
+    const auto add_set = [&](const FlatKsMaps& m, const std::string& suffix,
+                             const std::vector<io::HeaderCard>& extra) {
+      const std::string label = suffix.empty() ? "" : " (bin " + suffix.substr(4) + ")";
+      summary << stats_line("kappa_E" + label, m.kappa.a, m.grid.weight) << "\n"
+              << stats_line("kappa_B" + label, m.kappa.b, m.grid.weight) << "\n";
+      held.push_back(masked(m.kappa.a, nan_mask));
+      images.push_back({"KAPPA_E" + suffix, "", held.back().data(), extra});
+      held.push_back(masked(m.kappa.b, nan_mask));
+      images.push_back({"KAPPA_B" + suffix, "", held.back().data(), extra});
+      if (!m.wiener.empty()) {
+        summary << stats_line("kappa_Wiener" + label, m.wiener, m.grid.weight) << " (" << m.wiener_iterations
+                << " CG iterations)\n";
+        held.push_back(masked(m.wiener, nan_mask));
+        images.push_back({"KAPPA_WIENER" + suffix, "", held.back().data(), extra});
+      }
+      images.push_back({"WEIGHT" + suffix, "", m.grid.weight.data(), extra});
+      images.push_back({"NGAL" + suffix, "count", m.grid.count.data(), extra});
+    };
+    add_set(all, "", {});
+    images.push_back({"MASK", "", mask.data(), {}});
+    for (size_t b = 0; b < bins.size(); ++b) {
+      summary << bins[b].catalogue.report() << "\n";
+      add_set(bins[b], TomographicBins::suffix(b), bin_cards(c.bins, b, bins[b]));
     }
     io::write_flat_fits(products->fits_temp(), tan_grid(patch), images, cards);
-    if (c.output.png)
-      write_pngs(*products,
-                 {flat_view(kappa.a, patch), flat_view(kappa.b, patch), flat_view(grid.count, patch)}, "");
+    if (c.output.png) {
+      std::vector<QuicklookView> views = {flat_view(held[0], patch), flat_view(held[1], patch),
+                                          flat_view(grid.count, patch)};
+      if (!all.wiener.empty()) views.push_back(flat_view(held[2], patch));
+      char grid_text[96];
+      std::snprintf(grid_text, sizeof grid_text, "%ld × %ld pixels of %g'", patch.nx, patch.ny,
+                    patch.pixel_arcmin);
+      write_pngs(*products, views, title_context(c, all.catalogue, grid_text));
+    }
   } else {
     // Beside the binned maps: about 70 bytes per pixel for the transforms' maps and the outputs, and four
     // a_lm sets (ten with the Wiener filter's conjugate gradients); 1.48 GB measured at nside 1024 with two
@@ -181,46 +283,66 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     const double transforms =
         70 * sky_pixels + 16 * 0.5 * (band_limit + 1) * (band_limit + 2) * (c.wiener_cl.empty() ? 4 : 10);
     // collective: before rank 0 goes on alone
-    const SphereCatalogueMaps input = bin_catalogue_sphere(c.catalogue, c.nside, transforms, comm, timer);
-    const SphereShearMaps& maps = input.maps;
-    const double sigma_e = input.sigma_e;
-    if (!comm.is_root()) return report;
-    auto cards = cards_for(input.catalogue);
     SphereKsOptions options = c.sphere_options;
     options.smoothing_arcmin = c.smoothing_arcmin;
-    const SphereFieldPair kappa = sphere_kaiser_squires(maps.q, maps.u, c.nside, options);
-    timer.lap("spherical Kaiser-Squires");
     const int lmax = options.lmax > 0 ? options.lmax : static_cast<int>(2 * c.nside);
-    // The spherical Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (none outside
-    // the footprint).
-    SphereWienerResult wiener;
+    // One set of maps (all bins, or one bin): binned on all ranks, transformed on rank 0.
+    struct SphereKsMaps {
+      SphereCatalogueMaps input;
+      SphereFieldPair kappa;
+      SphereWienerResult wiener;
+    };
+    const auto sphere_maps = [&](const CatalogueOptions& catalogue) {
+      SphereKsMaps m;
+      m.input = bin_catalogue_sphere(catalogue, c.nside, transforms, comm, timer);
+      if (!comm.is_root()) return m;
+      const SphereShearMaps& maps = m.input.maps;
+      m.kappa = sphere_kaiser_squires(maps.q, maps.u, c.nside, options);
+      timer.lap("spherical Kaiser-Squires");
+      // The spherical Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (none outside
+      // the footprint).
+      if (!c.wiener_cl.empty()) {
+        SphereWienerOptions wo;
+        wo.lmax = lmax;
+        m.wiener = sphere_wiener_filter(maps.q, maps.u, maps.count, m.input.sigma_e,
+                                        read_cl_table(c.wiener_cl), c.nside, wo);
+        if (m.wiener.iterations >= wo.max_iterations)
+          throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
+                                   std::to_string(m.wiener.residual) + ")");
+        timer.lap("spherical Wiener filter");
+      }
+      return m;
+    };
+    const SphereKsMaps all = sphere_maps(c.catalogue);
+    std::vector<SphereKsMaps> bins;
+    for (size_t b = 0; b < c.bins.count(); ++b) {
+      CatalogueOptions selected = c.catalogue;
+      selected.select = c.bins.selection(b, c.catalogue.select);
+      bins.push_back(sphere_maps(selected));
+    }
+    if (!comm.is_root()) return report;
+    const SphereShearMaps& maps = all.input.maps;
+    auto cards = cards_for(all.input.catalogue);
     if (!c.wiener_cl.empty()) {
-      SphereWienerOptions wo;
-      wo.lmax = lmax;
-      wiener =
-          sphere_wiener_filter(maps.q, maps.u, maps.count, sigma_e, read_cl_table(c.wiener_cl), c.nside, wo);
-      if (wiener.iterations >= wo.max_iterations)
-        throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
-                                 std::to_string(wiener.residual) + ")");
-      timer.lap("spherical Wiener filter");
       cards.push_back({"LMWFCL", c.wiener_cl, "C_ell table of the Wiener filter"});
-      cards.push_back({"LMWFIT", static_cast<long long>(wiener.iterations), "Wiener filter CG iterations"});
+      cards.push_back(
+          {"LMWFIT", static_cast<long long>(all.wiener.iterations), "Wiener filter CG iterations"});
     }
     long long observed = 0;
     for (double w : maps.weight) observed += w > 0;
     summary << "HEALPix nside " << c.nside << ", lmax " << lmax << ", " << observed << " observed pixels ("
             << 100.0 * static_cast<double>(observed) / static_cast<double>(maps.weight.size())
             << "% of the sky)\n";
-    summary << stats_line("kappa_E", kappa.a, maps.weight) << "\n"
-            << stats_line("kappa_B", kappa.b, maps.weight);
     cards.push_back({"LMLMAX", static_cast<long long>(lmax), "band limit of the spherical KS"});
     cards.push_back({"LMSHTIT", static_cast<long long>(options.iterations), "map2alm Jacobi iterations"});
+    cards.push_back({"LMNAN", !c.keep_outside, "maps UNSEEN outside the footprint (WEIGHT = 0)"});
     std::vector<long long> pixels;  // partial output: the observed pixels only
     if (c.partial)
       for (size_t p = 0; p < maps.weight.size(); ++p)
         if (maps.weight[p] > 0) pixels.push_back(static_cast<long long>(p));
     // Outside the footprint the transform leaves ringing, which a map viewer would show as signal: those
-    // pixels of the full-sky kappa maps are UNSEEN (healpy's -1.6375e30), as healpy's own tools expect.
+    // pixels of the full-sky kappa maps are UNSEEN (healpy's -1.6375e30), as healpy's own tools expect. The
+    // footprint is that of all bins together, which every bin shares.
     constexpr double kUnseen = -1.6375e30;
     auto column = [&](const std::vector<double>& full) {
       if (!c.partial) return to_float(full);
@@ -230,30 +352,57 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
       return v;
     };
     auto unseen_outside = [&](std::vector<double> full) {
+      if (c.keep_outside) return full;
       for (size_t p = 0; p < full.size(); ++p)
         if (!(maps.weight[p] > 0)) full[p] = kUnseen;
       return full;
     };
-    const auto ke = column(unseen_outside(kappa.a)), kb = column(unseen_outside(kappa.b)),
-               w = column(maps.weight), n = column(maps.count);
-    std::vector<io::HealpixColumn> columns = {{"KAPPA_E", "", ke.data()},
-                                              {"KAPPA_B", "", kb.data()},
-                                              {"WEIGHT", "", w.data()},
-                                              {"NGAL", "count", n.data()}};
-    std::vector<float> kw;
-    if (!c.wiener_cl.empty()) {
-      kw = column(unseen_outside(wiener.kappa));
-      columns.push_back({"KAPPA_WIENER", "", kw.data()});
-      summary << "\n"
-              << stats_line("kappa_Wiener", wiener.kappa, maps.weight) << " (" << wiener.iterations
-              << " CG iterations)";
+    std::vector<std::vector<float>> held;  // the columns' values, alive until the file is written
+    held.reserve(5 * (bins.size() + 1));
+    std::vector<io::HealpixColumn> columns;
+    const auto add_set = [&](const SphereKsMaps& m, const std::string& suffix) {
+      const std::string label = suffix.empty() ? "" : " (bin " + suffix.substr(4) + ")";
+      const auto& w = m.input.maps.weight;
+      summary << stats_line("kappa_E" + label, m.kappa.a, w) << "\n"
+              << stats_line("kappa_B" + label, m.kappa.b, w) << "\n";
+      held.push_back(column(unseen_outside(m.kappa.a)));
+      columns.push_back({"KAPPA_E" + suffix, "", held.back().data()});
+      held.push_back(column(unseen_outside(m.kappa.b)));
+      columns.push_back({"KAPPA_B" + suffix, "", held.back().data()});
+      if (!c.wiener_cl.empty()) {
+        summary << stats_line("kappa_Wiener" + label, m.wiener.kappa, w) << " (" << m.wiener.iterations
+                << " CG iterations)\n";
+        held.push_back(column(unseen_outside(m.wiener.kappa)));
+        columns.push_back({"KAPPA_WIENER" + suffix, "", held.back().data()});
+      }
+      held.push_back(column(w));
+      columns.push_back({"WEIGHT" + suffix, "", held.back().data()});
+      held.push_back(column(m.input.maps.count));
+      columns.push_back({"NGAL" + suffix, "count", held.back().data()});
+    };
+    add_set(all, "");
+    if (c.bins.enabled()) {
+      cards.push_back(
+          {"LMNBINS", static_cast<long long>(c.bins.count()), "tomographic bins (columns *_BINn)"});
+      cards.push_back({"LMBINCOL", c.bins.column, "column the bins divide (edge_i < value <= edge_i+1)"});
+      for (size_t k = 0; k < c.bins.edges.size(); ++k)
+        cards.push_back({"LMBINE" + std::to_string(k), c.bins.edges[k], "bin edge"});
+    }
+    for (size_t b = 0; b < bins.size(); ++b) {
+      summary << bins[b].input.catalogue.report() << "\n";
+      add_set(bins[b], TomographicBins::suffix(b));
+      const std::string n = std::to_string(b + 1);
+      cards.push_back({"LMB" + n + "NGAL", bins[b].input.catalogue.rows_valid, "valid galaxies in bin " + n});
+      cards.push_back({"LMB" + n + "SIGE", bins[b].input.sigma_e, "shape noise per component in bin " + n});
     }
     io::write_healpix_fits(products->fits_temp(), c.nside, columns, cards, "C", pixels);
-    if (c.output.png)
-      write_pngs(*products,
-                 {sphere_view(kappa.a, maps.weight, c.nside), sphere_view(kappa.b, maps.weight, c.nside),
-                  sphere_view(maps.count, maps.weight, c.nside)},
-                 ", nside " + std::to_string(c.nside));
+    if (c.output.png) {
+      std::vector<QuicklookView> views = {sphere_view(all.kappa.a, maps.weight, c.nside),
+                                          sphere_view(all.kappa.b, maps.weight, c.nside),
+                                          sphere_view(maps.count, maps.weight, c.nside)};
+      if (!c.wiener_cl.empty()) views.push_back(sphere_view(all.wiener.kappa, maps.weight, c.nside));
+      write_pngs(*products, views, title_context(c, all.input.catalogue, "nside " + std::to_string(c.nside)));
+    }
   }
   report.written = products->commit();
   timer.lap("output");

@@ -79,6 +79,13 @@ void MapConfig::validate() const {
   if (!coords_file.empty()) inputs.push_back(coords_file);
   if (!catalogue.inputs.empty())
     for (const auto& p : io::expand_catalogue_paths(catalogue.inputs)) inputs.push_back(p);
+  if (bins.enabled() && !ks_map.empty())
+    throw std::invalid_argument("--bins: selects catalogue rows; give the catalogue, not a --ks-map");
+  if (bins.enabled() && regions.enabled())
+    throw std::invalid_argument(
+        "--bins: not yet with --regions; map each bin with --select 'Z > LO && Z <= HI' (the same test)");
+  if (b_mode && regions.enabled())
+    throw std::invalid_argument("--b-mode: not yet with --regions (one patch only)");
   if (!regions.enabled()) require_fits_name(output, "a map of one patch");
   // A flat patch gets its picture beside it; lists, HEALPix and region maps none.
   const bool picture = output.png && !regions.enabled() && coords_file.empty() && nside == 0;

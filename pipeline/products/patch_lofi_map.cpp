@@ -1,13 +1,17 @@
 #include "pipeline/products/patch_lofi_map.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
 
 #include "io/atomic_output.hpp"
+#include "io/catalogue_files.hpp"
 #include "io/coordinate_list.hpp"
 #include "io/error.hpp"
 #include "io/fits_maps.hpp"
@@ -20,6 +24,7 @@
 #include "pipeline/flat/flat_geometry.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/flat/footprint_mask.hpp"
 #include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
@@ -33,7 +38,7 @@ namespace {
 // LoFi's input: the unsmoothed KS E/B maps on a flat grid, the galaxy counts per pixel and the shape noise.
 struct InputGrid {
   FlatGrid patch;
-  std::vector<double> kappa_e, kappa_b, counts;
+  std::vector<double> kappa_e, kappa_b, counts, weight;
   std::vector<double> g1, g2;  // the binned shear (from catalogues only): the Wiener channel's input
   double sigma_e = 0;
   std::vector<io::HeaderCard> cards;  // provenance of the output
@@ -42,17 +47,17 @@ struct InputGrid {
 
 // From catalogues: bin (all ranks; in the catalogue pass when the patch is given), KS on rank 0. Non-root
 // ranks get an empty grid.
-InputGrid grid_from_catalogue(const MapConfig& c, const FlatKsSettings& flat,
-                              const distributed::Communicator& comm) {
+InputGrid grid_from_catalogue(const MapConfig& c, const CatalogueOptions& catalogue,
+                              const FlatKsSettings& flat, const distributed::Communicator& comm) {
   PhaseTimer timer;
-  const FlatCatalogueGrid binned = bin_catalogue_flat(c.catalogue, flat, comm, timer);
+  const FlatCatalogueGrid binned = bin_catalogue_flat(catalogue, flat, comm, timer);
   const FlatShearGrid& grid = binned.grid;
   InputGrid in;
   in.patch = grid.patch;
   in.sigma_e = c.sigma_e > 0 ? c.sigma_e : binned.sigma_e;
   if (!comm.is_root()) return in;
   auto ks = flat_kaiser_squires({in.patch.nx, in.patch.ny, grid.g1, grid.g2}, flat.pad, 0.0);
-  in.kappa_e = std::move(ks.a), in.kappa_b = std::move(ks.b), in.counts = grid.count;
+  in.kappa_e = std::move(ks.a), in.kappa_b = std::move(ks.b), in.counts = grid.count, in.weight = grid.weight;
   in.g1 = grid.g1, in.g2 = grid.g2;
   in.cards = provenance_cards(c.output.command_line, binned.catalogue);
   in.summary = binned.catalogue.report();
@@ -78,6 +83,11 @@ InputGrid grid_from_ks_map(const MapConfig& c) {
   in.kappa_e.assign(e.data.begin(), e.data.end());
   in.kappa_b.assign(b.data.begin(), b.data.end());
   in.counts.assign(n.data.begin(), n.data.end());
+  try {
+    const auto w = io::read_flat_fits(path, "WEIGHT");
+    if (w.grid.nx == e.grid.nx && w.grid.ny == e.grid.ny) in.weight.assign(w.data.begin(), w.data.end());
+  } catch (const io::Error&) {  // products of older versions: no WEIGHT
+  }
   if (c.sigma_e > 0) {
     in.sigma_e = c.sigma_e;
   } else if (const auto recorded = io::read_primary_number(path, "LMSIGE")) {
@@ -119,7 +129,17 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
   PhaseTimer timer;
   ProductReport report;
   if (!c.ks_map.empty() && !comm.is_root()) return report;  // a KS map is read by rank 0 alone
-  const InputGrid in = c.ks_map.empty() ? grid_from_catalogue(c, flat, comm) : grid_from_ks_map(c);
+  const InputGrid in =
+      c.ks_map.empty() ? grid_from_catalogue(c, c.catalogue, flat, comm) : grid_from_ks_map(c);
+  // Each tomographic bin on the grid of all bins together, with its own calibration and shape noise.
+  std::vector<InputGrid> bins;
+  FlatKsSettings fixed = flat;
+  fixed.grid = in.patch;
+  for (size_t b = 0; b < c.bins.count(); ++b) {
+    CatalogueOptions selected = c.catalogue;
+    selected.select = c.bins.selection(b, c.catalogue.select);
+    bins.push_back(grid_from_catalogue(c, selected, fixed, comm));
+  }
   timer.lap(c.ks_map.empty() ? "ingest, binning and Kaiser-Squires" : "reading the KS map");
   if (!comm.is_root()) return report;
   const FlatGrid& patch = in.patch;
@@ -170,8 +190,42 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
   }
   const long nq = static_cast<long>(xy.size() / 2);
   if (nq == 0) throw std::invalid_argument("--coords: the coordinate list is empty");
-  const std::vector<float> k =
-      model.evaluate(patch, in.kappa_e, in.kappa_b, in.g1, in.g2, in.counts, sigma_e, xy);
+  // Inside the footprint of all bins (the closing of the pixels with galaxies): each query's input pixel.
+  const std::vector<double> mask = footprint_mask(in.counts, patch);
+  std::vector<char> inside(static_cast<size_t>(nq), 0);
+  for (long q = 0; q < nq; ++q) {
+    long ix = 0, iy = 0;
+    inside[static_cast<size_t>(q)] = patch.pixel_of(xy[2 * q] / 60.0, xy[2 * q + 1] / 60.0, ix, iy) &&
+                                     mask[static_cast<size_t>(iy * nx + ix)] > 0;
+  }
+  // Outside: NaN (flat grids, lists) or healpy's UNSEEN, unless kept.
+  const float outside_value = to_healpix ? -1.6375e30f : std::numeric_limits<float>::quiet_NaN();
+  const auto mark_outside = [&](std::vector<float> v) {
+    if (!c.keep_outside)
+      for (size_t q = 0; q < v.size(); ++q)
+        if (!inside[q]) v[q] = outside_value;
+    return v;
+  };
+  // E, and with --b-mode B: the same network on the shear rotated by 45 degrees, gamma -> -i gamma, whose KS
+  // maps are (kappa_B, -kappa_E).
+  struct Maps {
+    std::vector<float> e, b;
+  };
+  const auto lofi = [&](const InputGrid& g) {
+    Maps m;
+    m.e = mark_outside(model.evaluate(patch, g.kappa_e, g.kappa_b, g.g1, g.g2, g.counts, g.sigma_e, xy));
+    if (c.b_mode) {
+      std::vector<double> minus_e(g.kappa_e.size()), minus_g1(g.g1.size());
+      for (size_t i = 0; i < minus_e.size(); ++i) minus_e[i] = -g.kappa_e[i];
+      for (size_t i = 0; i < minus_g1.size(); ++i) minus_g1[i] = -g.g1[i];
+      m.b = mark_outside(model.evaluate(patch, g.kappa_b, minus_e, g.g2, minus_g1, g.counts, g.sigma_e, xy));
+    }
+    return m;
+  };
+  const Maps all = lofi(in);
+  std::vector<Maps> bin_maps;
+  for (const auto& g : bins) bin_maps.push_back(lofi(g));
+  const std::vector<float>& k = all.e;
   timer.lap("LoFi");
   const std::string hash = model.model_hash();
   std::ostringstream summary;
@@ -186,29 +240,97 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
               : to_list  ? std::to_string(nq) + " coordinates"
                          : std::to_string(ox) + " x " + std::to_string(oy) + " output pixels of " +
                               std::to_string(out_pixel) + "'");
+  for (size_t b = 0; b < bins.size(); ++b)
+    summary << "\nbin " << b + 1 << ": " << bins[b].summary << "; sigma_e " << bins[b].sigma_e;
+  // Every map's name, its values and its bin (0: all bins together).
+  struct Named {
+    std::string name;
+    const std::vector<float>* values;
+    size_t bin;
+  };
+  std::vector<Named> maps = {{"KAPPA", &all.e, 0}};
+  if (c.b_mode) maps.push_back({"KAPPA_B", &all.b, 0});
+  for (size_t b = 0; b < bins.size(); ++b) {
+    maps.push_back({"KAPPA" + TomographicBins::suffix(b), &bin_maps[b].e, b + 1});
+    if (c.b_mode) maps.push_back({"KAPPA_B" + TomographicBins::suffix(b), &bin_maps[b].b, b + 1});
+  }
+  auto cards = in.cards;
+  cards.push_back({"LMMODEL", model_path, "LoFi weights"});
+  cards.push_back({"LMHASH", hash, "LoFi model content hash"});
+  cards.push_back({"LMNAN", !c.keep_outside, "map NaN (UNSEEN on HEALPix) outside the footprint"});
+  if (c.bins.enabled()) {
+    cards.push_back({"LMNBINS", static_cast<long long>(c.bins.count()), "tomographic bins (*_BINn)"});
+    cards.push_back({"LMBINCOL", c.bins.column, "column the bins divide (edge_i < value <= edge_i+1)"});
+    for (size_t e = 0; e < c.bins.edges.size(); ++e)
+      cards.push_back({"LMBINE" + std::to_string(e), c.bins.edges[e], "bin edge"});
+    for (size_t b = 0; b < bins.size(); ++b) {
+      const std::string n = std::to_string(b + 1);
+      cards.push_back({"LMB" + n + "SIGE", bins[b].sigma_e, "shape noise per component in bin " + n});
+    }
+  }
   if (to_list) {
-    const std::vector<double> kappa(k.begin(), k.end());
+    std::vector<std::vector<double>> columns;
+    for (const auto& m : maps) columns.emplace_back(m.values->begin(), m.values->end());
+    std::vector<const std::vector<double>*> pointers = {&ra, &dec};
+    std::string names = "RA Dec";
+    for (size_t i = 0; i < maps.size(); ++i) {
+      pointers.push_back(&columns[i]);
+      std::string lower = maps[i].name;
+      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      names += " " + lower;
+    }
     io::write_text_columns(out->temp_path(),
-                           "LoFi convergence at the listed coordinates\nmodel " + model_path + " hash " +
-                               hash + "\ncolumns: RA Dec kappa",
-                           {&ra, &dec, &kappa});
+                           "LoFi convergence at the listed coordinates (NaN outside the footprint)\nmodel " +
+                               model_path + " hash " + hash + "\ncolumns: " + names,
+                           pointers);
   } else if (to_healpix) {
-    auto cards = in.cards;
-    cards.push_back({"LMMODEL", model_path, "LoFi weights"});
-    cards.push_back({"LMHASH", hash, "LoFi model content hash"});
-    io::write_healpix_fits(out->temp_path(), c.nside, {{"KAPPA", "", k.data()}}, cards, "C", pixels);
+    std::vector<io::HealpixColumn> columns;
+    for (const auto& m : maps) columns.push_back({m.name, "", m.values->data()});
+    io::write_healpix_fits(out->temp_path(), c.nside, columns, cards, "C", pixels);
   } else {
-    auto cards = in.cards;
-    cards.push_back({"LMMODEL", model_path, "LoFi weights"});
-    cards.push_back({"LMHASH", hash, "LoFi model content hash"});
     cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
     cards.push_back({"LMINPIX", patch.pixel_arcmin, "[arcmin] input (KS) grid pixel"});
     const FlatGrid out_patch{patch.centre, out_pixel, ox, oy};
-    io::write_flat_fits(out->temp_path(), tan_grid(out_patch), {{"KAPPA", "", k.data()}}, cards);
+    // Galaxy counts and weights on the output grid when it is the input grid; the footprint mask always.
+    const bool same_grid = ox == nx && oy == ny && out_pixel == patch.pixel_arcmin;
+    const std::vector<double> out_mask = same_grid ? mask : resample_mask(mask, patch, out_patch);
+    std::vector<io::NamedImage> images;
+    for (const auto& m : maps) {
+      std::vector<io::HeaderCard> extra;
+      if (m.bin > 0) {
+        const size_t b = m.bin - 1;
+        extra = {{"LMBIN", static_cast<long long>(m.bin), "tomographic bin (1-based)"},
+                 {"LMSELECT", c.bins.selection(b, c.catalogue.select), "row selection of this bin"},
+                 {"LMSIGE", bins[b].sigma_e, "shape noise per component in this bin"}};
+      }
+      images.push_back({m.name, "", m.values->data(), extra});
+      if (same_grid && !in.weight.empty() && (m.name == "KAPPA" || m.name.rfind("KAPPA_BIN", 0) == 0)) {
+        const InputGrid& g = m.bin == 0 ? in : bins[m.bin - 1];
+        const std::string suffix = m.bin == 0 ? "" : TomographicBins::suffix(m.bin - 1);
+        images.push_back({"WEIGHT" + suffix, "", g.weight.data(), extra});
+        images.push_back({"NGAL" + suffix, "count", g.counts.data(), extra});
+      }
+    }
+    images.push_back({"MASK", "", out_mask.data(), {}});
+    if (!same_grid)
+      cards.push_back({"LMNOGAL", true, "NGAL/WEIGHT only on the input grid (ks); MASK resampled here"});
+    io::write_flat_fits(out->temp_path(), tan_grid(out_patch), images, cards);
     if (png) {
       const std::vector<double> kappa(k.begin(), k.end());
       auto view = flat_view(kappa, out_patch);
-      view.style.title = "LoFi convergence κ";
+      char grid_text[96];
+      std::snprintf(grid_text, sizeof grid_text, "%ld × %ld pixels of %g'", ox, oy, out_pixel);
+      std::string source;
+      if (c.ks_map.empty()) {
+        const auto files = io::expand_catalogue_paths(c.catalogue.inputs);
+        source = std::filesystem::path(files.front()).filename().string();
+        if (files.size() > 1) source += " + " + std::to_string(files.size() - 1) + " more";
+        if (!c.catalogue.select.empty()) source += " [" + c.catalogue.select + "]";
+      } else {
+        source = std::filesystem::path(c.ks_map).filename().string();
+      }
+      view.style.title = "LoFi κ (" + std::filesystem::path(model_path).filename().string() + ", " +
+                         hash.substr(0, 8) + ") — " + source + ", " + grid_text;
       view.style.colorbar_label = "κ";
       io::write_quicklook_png(png->temp_path(), view.raster, view.style);
     }

@@ -34,6 +34,10 @@ std::vector<io::HeaderCard> provenance_cards(const std::string& command_line, co
                    {"LMONEPM", c.one_plus_m, "1 + m divided out"},
                    {"LMNIN", static_cast<long long>(c.files.size()), "number of input catalogue files"},
                });
+  if (!c.select.empty()) {
+    cards.push_back({"LMSELECT", c.select, "row selection (CFITSIO row filter)"});
+    cards.push_back({"LMNSEL", c.rows_selected, "catalogue rows the selection kept"});
+  }
   for (size_t i = 0; i < c.files.size() && i < 999; ++i) {
     cards.push_back({"LMIN" + std::to_string(i + 1), c.files[i], "input catalogue"});
   }

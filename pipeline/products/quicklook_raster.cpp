@@ -25,13 +25,24 @@ QuicklookView flat_view(const std::vector<double>& map, const FlatGrid& patch) {
       v.raster.values[static_cast<size_t>(row * patch.nx + col)] =
           static_cast<float>(map[static_cast<size_t>(iy * patch.nx + ix)]);
     }
+  // Axes in RA and Dec: the values at the edges along the central row and column (the TAN projection's
+  // lines of constant RA and Dec curve away from them by (side/2)^2 tan(Dec)/2 at the corners, under a
+  // pixel for patches of a few degrees).
   const double hx = 0.5 * static_cast<double>(patch.nx) * patch.pixel_deg();
   const double hy = 0.5 * static_cast<double>(patch.ny) * patch.pixel_deg();
-  v.style.x_left = hx, v.style.x_right = -hx, v.style.y_bottom = -hy, v.style.y_top = hy;
+  double ra_left = 0, ra_right = 0, dec_bottom = 0, dec_top = 0, unused = 0;
+  gnomonic_deproject(patch.centre, hx, 0, ra_left, unused);
+  gnomonic_deproject(patch.centre, -hx, 0, ra_right, unused);
+  gnomonic_deproject(patch.centre, 0, -hy, unused, dec_bottom);
+  gnomonic_deproject(patch.centre, 0, hy, unused, dec_top);
+  // RA continuous across 0/360 (left is East, the larger RA).
+  if (ra_left < ra_right) ra_left += 360;
+  v.style.x_left = ra_left, v.style.x_right = ra_right, v.style.y_bottom = dec_bottom,
+  v.style.y_top = dec_top;
   char label[128];
-  std::snprintf(label, sizeof label, "x [deg], East left (centre RA %.3f°)", patch.centre.ra_deg);
+  std::snprintf(label, sizeof label, "RA [deg] (East left; along Dec %.3f°)", patch.centre.dec_deg);
   v.style.x_label = label;
-  std::snprintf(label, sizeof label, "y [deg] (centre Dec %.3f°)", patch.centre.dec_deg);
+  std::snprintf(label, sizeof label, "Dec [deg] (along RA %.3f°)", patch.centre.ra_deg);
   v.style.y_label = label;
   return v;
 }

@@ -19,8 +19,7 @@ ProductReport run_region_kaiser_squires(const KsConfig& config, const distribute
   RegionHooks hooks;
   hooks.prepare = [&](RegionRun& r) { prepare_large_scales(c, smoothing_arcmin, r, comm); };
   hooks.work = [&](long long region, const ShearCatalogue& galaxies) {
-    const auto in =
-        region_input(galaxies, regions, region, c.pad, smoothing_arcmin, run.large_or_null());
+    const auto in = region_input(galaxies, regions, region, c.pad, smoothing_arcmin, run.large_or_null());
     const auto px = region_output_pixels(galaxies, regions, region, c.nside, in);
     RegionRows rows{px.pixels,
                     {sample_on_pixels(in, in.kappa_e, px), sample_on_pixels(in, in.kappa_b, px), px.n_gal}};
@@ -33,7 +32,7 @@ ProductReport run_region_kaiser_squires(const KsConfig& config, const distribute
     cards.push_back({"LMSMOOTH", smoothing_arcmin, "[arcmin] Gaussian smoothing sigma"});
     return cards;
   };
-  run_regions(c, with_noise_columns({{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"N_GAL", "galaxies"}}, c.noise),
+  run_regions(c, with_noise_columns({{"KAPPA_E", ""}, {"KAPPA_B", ""}, {"NGAL", "galaxies"}}, c.noise),
               region_record(c, "ks smooth " + std::to_string(smoothing_arcmin)), hooks, comm, timer, run);
   ProductReport report;
   report.interrupted = run.interrupted;

@@ -33,7 +33,7 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model,
   double sigma_e = m.sigma_e;
   const auto columns =
       with_noise_columns(to_list ? RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}}
-                                 : RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}, {"N_GAL", "galaxies"}},
+                                 : RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}, {"NGAL", "galaxies"}},
                          c.noise);
   auto cards = [&](const RegionRun& r) {
     auto cards = region_cards(c, r.catalogue.summary);

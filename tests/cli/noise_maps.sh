@@ -38,7 +38,7 @@ from scipy.ndimage import gaussian_filter, map_coordinates
 ok = True
 d = fits.getdata("noise_map.fits", 1)
 snr = d["SNR"]
-r_counts = np.corrcoef(snr, d["N_GAL"])[0, 1]
+r_counts = np.corrcoef(snr, d["NGAL"])[0, 1]
 print(f"pure noise: {len(d)} pixels, S/N mean {snr.mean():.3f}, variance {snr.var():.3f}, "
       f"correlation with the counts {r_counts:.3f}")
 ok &= abs(snr.mean()) < 0.05 and 0.95 < snr.var() < 1.05 and abs(r_counts) < 0.1

@@ -150,7 +150,7 @@ import sys
 import numpy as np
 from astropy.io import fits
 ok = True
-for kind, columns in (("lofi", ("KAPPA", "KAPPA_KS", "N_GAL")), ("ks", ("KAPPA_E", "KAPPA_B", "N_GAL"))):
+for kind, columns in (("lofi", ("KAPPA", "KAPPA_KS", "NGAL")), ("ks", ("KAPPA_E", "KAPPA_B", "NGAL"))):
     ref = fits.getdata(f"{kind}_1.fits", 1)
     for n in (2, 4, "reread"):
         other = fits.getdata(f"{kind}_{n}.fits", 1)
@@ -166,13 +166,13 @@ with h5py.File("ks_3.h5", "r") as f:
     same = (f.attrs["NSIDE"] == 512 and f.attrs["ORDERING"] == b"NESTED" and
             np.array_equal(f["PIXEL"][:], ref["PIXEL"]) and
             all(np.allclose(f[c][:], ref[c], rtol=0, atol=1e-6 * np.max(np.abs(ref[c])))
-                for c in ("KAPPA_E", "KAPPA_B", "N_GAL")))
+                for c in ("KAPPA_E", "KAPPA_B", "NGAL")))
     print(f"HDF5 map written collectively by 3 ranks equals the FITS map: {same}")
     ok &= same
 resumed = fits.getdata("resumed.fits", 1)
 ref = fits.getdata("ks_1.fits", 1)
 same = np.array_equal(resumed["PIXEL"], ref["PIXEL"]) and all(np.array_equal(resumed[c], ref[c])
-                                                                for c in ("KAPPA_E", "KAPPA_B", "N_GAL"))
+                                                                for c in ("KAPPA_E", "KAPPA_B", "NGAL"))
 print(f"stopped and resumed map equal to the uninterrupted one: {same}")
 ok &= same
 sys.exit(0 if ok else 1)

@@ -89,7 +89,7 @@ TEST(RegionMaps, DoNotDependOnTheNumberOfRanks) {
       single.regions.memory_gib = 1.0;
       if (!std::filesystem::exists(single.output.path))
         pipeline::run_kaiser_squires(single, distributed::Communicator::self());
-      for (const char* column : {"KAPPA_E", "KAPPA_B", "N_GAL"}) {
+      for (const char* column : {"KAPPA_E", "KAPPA_B", "NGAL"}) {
         const auto mine = io::read_partial_healpix(c.output.path, column),
                    ref = io::read_partial_healpix(single.output.path, column);
         EXPECT_EQ(mine.ordering, io::HealpixOrdering::Nested);

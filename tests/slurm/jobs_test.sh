@@ -95,7 +95,7 @@ echo "model = \"$work/prefix/share/lofimap/models/lognormal_compact.pt\"" >>map.
 run_job --ntasks=2 --output=map.log "$jobs/map.sbatch" map.toml || { cat map.log; fail "map.sbatch"; }
 mpirun --allow-run-as-root --oversubscribe -np 2 lofimap -q --threads 1 --config map.toml map -o mpirun_map.fits ||
   fail "mpirun map"
-same_map slurm_map.fits mpirun_map.fits KAPPA KAPPA_KS N_GAL && echo "ok   2. map.sbatch = mpirun" || fail "map.sbatch differs from mpirun"
+same_map slurm_map.fits mpirun_map.fits KAPPA KAPPA_KS NGAL && echo "ok   2. map.sbatch = mpirun" || fail "map.sbatch differs from mpirun"
 
 # 3. A job array of 2 shares and the merge job.
 sed 's/slurm_map.fits/array_map.fits/' map.toml >array.toml
@@ -105,7 +105,7 @@ wait_for_job "$merge" || fail "the merge job did not finish"
 if [ "$(state_of "$merge")" != COMPLETED ]; then
   cat array-*.log lofimap-map-merge-*.log 2>/dev/null; fail "array + merge: merge job $(state_of "$merge")"
 else
-  same_map array_map.fits slurm_map.fits KAPPA KAPPA_KS N_GAL && echo "ok   3. array of 2 shares + merge (afterok) = map.sbatch" ||
+  same_map array_map.fits slurm_map.fits KAPPA KAPPA_KS NGAL && echo "ok   3. array of 2 shares + merge (afterok) = map.sbatch" ||
     fail "the merged map differs"
 fi
 
