@@ -1,6 +1,7 @@
 // Entry point of the `lofimap` command: parses options, sets up MPI and threads, runs one subcommand, and
 // maps exceptions to exit codes (jobs/exit_codes.hpp).
 #include <sched.h>
+#include <unistd.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -25,6 +26,12 @@ namespace {
 // unfinished outputs, then die of the signal as the default action would.
 extern "C" void on_fatal_signal(int sig) {
   lofimap::io::remove_temporary_outputs();  // io is one shared library: the plugin's outputs are listed too
+  // Where it stopped, with write(2): the only output a signal handler may make. Region maps and training
+  // catch these signals themselves (they stop between regions or steps and say how to resume).
+  static const char message[] =
+      "lofimap: stopped by a signal; unfinished outputs were removed and earlier files are untouched. This "
+      "command keeps no partial progress: run it again to make its outputs.\n";
+  [[maybe_unused]] const auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }

@@ -1,5 +1,7 @@
 #include "pipeline/survey/region_driver.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -130,6 +132,13 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
   // Wave by wave: the galaxies of a share of every rank's regions arrive, those regions are mapped, their
   // galaxies dropped. A stop request (or --stop-after) is honoured between regions (every finished one is on
   // disk) and agreed on by all ranks at the end of the wave.
+  const auto started = std::chrono::steady_clock::now();
+  long long total_to_map = static_cast<long long>(run.assignment.mine().size()) -
+                           static_cast<long long>(done.size());  // this rank's, summed below
+  comm.allreduce_sum(&total_to_map, 1);
+  if (comm.is_root())
+    spdlog::info("regions: {} to map over {} rank(s) in {} wave(s){}", total_to_map, comm.size(), exchange.waves(),
+                 finished.empty() ? "" : ", " + std::to_string(finished.size()) + " kept from the interrupted run");
   double exchange_seconds = 0, region_seconds = 0;
   KernelUse exchange_use, region_use;
   long long mapped = 0;
@@ -160,10 +169,19 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
     region_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     exchange_use += u1 - u0;
     region_use += KernelUse::now() - u1;
-    long long any_stopped = stopped ? 1 : 0;
-    comm.allreduce_sum(&any_stopped, 1);
-    if (any_stopped > 0) {
+    long long status[2] = {stopped ? 1 : 0, mapped};  // ranks stopped, regions mapped so far
+    comm.allreduce_sum(status, 2);
+    // Progress as it happens (a long MPI job's log must not wait for the end).
+    if (comm.is_root())
+      spdlog::info("regions: wave {} of {} done, {} of {} regions mapped in this run ({:.1f} s)", w + 1,
+                   exchange.waves(), status[1], total_to_map,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (status[0] > 0) {
       stopped = true;
+      if (comm.is_root())
+        spdlog::warn("stopped after {} of {} regions ({}): the finished regions are kept in {}.parts; run the "
+                     "same command with --resume to map the rest",
+                     status[1], total_to_map, stop_requested() ? "stop signal" : "--stop-after", c.output.path);
       break;
     }
   }
