@@ -282,6 +282,18 @@ TrainingSetReader::~TrainingSetReader() {
   if (impl_->file >= 0) H5Fclose(impl_->file);
 }
 
+std::vector<float> TrainingSetReader::per_map(const std::string& name) const {
+  if (name != "sigma_e" && name != "n_gal")
+    throw Error(impl_->path, "reading /" + name, "not a per-map number");
+  std::vector<float> out(static_cast<size_t>(maps_));
+  const hid_t ds =
+      detail::check_hdf5(H5Dopen2(impl_->file, name.c_str(), H5P_DEFAULT), impl_->path, "opening /" + name);
+  const herr_t rc = H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
+  H5Dclose(ds);
+  detail::check_hdf5(rc, impl_->path, "reading /" + name);
+  return out;
+}
+
 TrainingMap TrainingSetReader::read(long index) const {
   if (index < 0 || index >= maps_)
     throw Error(impl_->path, "reading map", "index " + std::to_string(index) + " out of range");

@@ -73,6 +73,8 @@ class TrainingSetReader {
   long maps() const { return maps_; }
   long n() const { return n_; }
   TrainingMap read(long index) const;
+  // A per-map number of every map: "sigma_e" or "n_gal".
+  std::vector<float> per_map(const std::string& name) const;
   std::string text_attribute(const std::string& name) const;
   double number_attribute(const std::string& name) const;
   // The pixel scale in arcmin (attribute pixel_arcmin); io::Error unless it lies in (0, 600).

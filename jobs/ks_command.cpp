@@ -67,9 +67,11 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
   cli->noise = add_noise_options(cmd, c.noise);
   cmd->add_option("--smooth", c.smoothing_arcmin, "Gaussian smoothing sigma in arcmin (0 = none)")
       ->capture_default_str();
-  cmd->add_option("--wiener", c.wiener_cl,
-                  "C_ell table (ell C_ell, e.g. from `lofimap simulate cl`): add a Wiener-filtered "
-                  "KAPPA_WIENER map (flat or --sphere)");
+  cmd->add_option(
+      "--wiener", c.wiener_cl,
+      "C_ell table (ell C_ell, e.g. from `lofimap simulate cl`), or `limber` for the Limber spectrum "
+      "of each map's own n(z) (the redshift column's histogram; Planck 2015 halofit): add a "
+      "Wiener-filtered KAPPA_WIENER map (flat or --sphere)");
   add_bins_option(cmd, cli->bins);
   cmd->add_flag(
       "--keep-outside", c.keep_outside,
@@ -81,6 +83,7 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
       refuse_options_of_other_modes(*cli);
       finish_catalogue_options(c.catalogue, cli->columns);
       c.bins = finish_tomographic_bins(cli->bins, c.catalogue);
+      c.redshift_column = c.bins.enabled() ? c.bins.column : redshift_column(c.catalogue);
       finish_flat_options(c.flat, cli->center);
       c.output.command_line = global.command_line;
       const auto comm = distributed::Communicator::world();

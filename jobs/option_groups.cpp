@@ -67,6 +67,12 @@ pipeline::TomographicBins finish_tomographic_bins(const std::vector<std::string>
   return pipeline::parse_tomographic_bins(arguments, columns);
 }
 
+std::string redshift_column(const pipeline::CatalogueOptions& c) {
+  pipeline::ColumnMap columns = pipeline::survey_preset(c.preset).columns;
+  pipeline::override_columns(columns, c.column_overrides);
+  return columns.z;
+}
+
 OptionList add_flat_options(CLI::App* cmd, pipeline::FlatKsSettings& flat, std::vector<double>& center,
                             const std::string& what, const std::string& pixel_default) {
   return {cmd->add_option("--center", center, what + " centre: RA DEC in degrees (default: the footprint's)")

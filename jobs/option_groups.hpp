@@ -33,6 +33,9 @@ CLI::Option* add_bins_option(CLI::App* cmd, std::vector<std::string>& arguments)
 pipeline::TomographicBins finish_tomographic_bins(const std::vector<std::string>& arguments,
                                                   const pipeline::CatalogueOptions& c);
 
+// The preset's redshift column with --column z=NAME applied ("" when it names none).
+std::string redshift_column(const pipeline::CatalogueOptions& c);
+
 // --center, --pixel, --npix, --size, --pad of a flat grid. `center` receives RA Dec, which
 // finish_flat_options copies into `flat`. `what`: the grid's name in the help ("flat patch", "input (KS)
 // grid"); `pixel_default`: what --pixel defaults to, for its help. Returns --center, --npix, --size (which

@@ -43,6 +43,10 @@ std::string LofiOptions::to_json() const {
     j["wiener_prior_ell"] = wiener_prior_ell;
     j["wiener_prior_cl"] = wiener_prior_cl;
   }
+  // Likewise the training ranges: only models that recorded them carry the keys.
+  if (!train_ngal_range.empty()) j["train_ngal_range"] = train_ngal_range;
+  if (!train_sigma_e_range.empty()) j["train_sigma_e_range"] = train_sigma_e_range;
+  if (!train_pixel_range.empty()) j["train_pixel_range"] = train_pixel_range;
   return j.dump();
 }
 
@@ -64,6 +68,14 @@ LofiOptions LofiOptions::from_json(const std::string& text) {
     if (j.contains("wiener_prior_ell"))
       o.wiener_prior_ell = j.at("wiener_prior_ell").get<std::vector<double>>();
     if (j.contains("wiener_prior_cl")) o.wiener_prior_cl = j.at("wiener_prior_cl").get<std::vector<double>>();
+    for (auto [key, range] : {std::pair{"train_ngal_range", &o.train_ngal_range},
+                              std::pair{"train_sigma_e_range", &o.train_sigma_e_range},
+                              std::pair{"train_pixel_range", &o.train_pixel_range}})
+      if (j.contains(key)) {
+        *range = j.at(key).get<std::vector<double>>();
+        if (range->size() != 2 || !((*range)[0] <= (*range)[1]))
+          throw std::invalid_argument(std::string(key) + ": expected [min, max]");
+      }
     return o;
   } catch (const std::exception& e) {
     throw std::invalid_argument(std::string("LoFi options: ") + e.what());
@@ -71,7 +83,11 @@ LofiOptions LofiOptions::from_json(const std::string& text) {
 }
 
 std::string LofiOptions::difference(const LofiOptions& o) const {
-  const auto a = nlohmann::json::parse(to_json()), b = nlohmann::json::parse(o.to_json());
+  // The training ranges describe the data, not the network: a checkpoint written before they were recorded
+  // is still the same model.
+  auto a = nlohmann::json::parse(to_json()), b = nlohmann::json::parse(o.to_json());
+  for (const char* key : {"train_ngal_range", "train_sigma_e_range", "train_pixel_range"})
+    a.erase(key), b.erase(key);
   for (auto it = a.begin(); it != a.end(); ++it)
     if (!b.contains(it.key()) || b.at(it.key()) != it.value())
       return it.key() + ": " + it.value().dump() + " vs " +

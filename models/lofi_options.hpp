@@ -26,6 +26,10 @@ struct LofiOptions {
   // (kept with the model so that every map made with it uses the prior it was trained with).
   bool wiener_channel = false;
   std::vector<double> wiener_prior_ell, wiener_prior_cl;
+  // What the model was trained on, [min, max] over its training maps: galaxies per arcmin^2, shape noise per
+  // component, input pixel [arcmin]. `map` warns about data outside them. Empty for models trained before
+  // they were recorded (then no warning is possible).
+  std::vector<double> train_ngal_range, train_sigma_e_range, train_pixel_range;
 
   static LofiOptions published() { return {}; }
   static LofiOptions compact();
@@ -42,7 +46,8 @@ struct LofiOptions {
 
   std::string to_json() const;
   static LofiOptions from_json(const std::string& json);  // throws std::invalid_argument on malformed input
-  // "" when equal, else the first option that differs as "name: this vs other".
+  // "" when equal, else the first option that differs as "name: this vs other" (the training ranges, which
+  // describe the data rather than the network, are not compared).
   std::string difference(const LofiOptions& other) const;
   void validate() const;  // throws std::invalid_argument naming the option (also above its upper limit)
 };

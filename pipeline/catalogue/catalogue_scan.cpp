@@ -45,7 +45,8 @@ struct PartTally {
   InvalidCounts bad;
   long long unselected = 0;  // rows the row filter did not keep
   double sums[6] = {0, 0, 0, 0, 0, 0};
-  RawShearRows rows;  // the current chunk's valid rows
+  std::vector<double> histogram;  // CatalogueOptions::histogram_column
+  RawShearRows rows;              // the current chunk's valid rows
 };
 }  // namespace
 
@@ -58,6 +59,9 @@ struct CatalogueScan::State {
   std::vector<std::string> names;  // requested columns
   bool has_weight = false, has_m = false, has_c = false;
   size_t iw = 0, ir11 = 0, ir22 = 0, im = 0, ic1 = 0, ic2 = 0, irms = 0;
+  size_t checked = 0;  // columns that must be finite in a valid row (all but the histogram's)
+  bool has_histogram = false;
+  size_t ihist = 0;
   distributed::RowRange range;
   std::vector<PartTally> parts;
 };
@@ -102,6 +106,14 @@ CatalogueScan::CatalogueScan(const CatalogueOptions& options, const distributed:
                       "needs the m, c1 and c2 columns ('" + cols.m + "', '" + cols.c1 + "', '" + cols.c2 +
                           "'); override them with --column");
     }
+  }
+  s.checked = s.names.size();
+  if (!options.histogram_column.empty()) {
+    if (!(options.histogram_max > 0) || options.histogram_bins < 1)
+      throw std::invalid_argument("histogram of '" + options.histogram_column + "': empty range");
+    s.has_histogram = true;
+    s.ihist = s.names.size();
+    s.names.push_back(options.histogram_column);
   }
   if (!options.select.empty()) s.files->set_row_filter(options.select);
   s.range = distributed::split_rows(s.files->total_rows(), comm.rank(), comm.size());
@@ -159,7 +171,7 @@ void CatalogueScan::run(int parts, const std::function<void(int, const RawShearR
           const double ra = ra_in[k], dec = dec_in[k], e1 = e1_in[k], e2 = e2_in[k], w = w_in ? w_in[k] : 1.0;
           bool finite = std::isfinite(ra) & std::isfinite(dec) & std::isfinite(e1) & std::isfinite(e2) &
                         std::isfinite(w);
-          for (size_t j = 4; j < c.size(); ++j) finite &= std::isfinite(c[j][k]);
+          for (size_t j = 4; j < s.checked; ++j) finite &= std::isfinite(c[j][k]);
           // RA in [0, 360) or [-180, 180) by convention; a value like 1e300 is a broken row, not an angle to
           // wrap.
           const bool valid = finite & (w > 0) & (std::abs(dec) <= 90) & (ra >= -360) & (ra <= 720) &
@@ -185,6 +197,13 @@ void CatalogueScan::run(int parts, const std::function<void(int, const RawShearR
           if (has_m) sum_m += w * c[s.im][k];
           if (has_c) out.c1[n] = c[s.ic1][k], out.c2[n] = c[s.ic2][k];
           if (calibration == Calibration::Hsc) sum_rms += w * c[s.irms][k] * c[s.irms][k];
+          if (s.has_histogram) {
+            const double v = c[s.ihist][k] / s.options.histogram_max * s.options.histogram_bins;
+            if (v >= 0 && v < s.options.histogram_bins) {
+              if (t.histogram.empty()) t.histogram.assign(static_cast<size_t>(s.options.histogram_bins), 0.0);
+              t.histogram[static_cast<size_t>(v)] += w;
+            }
+          }
           ++n;
         }
         for (auto* v : {&out.ra, &out.dec, &out.e1, &out.e2, &out.w}) v->resize(n);
@@ -210,6 +229,13 @@ CatalogueSummary CatalogueScan::finish(ShapeCalibration& cal) const {
   }
   st.comm->allreduce_sum(counts, 7);
   st.comm->allreduce_sum(sums, 6);
+  std::vector<double> histogram;
+  if (st.has_histogram) {
+    histogram.assign(static_cast<size_t>(st.options.histogram_bins), 0.0);
+    for (const auto& t : st.parts)
+      for (size_t b = 0; b < t.histogram.size(); ++b) histogram[b] += t.histogram[b];
+    st.comm->allreduce_sum(histogram.data(), histogram.size());
+  }
   CatalogueSummary s;
   s.files = st.files->paths();
   s.preset = st.preset.name;
@@ -217,6 +243,7 @@ CatalogueSummary CatalogueScan::finish(ShapeCalibration& cal) const {
   s.rows_read = counts[0];
   s.invalid = {counts[1], counts[2], counts[3], counts[4], counts[5]};
   s.select = st.options.select;
+  s.histogram = std::move(histogram);
   s.rows_selected = s.rows_read - counts[6];
   s.rows_valid = s.rows_selected - s.invalid.total();
   s.sum_weight = sums[0];

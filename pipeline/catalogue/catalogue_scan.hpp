@@ -30,6 +30,12 @@ struct CatalogueOptions {
   // CFITSIO row-filter expression (`Z_B > 0.5 && Z_B <= 0.9`): rows it does not keep are not read as
   // galaxies, nor counted as invalid. Empty: every row.
   std::string select;
+  // A weighted histogram of this column over the valid selected rows (the n(z) of a redshift column): bins of
+  // equal width on [0, histogram_max). Values outside, or not finite, are not counted (and do not make the
+  // row invalid). Empty: none.
+  std::string histogram_column;
+  double histogram_max = 5;
+  int histogram_bins = 200;
 };
 
 struct InvalidCounts {
@@ -45,6 +51,7 @@ struct CatalogueSummary {
   long long rows_read = 0, rows_valid = 0;  // over all ranks
   std::string select;                       // the row filter applied ("" for none)
   long long rows_selected = 0;              // rows the filter kept (rows_read without one)
+  std::vector<double> histogram;             // CatalogueOptions::histogram_column's weighted counts
   InvalidCounts invalid;
   double mean_e1 = 0, mean_e2 = 0;  // weighted means subtracted (catalogue frame)
   double response = 1;              // DES mean response or HSC 2R

@@ -135,7 +135,8 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
   // Every rank must train the same thing: the options that shape the optimisation and the model (which also
   // depends on the sets each rank opened) are compared with rank 0's. A rank that differs fails, naming
   // itself and the option; its failure ends the job on every rank.
-  const auto model_options = c.model_options(finest_pixel(sets));
+  auto model_options = c.model_options(finest_pixel(sets));
+  record_training_ranges(sets, model_options);
   const std::string root_record = comm.broadcast(c.record());
   const std::string root_model = comm.broadcast(model_options.to_json());
   if (auto diff = c.resume_difference(root_record); !diff.empty()) {  // "--lr: 0.001 when started, 0.01 now"

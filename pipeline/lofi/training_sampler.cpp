@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 #include "pipeline/core/flat_grid.hpp"
@@ -32,6 +33,22 @@ double finest_pixel(const std::vector<TrainingSet>& sets) {
   double finest = sets.front().pixel;
   for (const auto& s : sets) finest = std::min(finest, s.pixel);
   return finest;
+}
+
+void record_training_ranges(const std::vector<TrainingSet>& sets, models::LofiOptions& o) {
+  const double inf = std::numeric_limits<double>::infinity();
+  double ngal[2] = {inf, -inf}, sigma[2] = {inf, -inf}, pixel[2] = {inf, -inf};
+  const auto extend = [](double* r, double v) { r[0] = std::min(r[0], v), r[1] = std::max(r[1], v); };
+  for (const auto& set : sets) {
+    const auto n = set.reader->per_map("n_gal"), s = set.reader->per_map("sigma_e");
+    for (long i = 0; i < set.train_maps; ++i)
+      extend(ngal, n[static_cast<size_t>(i)]), extend(sigma, s[static_cast<size_t>(i)]);
+    extend(pixel, set.pixel);
+  }
+  if (!(ngal[0] <= ngal[1])) return;
+  o.train_ngal_range = {ngal[0], ngal[1]};
+  o.train_sigma_e_range = {sigma[0], sigma[1]};
+  o.train_pixel_range = {pixel[0], pixel[1]};
 }
 
 MapTensors load_training_map(const TrainingSet& set, long index, const models::LofiOptions& options,

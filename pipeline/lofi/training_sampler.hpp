@@ -33,6 +33,8 @@ std::vector<TrainingSet> open_training_sets(const TrainConfig& config);
 // The model's training pixel: the finest of the sets (it sets the filter's wavenumber range and the initial
 // patch radii).
 double finest_pixel(const std::vector<TrainingSet>& sets);
+// The ranges of n_gal, sigma_e and pixel over the sets' training maps, recorded in the model's options.
+void record_training_ranges(const std::vector<TrainingSet>& sets, models::LofiOptions& options);
 
 struct MapTensors {
   torch::Tensor input;  // [C, n, n]

@@ -6,6 +6,7 @@
 #include "io/atomic_output.hpp"
 #include "io/catalogue_files.hpp"
 #include "pipeline/core/angular_spectrum.hpp"
+#include "pipeline/products/wiener_prior.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/survey/sky_regions.hpp"
 
@@ -22,12 +23,17 @@ void KsConfig::validate() const {
   validate_catalogue_options(catalogue);
   if (output.path.empty()) throw std::invalid_argument("--output: no output path given");
   auto inputs = io::expand_catalogue_paths(catalogue.inputs);
-  if (!wiener_cl.empty()) inputs.push_back(wiener_cl);
-  // Region maps write no pictures; a flat or HEALPix map writes E, B and counts beside the FITS.
-  check_product_outputs(output,
-                        output.png && !regions.enabled() ? quicklook_paths(output.path, !wiener_cl.empty())
-                                                         : std::vector<std::string>{},
-                        inputs);
+  const bool limber = wiener_cl == kLimberPrior;
+  if (!wiener_cl.empty() && !limber) inputs.push_back(wiener_cl);
+  if (limber && redshift_column.empty())
+    throw std::invalid_argument(
+        "--wiener limber: needs a redshift column (--bins COLUMN ..., or the preset's z column, or --column "
+        "z=NAME)");
+  // A flat or HEALPix map writes E, B, counts (and the Wiener map) beside the FITS; a region map its E map.
+  std::vector<std::string> pictures;
+  if (output.png && !regions.enabled()) pictures = quicklook_paths(output.path, !wiener_cl.empty());
+  if (output.png && regions.enabled() && regions.tasks <= 1) pictures = {quicklook_path(output.path, "kappa_e")};
+  check_product_outputs(output, pictures, inputs);
   if (smoothing_arcmin < 0 || !std::isfinite(smoothing_arcmin))
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
   validate_noise_options(noise);
@@ -58,7 +64,7 @@ void KsConfig::validate() const {
   } else {
     validate_flat_settings(flat);
   }
-  if (!wiener_cl.empty()) read_cl_table(wiener_cl);  // a missing or malformed table fails before any work
+  if (!wiener_cl.empty() && !limber) read_cl_table(wiener_cl);  // a missing or malformed table fails first
 }
 
 RegionSettings KsConfig::region_settings() const {

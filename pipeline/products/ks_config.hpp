@@ -27,6 +27,7 @@ struct KsConfig {
   double smoothing_arcmin = 0;
   std::string wiener_cl;  // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat or sphere)
   TomographicBins bins;   // one set of maps per bin beside those of all bins together
+  std::string redshift_column;  // --wiener limber: the n(z) column (the bins' column, else the preset's z)
   bool keep_outside = false;  // keep the maps' values outside the footprint (default NaN / UNSEEN there)
   OutputOptions output;       // .fits (or .h5 for a region map)
 

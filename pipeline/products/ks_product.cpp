@@ -26,6 +26,7 @@
 #include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
+#include "pipeline/products/wiener_prior.hpp"
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/sphere/sphere_wiener_filter.hpp"
@@ -110,6 +111,7 @@ struct FlatKsMaps {
   FlatFieldPair kappa;
   std::vector<double> wiener;
   int wiener_iterations = 0;
+  std::string wiener_prior;  // what the prior was (a table, or the Limber spectrum of the n(z))
   double sigma_e = 0;
 };
 
@@ -139,7 +141,8 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
     // exact adjoint of the zero-padded forward model, and CG on that non-symmetric system stalls (1000
     // iterations without converging on a 96^2 patch, against 5 periodic); the prior and the noise weights
     // handle the patch edges.
-    auto result = wiener_filter(m.grid.g1, m.grid.g2, m.grid.count, m.sigma_e, read_cl_table(c.wiener_cl),
+    const AngularSpectrum prior = wiener_prior(c.wiener_cl, m.catalogue, catalogue, m.wiener_prior);
+    auto result = wiener_filter(m.grid.g1, m.grid.g2, m.grid.count, m.sigma_e, prior,
                                 FlatGrid(patch.centre, patch.pixel_arcmin, patch.nx, patch.ny));
     if (result.iterations >= WienerOptions{}.max_iterations)
       throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
@@ -170,7 +173,8 @@ std::vector<io::HeaderCard> bin_cards(const TomographicBins& bins, size_t b, con
           {"LMSIGE", m.sigma_e, "measured shape noise per component in this bin"},
           {"LMMEANE1", m.catalogue.mean_e1, "weighted mean e1 subtracted in this bin"},
           {"LMMEANE2", m.catalogue.mean_e2, "weighted mean e2 subtracted in this bin"},
-          {"LMRESP", m.catalogue.response, "shear response divided out in this bin"}};
+          {"LMRESP", m.catalogue.response, "shear response divided out in this bin"},
+          {"LMWFCL", m.wiener_prior, "prior C_ell of this bin's Wiener filter"}};
 }
 
 }  // namespace
@@ -194,14 +198,17 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     return cards;
   };
 
+  // --wiener limber: the n(z) of each map's own rows, histogrammed in the catalogue pass.
+  CatalogueOptions base = c.catalogue;
+  if (c.wiener_cl == kLimberPrior) base.histogram_column = c.redshift_column;
   if (!c.sphere) {
-    const FlatKsMaps all = flat_ks_maps(c, c.catalogue, c.flat, comm, timer);
+    const FlatKsMaps all = flat_ks_maps(c, base, c.flat, comm, timer);
     // Each bin on the grid of all bins together, with its own calibration (mean shear, response).
     std::vector<FlatKsMaps> bins;
     FlatKsSettings fixed = c.flat;
     fixed.grid = all.grid.patch;
     for (size_t b = 0; b < c.bins.count(); ++b) {
-      CatalogueOptions selected = c.catalogue;
+      CatalogueOptions selected = base;
       selected.select = c.bins.selection(b, c.catalogue.select);
       bins.push_back(flat_ks_maps(c, selected, fixed, comm, timer));
     }
@@ -225,7 +232,7 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
     cards.push_back({"LMNAN", !c.keep_outside, "maps NaN outside the footprint (MASK = 0)"});
     if (!c.wiener_cl.empty()) {
-      cards.push_back({"LMWFCL", c.wiener_cl, "C_ell table of the Wiener filter"});
+      cards.push_back({"LMWFCL", all.wiener_prior, "prior C_ell of the Wiener filter (all bins)"});
       cards.push_back({"LMWFIT", static_cast<long long>(all.wiener_iterations),
                        "Wiener filter CG iterations (all bins)"});
     }
@@ -291,10 +298,14 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
       SphereCatalogueMaps input;
       SphereFieldPair kappa;
       SphereWienerResult wiener;
+      AngularSpectrum prior;
+      std::string prior_text;
     };
     const auto sphere_maps = [&](const CatalogueOptions& catalogue) {
       SphereKsMaps m;
       m.input = bin_catalogue_sphere(catalogue, c.nside, transforms, comm, timer);
+      if (!c.wiener_cl.empty())
+        m.prior = wiener_prior(c.wiener_cl, m.input.catalogue, catalogue, m.prior_text);
       if (!comm.is_root()) return m;
       const SphereShearMaps& maps = m.input.maps;
       m.kappa = sphere_kaiser_squires(maps.q, maps.u, c.nside, options);
@@ -304,8 +315,7 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
       if (!c.wiener_cl.empty()) {
         SphereWienerOptions wo;
         wo.lmax = lmax;
-        m.wiener = sphere_wiener_filter(maps.q, maps.u, maps.count, m.input.sigma_e,
-                                        read_cl_table(c.wiener_cl), c.nside, wo);
+        m.wiener = sphere_wiener_filter(maps.q, maps.u, maps.count, m.input.sigma_e, m.prior, c.nside, wo);
         if (m.wiener.iterations >= wo.max_iterations)
           throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
                                    std::to_string(m.wiener.residual) + ")");
@@ -313,10 +323,10 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
       }
       return m;
     };
-    const SphereKsMaps all = sphere_maps(c.catalogue);
+    const SphereKsMaps all = sphere_maps(base);
     std::vector<SphereKsMaps> bins;
     for (size_t b = 0; b < c.bins.count(); ++b) {
-      CatalogueOptions selected = c.catalogue;
+      CatalogueOptions selected = base;
       selected.select = c.bins.selection(b, c.catalogue.select);
       bins.push_back(sphere_maps(selected));
     }
@@ -324,7 +334,7 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     const SphereShearMaps& maps = all.input.maps;
     auto cards = cards_for(all.input.catalogue);
     if (!c.wiener_cl.empty()) {
-      cards.push_back({"LMWFCL", c.wiener_cl, "C_ell table of the Wiener filter"});
+      cards.push_back({"LMWFCL", all.prior_text, "prior C_ell of the Wiener filter (all bins)"});
       cards.push_back(
           {"LMWFIT", static_cast<long long>(all.wiener.iterations), "Wiener filter CG iterations"});
     }
@@ -394,6 +404,8 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
       const std::string n = std::to_string(b + 1);
       cards.push_back({"LMB" + n + "NGAL", bins[b].input.catalogue.rows_valid, "valid galaxies in bin " + n});
       cards.push_back({"LMB" + n + "SIGE", bins[b].input.sigma_e, "shape noise per component in bin " + n});
+      if (!c.wiener_cl.empty())
+        cards.push_back({"LMB" + n + "WF", bins[b].prior_text, "Wiener prior of bin " + n});
     }
     io::write_healpix_fits(products->fits_temp(), c.nside, columns, cards, "C", pixels);
     if (c.output.png) {

@@ -87,8 +87,10 @@ void MapConfig::validate() const {
   if (b_mode && regions.enabled())
     throw std::invalid_argument("--b-mode: not yet with --regions (one patch only)");
   if (!regions.enabled()) require_fits_name(output, "a map of one patch");
-  // A flat patch gets its picture beside it; lists, HEALPix and region maps none.
-  const bool picture = output.png && !regions.enabled() && coords_file.empty() && nside == 0;
+  // A flat patch and a HEALPix region map get their picture beside them; lists, mosaics and patch HEALPix
+  // none.
+  const bool picture = output.png && (regions.enabled() ? !region_list_output() && regions.tasks <= 1
+                                                        : coords_file.empty() && nside == 0);
   check_product_outputs(
       output,
       picture ? std::vector<std::string>{quicklook_path(output.path, "kappa")} : std::vector<std::string>{},

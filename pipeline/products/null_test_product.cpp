@@ -217,7 +217,7 @@ ProductReport run_null_test(const NullTestConfig& c, const distributed::Communic
   auto cards = provenance_cards(c.output.command_line, cat.summary);
   cards.push_back(
       {"LMNREAL", static_cast<long long>(c.realisations), "noise realisations (rotated ellipticities)"});
-  cards.push_back({"LMNSEED", static_cast<long long>(c.seed), "seed of the rotations"});
+  cards.push_back({"LMNSEED", std::to_string(c.seed), "seed of the rotations"});
   cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian sigma of the peak counts"});
   cards.push_back({"LMSIGE", sigma_e, "measured shape noise per component"});
   cards.push_back({"LMCHI2", r.chi2, "chi^2 of the B-mode statistics"});

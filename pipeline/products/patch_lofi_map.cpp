@@ -1,5 +1,7 @@
 #include "pipeline/products/patch_lofi_map.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -28,6 +30,7 @@
 #include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
+#include "pipeline/products/training_range_check.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/survey/healpix_patch_pixels.hpp"
 
@@ -197,6 +200,22 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
     long ix = 0, iy = 0;
     inside[static_cast<size_t>(q)] = patch.pixel_of(xy[2 * q] / 60.0, xy[2 * q + 1] / 60.0, ix, iy) &&
                                      mask[static_cast<size_t>(iy * nx + ix)] > 0;
+  }
+  // Data outside what the model was trained on (density over the footprint, shape noise, input pixel).
+  {
+    const auto density = [&](const InputGrid& g) {
+      double galaxies = 0, pixels = 0;
+      for (size_t i = 0; i < mask.size(); ++i)
+        if (mask[i] > 0) galaxies += g.counts[i], pixels += 1;
+      return pixels > 0 ? galaxies / (pixels * patch.pixel_arcmin * patch.pixel_arcmin) : -1.0;
+    };
+    std::vector<std::string> warnings = {
+        training_range_warning(mo, "the catalogue", density(in), sigma_e, patch.pixel_arcmin)};
+    for (size_t b = 0; b < bins.size(); ++b)
+      warnings.push_back(training_range_warning(mo, "bin " + std::to_string(b + 1), density(bins[b]),
+                                                bins[b].sigma_e, patch.pixel_arcmin));
+    for (const auto& w : warnings)
+      if (!w.empty()) spdlog::warn("{}", w);
   }
   // Outside: NaN (flat grids, lists) or healpy's UNSEEN, unless kept.
   const float outside_value = to_healpix ? -1.6375e30f : std::numeric_limits<float>::quiet_NaN();

@@ -94,7 +94,7 @@ ProductReport run_profile(const ProfileConfig& c, const distributed::Communicato
     double* t = &sums[b * kSums];
     t[0] += 1, t[1] += w, t[2] += w * w, t[3] += w * r, t[4] += w * s.t, t[5] += w * s.x;
   }
-  comm.allreduce_sum(sums.data(), static_cast<int>(sums.size()));
+  comm.allreduce_sum(sums.data(), sums.size());
   ProductReport report;
   if (!comm.is_root()) return report;
 

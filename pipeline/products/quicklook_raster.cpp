@@ -3,6 +3,7 @@
 #include <healpix_base.h>
 #include <pointing.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -47,22 +48,25 @@ QuicklookView flat_view(const std::vector<double>& map, const FlatGrid& patch) {
   return v;
 }
 
-QuicklookView sphere_view(const std::vector<double>& map, const std::vector<double>& weight, long nside) {
-  const Healpix_Base2 base(nside, RING, SET_NSIDE);
+namespace {
+
+// A HEALPix map's picture: `for_each_seen(f)` calls f(p) for every observed pixel p of `base`, `value_at(p)`
+// gives a pixel's value (NaN where unobserved). Footprints under 10% of the sky get a gnomonic view about
+// their mean direction, larger ones a Mollweide view.
+template <typename ForEach, typename ValueAt>
+QuicklookView draw_sphere(const Healpix_Base2& base, const ForEach& for_each_seen, const ValueAt& value_at) {
   QuicklookView v;
-  auto seen = [&](long long p) { return weight.empty() || weight[static_cast<size_t>(p)] > 0; };
-  // Footprint: observed pixels' mean direction and largest distance from it.
   vec3 sum(0, 0, 0);
   long long observed = 0;
-  for (long long p = 0; p < base.Npix(); ++p)
-    if (seen(p)) sum += base.pix2vec(p), ++observed;
+  for_each_seen([&](long long p) { sum += base.pix2vec(p), ++observed; });
   const double fsky = static_cast<double>(observed) / static_cast<double>(base.Npix());
   if (observed > 0 && fsky < 0.1 && sum.Length() > 0) {
     const pointing centre(sum);
     double radius = 0;
     const vec3 c = sum.Norm();
-    for (long long p = 0; p < base.Npix(); ++p)
-      if (seen(p)) radius = std::max(radius, std::acos(std::min(1.0, dotprod(c, base.pix2vec(p)))));
+    for_each_seen([&](long long p) {
+      radius = std::max(radius, std::acos(std::min(1.0, dotprod(c, base.pix2vec(p)))));
+    });
     radius = std::min(radius * 1.05 + base.max_pixrad(), 40 * kDeg);
     const double half = std::tan(radius) / kDeg;  // tangent-plane half width in degrees
     const long n = 600;
@@ -76,16 +80,14 @@ QuicklookView sphere_view(const std::vector<double>& map, const std::vector<doub
         const double y = half * (1 - 2 * (static_cast<double>(row) + 0.5) / static_cast<double>(n));
         double ra = 0, dec = 0;
         gnomonic_deproject(tp, x, y, ra, dec);
-        const long long p = base.ang2pix(pointing((90 - dec) * kDeg, ra * kDeg));
-        if (seen(p))
-          v.raster.values[static_cast<size_t>(row * n + col)] =
-              static_cast<float>(map[static_cast<size_t>(p)]);
+        v.raster.values[static_cast<size_t>(row * n + col)] =
+            static_cast<float>(value_at(base.ang2pix(pointing((90 - dec) * kDeg, ra * kDeg))));
       }
     v.style.x_left = half, v.style.x_right = -half, v.style.y_bottom = -half, v.style.y_top = half;
     char label[128];
-    std::snprintf(label, sizeof label, "x [deg], East left (centre RA %.2f°)", tp.ra_deg);
+    std::snprintf(label, sizeof label, "x [deg], East left (gnomonic about RA %.2f°)", tp.ra_deg);
     v.style.x_label = label;
-    std::snprintf(label, sizeof label, "y [deg] (centre Dec %.2f°)", tp.dec_deg);
+    std::snprintf(label, sizeof label, "y [deg], North up (about Dec %.2f°)", tp.dec_deg);
     v.style.y_label = label;
     return v;
   }
@@ -103,13 +105,46 @@ QuicklookView sphere_view(const std::vector<double>& map, const std::vector<doub
       const double lat = std::asin((2 * t + std::sin(2 * t)) / std::numbers::pi);
       double lon = std::numbers::pi * x / (2 * s2 * std::cos(t));
       if (lon < 0) lon += 2 * std::numbers::pi;
-      const long long p = base.ang2pix(pointing(std::numbers::pi / 2 - lat, lon));
-      if (seen(p))
-        v.raster.values[static_cast<size_t>(row * w + col)] = static_cast<float>(map[static_cast<size_t>(p)]);
+      v.raster.values[static_cast<size_t>(row * w + col)] =
+          static_cast<float>(value_at(base.ang2pix(pointing(std::numbers::pi / 2 - lat, lon))));
     }
   v.style.has_axes = false;
   v.style.x_label = "Mollweide, RA 0° at the centre, East left";
   return v;
+}
+
+}  // namespace
+
+QuicklookView sphere_view(const std::vector<double>& map, const std::vector<double>& weight, long nside) {
+  const Healpix_Base2 base(nside, RING, SET_NSIDE);
+  auto seen = [&](long long p) { return weight.empty() || weight[static_cast<size_t>(p)] > 0; };
+  return draw_sphere(
+      base,
+      [&](const auto& f) {
+        for (long long p = 0; p < base.Npix(); ++p)
+          if (seen(p)) f(p);
+      },
+      [&](long long p) {
+        return seen(p) ? map[static_cast<size_t>(p)] : std::numeric_limits<double>::quiet_NaN();
+      });
+}
+
+QuicklookView sphere_partial_view(std::vector<std::pair<long long, float>> pixel_values, long nside,
+                                  bool nested) {
+  const Healpix_Base2 base(nside, nested ? NEST : RING, SET_NSIDE);
+  std::sort(pixel_values.begin(), pixel_values.end());
+  return draw_sphere(
+      base,
+      [&](const auto& f) {
+        for (const auto& [p, value] : pixel_values) f(p);
+      },
+      [&](long long p) {
+        const auto it = std::lower_bound(pixel_values.begin(), pixel_values.end(),
+                                         std::make_pair(p, -std::numeric_limits<float>::infinity()));
+        return it != pixel_values.end() && it->first == p && std::isfinite(it->second)
+                   ? static_cast<double>(it->second)
+                   : std::numeric_limits<double>::quiet_NaN();
+      });
 }
 
 }  // namespace lofimap::pipeline

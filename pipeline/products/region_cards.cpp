@@ -12,6 +12,11 @@ std::vector<io::HeaderCard> region_cards(const RegionSettings& c, const Catalogu
   cards.push_back({"LMLARGE", std::string(c.regions.box_large_scales ? "box" : "sphere"),
                    "scales > margin/4: region's own KS (box) or spherical KS"});
   cards.push_back({"LMPAD", c.pad, "FFT zero-padding factor"});
+  if (c.noise.realisations > 0) {
+    cards.push_back({"LMNOISEK", static_cast<long long>(c.noise.realisations),
+                     "noise realisations (rotated ellipticities) of NOISE_STD, SNR"});
+    cards.push_back({"LMNSEED", std::to_string(c.noise.seed), "seed of the noise rotations"});
+  }
   return cards;
 }
 

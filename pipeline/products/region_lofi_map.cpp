@@ -1,5 +1,8 @@
 #include "pipeline/products/region_lofi_map.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -10,6 +13,8 @@
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/products/region_cards.hpp"
+#include "pipeline/products/region_picture.hpp"
+#include "pipeline/products/training_range_check.hpp"
 #include "pipeline/survey/region_coordinate_output.hpp"
 #include "pipeline/survey/region_driver.hpp"
 #include "pipeline/survey/region_map.hpp"
@@ -46,6 +51,10 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model,
   hooks.prepare = [&](RegionRun& r) {  // collective: before the galaxies leave their ranks
     const double measured = measured_shape_noise(*r.rows, comm);
     if (!(sigma_e > 0)) sigma_e = measured;
+    // The density varies from region to region and is not checked here; shape noise and pixel are.
+    if (const auto w = training_range_warning(model.options(), "the catalogue", -1, sigma_e, c.pixel_arcmin);
+        !w.empty() && comm.is_root())
+      spdlog::warn("{}", w);
     prepare_large_scales(c, 0.0, r, comm);
     if (to_mosaic) {  // the TAN grid covering the catalogue's footprint at the mosaic's pixel
       FlatKsSettings settings;
@@ -101,7 +110,16 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model,
               hooks, comm, timer, run);
   ProductReport report;
   report.interrupted = run.interrupted;
-  if (comm.is_root() && !run.interrupted && c.regions.tasks <= 1) report.written.push_back(c.output.path);
+  if (comm.is_root() && !run.interrupted && c.regions.tasks <= 1) {
+    report.written.push_back(c.output.path);
+    const std::string picture = write_region_picture(
+        run, m.output, quicklook_path(m.output.path, "kappa"),
+        "LoFi κ in regions (" + std::filesystem::path(m.model_path()).filename().string() + ", " +
+            model.model_hash().substr(0, 8) + ") — " +
+            std::filesystem::path(run.catalogue.summary.files.front()).filename().string() + ", nside " +
+            std::to_string(c.nside));
+    if (!picture.empty()) report.written.push_back(picture);
+  }
   report.summary = region_summary(c, run, comm, timer) + "\nmodel " + m.model_path() + " (hash " +
                    model.model_hash() + "), sigma_e " + std::to_string(sigma_e);
   if (to_mosaic && !run.interrupted && c.regions.tasks <= 1)

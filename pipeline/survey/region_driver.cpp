@@ -32,9 +32,45 @@ namespace {
 
 // Rank 0 writes its share of the HEALPix map, then each other rank's in turn (their regions, hence pixels,
 // ascend with the rank).
+// The first column of rows in increasing NESTED pixel order averaged into the parents `levels` levels up
+// (NESTED parent = pixel >> 2 levels), appended to `out`: a picture's worth of a map too fine to draw.
+void degrade_into(const RegionRows& rows, int levels, std::vector<std::pair<long long, float>>& out) {
+  if (rows.columns.empty()) return;
+  const auto& v = rows.columns[0];
+  size_t i = 0;
+  while (i < rows.pixels.size()) {
+    const long long parent = rows.pixels[i] >> (2 * levels);
+    double sum = 0;
+    long n = 0;
+    for (; i < rows.pixels.size() && (rows.pixels[i] >> (2 * levels)) == parent; ++i)
+      if (std::isfinite(v[i])) sum += v[i], ++n;
+    if (n > 0) out.emplace_back(parent, static_cast<float>(sum / static_cast<double>(n)));
+  }
+}
+
+// Parents averaged again where shares of several ranks met in one parent.
+void merge_picture(std::vector<std::pair<long long, float>>& picture) {
+  std::sort(picture.begin(), picture.end());
+  size_t w = 0;
+  for (size_t i = 0; i < picture.size();) {
+    size_t j = i;
+    double sum = 0;
+    for (; j < picture.size() && picture[j].first == picture[i].first; ++j) sum += picture[j].second;
+    picture[w++] = {picture[i].first, static_cast<float>(sum / static_cast<double>(j - i))};
+    i = j;
+  }
+  picture.resize(w);
+}
+
 long long write_healpix_share(const RegionSettings& c, const RegionColumns& columns,
                               const std::vector<io::HeaderCard>& cards, const RegionRows& share,
-                              const distributed::Communicator& comm) {
+                              const distributed::Communicator& comm, RegionRun& run) {
+  // The picture's nside: the map's, at most 1024 (a 600-pixel picture resolves no finer).
+  int levels = 0;
+  while ((c.nside >> levels) > 1024) ++levels;
+  run.picture_nside = c.nside >> levels;
+  std::vector<std::pair<long long, float>> mine;
+  degrade_into(share, levels, mine);
   if (io::names_hdf5(c.output.path)) {
     // HDF5: every rank writes its own share at its offset in one collective write (MPI-IO).
     const auto rows = comm.offset_of(static_cast<long long>(share.pixels.size()));
@@ -47,6 +83,21 @@ long long write_healpix_share(const RegionSettings& c, const RegionColumns& colu
                                    columns, cards, share.pixels, share.columns, rows.first, rows.total);
     comm.barrier();  // every rank's share is in the file
     if (out) out->commit();
+    if (!comm.is_root()) {
+      std::vector<long long> p;
+      std::vector<float> v;
+      for (const auto& [pixel, value] : mine) p.push_back(pixel), v.push_back(value);
+      comm.send(std::span<const long long>(p), 0);
+      comm.send(std::span<const float>(v), 0);
+    } else {
+      run.picture = std::move(mine);
+      for (int r = 1; r < comm.size(); ++r) {
+        const auto p = comm.receive<long long>(r);
+        const auto v = comm.receive<float>(r);
+        for (size_t i = 0; i < p.size(); ++i) run.picture.emplace_back(p[i], v[i]);
+      }
+      merge_picture(run.picture);
+    }
     return rows.total;
   }
   if (!comm.is_root()) {
@@ -57,12 +108,15 @@ long long write_healpix_share(const RegionSettings& c, const RegionColumns& colu
   io::PartialHealpixWriter writer(c.output.path, c.nside, io::HealpixOrdering::Nested, columns, cards,
                                   c.output.overwrite);
   writer.append(share.pixels, share.columns);
+  run.picture = std::move(mine);
   for (int r = 1; r < comm.size(); ++r) {  // one rank's share at a time
     RegionRows theirs;
     theirs.pixels = comm.receive<long long>(r);
     for (size_t k = 0; k < columns.size(); ++k) theirs.columns.push_back(comm.receive<float>(r));
     writer.append(theirs.pixels, theirs.columns);
+    degrade_into(theirs, levels, run.picture);
   }
+  merge_picture(run.picture);
   const long long rows = writer.rows();
   writer.commit();
   return rows;
@@ -137,8 +191,9 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
                            static_cast<long long>(done.size());  // this rank's, summed below
   comm.allreduce_sum(&total_to_map, 1);
   if (comm.is_root())
-    spdlog::info("regions: {} to map over {} rank(s) in {} wave(s){}", total_to_map, comm.size(), exchange.waves(),
-                 finished.empty() ? "" : ", " + std::to_string(finished.size()) + " kept from the interrupted run");
+    spdlog::info(
+        "regions: {} to map over {} rank(s) in {} wave(s){}", total_to_map, comm.size(), exchange.waves(),
+        finished.empty() ? "" : ", " + std::to_string(finished.size()) + " kept from the interrupted run");
   double exchange_seconds = 0, region_seconds = 0;
   KernelUse exchange_use, region_use;
   long long mapped = 0;
@@ -179,9 +234,10 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
     if (status[0] > 0) {
       stopped = true;
       if (comm.is_root())
-        spdlog::warn("stopped after {} of {} regions ({}): the finished regions are kept in {}.parts; run the "
-                     "same command with --resume to map the rest",
-                     status[1], total_to_map, stop_requested() ? "stop signal" : "--stop-after", c.output.path);
+        spdlog::warn(
+            "stopped after {} of {} regions ({}): the finished regions are kept in {}.parts; run the "
+            "same command with --resume to map the rest",
+            status[1], total_to_map, stop_requested() ? "stop signal" : "--stop-after", c.output.path);
       break;
     }
   }
@@ -207,8 +263,8 @@ void run_regions(const RegionSettings& c, const RegionColumns& columns, const st
   if (c.regions.tasks > 1)
     return;  // one task of an array: its regions are in the folder; the merge writes the map
 
-  run.observed =
-      hooks.write ? hooks.write(share, run) : write_healpix_share(c, columns, hooks.cards(run), share, comm);
+  run.observed = hooks.write ? hooks.write(share, run)
+                             : write_healpix_share(c, columns, hooks.cards(run), share, comm, run);
   if (comm.is_root()) parts->remove_all();  // the map is in place: the finished regions are no longer needed
   timer.lap("output");
 }

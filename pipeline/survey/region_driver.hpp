@@ -55,6 +55,10 @@ struct RegionRun {
   int waves = 1;               // of the galaxy exchange
   bool coordinates = false;    // the output is a coordinate list (observed: its rows)
   bool interrupted = false;    // stopped early on some rank: nothing written, the finished regions kept
+  // Rank 0, after a HEALPix map is written: its first column averaged into NESTED pixels of picture_nside
+  // (at most 1024), for its picture; empty for other outputs.
+  std::vector<std::pair<long long, float>> picture;
+  long picture_nside = 0;
   // The whole catalogue's large scales (absent with --large-scales box).
   std::optional<LargeScaleKappa> large;
   const LargeScaleKappa* large_or_null() const { return large ? &*large : nullptr; }

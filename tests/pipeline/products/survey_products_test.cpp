@@ -126,8 +126,12 @@ TEST(FootprintMask, ClosesGapsBetweenGalaxiesWithoutGrowingTheEdge) {
   for (long iy = 0; iy < 64; ++iy)
     for (long ix = 0; ix < 64; ++ix) {
       const double m = mask[static_cast<size_t>(iy * 64 + ix)];
-      if (radius(ix, iy) < 18) EXPECT_EQ(m, 1.0) << ix << " " << iy;    // the holes are closed
-      if (radius(ix, iy) > 21.5) EXPECT_EQ(m, 0.0) << ix << " " << iy;  // the edge did not grow
+      if (radius(ix, iy) < 18) {
+        EXPECT_EQ(m, 1.0) << ix << " " << iy;  // the holes are closed
+      }
+      if (radius(ix, iy) > 21.5) {
+        EXPECT_EQ(m, 0.0) << ix << " " << iy;  // the edge did not grow
+      }
     }
   // A footprint that reaches the grid's border is not eroded there.
   std::vector<double> full(64 * 64, 3.0);
