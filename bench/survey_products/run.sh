@@ -67,7 +67,7 @@ if [ ! -s sky.fits ]; then
     --lambda 1 --disc 30 -20 5 --halo-list haloes.fits --density 20 --sigma-e 0.26 --seed 3 -o sky.fits --no-png \
     --overwrite
 fi
-$L -q ks -i sky.fits --preset healpix-sim --center 30 -20 --npix 600 --pixel 1 -o sky_ks.fits --no-png --overwrite
+$L -q ks -i sky.fits --center 30 -20 --npix 600 --pixel 1 -o sky_ks.fits --no-png --overwrite
 $L -q peaks --map sky_ks.fits --smooth 2 --threshold 4 -o sky_peaks.fits --overwrite
 /usr/bin/python3 - <<'PY'
 import numpy as np
@@ -91,22 +91,30 @@ for lo in (10**14.5, 1e14):
     print(f"purity (a halo above {lo:.2g} within 3'): {matched[pin].sum()} of {pin.sum()} peaks = {matched[pin].mean():.2f}")
 PY
 
-echo "== 3. NFW profiles against Wright & Brainerd"
+echo "== 3. NFW profiles against Wright & Brainerd, and against the simulation's own shear"
 printf "10 0\n100000 0\n" > zero_cl.txt
 for m in 3.16e14 1e15; do
   $L -q simulate catalogue --cl-file zero_cl.txt --npix 512 --pixel 0.5 --center 30 -20 --nfw $m,4,0.3,30,-20 \
     --density 30 --sigma-e 0.26 --z-source 1 -o nfw_$m.fits --no-png --overwrite
   $L -q profile -i nfw_$m.fits --center 30 -20 --radii 1 60 --bins 10 -o profile_$m.fits --overwrite
+  # The noise-free shear the catalogue was drawn from (its TRUE_GAMMA columns), through the same profile.
+  $L -q profile -i nfw_$m.fits --column e1=TRUE_GAMMA1 --column e2=TRUE_GAMMA2 --center 30 -20 --radii 1 60 \
+    --bins 10 -o profile_true_$m.fits --overwrite --no-png
   /usr/bin/python3 - $m <<'PY'
 import sys
 import numpy as np
 from astropy.io import fits
 from nfw_shear import gamma_t
-t = fits.getdata(f"profile_{sys.argv[1]}.fits")
-model = gamma_t(t["R_MEAN"], float(sys.argv[1]), 4, 0.3, 1.0)
+m = float(sys.argv[1])
+t, true = fits.getdata(f"profile_{sys.argv[1]}.fits"), fits.getdata(f"profile_true_{sys.argv[1]}.fits")
+model = gamma_t(t["R_MEAN"], m, 4, 0.3, 1.0)
 pt, px = (t["GAMMA_T"] - model) / t["SIGMA"], t["GAMMA_X"] / t["SIGMA"]
-print(f"M200 {float(sys.argv[1]):.3g}: chi2 gamma_t {np.sum(pt**2):.1f}, gamma_x {np.sum(px**2):.1f} for {len(t)} bins; "
-      f"gamma_t / model at 1.3' {t['GAMMA_T'][0] / model[0]:.3f}, weighted mean ratio {np.sum(t['GAMMA_T'] * model / t['SIGMA']**2) / np.sum(model**2 / t['SIGMA']**2):.3f}")
+inner = t["R_MEAN"] < 20
+print(f"M200 {m:.3g}: chi2 against the analytic profile {np.sum(pt**2):.1f} (gamma_t), cross shear {np.sum(px**2):.1f}, for {len(t)} bins; "
+      f"against the simulation's own shear {np.sum(((t['GAMMA_T'] - true['GAMMA_T']) / t['SIGMA'])**2):.1f}")
+print("  r [arcmin]   " + " ".join(f"{r:6.1f}" for r in t["R_MEAN"]))
+print("  measured / analytic   " + " ".join(f"{v:6.3f}" for v in t["GAMMA_T"] / model))
+print("  simulation's shear / analytic " + " ".join(f"{v:6.3f}" for v in true["GAMMA_T"] / model))
 PY
 done
 

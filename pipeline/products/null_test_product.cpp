@@ -50,27 +50,28 @@ bool solve(std::vector<double> a, std::vector<double>& b, size_t n) {
   return true;
 }
 
-// chi^2 of vectors[self] against the mean and covariance of all the others (statistics `keep`).
-double chi2_against_others(const std::vector<std::vector<double>>& vectors, size_t self,
-                           const std::vector<size_t>& keep) {
-  const size_t p = keep.size(), m = vectors.size() - 1;
+// chi^2 of every vector against the mean and covariance of all of them (statistics `keep`).
+std::vector<double> pooled_chi2(const std::vector<std::vector<double>>& vectors,
+                                const std::vector<size_t>& keep) {
+  const size_t p = keep.size(), m = vectors.size();
   std::vector<double> mean(p, 0.0), cov(p * p, 0.0);
-  for (size_t v = 0; v < vectors.size(); ++v)
-    if (v != self)
-      for (size_t i = 0; i < p; ++i) mean[i] += vectors[v][keep[i]] / static_cast<double>(m);
-  for (size_t v = 0; v < vectors.size(); ++v)
-    if (v != self)
-      for (size_t i = 0; i < p; ++i)
-        for (size_t j = 0; j < p; ++j)
-          cov[i * p + j] +=
-              (vectors[v][keep[i]] - mean[i]) * (vectors[v][keep[j]] - mean[j]) / static_cast<double>(m - 1);
-  std::vector<double> d(p), x(p);
-  for (size_t i = 0; i < p; ++i) d[i] = x[i] = vectors[self][keep[i]] - mean[i];
-  if (!solve(cov, x, p))
-    throw std::invalid_argument(
-        "--realisations: the statistics' covariance is singular; give more realisations");
-  double chi2 = 0;
-  for (size_t i = 0; i < p; ++i) chi2 += d[i] * x[i];
+  for (const auto& v : vectors)
+    for (size_t i = 0; i < p; ++i) mean[i] += v[keep[i]] / static_cast<double>(m);
+  for (const auto& v : vectors)
+    for (size_t i = 0; i < p; ++i)
+      for (size_t j = 0; j < p; ++j)
+        cov[i * p + j] += (v[keep[i]] - mean[i]) * (v[keep[j]] - mean[j]) / static_cast<double>(m - 1);
+  std::vector<double> chi2;
+  for (const auto& v : vectors) {
+    std::vector<double> d(p), x(p);
+    for (size_t i = 0; i < p; ++i) d[i] = x[i] = v[keep[i]] - mean[i];
+    if (!solve(cov, x, p))
+      throw std::invalid_argument(
+          "--realisations: the statistics' covariance is singular; give more realisations");
+    double c = 0;
+    for (size_t i = 0; i < p; ++i) c += d[i] * x[i];
+    chi2.push_back(c);
+  }
   return chi2;
 }
 
@@ -118,10 +119,11 @@ NullTestResult rank_chi2_test(const std::vector<double>& observed,
   NullTestResult r;
   std::vector<size_t> keep;
   for (size_t i = 0; i < p_all; ++i) {
-    double mean = 0, var = 0;
+    double mean = 0, var = 0, pooled = 0;
     for (const auto& v : realisations) mean += v[i] / static_cast<double>(k);
     for (const auto& v : realisations) var += (v[i] - mean) * (v[i] - mean) / static_cast<double>(k - 1);
-    if (!(var > 0)) continue;
+    for (const auto& v : all) pooled += std::abs(v[i] - all[0][i]);
+    if (!(pooled > 0)) continue;  // the same value in every vector: no information
     keep.push_back(i);
     r.observed.push_back(observed[i]), r.mean.push_back(mean), r.std.push_back(std::sqrt(var));
   }
@@ -130,8 +132,7 @@ NullTestResult rank_chi2_test(const std::vector<double>& observed,
         "--realisations: " + std::to_string(k) + " realisations cannot estimate the covariance of " +
         std::to_string(keep.size()) + " statistics; give at least " + std::to_string(keep.size() + 3));
   r.dof = static_cast<long>(keep.size());
-  std::vector<double> chi2(all.size());
-  for (size_t v = 0; v < all.size(); ++v) chi2[v] = chi2_against_others(all, v, keep);
+  const std::vector<double> chi2 = pooled_chi2(all, keep);
   r.chi2 = chi2[0];
   long exceed = 0;
   for (size_t v = 1; v < all.size(); ++v) exceed += chi2[v] >= chi2[0];

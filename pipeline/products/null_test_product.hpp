@@ -29,14 +29,14 @@ struct NullTestConfig {
 };
 
 struct NullTestResult {
-  std::vector<double> observed, mean, std;  // per statistic (those with zero variance dropped)
+  std::vector<double> observed, mean, std;  // per statistic kept; mean and std over the realisations
   double chi2 = 0;                          // of the catalogue against the realisations
   long dof = 0;
   double pte = 0;  // (1 + #{chi2_k >= chi2}) / (K + 1)
 };
 
-// The chi^2 and rank PTE of `observed` among `realisations` (K x p), as described above; statistics without
-// variance over the realisations are dropped. Throws std::invalid_argument when K < p + 3.
+// The chi^2 and rank PTE of `observed` among `realisations` (K x p), as described above; statistics with the
+// same value in all K + 1 vectors are dropped. Throws std::invalid_argument when K < p + 3.
 NullTestResult rank_chi2_test(const std::vector<double>& observed,
                               const std::vector<std::vector<double>>& realisations);
 
