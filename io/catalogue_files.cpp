@@ -25,7 +25,14 @@ std::vector<std::string> expand_catalogue_paths(const std::vector<std::string>& 
     const int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
     if (rc != 0) {
       globfree(&g);
-      throw Error(pattern, "expanding catalogue pattern", "matches no file");
+      // CFITSIO's extended file names (cat.fits[1][Z_B > 0.5]) are not read: names are taken literally.
+      const bool filter_syntax =
+          pattern.back() == ']' && std::filesystem::exists(pattern.substr(0, pattern.find('[')));
+      throw Error(pattern, "expanding catalogue pattern",
+                  filter_syntax
+                      ? "matches no file (file names are taken literally: give the table with --hdu and "
+                        "the row filter with --select 'EXPR')"
+                      : "matches no file");
     }
     std::vector<std::string> matched(g.gl_pathv, g.gl_pathv + g.gl_pathc);
     globfree(&g);

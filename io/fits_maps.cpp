@@ -272,7 +272,8 @@ bool is_healpix_fits(const std::string& path) {
   return std::string(pixtype) == "HEALPIX";
 }
 
-HealpixMap read_healpix_fits(const std::string& path, const std::string& column, float fill) {
+HealpixMap read_healpix_fits(const std::string& path, const std::string& column, float fill,
+                             bool accept_nested) {
   auto f = open_read(path);
   int status = 0, hdutype = 0;
   fits_movabs_hdu(f.get(), 2, &hdutype, &status);
@@ -286,8 +287,11 @@ HealpixMap read_healpix_fits(const std::string& path, const std::string& column,
   if (out.nside < 1 || out.nside > (1L << 16) || (out.nside & (out.nside - 1)) != 0)
     throw Error(path, "reading HEALPix map",
                 "NSIDE = " + std::to_string(out.nside) + " is not a power of two between 1 and 65536");
-  if (std::string(ordering) != "RING")
-    throw Error(path, "reading HEALPix map", "only RING ordering is supported");
+  out.nested = std::string(ordering) == "NESTED";
+  if (std::string(ordering) != "RING" && !(out.nested && accept_nested))
+    throw Error(path, "reading HEALPix map",
+                "ORDERING '" + std::string(ordering) + "': only RING" + (accept_nested ? " or NESTED" : "") +
+                    " is read here");
   int col = 0;
   fits_get_colnum(f.get(), CASEINSEN, const_cast<char*>(column.c_str()), &col, &status);
   detail::check_fits(status, path, "finding column " + column);

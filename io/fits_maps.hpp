@@ -69,11 +69,14 @@ void write_healpix_fits(const std::string& path, long nside, const std::vector<H
 
 struct HealpixMap {
   long nside = 0;
-  std::vector<float> data;  // RING order
+  std::vector<float> data;  // RING order (NESTED when `nested`)
+  bool nested = false;
 };
 // Whether the file's first extension is a HEALPix table (PIXTYPE = 'HEALPIX'), rather than flat images.
 bool is_healpix_fits(const std::string& path);
-// Reads a full or partial (explicit) map; pixels absent from a partial map are set to `fill`.
-HealpixMap read_healpix_fits(const std::string& path, const std::string& column, float fill = 0.0f);
+// Reads a full or partial (explicit) map; pixels absent from a partial map are set to `fill`. A NESTED map
+// (region maps) is an io::Error unless `accept_nested`, then returned in NESTED order (the caller converts).
+HealpixMap read_healpix_fits(const std::string& path, const std::string& column, float fill = 0.0f,
+                             bool accept_nested = false);
 
 }  // namespace lofimap::io

@@ -15,6 +15,11 @@ void register_peaks(CLI::App& app, const GlobalOptions& global, Action& action) 
       ->capture_default_str();
   cmd->add_option("--threshold", c->threshold, "lowest S/N of a peak")->capture_default_str();
   cmd->add_option(
+         "--min-coverage", c->min_coverage,
+         "with --smooth: search only where at least this fraction of the kernel lies inside the footprint "
+         "(the map's edge leaks)")
+      ->capture_default_str();
+  cmd->add_option(
          "--noise", c->noise,
          "noise of the smoothed map: analytic (shape noise from NGAL and LMSIGE: KS maps), b-mode (rms of "
          "the product's B map, smoothed alike), none (the map is S/N), an HDU/column of noise std, or "

@@ -75,7 +75,8 @@ class MapFile {
     ScalarMap m;
     m.healpix = healpix_;
     if (healpix_) {
-      const io::HealpixMap h = io::read_healpix_fits(path_, name, io::kHealpixUnseen);
+      io::HealpixMap h = io::read_healpix_fits(path_, name, io::kHealpixUnseen, true);
+      if (h.nested) h.data = sphere_nested_to_ring(h.data, h.nside);  // region maps are NESTED
       m.nside = h.nside;
       m.values.resize(h.data.size());
       m.inside.resize(h.data.size());
@@ -131,6 +132,8 @@ void PeaksConfig::validate() const {
   if (!(smoothing_arcmin >= 0 && std::isfinite(smoothing_arcmin)))
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
   if (!std::isfinite(threshold)) throw std::invalid_argument("--threshold: must be a finite S/N");
+  if (!(min_coverage >= 0 && min_coverage <= 1))
+    throw std::invalid_argument("--min-coverage: a fraction in [0, 1]");
   if (output.path.empty()) throw std::invalid_argument("--output: no output path given");
   require_fits_name(output, "a peak catalogue");
   check_product_outputs(output, {}, {map});
@@ -151,6 +154,15 @@ ProductReport run_peaks(const PeaksConfig& c) {
   }
   const double pixel = map.pixel_arcmin();
   const std::vector<double> smoothed = map.smooth(map.values, c.smoothing_arcmin);
+  // Where peaks are sought, and the noise measured: not where less than min_coverage of the kernel lies
+  // inside the footprint (the map's edge leaks and rings).
+  std::vector<char> searched = map.inside;
+  if (c.smoothing_arcmin > 0 && c.min_coverage > 0) {
+    std::vector<double> inside(map.inside.size());
+    for (size_t i = 0; i < inside.size(); ++i) inside[i] = map.inside[i] ? 1.0 : 0.0;
+    const std::vector<double> coverage = map.smooth(inside, c.smoothing_arcmin);
+    for (size_t i = 0; i < coverage.size(); ++i) searched[i] = searched[i] && coverage[i] >= c.min_coverage;
+  }
 
   // The noise of the smoothed map, per pixel.
   std::string method = c.noise;
@@ -213,7 +225,7 @@ ProductReport run_peaks(const PeaksConfig& c) {
     double sum = 0;
     long long n = 0;
     for (size_t i = 0; i < bs.size(); ++i)
-      if (map.inside[i]) sum += bs[i] * bs[i], ++n;
+      if (searched[i]) sum += bs[i] * bs[i], ++n;
     const double rms = n > 0 ? std::sqrt(sum / static_cast<double>(n)) : 0;
     if (!(rms > 0))
       throw std::invalid_argument("--noise b-mode: " + b_name + " is zero inside the footprint");
@@ -232,12 +244,12 @@ ProductReport run_peaks(const PeaksConfig& c) {
   for (size_t i = 0; i < snr.size(); ++i) snr[i] = noise[i] > 0 ? smoothed[i] / noise[i] : kNaN;
   std::vector<long long> peaks;
   if (map.healpix) {
-    peaks = sphere_peaks(snr, map.inside, map.nside, c.threshold);
+    peaks = sphere_peaks(snr, searched, map.nside, c.threshold);
   } else {
-    for (long p : flat_peaks(snr, map.inside, map.grid.nx, map.grid.ny, c.threshold)) peaks.push_back(p);
+    for (long p : flat_peaks(snr, searched, map.grid.nx, map.grid.ny, c.threshold)) peaks.push_back(p);
   }
   long long inside = 0;
-  for (char v : map.inside) inside += v != 0;
+  for (char v : searched) inside += v != 0;
   const double area_deg2 = static_cast<double>(inside) * pixel * pixel / 3600.0;
 
   std::vector<std::string> names = {"RA", "DEC", "KAPPA", "SNR", "NOISE"};
@@ -250,6 +262,7 @@ ProductReport run_peaks(const PeaksConfig& c) {
   cards.push_back({"LMHDU", hdu, "its HDU or column"});
   cards.push_back({"LMSMOOTH", c.smoothing_arcmin, "[arcmin] Gaussian sigma applied before finding peaks"});
   cards.push_back({"LMTHRESH", c.threshold, "S/N threshold"});
+  cards.push_back({"LMCOVER", c.min_coverage, "least fraction of the kernel inside the footprint"});
   cards.push_back({"LMNOISE", noise_text.str(), "noise of the smoothed map"});
   cards.push_back({"LMNPEAK", static_cast<long long>(peaks.size()), "peaks found"});
   cards.push_back({"LMAREA", area_deg2, "[deg^2] footprint searched"});

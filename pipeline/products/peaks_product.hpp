@@ -14,6 +14,9 @@ struct PeaksConfig {
   std::string hdu;              // flat HDU or HEALPix column; "" = KAPPA_E, else KAPPA
   double smoothing_arcmin = 0;  // Gaussian sigma applied before the peaks are found
   double threshold = 3;         // in S/N
+  // Peaks only where at least this fraction of the smoothing kernel falls inside the footprint: the edge of a
+  // smoothed (or spherical-KS) map leaks and rings.
+  double min_coverage = 0.9;
   // Noise of the (smoothed) map: "analytic" (shape noise from NGAL and LMSIGE through the smoothing: KS E or B
   // maps), "b-mode" (the rms of the product's B map, smoothed the same way), "none" (the map already is S/N),
   // an HDU/column holding the noise std per pixel, or "auto" (analytic for KS maps, else b-mode).

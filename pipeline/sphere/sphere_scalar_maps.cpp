@@ -36,6 +36,17 @@ std::vector<double> sphere_gaussian_smooth(const std::vector<double>& map, long 
   return out;
 }
 
+std::vector<float> sphere_nested_to_ring(const std::vector<float>& nested, long nside) {
+  const Healpix_Base2 base(nside, NEST, SET_NSIDE);
+  if (nested.size() != static_cast<size_t>(base.Npix()))
+    throw std::invalid_argument("HEALPix map has " + std::to_string(nested.size()) +
+                                " values, expected 12*nside^2");
+  std::vector<float> ring(nested.size());
+  for (long long p = 0; p < base.Npix(); ++p)
+    ring[static_cast<size_t>(base.nest2ring(p))] = nested[static_cast<size_t>(p)];
+  return ring;
+}
+
 std::vector<long long> sphere_peaks(const std::vector<double>& value, const std::vector<char>& inside,
                                     long nside, double threshold) {
   const Healpix_Base2 base(nside, RING, SET_NSIDE);

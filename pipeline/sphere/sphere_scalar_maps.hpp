@@ -10,6 +10,9 @@ namespace lofimap::pipeline {
 std::vector<double> sphere_gaussian_smooth(const std::vector<double>& map, long nside, double sigma_arcmin,
                                            int iterations = 3);
 
+// A NESTED map in RING order.
+std::vector<float> sphere_nested_to_ring(const std::vector<float>& nested, long nside);
+
 // RING indices of the peaks of `value`: pixels above each of their (7 or) 8 neighbours (ties broken by pixel
 // order), all inside and finite, at or above the threshold; in decreasing order of value.
 std::vector<long long> sphere_peaks(const std::vector<double>& value, const std::vector<char>& inside,
