@@ -73,6 +73,10 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
       "of each map's own n(z) (the redshift column's histogram; Planck 2015 halofit): add a "
       "Wiener-filtered KAPPA_WIENER map (flat or --sphere)");
   add_bins_option(cmd, cli->bins);
+  cli->patch.push_back(positive_only(cmd->add_option(
+      "--aperture-mass", c.aperture_mass_arcmin,
+      "also the aperture-mass maps MAP, MAP_X, MAP_SNR, MAP_NOISE: the compensated filter of this radius "
+      "[arcmin] on the tangential shear (flat patch)")));
   cmd->add_flag(
       "--keep-outside", c.keep_outside,
       "keep the maps' values outside the footprint (default: NaN on a flat patch, UNSEEN on HEALPix)");

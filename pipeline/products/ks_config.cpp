@@ -32,8 +32,13 @@ void KsConfig::validate() const {
   // A flat or HEALPix map writes E, B, counts (and the Wiener map) beside the FITS; a region map its E map.
   std::vector<std::string> pictures;
   if (output.png && !regions.enabled()) pictures = quicklook_paths(output.path, !wiener_cl.empty());
-  if (output.png && regions.enabled() && regions.tasks <= 1) pictures = {quicklook_path(output.path, "kappa_e")};
+  if (output.png && regions.enabled() && regions.tasks <= 1)
+    pictures = {quicklook_path(output.path, "kappa_e")};
   check_product_outputs(output, pictures, inputs);
+  if (aperture_mass_arcmin < 0 || !std::isfinite(aperture_mass_arcmin))
+    throw std::invalid_argument("--aperture-mass: the filter radius must be > 0 arcmin");
+  if (aperture_mass_arcmin > 0 && (sphere || regions.enabled()))
+    throw std::invalid_argument("--aperture-mass: on a flat patch only (not yet with --sphere or --regions)");
   if (smoothing_arcmin < 0 || !std::isfinite(smoothing_arcmin))
     throw std::invalid_argument("--smooth: Gaussian sigma must be >= 0 arcmin");
   validate_noise_options(noise);

@@ -29,6 +29,7 @@ struct KsConfig {
   TomographicBins bins;   // one set of maps per bin beside those of all bins together
   std::string redshift_column;  // --wiener limber: the n(z) column (the bins' column, else the preset's z)
   bool keep_outside = false;  // keep the maps' values outside the footprint (default NaN / UNSEEN there)
+  double aperture_mass_arcmin = 0;  // > 0: also the aperture-mass maps with this filter radius (flat patch)
   OutputOptions output;       // .fits (or .h5 for a region map)
 
   // Every option, its consistency with the chosen mode and the output path, before anything is read; throws

@@ -18,6 +18,7 @@
 #include "pipeline/core/flat_grid_wcs.hpp"
 #include "pipeline/core/map_statistics.hpp"
 #include "pipeline/core/phase_timer.hpp"
+#include "pipeline/flat/aperture_mass.hpp"
 #include "pipeline/flat/flat_binning.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
@@ -113,6 +114,7 @@ struct FlatKsMaps {
   int wiener_iterations = 0;
   std::string wiener_prior;  // what the prior was (a table, or the Limber spectrum of the n(z))
   double sigma_e = 0;
+  ApertureMassMaps aperture;  // with --aperture-mass
 };
 
 // Collective: bins the catalogue (all ranks), then KS and the Wiener filter on rank 0.
@@ -135,6 +137,12 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
   m.kappa = flat_kaiser_squires({patch.nx, patch.ny, m.grid.g1, m.grid.g2}, c.flat.pad,
                                 c.smoothing_arcmin / patch.pixel_arcmin);
   timer.lap("Kaiser-Squires");
+  if (c.aperture_mass_arcmin > 0) {
+    if (c.aperture_mass_arcmin > 0.5 * static_cast<double>(std::min(patch.nx, patch.ny)) * patch.pixel_arcmin)
+      throw std::invalid_argument("--aperture-mass: a filter radius beyond half the patch's side");
+    m.aperture = aperture_mass(m.grid.g1, m.grid.g2, m.grid.count, patch, c.aperture_mass_arcmin, m.sigma_e);
+    timer.lap("aperture mass");
+  }
   if (!c.wiener_cl.empty()) {
     // The Wiener filter with this C_ell and the per-pixel noise sigma_e^2 / N_gal (unobserved pixels:
     // none), on the patch's own nx x ny grid. Its operators stay periodic (pad 1): zero-padded KS is not the
@@ -231,6 +239,9 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     cards.push_back({"LMSIGE", all.sigma_e, "measured shape noise per component (weighted rms)"});
     cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
     cards.push_back({"LMNAN", !c.keep_outside, "maps NaN outside the footprint (MASK = 0)"});
+    if (c.aperture_mass_arcmin > 0)
+      cards.push_back({"LMAPTHET", c.aperture_mass_arcmin,
+                       "[arcmin] aperture-mass filter radius (Schneider et al. 1998 polynomial Q)"});
     if (!c.wiener_cl.empty()) {
       cards.push_back({"LMWFCL", all.wiener_prior, "prior C_ell of the Wiener filter (all bins)"});
       cards.push_back({"LMWFIT", static_cast<long long>(all.wiener_iterations),
@@ -244,7 +255,7 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     }
     // Kept alive until the file is written: the images point into them.
     std::vector<std::vector<double>> held;
-    held.reserve(3 * (bins.size() + 1));
+    held.reserve(7 * (bins.size() + 1));
     std::vector<io::NamedImage> images;
     const auto add_set = [&](const FlatKsMaps& m, const std::string& suffix,
                              const std::vector<io::HeaderCard>& extra) {
@@ -260,6 +271,16 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
                 << " CG iterations)\n";
         held.push_back(masked(m.wiener, nan_mask));
         images.push_back({"KAPPA_WIENER" + suffix, "", held.back().data(), extra});
+      }
+      if (!m.aperture.map.empty()) {
+        held.push_back(masked(m.aperture.map, nan_mask));
+        images.push_back({"MAP" + suffix, "", held.back().data(), extra});
+        held.push_back(masked(m.aperture.cross, nan_mask));
+        images.push_back({"MAP_X" + suffix, "", held.back().data(), extra});
+        held.push_back(masked(m.aperture.snr, nan_mask));
+        images.push_back({"MAP_SNR" + suffix, "", held.back().data(), extra});
+        held.push_back(masked(m.aperture.noise, nan_mask));
+        images.push_back({"MAP_NOISE" + suffix, "", held.back().data(), extra});
       }
       images.push_back({"WEIGHT" + suffix, "", m.grid.weight.data(), extra});
       images.push_back({"NGAL" + suffix, "count", m.grid.count.data(), extra});
