@@ -250,7 +250,8 @@ CatalogueSummary CatalogueScan::finish(ShapeCalibration& cal) const {
 
   if (s.rows_selected == 0)
     throw io::Error(first, "selecting rows",
-                    "--select '" + s.select + "' keeps none of the " + std::to_string(s.rows_read) + " rows");
+                    "the row selection '" + s.select + "' (--select, --bins) keeps none of the " +
+                        std::to_string(s.rows_read) + " rows");
 
   if (s.rows_valid == 0) {
     throw io::Error(first, "reading catalogue",

@@ -96,6 +96,11 @@ ProductReport run_profile(const ProfileConfig& c, const distributed::Communicato
   }
   comm.allreduce_sum(sums.data(), sums.size());
   ProductReport report;
+  double in_range = 0;
+  for (size_t b = 0; b < nb; ++b) in_range += sums[b * kSums];
+  if (in_range == 0)  // every rank sees the same sums: all refuse together
+    throw std::invalid_argument("--center/--radii: no galaxy lies between " + std::to_string(c.r_min_arcmin) +
+                                "' and " + std::to_string(c.r_max_arcmin) + "' of the centre");
   if (!comm.is_root()) return report;
 
   std::vector<std::string> names = {"R_LO",    "R_HI",  "R_MEAN", "GAMMA_T",
