@@ -72,16 +72,10 @@ class ProductSet {
   std::vector<std::unique_ptr<io::AtomicOutput>> pngs_;
 };
 
-// What the pictures' titles name: the catalogue (first file, and how many more), the selection, the
-// smoothing.
+// What the pictures' titles name: the catalogue, its selection and the smoothing, and the grid.
 std::string title_context(const KsConfig& c, const CatalogueSummary& catalogue, const std::string& grid) {
-  std::string t = std::filesystem::path(catalogue.files.front()).filename().string();
-  if (catalogue.files.size() > 1) t += " + " + std::to_string(catalogue.files.size() - 1) + " more";
-  if (!catalogue.select.empty()) t += " [" + catalogue.select + "]";
-  char smooth[64];
-  std::snprintf(smooth, sizeof smooth, "%g", c.smoothing_arcmin);
-  t += c.smoothing_arcmin > 0 ? ", smoothed σ = " + std::string(smooth) + "'" : ", unsmoothed";
-  return t + ", " + grid;
+  return catalogue_label(catalogue.files, catalogue.select) + smoothing_label(c.smoothing_arcmin) + ", " +
+         grid;
 }
 
 // E and B on one colour scale (E's, centred on its median), so that their amplitudes can be compared by eye;

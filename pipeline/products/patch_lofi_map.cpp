@@ -339,17 +339,11 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
       auto view = flat_view(kappa, out_patch);
       char grid_text[96];
       std::snprintf(grid_text, sizeof grid_text, "%ld × %ld pixels of %g'", ox, oy, out_pixel);
-      std::string source;
-      if (c.ks_map.empty()) {
-        const auto files = io::expand_catalogue_paths(c.catalogue.inputs);
-        source = std::filesystem::path(files.front()).filename().string();
-        if (files.size() > 1) source += " + " + std::to_string(files.size() - 1) + " more";
-        if (!c.catalogue.select.empty()) source += " [" + c.catalogue.select + "]";
-      } else {
-        source = std::filesystem::path(c.ks_map).filename().string();
-      }
-      view.style.title = "LoFi κ (" + std::filesystem::path(model_path).filename().string() + ", " +
-                         hash.substr(0, 8) + ") — " + source + ", " + grid_text;
+      const std::string source =
+          c.ks_map.empty()
+              ? catalogue_label(io::expand_catalogue_paths(c.catalogue.inputs), c.catalogue.select)
+              : std::filesystem::path(c.ks_map).filename().string();
+      view.style.title = "LoFi κ (" + model_label(model_path, hash) + ") — " + source + ", " + grid_text;
       view.style.colorbar_label = "κ";
       io::write_quicklook_png(png->temp_path(), view.raster, view.style);
     }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <limits>
 #include <memory>
 #include <numbers>
@@ -146,8 +145,7 @@ ProductReport run_profile(const ProfileConfig& c, const distributed::Communicato
                       ? col[2][b]
                       : (c.linear ? 0.5 * (edges[b] + edges[b + 1]) : std::sqrt(edges[b] * edges[b + 1]));
     if (radius.front() <= 0) radius.front() = 0.5 * edges[1];
-    std::string source = std::filesystem::path(cat.summary.files.front()).filename().string();
-    if (!cat.summary.select.empty()) source += " [" + cat.summary.select + "]";
+    const std::string source = catalogue_label(cat.summary.files, cat.summary.select);
     char centre[96];
     std::snprintf(centre, sizeof centre, "RA %.4f°, Dec %.4f°", c.ra_deg, c.dec_deg);
     io::write_profile_png(

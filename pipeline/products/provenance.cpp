@@ -1,7 +1,9 @@
 #include "pipeline/products/provenance.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <filesystem>
 
 #include "lofimap/build_info.hpp"
 
@@ -42,6 +44,25 @@ std::vector<io::HeaderCard> provenance_cards(const std::string& command_line, co
     cards.push_back({"LMIN" + std::to_string(i + 1), c.files[i], "input catalogue"});
   }
   return cards;
+}
+
+std::string catalogue_label(const std::vector<std::string>& files, const std::string& select) {
+  std::string t =
+      files.empty() ? std::string("catalogue") : std::filesystem::path(files.front()).filename().string();
+  if (files.size() > 1) t += " + " + std::to_string(files.size() - 1) + " more";
+  if (!select.empty()) t += " [" + select + "]";
+  return t;
+}
+
+std::string smoothing_label(double sigma_arcmin) {
+  if (!(sigma_arcmin > 0)) return ", unsmoothed";
+  char text[64];
+  std::snprintf(text, sizeof text, ", smoothed σ = %g'", sigma_arcmin);
+  return text;
+}
+
+std::string model_label(const std::string& path, const std::string& hash) {
+  return std::filesystem::path(path).filename().string() + ", " + hash.substr(0, 8);
 }
 
 }  // namespace lofimap::pipeline

@@ -1,26 +1,16 @@
 #include "pipeline/products/region_ks_product.hpp"
 
-#include <cstdio>
-#include <filesystem>
 #include <string>
 
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/products/region_cards.hpp"
+#include "pipeline/products/provenance.hpp"
 #include "pipeline/products/region_picture.hpp"
 #include "pipeline/survey/region_driver.hpp"
 #include "pipeline/survey/region_map.hpp"
 #include "pipeline/survey/sky_regions.hpp"
 
 namespace lofimap::pipeline {
-
-namespace {
-std::string smoothing_text(double sigma_arcmin) {
-  if (!(sigma_arcmin > 0)) return ", unsmoothed";
-  char text[64];
-  std::snprintf(text, sizeof text, ", smoothed σ = %g'", sigma_arcmin);
-  return text;
-}
-}  // namespace
 
 ProductReport run_region_kaiser_squires(const KsConfig& config, const distributed::Communicator& comm) {
   const RegionSettings c = config.region_settings();
@@ -53,9 +43,8 @@ ProductReport run_region_kaiser_squires(const KsConfig& config, const distribute
     const auto& files = run.catalogue.summary.files;
     const std::string picture = write_region_picture(
         run, c.output, quicklook_path(c.output.path, "kappa_e"),
-        "Kaiser–Squires κ E-mode in regions — " + std::filesystem::path(files.front()).filename().string() +
-            (files.size() > 1 ? " + " + std::to_string(files.size() - 1) + " more" : "") +
-            smoothing_text(smoothing_arcmin) + ", nside " + std::to_string(c.nside));
+        "Kaiser–Squires κ E-mode in regions — " + catalogue_label(files, run.catalogue.summary.select) +
+            smoothing_label(smoothing_arcmin) + ", nside " + std::to_string(c.nside));
     if (!picture.empty()) report.written.push_back(picture);
   }
   report.summary = region_summary(c, run, comm, timer);

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -13,6 +12,7 @@
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/products/region_cards.hpp"
+#include "pipeline/products/provenance.hpp"
 #include "pipeline/products/region_picture.hpp"
 #include "pipeline/products/training_range_check.hpp"
 #include "pipeline/survey/region_coordinate_output.hpp"
@@ -114,9 +114,8 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model,
     report.written.push_back(c.output.path);
     const std::string picture = write_region_picture(
         run, m.output, quicklook_path(m.output.path, "kappa"),
-        "LoFi κ in regions (" + std::filesystem::path(m.model_path()).filename().string() + ", " +
-            model.model_hash().substr(0, 8) + ") — " +
-            std::filesystem::path(run.catalogue.summary.files.front()).filename().string() + ", nside " +
+        "LoFi κ in regions (" + model_label(m.model_path(), model.model_hash()) + ") — " +
+            catalogue_label(run.catalogue.summary.files, run.catalogue.summary.select) + ", nside " +
             std::to_string(c.nside));
     if (!picture.empty()) report.written.push_back(picture);
   }
