@@ -28,7 +28,10 @@ void register_eval(CLI::App& app, const GlobalOptions&, Action& action) {
   cmd->add_option("--map", (*specs)[0], "reconstruction FITS[:HDU] (default HDU KAPPA)")->required();
   cmd->add_option("--truth", (*specs)[1], "truth FITS[:HDU] (default HDU KAPPA)")->required();
   cmd->add_option("--b-map", (*specs)[2], "B-mode map FITS[:HDU] (default KAPPA_B) for the B level");
-  cmd->add_option("--mask", (*specs)[3], "mask FITS[:HDU] (default WEIGHT; > 0 inside)");
+  cmd->add_option(
+      "--mask", (*specs)[3],
+      "mask FITS[:HDU] (HDU default WEIGHT; > 0 inside); without it, the map's own MASK HDU when it "
+      "has one");
   cmd->add_option("-o,--output", r->output_stem, "output stem: writes STEM.txt, STEM.json, STEM.png")
       ->required();
   cmd->add_flag("--overwrite", r->overwrite, "replace existing outputs");

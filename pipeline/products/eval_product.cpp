@@ -33,10 +33,16 @@ EvalReport run_evaluation(const EvalRequest& r) {
   if (map.grid.nx != map.grid.ny) throw std::invalid_argument("--map: evaluation needs a square grid");
   std::vector<double> a(map.data.begin(), map.data.end()), t(truth.data.begin(), truth.data.end());
   std::vector<double> mask, b;
-  if (!r.mask.empty()) {
-    const auto m = io::read_flat_fits(r.mask, r.mask_hdu);
+  // Without --mask, a map product's own footprint (its MASK HDU; its pixels are NaN outside it).
+  std::string mask_file = r.mask, mask_hdu = r.mask_hdu;
+  if (mask_file.empty()) {
+    const auto names = io::fits_extension_names(r.map);
+    if (std::find(names.begin(), names.end(), "MASK") != names.end()) mask_file = r.map, mask_hdu = "MASK";
+  }
+  if (!mask_file.empty()) {
+    const auto m = io::read_flat_fits(mask_file, mask_hdu);
     if (m.data.size() != a.size())
-      throw std::invalid_argument("--mask: " + r.mask + " is not on the map's grid");
+      throw std::invalid_argument("--mask: " + mask_file + " is not on the map's grid");
     for (float v : m.data) mask.push_back(v > 0 ? 1.0 : 0.0);
   }
   if (!r.b_map.empty()) {

@@ -12,7 +12,7 @@ struct EvalRequest {
   std::string map, map_hdu = "KAPPA";      // reconstruction (KAPPA for lofimap map, KAPPA_E for ks)
   std::string truth, truth_hdu = "KAPPA";  // truth (KAPPA for lofimap simulate)
   std::string b_map, b_hdu = "KAPPA_B";    // optional B-mode map for the B level
-  std::string mask, mask_hdu = "WEIGHT";   // optional: pixels > 0 are inside
+  std::string mask, mask_hdu = "WEIGHT";   // optional: pixels > 0 are inside (default: the map's MASK HDU)
   std::string output_stem;                 // writes STEM.txt, STEM.json, STEM.png
   bool overwrite = false;
 };
