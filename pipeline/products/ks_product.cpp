@@ -368,7 +368,6 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     // Outside the footprint the transform leaves ringing, which a map viewer would show as signal: those
     // pixels of the full-sky kappa maps are UNSEEN (healpy's -1.6375e30), as healpy's own tools expect. The
     // footprint is that of all bins together, which every bin shares.
-    constexpr double kUnseen = -1.6375e30;
     auto column = [&](const std::vector<double>& full) {
       if (!c.partial) return to_float(full);
       std::vector<float> v(pixels.size());
@@ -379,7 +378,7 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     auto unseen_outside = [&](std::vector<double> full) {
       if (c.keep_outside) return full;
       for (size_t p = 0; p < full.size(); ++p)
-        if (!(maps.weight[p] > 0)) full[p] = kUnseen;
+        if (!(maps.weight[p] > 0)) full[p] = io::kHealpixUnseen;
       return full;
     };
     std::vector<std::vector<float>> held;  // the columns' values, alive until the file is written

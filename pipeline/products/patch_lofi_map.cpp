@@ -218,7 +218,7 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
       if (!w.empty()) spdlog::warn("{}", w);
   }
   // Outside: NaN (flat grids, lists) or healpy's UNSEEN, unless kept.
-  const float outside_value = to_healpix ? -1.6375e30f : std::numeric_limits<float>::quiet_NaN();
+  const float outside_value = to_healpix ? io::kHealpixUnseen : std::numeric_limits<float>::quiet_NaN();
   const auto mark_outside = [&](std::vector<float> v) {
     if (!c.keep_outside)
       for (size_t q = 0; q < v.size(); ++q)

@@ -87,8 +87,9 @@ a, b = fits.getdata('full.fits', 1), fits.getdata('part.fits', 1)
 assert len(a) == len(b) and all(np.array_equal(a[c], b[c]) for c in a.names), 'resumed map differs'" ||
   fail "6: the resumed map differs from the uninterrupted one"
 
-# 7. A catalogue replaced at the same path is not the same input: --resume refuses it, naming what changed.
-rm -rf part.fits && cp -r saved.parts part.fits.parts
+# 7. A catalogue replaced at the same path is not the same input: --resume refuses it, naming what changed. (The
+# finished map and its picture are removed first: resuming never replaces them without --overwrite.)
+rm -rf part.fits part_kappa_e.png && cp -r saved.parts part.fits.parts
 cp -p cat.fits cat_saved.fits && touch cat.fits
 check "7 resume after the catalogue changed" 3 "catalogue .*cat.fits: bytes .* \(then\)" -- \
   ks -i cat.fits --preset cosmos "${regions[@]}" -o part.fits --resume
@@ -156,7 +157,7 @@ mkdir -p "$deep"
 check "12 path CFITSIO cannot write" 3 "limit of 1024 bytes of the file's writer \(CFITSIO\)" -- \
   ks -i cat.fits --preset cosmos "${regions[@]}" -o "$deep/map.fits"
 [ -e "$deep/map.fits.parts" ] && fail "12: the long path failed only after the regions were mapped"
-rm -rf part.fits && cp -r saved.parts part.fits.parts && cp -p cat_saved.fits cat.fits
+rm -rf part.fits part_kappa_e.png && cp -r saved.parts part.fits.parts && cp -p cat_saved.fits cat.fits
 check "12 resume with another option" 3 "--margin: 0.5 \(then\), 1 \(now\)" -- \
   ks -i cat.fits --preset cosmos --regions 16 --nside 256 --pixel 2 --margin 1 --large-scales box -o part.fits --resume
 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 "$mpiexec" --allow-run-as-root --oversubscribe \
