@@ -60,17 +60,22 @@ CLI::Option* add_bins_option(CLI::App* cmd, std::vector<std::string>& arguments)
       ->expected(3, 100);
 }
 
-pipeline::TomographicBins finish_tomographic_bins(const std::vector<std::string>& arguments,
-                                                  const pipeline::CatalogueOptions& c) {
+namespace {
+// The columns the catalogue options name: the preset's, with --column overrides applied.
+pipeline::ColumnMap named_columns(const pipeline::CatalogueOptions& c) {
   pipeline::ColumnMap columns = pipeline::survey_preset(c.preset).columns;
   pipeline::override_columns(columns, c.column_overrides);
-  return pipeline::parse_tomographic_bins(arguments, columns);
+  return columns;
+}
+}  // namespace
+
+pipeline::TomographicBins finish_tomographic_bins(const std::vector<std::string>& arguments,
+                                                  const pipeline::CatalogueOptions& c) {
+  return pipeline::parse_tomographic_bins(arguments, named_columns(c));
 }
 
 std::string redshift_column(const pipeline::CatalogueOptions& c) {
-  pipeline::ColumnMap columns = pipeline::survey_preset(c.preset).columns;
-  pipeline::override_columns(columns, c.column_overrides);
-  return columns.z;
+  return named_columns(c).z;
 }
 
 OptionList add_flat_options(CLI::App* cmd, pipeline::FlatKsSettings& flat, std::vector<double>& center,

@@ -77,9 +77,10 @@ std::vector<double> pooled_chi2(const std::vector<std::vector<double>>& vectors,
 
 // B-mode statistics of one binned catalogue (rank 0): the power of the masked unsmoothed B map in `ell_bins`
 // logarithmic bins (the map zero-padded to a square), then the counts of peaks of the smoothed B map's S/N in
-// the bins of `edges` (the last open-ended).
+// the bins of `edges` (the last open-ended). `ells`, when given, receives the power bins' mean multipoles.
 std::vector<double> b_statistics(const NullTestConfig& c, const FlatShearGrid& grid,
-                                 const std::vector<double>& mask, const std::vector<double>& noise_std) {
+                                 const std::vector<double>& mask, const std::vector<double>& noise_std,
+                                 std::vector<double>* ells = nullptr) {
   const FlatGrid& patch = grid.patch;
   const long nx = patch.nx, ny = patch.ny, n = std::max(nx, ny);
   const FlatFieldPair raw = flat_kaiser_squires({nx, ny, grid.g1, grid.g2}, c.flat.pad, 0.0);
@@ -91,6 +92,7 @@ std::vector<double> b_statistics(const NullTestConfig& c, const FlatShearGrid& g
   const AngularSpectrum unused{{1.0, 1e6}, {0.0, 0.0}};
   const BinnedPower power =
       measure_flat_power(square, FlatGrid::square(n, patch.pixel_arcmin), c.ell_bins, unused);
+  if (ells) *ells = power.ell;
   std::vector<double> stats(power.power.begin(), power.power.end());
   const FlatFieldPair smooth =
       flat_kaiser_squires({nx, ny, grid.g1, grid.g2}, c.flat.pad, c.smoothing_arcmin / patch.pixel_arcmin);
@@ -147,6 +149,13 @@ void NullTestConfig::validate() const {
     throw std::invalid_argument("--realisations: between 10 and 100,000 (100 give a PTE resolved to 1%)");
   if (!(smoothing_arcmin > 0 && std::isfinite(smoothing_arcmin)))
     throw std::invalid_argument("--smooth: the peaks' Gaussian sigma must be > 0 arcmin");
+  // The covariance of p statistics needs K >= p + 3 realisations: said before any is made.
+  const long statistics = ell_bins + static_cast<long>(peak_edges.size());
+  if (realisations < statistics + 3)
+    throw std::invalid_argument("--realisations: " + std::to_string(realisations) +
+                                " cannot estimate the covariance of " + std::to_string(statistics) +
+                                " statistics (--ell-bins, --peak-snr); give at least " +
+                                std::to_string(statistics + 3));
   if (ell_bins < 1 || ell_bins > 50) throw std::invalid_argument("--ell-bins: between 1 and 50");
   if (peak_edges.empty() || !std::is_sorted(peak_edges.begin(), peak_edges.end()) ||
       std::adjacent_find(peak_edges.begin(), peak_edges.end()) != peak_edges.end())
@@ -167,7 +176,7 @@ ProductReport run_null_test(const NullTestConfig& c, const distributed::Communic
   // Rank 0: the footprint and the analytic noise of the smoothed map (shape noise sigma_e^2 / N per pixel
   // through the squared Gaussian: a Gaussian of sigma / sqrt(2) over 4 pi sigma^2), which sets the S/N scale.
   std::vector<double> mask, noise_std;
-  std::vector<double> observed;
+  std::vector<double> observed, ells;
   std::vector<std::vector<double>> realisations;
   if (comm.is_root()) {
     check_smoothing(c.smoothing_arcmin,
@@ -182,7 +191,7 @@ ProductReport run_null_test(const NullTestConfig& c, const distributed::Communic
       noise_std[i] = sigma_e * std::sqrt(std::max(smoothed[i], 0.0) / (4 * std::numbers::pi * s * s));
       if (!(noise_std[i] > 0)) noise_std[i] = std::numeric_limits<double>::infinity();
     }
-    observed = b_statistics(c, data, mask, noise_std);
+    observed = b_statistics(c, data, mask, noise_std, &ells);
   }
   const NoiseRotations rotations(cat.galaxies, c.seed);
   std::unique_ptr<ProgressBar> progress;
@@ -200,13 +209,9 @@ ProductReport run_null_test(const NullTestConfig& c, const distributed::Communic
   const size_t np = static_cast<size_t>(c.ell_bins), nc = c.peak_edges.size();
   std::vector<double> kind, x, obs, mean, std_dev;
   {
-    const AngularSpectrum unused{{1.0, 1e6}, {0.0, 0.0}};
-    const long n = std::max(patch.nx, patch.ny);
-    const BinnedPower ells = measure_flat_power(std::vector<double>(static_cast<size_t>(n * n), 0.0),
-                                                FlatGrid::square(n, patch.pixel_arcmin), c.ell_bins, unused);
     for (size_t i = 0; i < np + nc; ++i) {
       kind.push_back(i < np ? 0 : 1);
-      x.push_back(i < np ? ells.ell[i] : c.peak_edges[i - np]);
+      x.push_back(i < np ? ells[i] : c.peak_edges[i - np]);
       obs.push_back(observed[i]);
       double m = 0, v = 0;
       for (const auto& rv : realisations) m += rv[i] / static_cast<double>(realisations.size());

@@ -70,7 +70,8 @@ long long write_healpix_share(const RegionSettings& c, const RegionColumns& colu
   while ((c.nside >> levels) > 1024) ++levels;
   run.picture_nside = c.nside >> levels;
   std::vector<std::pair<long long, float>> mine;
-  degrade_into(share, levels, mine);
+  const bool picture = c.output.png;  // the pixels are gathered for the picture only
+  if (picture) degrade_into(share, levels, mine);
   if (io::names_hdf5(c.output.path)) {
     // HDF5: every rank writes its own share at its offset in one collective write (MPI-IO).
     const auto rows = comm.offset_of(static_cast<long long>(share.pixels.size()));
@@ -83,6 +84,7 @@ long long write_healpix_share(const RegionSettings& c, const RegionColumns& colu
                                    columns, cards, share.pixels, share.columns, rows.first, rows.total);
     comm.barrier();  // every rank's share is in the file
     if (out) out->commit();
+    if (!picture) return rows.total;
     if (!comm.is_root()) {
       std::vector<long long> p;
       std::vector<float> v;
@@ -114,7 +116,7 @@ long long write_healpix_share(const RegionSettings& c, const RegionColumns& colu
     theirs.pixels = comm.receive<long long>(r);
     for (size_t k = 0; k < columns.size(); ++k) theirs.columns.push_back(comm.receive<float>(r));
     writer.append(theirs.pixels, theirs.columns);
-    degrade_into(theirs, levels, run.picture);
+    if (picture) degrade_into(theirs, levels, run.picture);
   }
   merge_picture(run.picture);
   const long long rows = writer.rows();
