@@ -119,6 +119,7 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_map(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_eval(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_ks_smoothing(CLI::App& app, const GlobalOptions& global, Action& action);
+void register_calibrate(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_peaks(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_profile(CLI::App& app, const GlobalOptions& global, Action& action);
 void register_null_test(CLI::App& app, const GlobalOptions& global, Action& action);

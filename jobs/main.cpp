@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   lofimap::jobs::register_info(app, global, action);
   lofimap::jobs::register_ks(app, global, action);
   lofimap::jobs::register_ks_smoothing(app, global, action);
+  lofimap::jobs::register_calibrate(app, global, action);
   lofimap::jobs::register_simulate(app, global, action);
   lofimap::jobs::register_train(app, global, action);
   lofimap::jobs::register_map(app, global, action);

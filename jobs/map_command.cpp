@@ -61,6 +61,9 @@ void register_map(CLI::App& app, const GlobalOptions& global, Action& action) {
       "--b-mode", c.b_mode,
       "also map the B-mode: the network applied to the shear rotated by 45 degrees (KAPPA_B), a null "
       "test of the learned map");
+  cmd->add_flag("--intervals", c.intervals,
+                "also write KAPPA_STD, KAPPA_LO68, KAPPA_HI68, KAPPA_LO95, KAPPA_HI95: calibrated intervals "
+                "(the model's conformal calibration from `lofimap calibrate` times a per-pixel width)");
   cmd->add_flag("--keep-outside", c.keep_outside,
                 "keep the map's values outside the footprint (default: NaN, UNSEEN on HEALPix)");
   add_device_option(cmd, c.model.device);

@@ -260,10 +260,11 @@ std::string lofi_hash(LofiNetwork& net) {
   return buf;
 }
 
-void save_lofi(LofiNetwork& net, const std::string& path) {
+void save_lofi(LofiNetwork& net, const std::string& path, const std::string& calibration) {
   torch::serialize::OutputArchive archive;
   archive.write("lofimap_options", c10::IValue(net->options().to_json()));
   archive.write("lofimap_hash", c10::IValue(lofi_hash(net)));
+  if (!calibration.empty()) archive.write("lofimap_calibration", c10::IValue(calibration));
   for (const auto& item : net->named_parameters()) archive.write(item.key(), item.value().detach().cpu());
   io::AtomicOutput out(path,
                        /*overwrite*/ true);  // written beside the target, renamed into place when complete
@@ -313,6 +314,24 @@ LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected) {
       hash_value.toStringRef() != lofi_hash(net))
     throw io::Error(path, "reading a LoFi model", "content hash mismatch (file corrupt)");
   return net;
+}
+
+void write_calibrated_lofi(const std::string& model, const std::string& output, const std::string& calibration) {
+  LofiNetwork net = load_lofi(model);
+  save_lofi(net, output, calibration);
+}
+
+std::string read_lofi_calibration(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const std::exception&) {
+    throw io::Error(path, "reading a LoFi model", "not a LoFi model file (cannot be read)");
+  }
+  c10::IValue value;
+  if (!archive.try_read("lofimap_calibration", value)) return "";
+  if (!value.isString()) throw io::Error(path, "reading a LoFi model", "the calibration record is not text");
+  return value.toStringRef();
 }
 
 }  // namespace lofimap::models

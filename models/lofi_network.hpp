@@ -62,8 +62,14 @@ class LofiNetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LofiNetwork);
 
-// Weights file: options (JSON), a content hash, and every parameter; written to a temporary name and renamed.
-void save_lofi(LofiNetwork& net, const std::string& path);
+// Weights file: options (JSON), a content hash, every parameter and, when given, the interval calibration
+// (JSON of pipeline/core/interval_calibration.hpp, outside the hash: calibrating keeps the model's identity);
+// written to a temporary name and renamed.
+void save_lofi(LofiNetwork& net, const std::string& path, const std::string& calibration = "");
+// `model` again as `output` with this calibration record (replacing any).
+void write_calibrated_lofi(const std::string& model, const std::string& output, const std::string& calibration);
+// The calibration record of a weights file ("" when it has none). io::Error when unreadable.
+std::string read_lofi_calibration(const std::string& path);
 // Throws io::Error naming the file when it is missing or corrupt (exit code 3 in the command line), and
 // std::invalid_argument naming the first differing option when `expected` is given and does not match.
 LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected = nullptr);

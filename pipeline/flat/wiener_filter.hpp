@@ -6,6 +6,7 @@
 // same system with the mean noise weight) are diagonal there, and an iteration costs two FFTs.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "pipeline/core/angular_spectrum.hpp"
@@ -29,5 +30,20 @@ struct WienerResult {
 WienerResult wiener_filter(const std::vector<double>& gamma1, const std::vector<double>& gamma2,
                            const std::vector<double>& counts, double sigma_e, const AngularSpectrum& cl,
                            const FlatGrid& grid, const WienerOptions& options = {});
+
+struct WienerPosterior {
+  std::vector<std::vector<double>> samples;  // kappa draws [y][x]
+  int iterations = 0;                        // the most CG iterations of one draw's solve
+};
+
+// Exact draws from the Gaussian posterior of the same model (Hoffman & Ribak 1991): with the posterior mean
+// `mean` (wiener_filter()'s kappa of the data), draw j is mean + s_j - WF(A s_j + n_j), s_j from the prior
+// (spectrum C_ell / pixel^2 per mode on the periodic grid, mean mode zero) and n_j the pixel noise
+// (sigma_e^2 / N_gal per component where N_gal > 0). Draw j depends on (seed, j) alone. Cost: one Wiener
+// solve per draw.
+WienerPosterior wiener_posterior_samples(const std::vector<double>& counts, double sigma_e,
+                                         const AngularSpectrum& cl, const FlatGrid& grid,
+                                         const std::vector<double>& mean, int samples, std::uint64_t seed,
+                                         const WienerOptions& options = {});
 
 }  // namespace lofimap::pipeline

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "models/field_model.hpp"
+#include "models/lofi_network.hpp"
 #include "pipeline/core/heap_policy.hpp"
 #include "pipeline/lofi/lofi_channels.hpp"
 #include "pipeline/lofi/torch_device.hpp"
@@ -23,9 +24,11 @@ class TorchLofiEvaluator final : public LofiEvaluator {
     model_->to(device_);
     model_->set_training(false);
     hash_ = model_->hash();
+    calibration_ = models::read_lofi_calibration(path);
   }
   const models::LofiOptions& options() const override { return model_->options(); }
   std::string model_hash() const override { return hash_; }
+  std::string calibration_json() const override { return calibration_; }
 
   std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& kappa_e,
                               const std::vector<double>& kappa_b, const std::vector<double>& g1,
@@ -55,6 +58,7 @@ class TorchLofiEvaluator final : public LofiEvaluator {
   long batch_;
   std::unique_ptr<models::FieldModel> model_;
   std::string hash_;
+  std::string calibration_;
 };
 
 }  // namespace

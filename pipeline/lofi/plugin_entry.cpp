@@ -6,6 +6,7 @@
 #include <string>
 
 #include "distributed/torch/reduction_backend.hpp"
+#include "models/lofi_network.hpp"
 #include "pipeline/lofi/lofi_evaluator.hpp"
 #include "pipeline/lofi/lofi_trainer.hpp"
 #include "pipeline/products/lofi_plugin.hpp"
@@ -29,6 +30,7 @@ class BacktraceFreeEvaluator final : public LofiEvaluator {
   explicit BacktraceFreeEvaluator(std::unique_ptr<LofiEvaluator> inner) : inner_(std::move(inner)) {}
   const models::LofiOptions& options() const override { return inner_->options(); }
   std::string model_hash() const override { return inner_->model_hash(); }
+  std::string calibration_json() const override { return inner_->calibration_json(); }
   std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& e,
                               const std::vector<double>& b, const std::vector<double>& g1,
                               const std::vector<double>& g2, const std::vector<double>& counts,
@@ -57,6 +59,11 @@ class TorchLofiPlugin final : public LofiPlugin {
   TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) override {
     install_stop_signals();
     return without_backtrace([&] { return train_lofi(config, comm); });
+  }
+
+  void write_calibrated_model(const std::string& model, const std::string& output,
+                              const std::string& calibration_json) override {
+    without_backtrace([&] { models::write_calibrated_lofi(model, output, calibration_json); });
   }
 
   std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device,

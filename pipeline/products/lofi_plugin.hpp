@@ -33,6 +33,8 @@ class LofiEvaluator {
   virtual ~LofiEvaluator() = default;
   virtual const models::LofiOptions& options() const = 0;  // training pixel, input channels, sizes
   virtual std::string model_hash() const = 0;
+  // The model file's interval calibration (JSON of pipeline/core/interval_calibration.hpp), "" when none.
+  virtual std::string calibration_json() const = 0;
   // Maps are [ny][nx] on `grid` (g1, g2: the binned shear, read by models with the Wiener channel); queries
   // are x, y pairs in arcmin on the grid's tangent plane.
   virtual std::vector<float> evaluate(const FlatGrid& grid, const std::vector<double>& kappa_e,
@@ -49,6 +51,9 @@ class LofiPlugin {
   // `lofimap train`: installs the SIGTERM/SIGUSR1 handlers that checkpoint and stop.
   virtual TrainSummary train(const TrainConfig& config, const distributed::Communicator& comm) = 0;
   // Reads a model (io::Error for a bad file) onto the device of this rank; `batch`: queries per forward pass.
+  // `model` written again as `output` (temporary name, renamed) with this calibration record.
+  virtual void write_calibrated_model(const std::string& model, const std::string& output,
+                                      const std::string& calibration_json) = 0;
   virtual std::unique_ptr<LofiEvaluator> open_model(const std::string& path, ComputeDevice device,
                                                     Precision precision, long batch,
                                                     const distributed::Communicator& comm) = 0;

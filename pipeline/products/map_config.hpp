@@ -42,6 +42,7 @@ struct MapConfig {
   TomographicBins bins;       // one map per bin beside that of all bins together (catalogues, one patch)
   bool b_mode = false;        // also the network applied to the 45-degree-rotated shear (KAPPA_B)
   bool keep_outside = false;  // keep values outside the footprint (default NaN, UNSEEN on HEALPix)
+  bool intervals = false;     // KAPPA_STD and the 68% / 95% intervals from the model's calibration
   OutputOptions output;
 
   // Every option, its consistency with the chosen mode and every path, before anything heavy is loaded;

@@ -28,6 +28,8 @@
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/flat/footprint_mask.hpp"
 #include "pipeline/products/binned_catalogue.hpp"
+#include "pipeline/flat/posterior_width.hpp"
+#include "pipeline/products/lofi_intervals.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/products/training_range_check.hpp"
@@ -111,6 +113,7 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
                                  const distributed::Communicator& comm) {
   const std::string model_path = c.model_path();
   const auto& mo = model.options();
+  if (c.intervals) model_calibration(model, model_path);  // refused before the catalogue is read
   FlatKsSettings flat = c.flat;
   if (flat.pixel_arcmin == 0 && flat.npix == 0 && flat.size_deg == 0)
     flat.pixel_arcmin = mo.train_pixel_arcmin;
@@ -246,6 +249,20 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
   for (const auto& g : bins) bin_maps.push_back(lofi(g));
   const std::vector<float>& k = all.e;
   timer.lap("LoFi");
+  // --intervals: each map's conformal quantiles times the width of its own counts and shape noise.
+  std::vector<MapIntervals> intervals;
+  if (c.intervals) {
+    const IntervalCalibration calibration = model_calibration(model, model_path);
+    const AngularSpectrum prior = interval_prior(mo);
+    const auto of = [&](const InputGrid& g, const std::vector<float>& kappa) {
+      const auto width = local_wiener_width(g.counts, g.sigma_e, prior, patch);
+      return lofi_intervals(calibration, kappa, width, patch, xy,
+                            footprint_density(g.counts, mask, patch.pixel_arcmin));
+    };
+    intervals.push_back(of(in, all.e));
+    for (size_t b = 0; b < bins.size(); ++b) intervals.push_back(of(bins[b], bin_maps[b].e));
+    timer.lap("intervals");
+  }
   const std::string hash = model.model_hash();
   std::ostringstream summary;
   summary << in.summary << "\ninput grid " << nx << " x " << ny << " at " << patch.pixel_arcmin
@@ -268,15 +285,36 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
     size_t bin;
   };
   std::vector<Named> maps = {{"KAPPA", &all.e, 0}};
+  const auto add_intervals = [&](size_t bin) {
+    if (intervals.empty()) return;
+    const MapIntervals& iv = intervals[bin];
+    const std::string suffix = bin == 0 ? "" : TomographicBins::suffix(bin - 1);
+    maps.push_back({"KAPPA_STD" + suffix, &iv.std, bin});
+    maps.push_back({"KAPPA_LO68" + suffix, &iv.lo68, bin});
+    maps.push_back({"KAPPA_HI68" + suffix, &iv.hi68, bin});
+    maps.push_back({"KAPPA_LO95" + suffix, &iv.lo95, bin});
+    maps.push_back({"KAPPA_HI95" + suffix, &iv.hi95, bin});
+  };
+  add_intervals(0);
   if (c.b_mode) maps.push_back({"KAPPA_B", &all.b, 0});
   for (size_t b = 0; b < bins.size(); ++b) {
     maps.push_back({"KAPPA" + TomographicBins::suffix(b), &bin_maps[b].e, b + 1});
+    add_intervals(b + 1);
     if (c.b_mode) maps.push_back({"KAPPA_B" + TomographicBins::suffix(b), &bin_maps[b].b, b + 1});
   }
   auto cards = in.cards;
   cards.push_back({"LMMODEL", model_path, "LoFi weights"});
   cards.push_back({"LMHASH", hash, "LoFi model content hash"});
   cards.push_back({"LMNAN", !c.keep_outside, "map NaN (UNSEEN on HEALPix) outside the footprint"});
+  if (!intervals.empty()) {
+    const auto calibration = IntervalCalibration::from_json(model.calibration_json());
+    cards.push_back({"LMINTERV", "conformal x " + calibration.width,
+                     "KAPPA_STD/LO/HI: calibrated quantiles x per-pixel width"});
+    cards.push_back({"LMQ68", intervals[0].q68, "68% quantile of |truth - LoFi| / width"});
+    cards.push_back({"LMQ95", intervals[0].q95, "95% quantile of |truth - LoFi| / width"});
+    cards.push_back({"LMCALDEN", intervals[0].density, "[arcmin^-2] footprint density of the lookup"});
+    cards.push_back({"LMCALSET", calibration.description.substr(0, 68), "calibration set (start)"});
+  }
   if (c.bins.enabled()) {
     cards.push_back({"LMNBINS", static_cast<long long>(c.bins.count()), "tomographic bins (*_BINn)"});
     cards.push_back({"LMBINCOL", c.bins.column, "column the bins divide (edge_i < value <= edge_i+1)"});
