@@ -33,9 +33,8 @@ void refuse_options_of_other_modes(const KsCli& cli) {
       c.sphere ? "this `ks --sphere` makes one HEALPix map" : "this `ks` makes one flat patch";
   refuse_given(cli.region,
                "only with --regions; " + mode + " (give --regions R for a survey map in regions)");
-  refuse_given(cli.noise,
-               "only with --regions (noise realisations are not yet made on a single map); " + mode);
   if (c.sphere) {
+    refuse_given(cli.noise, "on a flat patch or with --regions (not with --sphere)");
     refuse_given(cli.patch, "not with --sphere (" + mode + ")");
   } else {
     refuse_given(cli.healpix, "only with --sphere or --regions (" + mode + ")");
@@ -77,6 +76,16 @@ void register_ks(CLI::App& app, const GlobalOptions& global, Action& action) {
       "--aperture-mass", c.aperture_mass_arcmin,
       "also the aperture-mass maps MAP, MAP_X, MAP_SNR, MAP_NOISE: the compensated filter of this radius "
       "[arcmin] on the tangential shear (flat patch)")));
+  cli->patch.push_back(cmd->add_flag(
+      "--intervals", c.intervals,
+      "with --wiener on a flat patch: the exact posterior std KAPPA_WIENER_STD and 68% / 95% intervals "
+      "(KAPPA_WIENER_LO68, _HI68, _LO95, _HI95) from Hoffman-Ribak samples (--samples, default 32)"));
+  cli->patch.push_back(whole_number(
+      positive_only(cmd->add_option(
+          "--samples", c.samples,
+          "with --wiener on a flat patch: N exact posterior draws, written as KAPPA_WIENER_S1 ... (each one "
+          "Wiener solve)")),
+      1, 1000));
   cmd->add_flag(
       "--keep-outside", c.keep_outside,
       "keep the maps' values outside the footprint (default: NaN on a flat patch, UNSEEN on HEALPix)");

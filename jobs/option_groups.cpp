@@ -160,8 +160,8 @@ OptionList add_region_options(CLI::App* cmd, pipeline::RegionOptions& r) {
 OptionList add_noise_options(CLI::App* cmd, pipeline::NoiseOptions& noise) {
   return {
       positive_only(cmd->add_option("--noise-realisations", noise.realisations,
-                                    "with --regions: K maps of randomly rotated ellipticities give NOISE_STD "
-                                    "and SNR")),
+                                    "K maps of randomly rotated ellipticities give NOISE_STD and SNR (flat "
+                                    "ks: instead of the exact analytic noise; with --regions)")),
       whole_number(
           cmd->add_option("--noise-seed", noise.seed, "seed of the noise rotations")->capture_default_str(),
           0, ~0ULL)};

@@ -48,6 +48,8 @@ void KsConfig::validate() const {
       throw std::invalid_argument(
           "--npix/--size/--center: not with --regions (each region has its own grid)");
     if (!wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
+    if (intervals || samples > 0)
+      throw std::invalid_argument("--intervals/--samples: Wiener posteriors on a flat patch (not with --regions)");
     if (bins.enabled())
       throw std::invalid_argument(
           "--bins: not yet with --regions; map each bin with --select 'Z > LO && Z <= HI' (the same test)");
@@ -58,8 +60,15 @@ void KsConfig::validate() const {
                     "a region's grid (region plus margin)");
     return;
   }
-  if (noise.realisations > 0)
-    throw std::invalid_argument("--noise-realisations: only with --regions (not yet on a single patch)");
+  if (noise.realisations > 0 && sphere)
+    throw std::invalid_argument("--noise-realisations: on a flat patch or with --regions (not with --sphere)");
+  if ((intervals || samples > 0) && (sphere || wiener_cl.empty()))
+    throw std::invalid_argument(
+        std::string(intervals ? "--intervals" : "--samples") +
+        ": posterior intervals and samples of the Wiener filter on a flat patch (give --wiener, no --sphere)");
+  if (samples < 0 || samples > 1000) throw std::invalid_argument("--samples: between 1 and 1,000");
+  if (intervals && samples == 1)
+    throw std::invalid_argument("--samples: --intervals needs at least 2 samples (default 32)");
   require_fits_name(output, sphere ? "a full-sky HEALPix map" : "a flat map");
   if (regions.reread_catalogue)
     throw std::invalid_argument("--reread-catalogue: only with --regions (a single patch holds no galaxies)");

@@ -30,6 +30,8 @@ struct KsConfig {
   std::string redshift_column;  // --wiener limber: the n(z) column (the bins' column, else the preset's z)
   bool keep_outside = false;  // keep the maps' values outside the footprint (default NaN / UNSEEN there)
   double aperture_mass_arcmin = 0;  // > 0: also the aperture-mass maps with this filter radius (flat patch)
+  bool intervals = false;  // flat --wiener: posterior std and 68% / 95% intervals from Wiener samples
+  int samples = 0;         // flat --wiener: posterior samples (written as HDUs; 0 = 32 for --intervals)
   OutputOptions output;       // .fits (or .h5 for a region map)
 
   // Every option, its consistency with the chosen mode and the output path, before anything is read; throws

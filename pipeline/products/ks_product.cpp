@@ -23,6 +23,10 @@
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/flat/footprint_mask.hpp"
+#include "pipeline/flat/ks_noise_map.hpp"
+#include "pipeline/catalogue/catalogue_loader.hpp"
+#include "pipeline/core/interval_calibration.hpp"
+#include "pipeline/survey/noise_rotation.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
 #include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
@@ -109,7 +113,24 @@ struct FlatKsMaps {
   std::string wiener_prior;  // what the prior was (a table, or the Limber spectrum of the n(z))
   double sigma_e = 0;
   ApertureMassMaps aperture;  // with --aperture-mass
+  // The shape-noise std of the KS maps (E and B alike): analytic, or from K rotated catalogues.
+  std::vector<double> noise_std;
+  std::vector<double> wiener_noise_std;  // with --wiener and K rotated catalogues: the Wiener map's
+  // With --intervals / --samples: the Wiener posterior's std, 68% / 95% intervals and the draws.
+  std::vector<double> wiener_std, wiener_lo68, wiener_hi68, wiener_lo95, wiener_hi95;
+  std::vector<std::vector<double>> wiener_samples;
+  int posterior_samples = 0;
 };
+
+// Mean-free std per pixel of the maps in sum / sum2 over k realisations (sample std, k - 1).
+std::vector<double> realisation_std(const std::vector<double>& sum, const std::vector<double>& sum2, long k) {
+  std::vector<double> out(sum.size());
+  for (size_t i = 0; i < sum.size(); ++i) {
+    const double mean = sum[i] / static_cast<double>(k);
+    out[i] = std::sqrt(std::max(0.0, (sum2[i] - k * mean * mean) / static_cast<double>(k - 1)));
+  }
+  return out;
+}
 
 // Collective: bins the catalogue (all ranks), then KS and the Wiener filter on rank 0.
 FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, const FlatKsSettings& flat,
@@ -119,6 +140,34 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
   m.catalogue = input.catalogue;
   m.sigma_e = input.sigma_e;
   m.grid = std::move(input.grid);
+  // The Wiener prior, read where every rank can fail alike.
+  AngularSpectrum prior;
+  if (!c.wiener_cl.empty()) prior = wiener_prior(c.wiener_cl, m.catalogue, catalogue, m.wiener_prior);
+  const FlatGrid wiener_grid(m.grid.patch.centre, m.grid.patch.pixel_arcmin, m.grid.patch.nx, m.grid.patch.ny);
+  // Noise from K rotated catalogues (collective): the galaxies are read once more and kept, each realisation
+  // binned on the same patch; the estimator(s) rerun on rank 0.
+  if (c.noise.realisations > 0) {
+    const LoadedCatalogue loaded = load_catalogue(catalogue, comm);
+    const NoiseRotations rotations(loaded.galaxies, c.noise.seed);
+    const size_t nn = static_cast<size_t>(m.grid.patch.pixels());
+    std::vector<double> sum(nn, 0.0), sum2(nn, 0.0), wsum(nn, 0.0), wsum2(nn, 0.0);
+    for (long k = 0; k < c.noise.realisations; ++k) {
+      const FlatShearGrid noisy = bin_flat(rotations.apply(loaded.galaxies, k), m.grid.patch, comm);
+      if (!comm.is_root()) continue;
+      const auto ks = flat_kaiser_squires({noisy.patch.nx, noisy.patch.ny, noisy.g1, noisy.g2}, c.flat.pad,
+                                          c.smoothing_arcmin / noisy.patch.pixel_arcmin);
+      for (size_t i = 0; i < nn; ++i) sum[i] += ks.a[i], sum2[i] += ks.a[i] * ks.a[i];
+      if (!c.wiener_cl.empty()) {
+        const auto w = wiener_filter(noisy.g1, noisy.g2, noisy.count, m.sigma_e, prior, wiener_grid).kappa;
+        for (size_t i = 0; i < nn; ++i) wsum[i] += w[i], wsum2[i] += w[i] * w[i];
+      }
+    }
+    if (comm.is_root()) {
+      m.noise_std = realisation_std(sum, sum2, c.noise.realisations);
+      if (!c.wiener_cl.empty()) m.wiener_noise_std = realisation_std(wsum, wsum2, c.noise.realisations);
+    }
+    timer.lap("noise realisations");
+  }
   if (!comm.is_root()) return m;
   const FlatGrid& patch = m.grid.patch;
   if (m.catalogue.rows_valid - m.grid.outside <= 0)
@@ -130,6 +179,9 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
                   "the patch");
   m.kappa = flat_kaiser_squires({patch.nx, patch.ny, m.grid.g1, m.grid.g2}, c.flat.pad,
                                 c.smoothing_arcmin / patch.pixel_arcmin);
+  if (m.noise_std.empty())
+    m.noise_std = flat_ks_noise_std(m.grid.count, patch.nx, patch.ny, m.sigma_e, c.flat.pad,
+                                    c.smoothing_arcmin / patch.pixel_arcmin);
   timer.lap("Kaiser-Squires");
   if (c.aperture_mass_arcmin > 0) {
     if (c.aperture_mass_arcmin > 0.5 * static_cast<double>(std::min(patch.nx, patch.ny)) * patch.pixel_arcmin)
@@ -143,15 +195,37 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
     // exact adjoint of the zero-padded forward model, and CG on that non-symmetric system stalls (1000
     // iterations without converging on a 96^2 patch, against 5 periodic); the prior and the noise weights
     // handle the patch edges.
-    const AngularSpectrum prior = wiener_prior(c.wiener_cl, m.catalogue, catalogue, m.wiener_prior);
-    auto result = wiener_filter(m.grid.g1, m.grid.g2, m.grid.count, m.sigma_e, prior,
-                                FlatGrid(patch.centre, patch.pixel_arcmin, patch.nx, patch.ny));
+    auto result = wiener_filter(m.grid.g1, m.grid.g2, m.grid.count, m.sigma_e, prior, wiener_grid);
     if (result.iterations >= WienerOptions{}.max_iterations)
       throw std::runtime_error("--wiener: the conjugate-gradient solve did not converge (residual " +
                                std::to_string(result.residual) + ")");
     timer.lap("Wiener filter");
     m.wiener = std::move(result.kappa);
     m.wiener_iterations = result.iterations;
+    if (c.intervals || c.samples > 0) {
+      // Exact posterior draws (Hoffman-Ribak); the interval mean +- t_N s with s about the known mean.
+      const int n = c.samples > 0 ? c.samples : 32;
+      auto posterior = wiener_posterior_samples(m.grid.count, m.sigma_e, prior, wiener_grid, m.wiener, n,
+                                                c.noise.seed);
+      m.posterior_samples = n;
+      if (c.intervals) {
+        const double t68 = gaussian_sample_interval_factor(kLevel68, n),
+                     t95 = gaussian_sample_interval_factor(kLevel95, n);
+        const size_t nn = m.wiener.size();
+        m.wiener_std.assign(nn, 0.0);
+        for (const auto& draw : posterior.samples)
+          for (size_t i = 0; i < nn; ++i) m.wiener_std[i] += (draw[i] - m.wiener[i]) * (draw[i] - m.wiener[i]);
+        for (auto* v : {&m.wiener_lo68, &m.wiener_hi68, &m.wiener_lo95, &m.wiener_hi95}) v->resize(nn);
+        for (size_t i = 0; i < nn; ++i) {
+          const double s = std::sqrt(m.wiener_std[i] / n);
+          m.wiener_std[i] = s;  // the posterior std (the 68% interval is +- t68 s, t68 ~ 1.0)
+          m.wiener_lo68[i] = m.wiener[i] - t68 * s, m.wiener_hi68[i] = m.wiener[i] + t68 * s;
+          m.wiener_lo95[i] = m.wiener[i] - t95 * s, m.wiener_hi95[i] = m.wiener[i] + t95 * s;
+        }
+      }
+      if (c.samples > 0) m.wiener_samples = std::move(posterior.samples);
+      timer.lap("Wiener posterior samples");
+    }
   }
   return m;
 }
@@ -233,6 +307,19 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     cards.push_back({"LMSIGE", all.sigma_e, "measured shape noise per component (weighted rms)"});
     cards.push_back({"LMOUTSID", grid.outside, "valid galaxies outside the patch"});
     cards.push_back({"LMNAN", !c.keep_outside, "maps NaN outside the footprint (MASK = 0)"});
+    cards.push_back({"LMNOISE", c.noise.realisations > 0 ? "rotations" : "analytic",
+                     "NOISE_STD: shape noise of KS (exact sum, or K rotated catalogues)"});
+    if (c.noise.realisations > 0) {
+      cards.push_back({"LMNOISEK", static_cast<long long>(c.noise.realisations), "noise realisations (rotated ellipticities)"});
+      cards.push_back({"LMNSEED", static_cast<long long>(c.noise.seed), "seed of the noise rotations"});
+    }
+    if (all.posterior_samples > 0) {
+      cards.push_back({"LMWFPOST", static_cast<long long>(all.posterior_samples),
+                       "Wiener posterior draws (Hoffman-Ribak)"});
+      cards.push_back({"LMPSEED", static_cast<long long>(c.noise.seed), "seed of the posterior draws"});
+      if (c.intervals)
+        cards.push_back({"LMWFINT", "posterior mean +- t_N s", "KAPPA_WIENER_LO/HI: exact Gaussian intervals"});
+    }
     if (c.aperture_mass_arcmin > 0)
       cards.push_back({"LMAPTHET", c.aperture_mass_arcmin,
                        "[arcmin] aperture-mass filter radius (Schneider et al. 1998 polynomial Q)"});
@@ -249,7 +336,7 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     }
     // Kept alive until the file is written: the images point into them.
     std::vector<std::vector<double>> held;
-    held.reserve(7 * (bins.size() + 1));
+    held.reserve((16 + static_cast<size_t>(c.samples)) * (bins.size() + 1));
     std::vector<io::NamedImage> images;
     const auto add_set = [&](const FlatKsMaps& m, const std::string& suffix,
                              const std::vector<io::HeaderCard>& extra) {
@@ -260,11 +347,31 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
       images.push_back({"KAPPA_E" + suffix, "", held.back().data(), extra});
       held.push_back(masked(m.kappa.b, nan_mask));
       images.push_back({"KAPPA_B" + suffix, "", held.back().data(), extra});
+      held.push_back(masked(m.noise_std, nan_mask));
+      images.push_back({"NOISE_STD" + suffix, "", held.back().data(), extra});
+      std::vector<double> snr(m.noise_std.size());
+      for (size_t i = 0; i < snr.size(); ++i)
+        snr[i] = m.noise_std[i] > 0 ? m.kappa.a[i] / m.noise_std[i] : std::numeric_limits<double>::quiet_NaN();
+      held.push_back(masked(std::move(snr), nan_mask));
+      images.push_back({"SNR" + suffix, "", held.back().data(), extra});
       if (!m.wiener.empty()) {
         summary << stats_line("kappa_Wiener" + label, m.wiener, m.grid.weight) << " (" << m.wiener_iterations
                 << " CG iterations)\n";
         held.push_back(masked(m.wiener, nan_mask));
         images.push_back({"KAPPA_WIENER" + suffix, "", held.back().data(), extra});
+        const std::pair<const char*, const std::vector<double>*> extras[] = {
+            {"KAPPA_WIENER_NOISE", &m.wiener_noise_std}, {"KAPPA_WIENER_STD", &m.wiener_std},
+            {"KAPPA_WIENER_LO68", &m.wiener_lo68},        {"KAPPA_WIENER_HI68", &m.wiener_hi68},
+            {"KAPPA_WIENER_LO95", &m.wiener_lo95},        {"KAPPA_WIENER_HI95", &m.wiener_hi95}};
+        for (const auto& [name, values] : extras)
+          if (!values->empty()) {
+            held.push_back(masked(*values, nan_mask));
+            images.push_back({name + suffix, "", held.back().data(), extra});
+          }
+        for (size_t j = 0; j < m.wiener_samples.size(); ++j) {
+          held.push_back(masked(m.wiener_samples[j], nan_mask));
+          images.push_back({"KAPPA_WIENER_S" + std::to_string(j + 1) + suffix, "", held.back().data(), extra});
+        }
       }
       if (!m.aperture.map.empty()) {
         held.push_back(masked(m.aperture.map, nan_mask));
