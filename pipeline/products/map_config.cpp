@@ -53,10 +53,6 @@ void MapConfig::validate() const {
   if (ks_map.empty()) validate_catalogue_options(catalogue);
   validate_noise_options(noise);
   if (regions.enabled()) {
-    if (intervals)
-      throw std::invalid_argument(
-          "--intervals: on one flat patch (a region map's NOISE_STD from --noise-realisations is the noise "
-          "alone)");
     validate_region_output(*this);
   } else {
     if (regions.reread_catalogue) throw std::invalid_argument("--reread-catalogue: only with --regions");

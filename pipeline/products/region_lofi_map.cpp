@@ -11,6 +11,9 @@
 #include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/flat/flat_patch_settings.hpp"
+#include "pipeline/flat/footprint_mask.hpp"
+#include "pipeline/flat/posterior_width.hpp"
+#include "pipeline/products/lofi_intervals.hpp"
 #include "pipeline/products/region_cards.hpp"
 #include "pipeline/products/provenance.hpp"
 #include "pipeline/products/region_picture.hpp"
@@ -36,15 +39,28 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model,
   RegionRun run;
   run.coordinates = to_list;
   double sigma_e = m.sigma_e;
-  const auto columns =
-      with_noise_columns(to_list ? RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}}
-                                 : RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}, {"NGAL", "galaxies"}},
-                         c.noise);
+  RegionColumns base = to_list ? RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}}
+                               : RegionColumns{{"KAPPA", ""}, {"KAPPA_KS", ""}, {"NGAL", "galaxies"}};
+  // --intervals: the calibration is read (and a missing one refused) before any galaxy is.
+  IntervalCalibration calibration;
+  AngularSpectrum prior;
+  if (m.intervals) {
+    calibration = model_calibration(model, m.model_path());
+    prior = interval_prior(model.options());
+    for (const char* name : {"KAPPA_STD", "KAPPA_LO68", "KAPPA_HI68", "KAPPA_LO95", "KAPPA_HI95"})
+      base.push_back({name, ""});
+  }
+  const auto columns = with_noise_columns(base, c.noise);
   auto cards = [&](const RegionRun& r) {
     auto cards = region_cards(c, r.catalogue.summary);
     cards.push_back({"LMMODEL", m.model_path(), "LoFi weights"});
     cards.push_back({"LMHASH", model.model_hash(), "LoFi model content hash"});
     cards.push_back({"LMSIGE", sigma_e, "shape noise per component used for the noise channel"});
+    if (m.intervals) {
+      cards.push_back({"LMINTERV", "conformal x " + calibration.width,
+                       "KAPPA_STD/LO/HI: calibrated quantiles x per-pixel width"});
+      cards.push_back({"LMCALSET", calibration.description.substr(0, 68), "calibration set (start)"});
+    }
     return cards;
   };
   RegionHooks hooks;
@@ -91,6 +107,18 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model,
       for (auto& p : rows.pixels) p = points->rows[static_cast<size_t>(p)];
     else
       rows.columns.push_back(px.n_gal);
+    if (m.intervals) {
+      // The width on the region's grid, the quantiles at the density of the region's footprint.
+      const auto width = local_wiener_width(in.count, sigma_e, prior, in.grid);
+      const double density =
+          footprint_density(in.count, footprint_mask(in.count, in.grid), in.grid.pixel_arcmin);
+      auto iv = density > 0 ? lofi_intervals(calibration, rows.columns[0], width, in.grid, px.xy_arcmin, density)
+                            : MapIntervals{};
+      for (auto* v : {&iv.std, &iv.lo68, &iv.hi68, &iv.lo95, &iv.hi95}) {
+        v->resize(px.pixels.size(), std::numeric_limits<float>::quiet_NaN());
+        rows.columns.push_back(std::move(*v));
+      }
+    }
     add_noise_columns(rows, rows.columns[0], c, galaxies, in.grid, 0.0, estimate);
     return rows;
   };

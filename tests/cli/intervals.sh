@@ -5,8 +5,10 @@
 #    turned by 45 degrees (pure B) the SNR has unit spread (within 5%);
 #  - `ks --wiener --intervals --samples`: the posterior std, the intervals around KAPPA_WIENER, the draws;
 #  - `lofimap calibrate` writes a copy of the model whose content hash is unchanged; `map --intervals` with it
-#    writes KAPPA_STD and the 68% / 95% bounds in order around KAPPA, and refuses an uncalibrated model, regions
-#    and a Wiener posterior without --wiener, naming the option.
+#    writes KAPPA_STD and the 68% / 95% bounds in order around KAPPA, and refuses an uncalibrated model and a
+#    Wiener posterior without --wiener, naming the option;
+#  - a region map with --intervals is identical at 1 and 2 ranks, and its KAPPA_STD equals the flat patch's at
+#    the same HEALPix pixels (median ratio within 1%, 90% of pixels within 3%).
 set -uo pipefail
 mpiexec=$1
 lofimap=$2
@@ -40,13 +42,20 @@ done
 grep -q "q68" table.txt || fail "no calibration table"
 "$lofimap" -q map -i cat.fits "${grid[@]}" --model cal.pt --intervals -o lofi.fits --no-png || fail "map --intervals"
 "$lofimap" -q map -i cat.fits "${grid[@]}" --model "$model" -o plain.fits --no-png || fail map
+"$lofimap" -q simulate catalogue --center 30 40 --npix 160 --pixel 1 --density 20 --seed 5 -o sky.fits --no-png ||
+  fail "simulate sky"
+for n in 1 2; do
+  "$mpiexec" --allow-run-as-root --oversubscribe -np $n "$lofimap" -q --threads 1 map -i sky.fits --model cal.pt \
+    --intervals --regions 16 --nside 512 --pixel 1 -o region_$n.fits --no-png || fail "region map at $n ranks"
+done
+"$lofimap" -q map -i sky.fits --model cal.pt --intervals --nside 512 --pixel 1 --npix 160 --center 30 40 \
+  -o flat_hp.fits --no-png || fail "flat map at HEALPix pixels"
 expect_refusal() {  # what the message must name, then the command
   local what=$1; shift
   out=$("$@" 2>&1) && fail "accepted: $*"
   grep -q -- "$what" <<<"$out" || fail "message without '$what': $out"
 }
 expect_refusal "lofimap calibrate" "$lofimap" map -i cat.fits "${grid[@]}" --model "$model" --intervals -o x.fits
-expect_refusal "--intervals" "$lofimap" map -i cat.fits --model cal.pt --intervals --regions 4 --nside 256 -o x.fits
 expect_refusal "--intervals" "$lofimap" ks -i cat.fits "${grid[@]}" --intervals -o x.fits
 expect_refusal "--noise-realisations" "$lofimap" ks -i cat.fits --sphere --nside 64 --noise-realisations 4 -o x.fits
 /usr/bin/python3 - <<'PY'
@@ -91,5 +100,18 @@ check(m.sum() > 0.8 * k.size and np.all(lo95[m] < lo68[m]) and np.all(lo68[m] < 
 check(np.allclose((hi68 - k)[m], lofi["KAPPA_STD"].data[m], rtol=1e-5), "KAPPA_STD is the 68% half-width")
 h = lofi[0].header
 check(0 < h["LMQ68"] < h["LMQ95"] and h["LMINTERV"].startswith("conformal"), "quantiles recorded")
+import healpy as hp
+one, two = fits.getdata("region_1.fits", 1), fits.getdata("region_2.fits", 1)
+same = all(np.array_equal(one[c], two[c]) for c in ("PIXEL", "KAPPA", "KAPPA_STD", "KAPPA_LO95", "KAPPA_HI95"))
+check(same, "region intervals identical at 1 and 2 ranks")
+flat = fits.getdata("flat_hp.fits", 1)
+where = dict(zip(hp.nest2ring(512, one["PIXEL"]), range(len(one))))
+pairs = [(i, where[p]) for i, p in enumerate(flat["PIXEL"]) if p in where]
+a = np.array([flat["KAPPA_STD"][i] for i, _ in pairs])
+b = np.array([one["KAPPA_STD"][j] for _, j in pairs])
+use = np.isfinite(a) & np.isfinite(b) & (np.abs(a) < 1e10) & (np.abs(b) < 1e10)
+ratio = b[use] / a[use]
+check(use.sum() > 300 and abs(np.median(ratio) - 1) < 0.01 and np.mean(np.abs(ratio - 1) < 0.03) > 0.9,
+      f"region vs flat KAPPA_STD: {use.sum()} pixels, median ratio {np.median(ratio):.4f}")
 sys.exit(0 if ok else 1)
 PY
