@@ -23,7 +23,8 @@ void register_peaks(CLI::App& app, const GlobalOptions& global, Action& action) 
          "--noise", c->noise,
          "noise of the smoothed map: analytic (shape noise from NGAL and LMSIGE: KS maps), b-mode (rms of "
          "the product's B map, smoothed alike), none (the map is S/N), an HDU/column of noise std, or "
-         "auto (analytic for KS E maps, else b-mode)")
+         "auto (without --smooth the map's own std: NOISE_STD of KS, KAPPA_WIENER_STD, LoFi's calibrated "
+         "KAPPA_STD from map --intervals; else analytic for KS E maps, else b-mode)")
       ->capture_default_str();
   cmd->add_option("-o,--output", c->output.path, "output FITS table (EXTNAME PEAKS)")->required();
   cmd->add_flag("--overwrite", c->output.overwrite, "replace an existing output");

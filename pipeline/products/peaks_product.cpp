@@ -172,6 +172,16 @@ ProductReport run_peaks(const PeaksConfig& c) {
   if (b_name.empty() && hdu.rfind("KAPPA_", 0) != 0) b_name = companion(hdu, "KAPPA", "KAPPA_B");
   if (b_name.empty() && hdu.rfind("KAPPA_BIN", 0) == 0) b_name = companion(hdu, "KAPPA", "KAPPA_B");
   const std::optional<double> sigma_e = file.number(hdu, "LMSIGE");
+  // The map's own error bar, unsmoothed: KS's exact NOISE_STD, the Wiener posterior std, LoFi's calibrated
+  // KAPPA_STD (what its interval says, noise and what the network cannot know together).
+  std::string own_std;
+  if (hdu == "KAPPA_E" + suffix || hdu == "KAPPA_B" + suffix)
+    own_std = "NOISE_STD" + suffix;
+  else if (hdu == "KAPPA_WIENER" + suffix)
+    own_std = "KAPPA_WIENER_STD" + suffix;
+  else if (hdu == "KAPPA" + suffix)
+    own_std = "KAPPA_STD" + suffix;
+  if (method == "auto" && c.smoothing_arcmin == 0 && !own_std.empty() && file.has(own_std)) method = own_std;
   if (method == "auto") {
     // Shape noise through KS is known for KS maps (E or B); not for a LoFi or Wiener map (LMHASH: a model).
     const bool ks_map = (hdu.rfind("KAPPA_E", 0) == 0 || hdu.rfind("KAPPA_B", 0) == 0) &&

@@ -144,7 +144,10 @@ expect 2 "--region-memory: between 0.0001 and"   -- ks -i good.fits --preset cos
 expect 2 "--pixel: the regions' input pixel"      -- ks -i good.fits --preset cosmos --regions 8 --nside 64 -o out.fits
 expect 2 "--reread-catalogue: only with --regions" -- ks -i good.fits --preset cosmos --pixel 1 --reread-catalogue -o out.fits
 # Options that mean nothing in the chosen mode are refused, naming the mode (never accepted and ignored).
-expect 2 "--noise-realisations: only with --regions.*one flat patch" -- ks -i good.fits --preset cosmos --pixel 1 --noise-realisations 5 -o out.fits
+expect 2 "--noise-realisations: on a flat patch or with --regions" -- ks -i good.fits --preset cosmos --sphere --nside 64 --noise-realisations 5 -o out.fits
+expect 2 "--intervals: posterior intervals and samples of the Wiener filter" -- ks -i good.fits --preset cosmos --pixel 1 --intervals -o out.fits
+expect 2 "--samples: not with --sphere" -- ks -i good.fits --preset cosmos --sphere --nside 64 --wiener limber --samples 4 -o out.fits
+expect 2 "--samples" -- ks -i good.fits --preset cosmos --pixel 1 --wiener limber --samples 0 -o out.fits
 expect 2 "--margin: only with --regions.*one flat patch" -- ks -i good.fits --preset cosmos --pixel 1 --margin 2 -o out.fits
 expect 2 "--margin: only with --regions.*one HEALPix map" -- ks -i good.fits --preset cosmos --sphere --nside 64 --margin 2 -o out.fits
 expect 2 "--npix: not with --sphere.*one HEALPix map" -- ks -i good.fits --preset cosmos --sphere --nside 64 --npix 32 -o out.fits

@@ -56,7 +56,8 @@ from astropy.io import fits
 z = fits.getdata("cluster_z.fits")["Z"].astype(float)
 a, b, two = fits.open("bins.fits"), fits.open("bin2.fits"), fits.open("bins_2ranks.fits")
 names = [h.name for h in a]
-assert names[1:] == ["KAPPA_E", "KAPPA_B", "WEIGHT", "NGAL", "MASK"] + [f"{q}_BIN{i}" for i in (1, 2, 3) for q in ("KAPPA_E", "KAPPA_B", "WEIGHT", "NGAL")], names
+per_set = ("KAPPA_E", "KAPPA_B", "NOISE_STD", "SNR", "WEIGHT", "NGAL")
+assert names[1:] == list(per_set) + ["MASK"] + [f"{q}_BIN{i}" for i in (1, 2, 3) for q in per_set], names
 edges = [0, 0.4, 1, 2]
 for i in range(3):
     rows = int(((z > edges[i]) & (z <= edges[i + 1])).sum())
