@@ -49,6 +49,7 @@ class IntervalCalibrator {
  public:
   // The scores (|residual| / width) of one map's pixels inside its footprint.
   void add_map(double pixel_arcmin, double density, std::vector<float> scores);
+  bool empty() const { return maps_.empty(); }
   // Cells per pixel scale: its maps sorted by density into `density_cells` groups of equal size.
   IntervalCalibration fit(int density_cells, const std::string& width, const std::string& description) const;
 

@@ -61,6 +61,8 @@ CalibrateReport run_calibration(const CalibrateConfig& c) {
     spdlog::info("calibration: {} maps of {} scored", maps, path);
   }
   CalibrateReport report;
+  if (calibrator.empty())
+    throw std::invalid_argument("--calibration-set: no map has a footprint (every pixel masked or empty)");
   report.calibration = calibrator.fit(c.density_cells, kLocalWienerWidth, description);
   std::string table = "pixel [']  density [/arcmin^2] (range)   maps   pixels     q68     q95\n";
   for (const auto& cell : report.calibration.cells) {

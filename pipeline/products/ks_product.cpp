@@ -26,6 +26,7 @@
 #include "pipeline/flat/ks_noise_map.hpp"
 #include "pipeline/catalogue/catalogue_loader.hpp"
 #include "pipeline/core/interval_calibration.hpp"
+#include "pipeline/core/machine_resources.hpp"
 #include "pipeline/survey/noise_rotation.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
 #include "pipeline/products/binned_catalogue.hpp"
@@ -140,6 +141,13 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
   m.catalogue = input.catalogue;
   m.sigma_e = input.sigma_e;
   m.grid = std::move(input.grid);
+  if (c.intervals || c.samples > 0) {  // on every rank, before any transform
+    // The draws are held until written (8 bytes a pixel each, and a float copy for the file).
+    const int n = c.samples > 0 ? c.samples : 32;
+    require_memory(static_cast<double>(n) * static_cast<double>(m.grid.patch.pixels()) * 12,
+                   "--samples " + std::to_string(n) + " posterior draws of " + std::to_string(m.grid.patch.nx) +
+                       " x " + std::to_string(m.grid.patch.ny) + " pixels");
+  }
   // The Wiener prior, read where every rank can fail alike.
   AngularSpectrum prior;
   if (!c.wiener_cl.empty()) prior = wiener_prior(c.wiener_cl, m.catalogue, catalogue, m.wiener_prior);

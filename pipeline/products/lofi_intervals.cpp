@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "io/error.hpp"
 #include "pipeline/flat/posterior_width.hpp"
 #include "pipeline/simulate/cosmology.hpp"
 
@@ -22,7 +23,13 @@ IntervalCalibration model_calibration(const LofiEvaluator& model, const std::str
     throw std::invalid_argument("--intervals: " + path +
                                 " carries no interval calibration; make one with `lofimap calibrate --model " +
                                 path + " --calibration-set SETS.h5 -o calibrated.pt`");
-  IntervalCalibration c = IntervalCalibration::from_json(json);
+  IntervalCalibration c;
+  try {
+    c = IntervalCalibration::from_json(json);
+  } catch (const std::invalid_argument& e) {
+    throw io::Error(path, "reading the model's interval calibration", e.what());
+  }
+  if (c.empty()) throw io::Error(path, "reading the model's interval calibration", "it holds no cell");
   if (c.width != kLocalWienerWidth)
     throw std::invalid_argument("--intervals: " + path + " was calibrated for the width '" + c.width +
                                 "', this lofimap computes '" + kLocalWienerWidth + "': calibrate it again");

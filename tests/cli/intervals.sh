@@ -6,7 +6,8 @@
 #  - `ks --wiener --intervals --samples`: the posterior std, the intervals around KAPPA_WIENER, the draws;
 #  - `lofimap calibrate` writes a copy of the model whose content hash is unchanged; `map --intervals` with it
 #    writes KAPPA_STD and the 68% / 95% bounds in order around KAPPA, and refuses an uncalibrated model and a
-#    Wiener posterior without --wiener, naming the option;
+#    Wiener posterior without --wiener, naming the option, draws beyond the memory and a calibration set that is
+#    not one, leaving no output;
 #  - a region map with --intervals is identical at 1 and 2 ranks, and its KAPPA_STD equals the flat patch's at
 #    the same HEALPix pixels (median ratio within 1%, 90% of pixels within 3%).
 set -uo pipefail
@@ -58,6 +59,10 @@ expect_refusal() {  # what the message must name, then the command
 expect_refusal "lofimap calibrate" "$lofimap" map -i cat.fits "${grid[@]}" --model "$model" --intervals -o x.fits
 expect_refusal "--intervals" "$lofimap" ks -i cat.fits "${grid[@]}" --intervals -o x.fits
 expect_refusal "--noise-realisations" "$lofimap" ks -i cat.fits --sphere --nside 64 --noise-realisations 4 -o x.fits
+expect_refusal "GiB of memory" "$lofimap" ks -i cat.fits --npix 4096 --pixel 0.05 --center 0 0 --wiener cl.txt \
+  --samples 1000 -o x.fits
+expect_refusal "cat.fits" "$lofimap" calibrate --model "$model" --calibration-set cat.fits -o x.pt
+[ -e x.fits ] || [ -e x.pt ] && fail "a refused command left an output"
 /usr/bin/python3 - <<'PY'
 import sys
 import numpy as np
