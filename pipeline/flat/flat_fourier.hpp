@@ -73,6 +73,37 @@ struct FftwArray {
   FftwArray& operator=(const FftwArray&) = delete;
 };
 
+// A 2-D complex FFT of nx x ny (row-major [y][x]) planned once, forward and backward, in place and
+// unnormalised: for operators applied a few times per map (noise maps, aperture mass), where the transposed
+// row transforms of PaddedSpectrum are not worth their bookkeeping.
+class Fft2d {
+ public:
+  Fft2d(long nx, long ny) : n_(static_cast<size_t>(nx * ny)), data_(n_) {
+    std::lock_guard<std::mutex> lock(planner_mutex());
+    auto* p = reinterpret_cast<fftw_complex*>(data_.data);
+    forward_ =
+        fftw_plan_dft_2d(static_cast<int>(ny), static_cast<int>(nx), p, p, FFTW_FORWARD, FFTW_ESTIMATE);
+    backward_ =
+        fftw_plan_dft_2d(static_cast<int>(ny), static_cast<int>(nx), p, p, FFTW_BACKWARD, FFTW_ESTIMATE);
+  }
+  ~Fft2d() {
+    std::lock_guard<std::mutex> lock(planner_mutex());
+    fftw_destroy_plan(forward_);
+    fftw_destroy_plan(backward_);
+  }
+  Fft2d(const Fft2d&) = delete;
+  Fft2d& operator=(const Fft2d&) = delete;
+  cplx* data() { return data_.data; }
+  void forward() { fftw_execute(forward_); }
+  void backward() { fftw_execute(backward_); }
+  size_t size() const { return n_; }
+
+ private:
+  size_t n_;
+  FftwArray data_;
+  fftw_plan forward_ = nullptr, backward_ = nullptr;
+};
+
 // dst[c * dst_stride + r] = src[r * src_stride + c] for r < rows, c < cols, in cache-sized tiles.
 inline void transpose(const cplx* src, long src_stride, cplx* dst, long dst_stride, long rows, long cols) {
   constexpr long kTile = 32;

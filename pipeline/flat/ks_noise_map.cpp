@@ -11,31 +11,6 @@ namespace lofimap::pipeline {
 namespace {
 using detail::cplx;
 
-// An in-place 2-D transform of a py x px array [y][x] (both directions unnormalised).
-class Fft2d {
- public:
-  Fft2d(long px, long py) : buf_(static_cast<size_t>(px * py)) {
-    std::lock_guard<std::mutex> lock(detail::planner_mutex());
-    auto* p = reinterpret_cast<fftw_complex*>(buf_.data);
-    forward_ = fftw_plan_dft_2d(static_cast<int>(py), static_cast<int>(px), p, p, FFTW_FORWARD, FFTW_ESTIMATE);
-    backward_ =
-        fftw_plan_dft_2d(static_cast<int>(py), static_cast<int>(px), p, p, FFTW_BACKWARD, FFTW_ESTIMATE);
-  }
-  ~Fft2d() {
-    std::lock_guard<std::mutex> lock(detail::planner_mutex());
-    fftw_destroy_plan(forward_);
-    fftw_destroy_plan(backward_);
-  }
-  Fft2d(const Fft2d&) = delete;
-  Fft2d& operator=(const Fft2d&) = delete;
-  cplx* data() { return buf_.data; }
-  void forward() { fftw_execute(forward_); }
-  void backward() { fftw_execute(backward_); }
-
- private:
-  detail::FftwArray buf_;
-  fftw_plan forward_ = nullptr, backward_ = nullptr;
-};
 }  // namespace
 
 std::vector<double> flat_ks_noise_std(const std::vector<double>& counts, long nx, long ny, double sigma_e,
@@ -47,7 +22,7 @@ std::vector<double> flat_ks_noise_std(const std::vector<double>& counts, long nx
   const long px = padded_fft_size(nx, pad), py = padded_fft_size(ny, pad);
   const size_t np = static_cast<size_t>(px * py);
   const double norm = 1.0 / static_cast<double>(np);
-  Fft2d fft(px, py);
+  detail::Fft2d fft(px, py);
   cplx* f = fft.data();
   // h = F^-1[D* W] on the padded grid; the modes are laid out [k2][k1] (y slow).
   const long nyq_x = px % 2 == 0 ? px / 2 : -1, nyq_y = py % 2 == 0 ? py / 2 : -1;
