@@ -1,5 +1,5 @@
-// `lofimap calibrate`: conformal interval calibration of a LoFi model on held-out simulated maps, written into
-// a copy of the model (what `lofimap map --intervals` reads).
+// `lofimap calibrate`: conformal interval calibration of a LoFi model on held-out simulated maps, written
+// into a copy of the model (what `lofimap map --intervals` reads).
 #include <spdlog/spdlog.h>
 
 #include <cstdio>

@@ -1,9 +1,9 @@
 // Entry point of the `lofimap` command: parses options, sets up MPI and threads, runs one subcommand, and
 // maps exceptions to exit codes (jobs/exit_codes.hpp).
 #include <sched.h>
-#include <unistd.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>

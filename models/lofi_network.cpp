@@ -316,7 +316,8 @@ LofiNetwork load_lofi(const std::string& path, const LofiOptions* expected) {
   return net;
 }
 
-void write_calibrated_lofi(const std::string& model, const std::string& output, const std::string& calibration) {
+void write_calibrated_lofi(const std::string& model, const std::string& output,
+                           const std::string& calibration) {
   LofiNetwork net = load_lofi(model);
   save_lofi(net, output, calibration);
 }

@@ -67,7 +67,8 @@ TORCH_MODULE(LofiNetwork);
 // written to a temporary name and renamed.
 void save_lofi(LofiNetwork& net, const std::string& path, const std::string& calibration = "");
 // `model` again as `output` with this calibration record (replacing any).
-void write_calibrated_lofi(const std::string& model, const std::string& output, const std::string& calibration);
+void write_calibrated_lofi(const std::string& model, const std::string& output,
+                           const std::string& calibration);
 // The calibration record of a weights file ("" when it has none). io::Error when unreadable.
 std::string read_lofi_calibration(const std::string& path);
 // Throws io::Error naming the file when it is missing or corrupt (exit code 3 in the command line), and

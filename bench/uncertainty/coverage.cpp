@@ -1,11 +1,11 @@
-// lofimap-bench-coverage: coverage and sharpness of map intervals on held-out simulated maps, per pixel inside
-// each map's footprint (mask > 0):
+// lofimap-bench-coverage: coverage and sharpness of map intervals on held-out simulated maps, per pixel
+// inside each map's footprint (mask > 0):
 //   LoFi   the calibrated model's intervals (lofimap map --intervals: conformal quantiles x local width);
 //   Wiener the exact posterior of the Wiener filter with the fiducial prior (Planck 2015 / TNG, z_s = 1, the
 //          test sets' cosmology) from N Hoffman-Ribak samples, mean +- t_N s (what ks --wiener --intervals
 //          writes).
-// Prints one line per estimator: coverage of the 68% and 95% intervals (with the error of the mean over maps),
-// mean half-widths, RMSE and Pearson r. Usage:
+// Prints one line per estimator: coverage of the 68% and 95% intervals (with the error of the mean over
+// maps), mean half-widths, RMSE and Pearson r. Usage:
 //   lofimap-bench-coverage MODEL TEST.h5 [MAPS] [WIENER_SAMPLES]
 #include <cmath>
 #include <cstdio>
@@ -35,8 +35,9 @@ struct Stat {
 // One estimator's figures over the maps.
 struct Tally {
   Stat cover68, cover95, half68, half95, rmse, r;
-  void add_map(const std::vector<double>& truth, const std::vector<double>& mean, const std::vector<double>& h68,
-               const std::vector<double>& h95, const std::vector<double>& mask, const pipeline::FlatGrid& grid) {
+  void add_map(const std::vector<double>& truth, const std::vector<double>& mean,
+               const std::vector<double>& h68, const std::vector<double>& h95,
+               const std::vector<double>& mask, const pipeline::FlatGrid& grid) {
     double in68 = 0, in95 = 0, w68 = 0, w95 = 0, count = 0;
     for (size_t p = 0; p < truth.size(); ++p) {
       if (!(mask[p] > 0)) continue;
@@ -48,10 +49,11 @@ struct Tally {
     rmse.add(q.rmse), r.add(q.pearson);
   }
   void print(const char* name) const {
-    std::printf("%-7s coverage68 %.4f +- %.4f  coverage95 %.4f +- %.4f  half-width68 %.5f  half-width95 %.5f  "
-                "RMSE %.5f  r %.4f +- %.4f\n",
-                name, cover68.mean(), cover68.error(), cover95.mean(), cover95.error(), half68.mean(),
-                half95.mean(), rmse.mean(), r.mean(), r.error());
+    std::printf(
+        "%-7s coverage68 %.4f +- %.4f  coverage95 %.4f +- %.4f  half-width68 %.5f  half-width95 %.5f  "
+        "RMSE %.5f  r %.4f +- %.4f\n",
+        name, cover68.mean(), cover68.error(), cover95.mean(), cover95.error(), half68.mean(), half95.mean(),
+        rmse.mean(), r.mean(), r.error());
   }
 };
 
@@ -64,8 +66,8 @@ int main(int argc, char** argv) {
   }
   pipeline::configure_threads(1);
   const auto comm = distributed::Communicator::self();
-  auto model = pipeline::lofi_plugin().open_model(argv[1], pipeline::ComputeDevice::Cpu, pipeline::Precision::Fp32,
-                                                  32768, comm);
+  auto model = pipeline::lofi_plugin().open_model(argv[1], pipeline::ComputeDevice::Cpu,
+                                                  pipeline::Precision::Fp32, 32768, comm);
   const auto calibration = pipeline::model_calibration(*model, argv[1]);
   const auto prior = pipeline::interval_prior(model->options());
   const io::TrainingSetReader test(argv[2]);
@@ -95,8 +97,8 @@ int main(int argc, char** argv) {
     const std::vector<double> g1(m.shear.begin(), m.shear.begin() + static_cast<long>(nn)),
         g2(m.shear.begin() + static_cast<long>(nn), m.shear.end());
     const auto mean = pipeline::wiener_filter(g1, g2, est.counts, m.sigma_e, fiducial, est.grid).kappa;
-    const auto post = pipeline::wiener_posterior_samples(est.counts, m.sigma_e, fiducial, est.grid, mean, samples,
-                                                         static_cast<std::uint64_t>(1000 + i));
+    const auto post = pipeline::wiener_posterior_samples(est.counts, m.sigma_e, fiducial, est.grid, mean,
+                                                         samples, static_cast<std::uint64_t>(1000 + i));
     std::vector<double> w68(nn), w95(nn);
     for (size_t p = 0; p < nn; ++p) {
       double s2 = 0;
@@ -106,8 +108,8 @@ int main(int argc, char** argv) {
     }
     wiener.add_map(est.truth, mean, w68, w95, est.mask, est.grid);
   }
-  std::printf("%s: %ld maps of %ld^2 at %g', footprint density %.3g per arcmin^2; Wiener from %d samples\n", argv[2],
-              maps, n, pixel, density.mean(), samples);
+  std::printf("%s: %ld maps of %ld^2 at %g', footprint density %.3g per arcmin^2; Wiener from %d samples\n",
+              argv[2], maps, n, pixel, density.mean(), samples);
   lofi.print("LoFi");
   wiener.print("Wiener");
   return 0;

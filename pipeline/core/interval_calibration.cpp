@@ -9,8 +9,8 @@
 
 namespace lofimap::pipeline {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IntervalCell, pixel_arcmin, density, density_lo, density_hi, q68, q95, maps,
-                                   pixels)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IntervalCell, pixel_arcmin, density, density_lo, density_hi, q68, q95,
+                                   maps, pixels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IntervalCalibration, width, description, cells)
 
 namespace {
@@ -57,7 +57,8 @@ IntervalCalibration IntervalCalibration::from_json(const std::string& text) {
   for (const auto& cell : c.cells)
     if (!(cell.pixel_arcmin > 0) || !(cell.density > 0) || !(cell.q68 > 0) || !(cell.q95 >= cell.q68) ||
         !std::isfinite(cell.q95))
-      throw std::invalid_argument("interval calibration: a cell with a non-positive pixel, density or quantile");
+      throw std::invalid_argument(
+          "interval calibration: a cell with a non-positive pixel, density or quantile");
   return c;
 }
 
@@ -84,7 +85,8 @@ double gaussian_sample_interval_factor(double level, int samples) {
 }
 
 void IntervalCalibrator::add_map(double pixel_arcmin, double density, std::vector<float> scores) {
-  if (!(pixel_arcmin > 0) || !(density > 0)) throw std::invalid_argument("calibration map: pixel and density > 0");
+  if (!(pixel_arcmin > 0) || !(density > 0))
+    throw std::invalid_argument("calibration map: pixel and density > 0");
   if (!scores.empty()) maps_.push_back({pixel_arcmin, density, std::move(scores)});
 }
 
@@ -105,7 +107,8 @@ IntervalCalibration IntervalCalibrator::fit(int density_cells, const std::string
       cell.density = list[(begin + end) / 2]->density;
       cell.density_lo = list[begin]->density, cell.density_hi = list[end - 1]->density;
       std::vector<float> scores;
-      for (size_t i = begin; i < end; ++i) scores.insert(scores.end(), list[i]->scores.begin(), list[i]->scores.end());
+      for (size_t i = begin; i < end; ++i)
+        scores.insert(scores.end(), list[i]->scores.begin(), list[i]->scores.end());
       cell.maps = static_cast<long long>(end - begin);
       cell.pixels = static_cast<long long>(scores.size());
       cell.q68 = conformal_quantile(scores, kLevel68);

@@ -14,7 +14,6 @@ namespace {
 using detail::cplx;
 using detail::Fft2d;
 
-
 }  // namespace
 
 double aperture_filter_q(double r, double theta) {

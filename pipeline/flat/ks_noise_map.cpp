@@ -1,17 +1,13 @@
 #include "pipeline/flat/ks_noise_map.hpp"
 
 #include <cmath>
-#include <mutex>
 #include <stdexcept>
 
 #include "pipeline/flat/flat_fourier.hpp"
 
 namespace lofimap::pipeline {
 
-namespace {
 using detail::cplx;
-
-}  // namespace
 
 std::vector<double> flat_ks_noise_std(const std::vector<double>& counts, long nx, long ny, double sigma_e,
                                       double pad, double smoothing_sigma_pixels) {

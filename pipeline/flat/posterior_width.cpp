@@ -13,7 +13,8 @@ std::vector<double> local_wiener_width(const std::vector<double>& counts, double
                                        const AngularSpectrum& prior, const FlatGrid& grid) {
   const long nx = grid.nx, ny = grid.ny;
   const size_t nn = static_cast<size_t>(nx * ny);
-  if (nx < 1 || ny < 1 || counts.size() != nn) throw std::invalid_argument("local_wiener_width: counts do not match the grid");
+  if (nx < 1 || ny < 1 || counts.size() != nn)
+    throw std::invalid_argument("local_wiener_width: counts do not match the grid");
   if (!(sigma_e > 0)) throw std::invalid_argument("local_wiener_width: sigma_e must be > 0");
   // The prior per mode of the grid.
   const double inv_pix = 1 / grid.pixel_rad();
@@ -46,7 +47,8 @@ std::vector<double> local_wiener_width(const std::vector<double>& counts, double
   constexpr int kPoints = 96;
   const double log_lo = std::log(lo), step = std::max(std::log(hi) - log_lo, 1e-12) / (kPoints - 1);
   std::vector<double> table(kPoints);
-  for (int j = 0; j < kPoints; ++j) table[static_cast<size_t>(j)] = posterior_variance(std::exp(log_lo + j * step));
+  for (int j = 0; j < kPoints; ++j)
+    table[static_cast<size_t>(j)] = posterior_variance(std::exp(log_lo + j * step));
   std::vector<double> width(nn);
   for (size_t i = 0; i < nn; ++i) {
     const double t = std::clamp((std::log(noise[i]) - log_lo) / step, 0.0, kPoints - 1.0);

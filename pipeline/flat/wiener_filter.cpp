@@ -53,17 +53,18 @@ double dot(const std::vector<cplx>& a, const std::vector<cplx>& b) {
 // The Wiener system of one data set's noise and prior, (S^-1 + A^T W A) x = A^T W gamma, solved for x's
 // Fourier transform, [k1][k2]: S^-1 and the preconditioner are diagonal there, so an iteration costs one
 // inverse and one forward FFT (8 with the operators applied in real space). A maps kappa to
-// gamma1 + i gamma2 = F^-1 D F kappa, with D = (k1^2 - k2^2 + 2 i k1 k2) / k^2, its odd term dropped on Nyquist
-// lines (the sign there is ambiguous, as in flat_shear_from_convergence); A^T y = Re F^-1 D* F (y1 + i y2),
-// whose Fourier transform is the Hermitian part of D* F (y1 + i y2). Set up once, solved for many shears
-// (the posterior samples).
+// gamma1 + i gamma2 = F^-1 D F kappa, with D = (k1^2 - k2^2 + 2 i k1 k2) / k^2, its odd term dropped on
+// Nyquist lines (the sign there is ambiguous, as in flat_shear_from_convergence); A^T y = Re F^-1 D* F (y1 +
+// i y2), whose Fourier transform is the Hermitian part of D* F (y1 + i y2). Set up once, solved for many
+// shears (the posterior samples).
 class WienerSystem {
  public:
   WienerSystem(const std::vector<double>& counts, double sigma_e, const AngularSpectrum& cl,
                const FlatGrid& grid, const WienerOptions& opt)
       : opt_(opt), nx_(grid.nx), ny_(grid.ny), nn_(static_cast<size_t>(grid.nx * grid.ny)), fft_(nx_, ny_) {
     // Any rectangle: the operators are FFTs over nx x ny, whose wavenumbers per axis follow each side.
-    if (grid.nx < 8 || grid.ny < 8) throw std::invalid_argument("Wiener filter: the grid needs >= 8 pixels a side");
+    if (grid.nx < 8 || grid.ny < 8)
+      throw std::invalid_argument("Wiener filter: the grid needs >= 8 pixels a side");
     if (!(grid.pixel_arcmin > 0)) throw std::invalid_argument("Wiener filter: the pixel must be > 0 arcmin");
     // Zero-padded KS is not the exact adjoint of the zero-padded forward model, and CG on that non-symmetric
     // system stalls (1,000 iterations without converging on a 96^2 patch); the prior and the noise weights
@@ -87,8 +88,8 @@ class WienerSystem {
         mirror_[k] = static_cast<size_t>(((nx_ - i1) % nx_) * ny_ + (ny_ - i2) % ny_);
         const double k_sq = k1 * k1 + k2 * k2;
         d_[k] = k_sq > 0 ? cplx(k1 * k1 - k2 * k2, nyquist ? 0.0 : 2 * k1 * k2) / k_sq : cplx(0, 0);
-        // Signal covariance S = F^-1 (C / pixel^2) F (the convention of the field generator); the mean (k = 0)
-        // is not constrained and stays zero.
+        // Signal covariance S = F^-1 (C / pixel^2) F (the convention of the field generator); the mean (k =
+        // 0) is not constrained and stays zero.
         const double ell = std::sqrt(k_sq) * inv_pix;
         const double sig = ell > 0 ? cl.at(ell) * inv_pix * inv_pix : 0.0;
         signal_[k] = sig;
@@ -194,9 +195,9 @@ class WienerSystem {
   size_t nn_;
   PeriodicFft fft_;
   std::vector<double> weight_;
-  std::vector<cplx> d_;                                        // D(k)
-  std::vector<double> s_inv_, signal_, precon_;                // S^-1(k), S(k), (S^-1 + mean weight)^-1
-  std::vector<size_t> mirror_;                                 // index of -k
+  std::vector<cplx> d_;                          // D(k)
+  std::vector<double> s_inv_, signal_, precon_;  // S^-1(k), S(k), (S^-1 + mean weight)^-1
+  std::vector<size_t> mirror_;                   // index of -k
 };
 
 }  // namespace

@@ -21,7 +21,8 @@ void CalibrateConfig::validate() const {
   if (sets.empty()) throw std::invalid_argument("--calibration-set: at least one set");
   if (output.empty()) throw std::invalid_argument("-o/--output: the calibrated model to write");
   if (maps < 0) throw std::invalid_argument("--maps: must be >= 0");
-  if (density_cells < 1 || density_cells > 50) throw std::invalid_argument("--density-cells: between 1 and 50");
+  if (density_cells < 1 || density_cells > 50)
+    throw std::invalid_argument("--density-cells: between 1 and 50");
   io::check_writable(output, overwrite);
   for (const auto& s : sets) {
     const io::TrainingSetReader reader(s);  // io::Error naming the file when it is not a set

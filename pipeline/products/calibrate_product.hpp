@@ -13,11 +13,11 @@
 namespace lofimap::pipeline {
 
 struct CalibrateConfig {
-  std::string model;                      // LoFi weights ("" = the shipped default)
-  std::vector<std::string> sets;          // HDF5 sets of simulated maps (truth, shear, KS, counts, mask)
-  long maps = 0;                          // the first N maps of each set (0: all)
-  int density_cells = 5;                  // density cells per pixel scale
-  std::string output;                     // the calibrated model
+  std::string model;              // LoFi weights ("" = the shipped default)
+  std::vector<std::string> sets;  // HDF5 sets of simulated maps (truth, shear, KS, counts, mask)
+  long maps = 0;                  // the first N maps of each set (0: all)
+  int density_cells = 5;          // density cells per pixel scale
+  std::string output;             // the calibrated model
   bool overwrite = false;
   ComputeDevice device = ComputeDevice::Cpu;
   long batch = 32768;

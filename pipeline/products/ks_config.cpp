@@ -49,7 +49,8 @@ void KsConfig::validate() const {
           "--npix/--size/--center: not with --regions (each region has its own grid)");
     if (!wiener_cl.empty()) throw std::invalid_argument("--wiener: not yet with --regions");
     if (intervals || samples > 0)
-      throw std::invalid_argument("--intervals/--samples: Wiener posteriors on a flat patch (not with --regions)");
+      throw std::invalid_argument(
+          "--intervals/--samples: Wiener posteriors on a flat patch (not with --regions)");
     if (bins.enabled())
       throw std::invalid_argument(
           "--bins: not yet with --regions; map each bin with --select 'Z > LO && Z <= HI' (the same test)");
@@ -61,11 +62,12 @@ void KsConfig::validate() const {
     return;
   }
   if (noise.realisations > 0 && sphere)
-    throw std::invalid_argument("--noise-realisations: on a flat patch or with --regions (not with --sphere)");
-  if ((intervals || samples > 0) && (sphere || wiener_cl.empty()))
     throw std::invalid_argument(
-        std::string(intervals ? "--intervals" : "--samples") +
-        ": posterior intervals and samples of the Wiener filter on a flat patch (give --wiener, no --sphere)");
+        "--noise-realisations: on a flat patch or with --regions (not with --sphere)");
+  if ((intervals || samples > 0) && (sphere || wiener_cl.empty()))
+    throw std::invalid_argument(std::string(intervals ? "--intervals" : "--samples") +
+                                ": posterior intervals and samples of the Wiener filter on a flat patch "
+                                "(give --wiener, no --sphere)");
   if (samples < 0 || samples > 1000) throw std::invalid_argument("--samples: between 1 and 1,000");
   if (intervals && samples == 1)
     throw std::invalid_argument("--samples: --intervals needs at least 2 samples (default 32)");

@@ -28,11 +28,11 @@ struct KsConfig {
   std::string wiener_cl;  // a C_ell table (ell, C_ell): also write the Wiener-filtered map (flat or sphere)
   TomographicBins bins;   // one set of maps per bin beside those of all bins together
   std::string redshift_column;  // --wiener limber: the n(z) column (the bins' column, else the preset's z)
-  bool keep_outside = false;  // keep the maps' values outside the footprint (default NaN / UNSEEN there)
+  bool keep_outside = false;    // keep the maps' values outside the footprint (default NaN / UNSEEN there)
   double aperture_mass_arcmin = 0;  // > 0: also the aperture-mass maps with this filter radius (flat patch)
   bool intervals = false;  // flat --wiener: posterior std and 68% / 95% intervals from Wiener samples
   int samples = 0;         // flat --wiener: posterior samples (written as HDUs; 0 = 32 for --intervals)
-  OutputOptions output;       // .fits (or .h5 for a region map)
+  OutputOptions output;    // .fits (or .h5 for a region map)
 
   // Every option, its consistency with the chosen mode and the output path, before anything is read; throws
   // std::invalid_argument naming the option, io::Error for an input or output that cannot be used.

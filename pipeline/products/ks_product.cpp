@@ -15,7 +15,10 @@
 #include "io/catalogue_files.hpp"
 #include "io/fits_maps.hpp"
 #include "io/png_quicklook.hpp"
+#include "pipeline/catalogue/catalogue_loader.hpp"
 #include "pipeline/core/flat_grid_wcs.hpp"
+#include "pipeline/core/interval_calibration.hpp"
+#include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/map_statistics.hpp"
 #include "pipeline/core/phase_timer.hpp"
 #include "pipeline/flat/aperture_mass.hpp"
@@ -24,10 +27,6 @@
 #include "pipeline/flat/flat_patch_settings.hpp"
 #include "pipeline/flat/footprint_mask.hpp"
 #include "pipeline/flat/ks_noise_map.hpp"
-#include "pipeline/catalogue/catalogue_loader.hpp"
-#include "pipeline/core/interval_calibration.hpp"
-#include "pipeline/core/machine_resources.hpp"
-#include "pipeline/survey/noise_rotation.hpp"
 #include "pipeline/flat/wiener_filter.hpp"
 #include "pipeline/products/binned_catalogue.hpp"
 #include "pipeline/products/provenance.hpp"
@@ -36,6 +35,7 @@
 #include "pipeline/sphere/sphere_binning.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/sphere/sphere_wiener_filter.hpp"
+#include "pipeline/survey/noise_rotation.hpp"
 
 namespace lofimap::pipeline {
 
@@ -145,13 +145,14 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
     // The draws are held until written (8 bytes a pixel each, and a float copy for the file).
     const int n = c.samples > 0 ? c.samples : 32;
     require_memory(static_cast<double>(n) * static_cast<double>(m.grid.patch.pixels()) * 12,
-                   "--samples " + std::to_string(n) + " posterior draws of " + std::to_string(m.grid.patch.nx) +
-                       " x " + std::to_string(m.grid.patch.ny) + " pixels");
+                   "--samples " + std::to_string(n) + " posterior draws of " +
+                       std::to_string(m.grid.patch.nx) + " x " + std::to_string(m.grid.patch.ny) + " pixels");
   }
   // The Wiener prior, read where every rank can fail alike.
   AngularSpectrum prior;
   if (!c.wiener_cl.empty()) prior = wiener_prior(c.wiener_cl, m.catalogue, catalogue, m.wiener_prior);
-  const FlatGrid wiener_grid(m.grid.patch.centre, m.grid.patch.pixel_arcmin, m.grid.patch.nx, m.grid.patch.ny);
+  const FlatGrid wiener_grid(m.grid.patch.centre, m.grid.patch.pixel_arcmin, m.grid.patch.nx,
+                             m.grid.patch.ny);
   // Noise from K rotated catalogues (collective): the galaxies are read once more and kept, each realisation
   // binned on the same patch; the estimator(s) rerun on rank 0.
   if (c.noise.realisations > 0) {
@@ -213,8 +214,8 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
     if (c.intervals || c.samples > 0) {
       // Exact posterior draws (Hoffman-Ribak); the interval mean +- t_N s with s about the known mean.
       const int n = c.samples > 0 ? c.samples : 32;
-      auto posterior = wiener_posterior_samples(m.grid.count, m.sigma_e, prior, wiener_grid, m.wiener, n,
-                                                c.noise.seed);
+      auto posterior =
+          wiener_posterior_samples(m.grid.count, m.sigma_e, prior, wiener_grid, m.wiener, n, c.noise.seed);
       m.posterior_samples = n;
       if (c.intervals) {
         const double t68 = gaussian_sample_interval_factor(kLevel68, n),
@@ -222,7 +223,8 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
         const size_t nn = m.wiener.size();
         m.wiener_std.assign(nn, 0.0);
         for (const auto& draw : posterior.samples)
-          for (size_t i = 0; i < nn; ++i) m.wiener_std[i] += (draw[i] - m.wiener[i]) * (draw[i] - m.wiener[i]);
+          for (size_t i = 0; i < nn; ++i)
+            m.wiener_std[i] += (draw[i] - m.wiener[i]) * (draw[i] - m.wiener[i]);
         for (auto* v : {&m.wiener_lo68, &m.wiener_hi68, &m.wiener_lo95, &m.wiener_hi95}) v->resize(nn);
         for (size_t i = 0; i < nn; ++i) {
           const double s = std::sqrt(m.wiener_std[i] / n);
@@ -318,7 +320,8 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
     cards.push_back({"LMNOISE", c.noise.realisations > 0 ? "rotations" : "analytic",
                      "NOISE_STD: shape noise of KS (exact sum, or K rotated catalogues)"});
     if (c.noise.realisations > 0) {
-      cards.push_back({"LMNOISEK", static_cast<long long>(c.noise.realisations), "noise realisations (rotated ellipticities)"});
+      cards.push_back({"LMNOISEK", static_cast<long long>(c.noise.realisations),
+                       "noise realisations (rotated ellipticities)"});
       cards.push_back({"LMNSEED", static_cast<long long>(c.noise.seed), "seed of the noise rotations"});
     }
     if (all.posterior_samples > 0) {
@@ -326,7 +329,8 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
                        "Wiener posterior draws (Hoffman-Ribak)"});
       cards.push_back({"LMPSEED", static_cast<long long>(c.noise.seed), "seed of the posterior draws"});
       if (c.intervals)
-        cards.push_back({"LMWFINT", "posterior mean +- t_N s", "KAPPA_WIENER_LO/HI: exact Gaussian intervals"});
+        cards.push_back(
+            {"LMWFINT", "posterior mean +- t_N s", "KAPPA_WIENER_LO/HI: exact Gaussian intervals"});
     }
     if (c.aperture_mass_arcmin > 0)
       cards.push_back({"LMAPTHET", c.aperture_mass_arcmin,
@@ -359,7 +363,8 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
       images.push_back({"NOISE_STD" + suffix, "", held.back().data(), extra});
       std::vector<double> snr(m.noise_std.size());
       for (size_t i = 0; i < snr.size(); ++i)
-        snr[i] = m.noise_std[i] > 0 ? m.kappa.a[i] / m.noise_std[i] : std::numeric_limits<double>::quiet_NaN();
+        snr[i] =
+            m.noise_std[i] > 0 ? m.kappa.a[i] / m.noise_std[i] : std::numeric_limits<double>::quiet_NaN();
       held.push_back(masked(std::move(snr), nan_mask));
       images.push_back({"SNR" + suffix, "", held.back().data(), extra});
       if (!m.wiener.empty()) {
@@ -369,8 +374,8 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
         images.push_back({"KAPPA_WIENER" + suffix, "", held.back().data(), extra});
         const std::pair<const char*, const std::vector<double>*> extras[] = {
             {"KAPPA_WIENER_NOISE", &m.wiener_noise_std}, {"KAPPA_WIENER_STD", &m.wiener_std},
-            {"KAPPA_WIENER_LO68", &m.wiener_lo68},        {"KAPPA_WIENER_HI68", &m.wiener_hi68},
-            {"KAPPA_WIENER_LO95", &m.wiener_lo95},        {"KAPPA_WIENER_HI95", &m.wiener_hi95}};
+            {"KAPPA_WIENER_LO68", &m.wiener_lo68},       {"KAPPA_WIENER_HI68", &m.wiener_hi68},
+            {"KAPPA_WIENER_LO95", &m.wiener_lo95},       {"KAPPA_WIENER_HI95", &m.wiener_hi95}};
         for (const auto& [name, values] : extras)
           if (!values->empty()) {
             held.push_back(masked(*values, nan_mask));
@@ -378,7 +383,8 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
           }
         for (size_t j = 0; j < m.wiener_samples.size(); ++j) {
           held.push_back(masked(m.wiener_samples[j], nan_mask));
-          images.push_back({"KAPPA_WIENER_S" + std::to_string(j + 1) + suffix, "", held.back().data(), extra});
+          images.push_back(
+              {"KAPPA_WIENER_S" + std::to_string(j + 1) + suffix, "", held.back().data(), extra});
         }
       }
       if (!m.aperture.map.empty()) {

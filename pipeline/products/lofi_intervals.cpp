@@ -20,9 +20,10 @@ AngularSpectrum interval_prior(const models::LofiOptions& o) {
 IntervalCalibration model_calibration(const LofiEvaluator& model, const std::string& path) {
   const std::string json = model.calibration_json();
   if (json.empty())
-    throw std::invalid_argument("--intervals: " + path +
-                                " carries no interval calibration; make one with `lofimap calibrate --model " +
-                                path + " --calibration-set SETS.h5 -o calibrated.pt`");
+    throw std::invalid_argument(
+        "--intervals: " + path +
+        " carries no interval calibration; make one with `lofimap calibrate --model " + path +
+        " --calibration-set SETS.h5 -o calibrated.pt`");
   IntervalCalibration c;
   try {
     c = IntervalCalibration::from_json(json);

@@ -1,7 +1,7 @@
-// LoFi's intervals: the map's conformal quantiles (pipeline/core/interval_calibration.hpp, stored in the model
-// file by `lofimap calibrate`) times the reference width of pipeline/flat/posterior_width.hpp. Shared by
-// `lofimap calibrate` (scores on simulated maps), `lofimap map --intervals` and the coverage benchmark, so that
-// the width a calibration was fitted on is the width it is applied to.
+// LoFi's intervals: the map's conformal quantiles (pipeline/core/interval_calibration.hpp, stored in the
+// model file by `lofimap calibrate`) times the reference width of pipeline/flat/posterior_width.hpp. Shared
+// by `lofimap calibrate` (scores on simulated maps), `lofimap map --intervals` and the coverage benchmark, so
+// that the width a calibration was fitted on is the width it is applied to.
 #pragma once
 
 #include <string>

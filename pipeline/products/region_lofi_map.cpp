@@ -14,8 +14,8 @@
 #include "pipeline/flat/footprint_mask.hpp"
 #include "pipeline/flat/posterior_width.hpp"
 #include "pipeline/products/lofi_intervals.hpp"
-#include "pipeline/products/region_cards.hpp"
 #include "pipeline/products/provenance.hpp"
+#include "pipeline/products/region_cards.hpp"
 #include "pipeline/products/region_picture.hpp"
 #include "pipeline/products/training_range_check.hpp"
 #include "pipeline/survey/region_coordinate_output.hpp"
@@ -112,8 +112,9 @@ ProductReport run_region_lofi_map(const MapConfig& m, LofiEvaluator& model,
       const auto width = local_wiener_width(in.count, sigma_e, prior, in.grid);
       const double density =
           footprint_density(in.count, footprint_mask(in.count, in.grid), in.grid.pixel_arcmin);
-      auto iv = density > 0 ? lofi_intervals(calibration, rows.columns[0], width, in.grid, px.xy_arcmin, density)
-                            : MapIntervals{};
+      auto iv = density > 0
+                    ? lofi_intervals(calibration, rows.columns[0], width, in.grid, px.xy_arcmin, density)
+                    : MapIntervals{};
       for (auto* v : {&iv.std, &iv.lo68, &iv.hi68, &iv.lo95, &iv.hi95}) {
         v->resize(px.pixels.size(), std::numeric_limits<float>::quiet_NaN());
         rows.columns.push_back(std::move(*v));

@@ -1,8 +1,8 @@
 // Error bars checked against what they claim: the KS noise map against Monte Carlo noise through the same
 // estimator; the Wiener posterior samples against the analytic posterior of a uniform survey (diagonal in
 // Fourier space) and by the coverage of their intervals on truths drawn from the prior (a toy problem whose
-// posterior is known exactly); the conformal quantile and the calibration record; the Student-t factor against
-// scipy's quantiles.
+// posterior is known exactly); the conformal quantile and the calibration record; the Student-t factor
+// against scipy's quantiles.
 #include <gtest/gtest.h>
 
 #include <cmath>
