@@ -1,5 +1,6 @@
 #include "pipeline/products/lofi_intervals.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -37,6 +38,16 @@ IntervalCalibration model_calibration(const LofiEvaluator& model, const std::str
   return c;
 }
 
+IntervalQuantiles interval_quantiles(const IntervalCalibration& calibration, double pixel_arcmin,
+                                     double density) {
+  IntervalQuantiles q;
+  q.conformal68 = calibration.quantile(kLevel68, pixel_arcmin, density);
+  q.q95 = calibration.quantile(kLevel95, pixel_arcmin, density);
+  constexpr double kGaussianRatio = 0.994457883209753 / 1.959963984540054;  // z(0.84) / z(0.975)
+  q.q68 = std::max(q.conformal68, q.q95 * kGaussianRatio);
+  return q;
+}
+
 MapIntervals lofi_intervals(const IntervalCalibration& calibration, const std::vector<float>& kappa,
                             const std::vector<double>& width, const FlatGrid& grid,
                             const std::vector<float>& xy, double density) {
@@ -46,8 +57,8 @@ MapIntervals lofi_intervals(const IntervalCalibration& calibration, const std::v
     throw std::invalid_argument("lofi_intervals: the width does not match the grid");
   MapIntervals out;
   out.density = density;
-  out.q68 = calibration.quantile(kLevel68, grid.pixel_arcmin, density);
-  out.q95 = calibration.quantile(kLevel95, grid.pixel_arcmin, density);
+  const IntervalQuantiles q = interval_quantiles(calibration, grid.pixel_arcmin, density);
+  out.q68 = q.q68, out.q95 = q.q95;
   constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
   for (auto* v : {&out.std, &out.lo68, &out.hi68, &out.lo95, &out.hi95}) v->assign(nq, kNaN);
   for (size_t q = 0; q < nq; ++q) {

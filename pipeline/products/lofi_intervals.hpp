@@ -23,6 +23,19 @@ AngularSpectrum interval_prior(const models::LofiOptions& options);
 // or one made for another width.
 IntervalCalibration model_calibration(const LofiEvaluator& model, const std::string& model_path);
 
+// The half-widths in units of the width for a map of this pixel and density: q95 is the calibration's; q68 is
+// the larger of its own and q95 z68 / z95 (a Gaussian's ratio). The 68% conformal quantile depends on the
+// shape of the bulk of the residuals, which differs between sky families (Gaussian skies need a q68 1.5x that
+// of lognormal ones); the 95% quantile does not (it held within 2.1 points of nominal on every held-out family,
+// bench/README.md), and a Gaussian's ratio from it keeps the 68% interval from under-covering a family the
+// calibration did not hold, at the price of over-covering heavy-tailed ones.
+struct IntervalQuantiles {
+  double q68 = 0, q95 = 0;
+  double conformal68 = 0;  // the calibration's own 68% quantile
+};
+IntervalQuantiles interval_quantiles(const IntervalCalibration& calibration, double pixel_arcmin,
+                                     double density);
+
 struct MapIntervals {
   std::vector<float> std, lo68, hi68, lo95, hi95;  // per query; std = the 68% half-width
   double q68 = 0, q95 = 0;                         // the calibration's quantiles for this map

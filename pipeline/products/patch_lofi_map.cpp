@@ -310,7 +310,7 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
     const auto calibration = IntervalCalibration::from_json(model.calibration_json());
     cards.push_back({"LMINTERV", "conformal x " + calibration.width,
                      "KAPPA_STD/LO/HI: calibrated quantiles x per-pixel width"});
-    cards.push_back({"LMQ68", intervals[0].q68, "68% quantile of |truth - LoFi| / width"});
+    cards.push_back({"LMQ68", intervals[0].q68, "68% half-width / width (conformal, >= q95 z68/z95)"});
     cards.push_back({"LMQ95", intervals[0].q95, "95% quantile of |truth - LoFi| / width"});
     cards.push_back({"LMCALDEN", intervals[0].density, "[arcmin^-2] footprint density of the lookup"});
     cards.push_back({"LMCALSET", calibration.description.substr(0, 68), "calibration set (start)"});
