@@ -256,8 +256,11 @@ ProductReport run_patch_lofi_map(const MapConfig& c, LofiEvaluator& model,
     const AngularSpectrum prior = interval_prior(mo);
     const auto of = [&](const InputGrid& g, const std::vector<float>& kappa) {
       const auto width = local_wiener_width(g.counts, g.sigma_e, prior, patch);
-      return lofi_intervals(calibration, kappa, width, patch, xy,
-                            footprint_density(g.counts, mask, patch.pixel_arcmin));
+      MapIntervals iv = lofi_intervals(calibration, kappa, width, patch, xy,
+                                       footprint_density(g.counts, mask, patch.pixel_arcmin));
+      // Outside the footprint as the map is there (NaN, or UNSEEN on HEALPix, which is a finite number).
+      for (auto* v : {&iv.std, &iv.lo68, &iv.hi68, &iv.lo95, &iv.hi95}) *v = mark_outside(std::move(*v));
+      return iv;
     };
     intervals.push_back(of(in, all.e));
     for (size_t b = 0; b < bins.size(); ++b) intervals.push_back(of(bins[b], bin_maps[b].e));
