@@ -80,8 +80,6 @@ int main(int argc, char** argv) {
   src.z_single = 1.0;
   const auto fiducial = pipeline::convergence_cl_limber(pipeline::Cosmology(pipeline::planck2015_tng()), src,
                                                         pipeline::log_ell_grid(5, 2e5, 300));
-  const double t68 = pipeline::gaussian_sample_interval_factor(pipeline::kLevel68, samples),
-               t95 = pipeline::gaussian_sample_interval_factor(pipeline::kLevel95, samples);
   // LoFi: the product's intervals (interval_quantiles); LoFi-conf: the calibration's own 68% quantile, for
   // the record of why the product takes the larger of it and q95's Gaussian ratio.
   Tally lofi, lofi_conformal, wiener;
@@ -105,13 +103,9 @@ int main(int argc, char** argv) {
     const auto mean = pipeline::wiener_filter(g1, g2, est.counts, m.sigma_e, fiducial, est.grid).kappa;
     const auto post = pipeline::wiener_posterior_samples(est.counts, m.sigma_e, fiducial, est.grid, mean,
                                                          samples, static_cast<std::uint64_t>(1000 + i));
+    const auto iv = pipeline::sample_intervals(mean, post.samples);
     std::vector<double> w68(nn), w95(nn);
-    for (size_t p = 0; p < nn; ++p) {
-      double s2 = 0;
-      for (const auto& draw : post.samples) s2 += (draw[p] - mean[p]) * (draw[p] - mean[p]);
-      const double s = std::sqrt(s2 / samples);
-      w68[p] = t68 * s, w95[p] = t95 * s;
-    }
+    for (size_t p = 0; p < nn; ++p) w68[p] = iv.hi68[p] - mean[p], w95[p] = iv.hi95[p] - mean[p];
     wiener.add_map(est.truth, mean, w68, w95, est.mask, est.grid);
   }
   std::printf("%s: %ld maps of %ld^2 at %g', footprint density %.3g per arcmin^2; Wiener from %d samples\n",

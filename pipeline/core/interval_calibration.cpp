@@ -84,6 +84,28 @@ double gaussian_sample_interval_factor(double level, int samples) {
          z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / (384 * v * v * v);
 }
 
+SampleIntervals sample_intervals(const std::vector<double>& mean,
+                                 const std::vector<std::vector<double>>& draws) {
+  const int n = static_cast<int>(draws.size());
+  const double t68 = gaussian_sample_interval_factor(kLevel68, n),
+               t95 = gaussian_sample_interval_factor(kLevel95, n);
+  const size_t nn = mean.size();
+  SampleIntervals out;
+  out.std.assign(nn, 0.0);
+  for (const auto& draw : draws) {
+    if (draw.size() != nn) throw std::invalid_argument("sample_intervals: a draw does not match the mean");
+    for (size_t i = 0; i < nn; ++i) out.std[i] += (draw[i] - mean[i]) * (draw[i] - mean[i]);
+  }
+  for (auto* v : {&out.lo68, &out.hi68, &out.lo95, &out.hi95}) v->resize(nn);
+  for (size_t i = 0; i < nn; ++i) {
+    const double s = std::sqrt(out.std[i] / n);
+    out.std[i] = s;
+    out.lo68[i] = mean[i] - t68 * s, out.hi68[i] = mean[i] + t68 * s;
+    out.lo95[i] = mean[i] - t95 * s, out.hi95[i] = mean[i] + t95 * s;
+  }
+  return out;
+}
+
 void IntervalCalibrator::add_map(double pixel_arcmin, double density, std::vector<float> scores) {
   if (!(pixel_arcmin > 0) || !(density > 0))
     throw std::invalid_argument("calibration map: pixel and density > 0");

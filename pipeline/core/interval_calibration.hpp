@@ -44,6 +44,14 @@ inline constexpr double kLevel95 = 0.95;
 // Throws std::invalid_argument for another level or N < 2.
 double gaussian_sample_interval_factor(double level, int samples);
 
+// Per pixel, from N draws about a known mean: the std s (N degrees of freedom) and the exact Gaussian
+// intervals mean +- t_N s at 68% and 95% (ks --wiener --intervals, the coverage benchmark).
+struct SampleIntervals {
+  std::vector<double> std, lo68, hi68, lo95, hi95;
+};
+SampleIntervals sample_intervals(const std::vector<double>& mean,
+                                 const std::vector<std::vector<double>>& draws);
+
 // Collects scores map by map and fits the cells.
 class IntervalCalibrator {
  public:

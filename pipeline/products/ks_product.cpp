@@ -118,7 +118,7 @@ struct FlatKsMaps {
   std::vector<double> noise_std;
   std::vector<double> wiener_noise_std;  // with --wiener and K rotated catalogues: the Wiener map's
   // With --intervals / --samples: the Wiener posterior's std, 68% / 95% intervals and the draws.
-  std::vector<double> wiener_std, wiener_lo68, wiener_hi68, wiener_lo95, wiener_hi95;
+  SampleIntervals wiener_intervals;
   std::vector<std::vector<double>> wiener_samples;
   int posterior_samples = 0;
 };
@@ -217,22 +217,7 @@ FlatKsMaps flat_ks_maps(const KsConfig& c, const CatalogueOptions& catalogue, co
       auto posterior =
           wiener_posterior_samples(m.grid.count, m.sigma_e, prior, wiener_grid, m.wiener, n, c.noise.seed);
       m.posterior_samples = n;
-      if (c.intervals) {
-        const double t68 = gaussian_sample_interval_factor(kLevel68, n),
-                     t95 = gaussian_sample_interval_factor(kLevel95, n);
-        const size_t nn = m.wiener.size();
-        m.wiener_std.assign(nn, 0.0);
-        for (const auto& draw : posterior.samples)
-          for (size_t i = 0; i < nn; ++i)
-            m.wiener_std[i] += (draw[i] - m.wiener[i]) * (draw[i] - m.wiener[i]);
-        for (auto* v : {&m.wiener_lo68, &m.wiener_hi68, &m.wiener_lo95, &m.wiener_hi95}) v->resize(nn);
-        for (size_t i = 0; i < nn; ++i) {
-          const double s = std::sqrt(m.wiener_std[i] / n);
-          m.wiener_std[i] = s;  // the posterior std (the 68% interval is +- t68 s, t68 ~ 1.0)
-          m.wiener_lo68[i] = m.wiener[i] - t68 * s, m.wiener_hi68[i] = m.wiener[i] + t68 * s;
-          m.wiener_lo95[i] = m.wiener[i] - t95 * s, m.wiener_hi95[i] = m.wiener[i] + t95 * s;
-        }
-      }
+      if (c.intervals) m.wiener_intervals = sample_intervals(m.wiener, posterior.samples);
       if (c.samples > 0) m.wiener_samples = std::move(posterior.samples);
       timer.lap("Wiener posterior samples");
     }
@@ -373,9 +358,9 @@ ProductReport run_kaiser_squires(const KsConfig& c, const distributed::Communica
         held.push_back(masked(m.wiener, nan_mask));
         images.push_back({"KAPPA_WIENER" + suffix, "", held.back().data(), extra});
         const std::pair<const char*, const std::vector<double>*> extras[] = {
-            {"KAPPA_WIENER_NOISE", &m.wiener_noise_std}, {"KAPPA_WIENER_STD", &m.wiener_std},
-            {"KAPPA_WIENER_LO68", &m.wiener_lo68},       {"KAPPA_WIENER_HI68", &m.wiener_hi68},
-            {"KAPPA_WIENER_LO95", &m.wiener_lo95},       {"KAPPA_WIENER_HI95", &m.wiener_hi95}};
+            {"KAPPA_WIENER_NOISE", &m.wiener_noise_std},     {"KAPPA_WIENER_STD", &m.wiener_intervals.std},
+            {"KAPPA_WIENER_LO68", &m.wiener_intervals.lo68}, {"KAPPA_WIENER_HI68", &m.wiener_intervals.hi68},
+            {"KAPPA_WIENER_LO95", &m.wiener_intervals.lo95}, {"KAPPA_WIENER_HI95", &m.wiener_intervals.hi95}};
         for (const auto& [name, values] : extras)
           if (!values->empty()) {
             held.push_back(masked(*values, nan_mask));
