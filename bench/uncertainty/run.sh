@@ -127,3 +127,10 @@ for i in 1 2; do
   /usr/bin/time -f "published map --intervals: %e s" "$lofimap" -q map -i "$cosmos" "${grid[@]}" \
     --model published_cal.pt --intervals -o cost_intervals.fits --overwrite --no-png
 done
+# 7. Cost of the Wiener posterior (32 draws by default): ks --wiener with and without --intervals on COSMOS.
+for i in 1 2; do
+  /usr/bin/time -f "ks --wiener: %e s" "$lofimap" -q ks -i "$cosmos" "${grid[@]}" --wiener cl_planck_z1.txt \
+    -o cost_wiener.fits --overwrite --no-png
+  /usr/bin/time -f "ks --wiener --intervals: %e s" "$lofimap" -q ks -i "$cosmos" "${grid[@]}" \
+    --wiener cl_planck_z1.txt --intervals -o cost_wiener_intervals.fits --overwrite --no-png
+done
