@@ -104,11 +104,19 @@ Cosmology::Cosmology(const CosmologyParameters& p) : p_(p) {
   d0_ = growth_grid_[0];
 
   if (p.a_s) {
-    amplitude_ = *p.a_s;
+    amplitude_ = amplitude_wiggles_ = *p.a_s;
   } else {
     amplitude_ = 1;
     const double s = sigma8();
     amplitude_ = std::pow(*p.sigma8 / s, 2);
+    // sigma8 of the form with wiggles, by the same quadrature.
+    const double dlnk = (kLnKMax - kLnKMin) / (kLnKPoints - 1), r8 = 8.0 / p_.h;
+    double s2 = 0;
+    for (int i = 0; i < kLnKPoints; ++i) {
+      const double k = std::exp(kLnKMin + i * dlnk), w = top_hat(k * r8);
+      s2 += delta2_primordial_shape_wiggles(k) * w * w * (i == 0 || i == kLnKPoints - 1 ? 0.5 : 1.0);
+    }
+    amplitude_wiggles_ = *p.sigma8 * *p.sigma8 / (s2 * dlnk);
   }
 }
 
@@ -143,6 +151,62 @@ double Cosmology::transfer(double k) const {
   const double l0 = std::log(2 * std::numbers::e + 1.8 * q);
   const double c0 = 14.2 + 731 / (1 + 62.5 * q);
   return l0 / (l0 + c0 * q * q);
+}
+
+double Cosmology::transfer_wiggles(double k) const {
+  // Eisenstein & Hu (1998), eqs. 2-24: cold dark matter and baryon pieces, with the acoustic oscillations of
+  // the baryons (sound horizon s, Silk damping, the node shift of eq. 22).
+  const double h = p_.h, om = p_.omega_m * h * h, ob = p_.omega_b * h * h;
+  const double fb = p_.omega_b / p_.omega_m, fc = 1 - fb;
+  const double theta = p_.t_cmb / 2.7, t2 = theta * theta, t4 = t2 * t2;
+  const double z_eq = 2.50e4 * om / t4, k_eq = 7.46e-2 * om / t2;  // eqs. 2, 3 (k in 1/Mpc)
+  const double b1 = 0.313 * std::pow(om, -0.419) * (1 + 0.607 * std::pow(om, 0.674));
+  const double b2 = 0.238 * std::pow(om, 0.223);
+  const double z_d = 1291 * std::pow(om, 0.251) / (1 + 0.659 * std::pow(om, 0.828)) * (1 + b1 * std::pow(ob, b2));
+  auto r_of = [&](double z) { return 31.5 * ob / t4 * 1e3 / z; };  // eq. 5
+  const double r_d = r_of(z_d), r_eq = r_of(z_eq);
+  const double s = 2 / (3 * k_eq) * std::sqrt(6 / r_eq) *
+                   std::log((std::sqrt(1 + r_d) + std::sqrt(r_d + r_eq)) / (1 + std::sqrt(r_eq)));  // eq. 6
+  const double k_silk = 1.6 * std::pow(ob, 0.52) * std::pow(om, 0.73) * (1 + std::pow(10.4 * om, -0.95));
+  const double q = k / (13.41 * k_eq);  // eq. 10
+  auto t0 = [&](double alpha, double beta) {  // eqs. 19, 20
+    const double l = std::log(std::numbers::e + 1.8 * beta * q);
+    const double c = 14.2 / alpha + 386 / (1 + 69.9 * std::pow(q, 1.08));
+    return l / (l + c * q * q);
+  };
+  // Cold dark matter, eqs. 11, 12, 17, 18.
+  const double a1 = std::pow(46.9 * om, 0.670) * (1 + std::pow(32.1 * om, -0.532));
+  const double a2 = std::pow(12.0 * om, 0.424) * (1 + std::pow(45.0 * om, -0.582));
+  const double alpha_c = std::pow(a1, -fb) * std::pow(a2, -fb * fb * fb);
+  const double bb1 = 0.944 / (1 + std::pow(458 * om, -0.708)), bb2 = std::pow(0.395 * om, -0.0266);
+  const double beta_c = 1 / (1 + bb1 * (std::pow(fc, bb2) - 1));
+  const double ks = k * s;
+  const double f = 1 / (1 + std::pow(ks / 5.4, 4));
+  const double t_c = f * t0(1, beta_c) + (1 - f) * t0(alpha_c, beta_c);
+  // Baryons, eqs. 14-15, 21-24.
+  const double y = (1 + z_eq) / (1 + z_d), sy = std::sqrt(1 + y);
+  const double g = y * (-6 * sy + (2 + 3 * y) * std::log((sy + 1) / (sy - 1)));
+  const double alpha_b = 2.07 * k_eq * s * std::pow(1 + r_d, -0.75) * g;
+  const double beta_node = 8.41 * std::pow(om, 0.435);
+  const double beta_b = 0.5 + fb + (3 - 2 * fb) * std::sqrt(std::pow(17.2 * om, 2) + 1);
+  const double s_tilde = s / std::cbrt(1 + std::pow(beta_node / ks, 3));
+  const double x = k * s_tilde, j0 = x < 1e-6 ? 1 : std::sin(x) / x;
+  const double t_b = (t0(1, 1) / (1 + std::pow(ks / 5.2, 2)) +
+                      alpha_b / (1 + std::pow(beta_b / ks, 3)) * std::exp(-std::pow(k / k_silk, 1.4))) *
+                     j0;
+  return fb * t_b + fc * t_c;
+}
+
+double Cosmology::delta2_primordial_shape_wiggles(double k) const {
+  const double t = transfer(k);
+  if (t <= 0) return 0;
+  const double r = transfer_wiggles(k) / t;
+  return delta2_primordial_shape(k) * r * r;
+}
+
+double Cosmology::delta2_linear_wiggles(double k, double z) const {
+  const double g = growth(z) / d0_;
+  return amplitude_wiggles_ * delta2_primordial_shape_wiggles(k) * g * g;
 }
 
 double Cosmology::delta2_primordial_shape(double k) const {

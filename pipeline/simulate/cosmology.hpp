@@ -1,5 +1,6 @@
 // Background cosmology and matter power spectrum for lensing simulations: flat LCDM background, Eisenstein &
-// Hu (1998) no-wiggle transfer function, linear growth by quadrature, and the Takahashi et al. (2012)
+// Hu (1998) transfer functions (no-wiggle for the lensing spectra, with baryon wiggles for N-body initial
+// conditions), linear growth by quadrature, and the Takahashi et al. (2012)
 // revision of halofit for the non-linear spectrum; Limber integral for the convergence C_ell. Units: Mpc (not
 // Mpc/h), k in 1/Mpc.
 #pragma once
@@ -41,6 +42,10 @@ class Cosmology {
   double omega_m_at(double z) const;
 
   double transfer(double k) const;                 // Eisenstein-Hu no-wiggle, k in 1/Mpc
+  double transfer_wiggles(double k) const;         // Eisenstein-Hu with baryon acoustic oscillations
+  // k^3 P_lin / (2 pi^2) from the transfer function with wiggles, normalised like delta2_linear (the same
+  // sigma8, or the same A_s).
+  double delta2_linear_wiggles(double k, double z) const;
   double delta2_linear(double k, double z) const;  // k^3 P_lin / (2 pi^2)
   double delta2_nonlinear(double k, double z) const;
   double p_nonlinear(double k, double z) const;  // [Mpc^3]
@@ -55,7 +60,9 @@ class Cosmology {
   double delta2_primordial_shape(double k) const;  // unnormalised linear Delta^2 at z = 0
 
   CosmologyParameters p_;
-  double amplitude_ = 1;  // normalisation of delta2_primordial_shape
+  double delta2_primordial_shape_wiggles(double k) const;
+  double amplitude_ = 1;          // normalisation of delta2_primordial_shape
+  double amplitude_wiggles_ = 1;  // and of its form with wiggles
   double d0_ = 1;         // growth today
   // Tables on a uniform grid in z for chi(z) and D(z); halofit coefficients on a coarser z grid.
   std::vector<double> z_grid_, chi_grid_, growth_grid_;
