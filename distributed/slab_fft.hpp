@@ -50,9 +50,10 @@ class SlabFft3d {
           const long outer = k_begin_ + a;
           // Transposed output: [ky][kx][kz]; serial output: [kx][ky][kz].
           const long ix = transposed_ ? b : outer, iy = transposed_ ? outer : b;
-          f(ix, iy, iz, m[(static_cast<std::size_t>(a) * static_cast<std::size_t>(n_) + static_cast<std::size_t>(b)) *
-                              static_cast<std::size_t>(nz) +
-                          static_cast<std::size_t>(iz)]);
+          f(ix, iy, iz,
+            m[(static_cast<std::size_t>(a) * static_cast<std::size_t>(n_) + static_cast<std::size_t>(b)) *
+                  static_cast<std::size_t>(nz) +
+              static_cast<std::size_t>(iz)]);
         }
   }
 

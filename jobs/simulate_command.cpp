@@ -51,6 +51,24 @@ void add_spectrum_options(CLI::App* cmd, pipeline::SpectrumOptions& s) {
   cmd->add_option("--nz", s.nz_file, "n(z) table (z, n) instead of a single source plane");
 }
 
+// The particle-mesh box behind --family particle-mesh (and, for training sets, how many cones share a box).
+void add_particle_mesh_options(CLI::App* cmd, pipeline::ParticleMeshSettings& pm, long* cones_per_box) {
+  cmd->add_option("--pm-box", pm.box_mpc, "particle-mesh: box side [Mpc]")->capture_default_str();
+  whole_number(cmd->add_option_function<long>(
+                       "--pm-particles", [&pm](long n) { pm.particles = pm.mesh = n; },
+                       "particle-mesh: particles per side, one per mesh cell (default 128)"),
+               4, 2048);
+  whole_number(cmd->add_option("--pm-steps", pm.steps, "particle-mesh: kick-drift-kick steps")->capture_default_str(),
+               1, 1000);
+  whole_number(cmd->add_option("--pm-threads", pm.threads, "particle-mesh: threads per rank")->capture_default_str(),
+               1, 1024);
+  if (cones_per_box)
+    whole_number(cmd->add_option("--cones-per-box", *cones_per_box,
+                                 "particle-mesh: consecutive maps that share one box (each its own cone)")
+                     ->capture_default_str(),
+                 1, 100000000);
+}
+
 void add_field_options(CLI::App* cmd, SimulateCli& c) {
   auto& f = c.request.field;
   add_spectrum_options(cmd, f.spectrum);
@@ -65,8 +83,9 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
                   "lognormal field with this shift parameter (> 0); default: Gaussian field");
   cmd->add_option("--nfw", c.nfw, "NFW halo M200[Msun],c200,z_lens,RA,DEC (repeatable; flat only)");
   cmd->add_option("--family", f.family,
-                  "gaussian, lognormal (with --lambda), halo-model (haloes on a Gaussian background) or "
-                  "lognormal-clusters (haloes above 1e14 Msun on a lognormal background; with --lambda)");
+                  "gaussian, lognormal (with --lambda), halo-model (haloes on a Gaussian background), "
+                  "lognormal-clusters (haloes above 1e14 Msun on a lognormal background; with --lambda) or "
+                  "particle-mesh (Born light cone through an N-body box; flat only)");
   cmd->add_option("--halo-cap", f.halo_cap,
                   "with --sphere and a halo family: draw haloes within RA DEC RADIUS [deg] (default: the "
                   "catalogue's --disc widened by 1 deg, else the whole sky)")
@@ -76,6 +95,7 @@ void add_field_options(CLI::App* cmd, SimulateCli& c) {
                   "THETA_T [arcmin], KAPPA_NORM) as a FITS table");
   cmd->add_option("--halo-min-mass", f.halo_min_mass, "halo-model: lightest pasted halo, M200m [Msun]")
       ->capture_default_str();
+  add_particle_mesh_options(cmd, f.particle_mesh, nullptr);
   whole_number(cmd->add_option("--seed", f.seed, "random seed (outputs are reproducible bit for bit)")
                    ->capture_default_str(),
                0, ~0ULL);
@@ -199,8 +219,8 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
   ts->add_option("--pixel", t.grid.pixel_arcmin, "pixel scale [arcmin]")->capture_default_str();
   ts->add_option(
         "--family", c->families,
-        "sky families, maps cycling through them: gaussian, lognormal, halo-model, lognormal-clusters "
-        "(default: lognormal with --lambda, else gaussian)")
+        "sky families, maps cycling through them: gaussian, lognormal, halo-model, lognormal-clusters, "
+        "particle-mesh (default: lognormal with --lambda, else gaussian)")
       ->delimiter(',');
   ts->add_option("--lambda", c->lambda_range, "lognormal shift: L or MIN MAX (uniform per map)")
       ->expected(1, 2);
@@ -208,6 +228,7 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
   ts->add_option("--omega-m-range", c->omega_m_range, "Omega_m drawn per map: MIN MAX")->expected(2);
   ts->add_option("--z-source-range", c->z_source_range, "source-plane redshift drawn per map: MIN MAX")
       ->expected(2);
+  add_particle_mesh_options(ts, t.sky.particle_mesh, &t.sky.cones_per_box);
   ts->add_option("--halo-min-mass", t.sky.halo_min_mass,
                  "halo-model skies: lightest pasted halo, M200m [Msun]; lighter ones stay in the background")
       ->capture_default_str();

@@ -49,16 +49,26 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 7;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--box") pm.box_mpc = std::stod(v);
-    else if (k == "--particles") pm.particles = pm.mesh = std::stol(v);
-    else if (k == "--steps") pm.steps = std::stoi(v);
-    else if (k == "--threads") pm.threads = std::stoi(v);
-    else if (k == "--cones") cones = std::stoi(v);
-    else if (k == "--npix") npix = std::stol(v);
-    else if (k == "--pixel") pixel = std::stod(v);
-    else if (k == "--z-source") z_source = std::stod(v);
-    else if (k == "--seed") seed = std::stoull(v);
-    else if (k == "--bins") bins = std::stoi(v);
+    if (k == "--box")
+      pm.box_mpc = std::stod(v);
+    else if (k == "--particles")
+      pm.particles = pm.mesh = std::stol(v);
+    else if (k == "--steps")
+      pm.steps = std::stoi(v);
+    else if (k == "--threads")
+      pm.threads = std::stoi(v);
+    else if (k == "--cones")
+      cones = std::stoi(v);
+    else if (k == "--npix")
+      npix = std::stol(v);
+    else if (k == "--pixel")
+      pixel = std::stod(v);
+    else if (k == "--z-source")
+      z_source = std::stod(v);
+    else if (k == "--seed")
+      seed = std::stoull(v);
+    else if (k == "--bins")
+      bins = std::stoi(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -75,14 +85,16 @@ int main(int argc, char** argv) {
       const auto initial = box.power_spectrum(bins);
       box.run_to(a_end, {}, {});
       const auto final_p = box.power_spectrum(bins);
-      const double z = 1 / a_end - 1, growth2 = std::pow(box.growth().d1(a_end) / box.growth().d1(box.a_start()), 2);
+      const double z = 1 / a_end - 1,
+                   growth2 = std::pow(box.growth().d1(a_end) / box.growth().d1(box.a_start()), 2);
       if (!root) continue;
       std::printf("# z = %.2f: %s, ranks %d, %.1f s, peak %.0f MiB (rank 0)\n", z, pm.describe().c_str(),
                   comm.size(), seconds_since(t0), peak_mib());
       std::printf("# k[1/Mpc]  modes  P/P_halofit  P/P_lin  growth(P/P_init)/(D/D_init)^2\n");
       for (size_t b = 0; b < final_p.size(); ++b) {
         const double k = final_p[b].k;
-        const double p_lin = 2 * std::numbers::pi * std::numbers::pi * c.delta2_linear_wiggles(k, z) / (k * k * k);
+        const double p_lin =
+            2 * std::numbers::pi * std::numbers::pi * c.delta2_linear_wiggles(k, z) / (k * k * k);
         std::printf("%9.4f %7ld %9.4f %9.4f %9.5f\n", k, final_p[b].modes, final_p[b].p / c.p_nonlinear(k, z),
                     final_p[b].p / p_lin, final_p[b].p / initial[b].p / growth2);
       }
@@ -97,7 +109,8 @@ int main(int argc, char** argv) {
     SourceDistribution sources;
     sources.z_single = z_source;
     std::vector<double> ells;
-    for (int i = 0; i < 200; ++i) ells.push_back(std::exp(std::log(20.0) + i * (std::log(4e4) - std::log(20.0)) / 199));
+    for (int i = 0; i < 200; ++i)
+      ells.push_back(std::exp(std::log(20.0) + i * (std::log(4e4) - std::log(20.0)) / 199));
     const auto theory = convergence_cl_limber(c, sources, ells);
     // Hann apodisation (the cone is not periodic); the power divided by the window's mean square.
     std::vector<double> window(static_cast<size_t>(npix * npix));
@@ -123,15 +136,18 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < kappa.size(); ++i) kappa[i] = (kappa[i] - m) * window[i];
       const auto p = measure_flat_power(kappa, grid, bins, theory);
       if (sum.empty()) sum.assign(p.ell.size(), 0), sum2 = sum, expected = p.expected, ell = p.ell;
-      for (size_t b = 0; b < p.ell.size(); ++b) sum[b] += p.power[b] / w2, sum2[b] += std::pow(p.power[b] / w2, 2);
+      for (size_t b = 0; b < p.ell.size(); ++b)
+        sum[b] += p.power[b] / w2, sum2[b] += std::pow(p.power[b] / w2, 2);
     }
     const double cone_seconds = seconds_since(t0);
     if (!root) return 0;
     var /= cones, skew /= cones;
-    std::printf("# %s, %zu planes, ranks %d: box %.1f s, %d cones of %ld^2 at %.2f' in %.2f s, peak %.0f MiB\n",
-                pm.describe().c_str(), planes.planes().size(), comm.size(), box_seconds, cones, npix, pixel,
-                cone_seconds, peak_mib());
-    std::printf("# z_s = %.2f: rms kappa %.5f, skewness %.3f\n", z_source, std::sqrt(var), skew / std::pow(var, 1.5));
+    std::printf(
+        "# %s, %zu planes, ranks %d: box %.1f s, %d cones of %ld^2 at %.2f' in %.2f s, peak %.0f MiB\n",
+        pm.describe().c_str(), planes.planes().size(), comm.size(), box_seconds, cones, npix, pixel,
+        cone_seconds, peak_mib());
+    std::printf("# z_s = %.2f: rms kappa %.5f, skewness %.3f\n", z_source, std::sqrt(var),
+                skew / std::pow(var, 1.5));
     std::printf("# ell   C_cones/C_limber   error of the mean\n");
     for (size_t b = 0; b < ell.size(); ++b) {
       const double mean = sum[b] / cones, sd = std::sqrt(std::max(0.0, sum2[b] / cones - mean * mean));

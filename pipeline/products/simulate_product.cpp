@@ -160,6 +160,8 @@ SkyFamilySettings halo_family_settings(const FieldOptions& f) {
   if (!f.spectrum.nz_file.empty()) settings.nz = SourceDistribution::from_file(f.spectrum.nz_file);
   settings.lambda = {f.lambda, f.lambda};
   settings.halo_min_mass = f.halo_min_mass;
+  settings.particle_mesh = f.particle_mesh;
+  settings.lightcone = f.lightcone;
   validate(settings);
   return settings;
 }
@@ -218,7 +220,8 @@ SimulateReport run_simulate(const SimulateRequest& r) {
   if (!r.catalogue_output.empty())
     cat_out = std::make_unique<io::AtomicOutput>(r.catalogue_output, r.overwrite);
   if (!r.halo_list_output.empty()) {
-    if (!f.sphere || f.family.empty() || f.family == "gaussian" || f.family == "lognormal")
+    if (!f.sphere || f.family.empty() || f.family == "gaussian" || f.family == "lognormal" ||
+        f.family == "particle-mesh")
       throw std::invalid_argument(
           "--halo-list: with --sphere and --family halo-model or lognormal-clusters only");
     for (const auto& other : {r.truth_output, r.catalogue_output})
@@ -260,6 +263,7 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     const AngularSpectrum cl = make_spectrum(f.spectrum, f.grid.ell_min(), f.grid.ell_max(), description);
     FlatSky sky;
     sky.patch = f.grid;
+    std::optional<FlatFieldPair> own_shear;  // a light cone's shear (not periodic)
     if (f.family.empty() || f.family == "gaussian" || f.family == "lognormal") {
       if (f.family == "lognormal" && !(f.lambda > 0))
         throw std::invalid_argument("--family lognormal: give the shift with --lambda");
@@ -270,10 +274,16 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       const SkyFamilySettings settings = halo_family_settings(f);
       const SkyFamily family = settings.families.front();
       SkyParameters drawn;
-      sky.kappa = SkyFamilySampler(settings).draw(f.grid, 0, f.seed, 2, 0, 1, drawn);
-      summary << "halo-model sky: " << drawn.haloes << " haloes (M200m >= "
-              << (family == SkyFamily::halo_model ? settings.halo_min_mass : settings.cluster_min_mass)
-              << " Msun)\n  ";
+      SkyFamilySampler sampler(settings);
+      sky.kappa = sampler.draw(f.grid, 0, f.seed, 2, 0, 1, drawn);
+      own_shear = sampler.take_shear();
+      if (family == SkyFamily::particle_mesh)
+        summary << "particle-mesh light cone: " << settings.particle_mesh.describe() << ", "
+                << settings.lightcone.slabs_per_box << " lens planes per box\n  ";
+      else
+        summary << "halo-model sky: " << drawn.haloes << " haloes (M200m >= "
+                << (family == SkyFamily::halo_model ? settings.halo_min_mass : settings.cluster_min_mass)
+                << " Msun)\n  ";
       description += "; " + f.family + " sky";
     }
     if (!f.haloes.empty()) {
@@ -281,7 +291,9 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       for (const auto& h : f.haloes)
         add_nfw(sky.kappa, f.grid, nfw_profile(cosmo, h, f.spectrum.z_source), h.ra_deg, h.dec_deg);
     }
-    const auto shear = flat_shear_from_convergence({f.grid.nx, f.grid.ny, sky.kappa, {}}, 1.0);
+    if (own_shear && !f.haloes.empty())
+      throw std::invalid_argument("--nfw: not with --family particle-mesh (its shear comes from the cone)");
+    const auto shear = own_shear ? *own_shear : flat_shear_from_convergence({f.grid.nx, f.grid.ny, sky.kappa, {}}, 1.0);
     sky.gamma1 = shear.a;
     sky.gamma2 = shear.b;
     summary << "flat field " << f.grid.nx << "^2 at " << f.grid.pixel_arcmin << "', kappa rms "
@@ -289,6 +301,15 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     if (truth_out) {
       auto cards = common;
       cards.push_back({"LMCL", description, "convergence spectrum"});
+      if (f.family == "particle-mesh") {
+        const auto& pm = f.particle_mesh;
+        cards.push_back({"LMPMBOX", pm.box_mpc, "particle-mesh box side [Mpc]"});
+        cards.push_back({"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
+        cards.push_back({"LMPMSTEP", static_cast<long long>(pm.steps), "kick-drift-kick steps"});
+        cards.push_back({"LMPMZST", pm.z_start, "initial redshift (2LPT)"});
+        cards.push_back({"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
+        cards.push_back({"LMPMREPL", "rotate+flip+shift", "box replicas along the line of sight"});
+      }
       const auto k = to_float(sky.kappa), g1 = to_float(sky.gamma1), g2 = to_float(sky.gamma2);
       io::write_flat_fits(truth_out->temp_path(), tan_grid(f.grid),
                           {{"KAPPA", "", k.data()}, {"GAMMA1", "", g1.data()}, {"GAMMA2", "", g2.data()}},
@@ -320,6 +341,8 @@ SimulateReport run_simulate(const SimulateRequest& r) {
         throw std::invalid_argument("--family lognormal: give the shift with --lambda");
       sim = simulate_sphere(cl, f.nside, lmax, f.lambda, f.seed, 0, true);
     } else {
+      if (f.family == "particle-mesh")
+        throw std::invalid_argument("--family particle-mesh: flat patches only (no HEALPix light cone yet)");
       const auto disc = r.catalogue ? r.catalogue->mask.disc : std::nullopt;
       auto halo_sky = sphere_halo_sky(f, cl, lmax, disc, description);
       summary << "halo-model sky: " << halo_sky.haloes.size() << " haloes\n  ";
@@ -331,6 +354,15 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     if (truth_out) {
       auto cards = common;
       cards.push_back({"LMCL", description, "convergence spectrum"});
+      if (f.family == "particle-mesh") {
+        const auto& pm = f.particle_mesh;
+        cards.push_back({"LMPMBOX", pm.box_mpc, "particle-mesh box side [Mpc]"});
+        cards.push_back({"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
+        cards.push_back({"LMPMSTEP", static_cast<long long>(pm.steps), "kick-drift-kick steps"});
+        cards.push_back({"LMPMZST", pm.z_start, "initial redshift (2LPT)"});
+        cards.push_back({"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
+        cards.push_back({"LMPMREPL", "rotate+flip+shift", "box replicas along the line of sight"});
+      }
       const auto k = to_float(sim.kappa), q = to_float(sim.q), u = to_float(sim.u);
       io::write_healpix_fits(truth_out->temp_path(), f.nside,
                              {{"KAPPA", "", k.data()}, {"Q", "", q.data()}, {"U", "", u.data()}}, cards);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/simulate/lens_planes.hpp"
+#include "pipeline/simulate/particle_mesh.hpp"
 #include "pipeline/simulate/cosmology.hpp"
 #include "pipeline/simulate/flat_random_fields.hpp"
 #include "pipeline/simulate/galaxy_sampling.hpp"
@@ -35,10 +37,12 @@ struct FieldOptions {
   long nside = 256;
   int lmax = 0;
   double lambda = 0;  // lognormal shift (0 = Gaussian)
-  // "halo-model" (haloes above halo_min_mass on a Gaussian background) or "lognormal-clusters" (haloes above
+  // "particle-mesh" (a light cone through an N-body box), "halo-model" (haloes above halo_min_mass on a Gaussian background) or "lognormal-clusters" (haloes above
   // 1e14 Msun on a lognormal background of shift lambda), flat or sphere; empty: Gaussian or lognormal.
   std::string family;
   double halo_min_mass = 3e12;
+  ParticleMeshSettings particle_mesh;  // "particle-mesh": the box of the light cone (flat only)
+  LightconeSettings lightcone;
   // Sphere, halo families: haloes drawn in this cap (RA, Dec, radius [deg]); empty: the catalogue's --disc
   // widened by 1 deg, else the whole sky.
   std::vector<double> halo_cap;

@@ -39,8 +39,8 @@ GrowthFactors::GrowthFactors(double omega_m) : omega_m_(omega_m) {
         for (int j = 0; j < 4; ++j) w[j] = u[j] + c * v[j];
         return w;
       };
-      const State k1 = rhs(a, y), k2 = rhs(a + h / 2, add(y, k1, h / 2)), k3 = rhs(a + h / 2, add(y, k2, h / 2)),
-                  k4 = rhs(a_next, add(y, k3, h));
+      const State k1 = rhs(a, y), k2 = rhs(a + h / 2, add(y, k1, h / 2)),
+                  k3 = rhs(a + h / 2, add(y, k2, h / 2)), k4 = rhs(a_next, add(y, k3, h));
       for (int j = 0; j < 4; ++j) y[j] += h / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
       ln_a += d_ln_a_ / kSubsteps;
     }
@@ -60,17 +60,26 @@ double GrowthFactors::e_of_a(double a) const {
 }
 
 double GrowthFactors::interp(const std::vector<double>& y, double a) const {
-  if (!(a >= kAMin && a <= kAMax)) throw std::out_of_range("growth factors: scale factor outside [1e-3, 1.5]");
+  if (!(a >= kAMin && a <= kAMax))
+    throw std::out_of_range("growth factors: scale factor outside [1e-3, 1.5]");
   const double u = (std::log(a) - ln_a0_) / d_ln_a_;
   const int i = std::min(static_cast<int>(u), kPoints - 2);
   const double t = u - i;
   return (1 - t) * y[static_cast<size_t>(i)] + t * y[static_cast<size_t>(i) + 1];
 }
 
-double GrowthFactors::d1(double a) const { return interp(d1_, a); }
-double GrowthFactors::d2(double a) const { return interp(d2_, a); }
-double GrowthFactors::d1_prime(double a) const { return interp(d1p_, a); }
-double GrowthFactors::d2_prime(double a) const { return interp(d2p_, a); }
+double GrowthFactors::d1(double a) const {
+  return interp(d1_, a);
+}
+double GrowthFactors::d2(double a) const {
+  return interp(d2_, a);
+}
+double GrowthFactors::d1_prime(double a) const {
+  return interp(d1p_, a);
+}
+double GrowthFactors::d2_prime(double a) const {
+  return interp(d2p_, a);
+}
 
 double GrowthFactors::kick(double a0, double a1, double a_force) const {
   return (g1(a1) - g1(a0)) / d1(a_force);

@@ -1,7 +1,7 @@
 // First- and second-order linear growth of flat LCDM as functions of the scale factor, by integrating the
 // growth equations (not a fitting formula), and the FastPM kick and drift factors built on them (Feng et al.
-// 2016): with them a particle-mesh run reproduces the linear growth of the large-scale modes exactly, whatever
-// the number of steps. Normalised so that D1(a = 1) = 1 and D2 = -3/7 D1^2 in matter domination.
+// 2016): with them a particle-mesh run reproduces the linear growth of the large-scale modes exactly,
+// whatever the number of steps. Normalised so that D1(a = 1) = 1 and D2 = -3/7 D1^2 in matter domination.
 // Time variable and units of the particle mesh: x comoving [Mpc], p = a^2 (dx/dt) / H0 [Mpc], so that
 //   dx/da = p / (a^3 E(a)),   dp/da = (3/2) Omega_m f / (a^2 E(a)),   f = -grad Phi, laplacian Phi = delta.
 #pragma once

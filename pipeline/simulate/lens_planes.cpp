@@ -63,7 +63,8 @@ double bilinear(const float* map, long n, double box, double t0, double t1) {
   const long i0 = wrap(static_cast<long>(f0)), j0 = wrap(static_cast<long>(f1));
   const long i1 = i0 + 1 == n ? 0 : i0 + 1, j1 = j0 + 1 == n ? 0 : j0 + 1;
   auto at = [&](long i, long j) { return static_cast<double>(map[i * n + j]); };
-  return (1 - u0) * ((1 - u1) * at(i0, j0) + u1 * at(i0, j1)) + u0 * ((1 - u1) * at(i1, j0) + u1 * at(i1, j1));
+  return (1 - u0) * ((1 - u1) * at(i0, j0) + u1 * at(i0, j1)) +
+         u0 * ((1 - u1) * at(i1, j0) + u1 * at(i1, j1));
 }
 
 }  // namespace
@@ -124,9 +125,11 @@ LensPlanes::LensPlanes(const distributed::Communicator& comm, ParticleMesh& pm, 
     for (size_t i = 0; i < particles; ++i) {
       for (int axis = 0; axis < 3; ++axis) {
         const int a0 = axis == 0 ? 1 : 0, a1 = axis == 2 ? 1 : 2;  // the other two axes, in order
-        const int slab = std::min(slabs_ - 1, static_cast<int>(x[3 * i + static_cast<size_t>(axis)] / thickness));
+        const int slab =
+            std::min(slabs_ - 1, static_cast<int>(x[3 * i + static_cast<size_t>(axis)] / thickness));
         double* map = sums.data() + static_cast<size_t>(axis * slabs_ + slab) * plane_size;
-        const double s0 = x[3 * i + static_cast<size_t>(a0)] * scale, s1 = x[3 * i + static_cast<size_t>(a1)] * scale;
+        const double s0 = x[3 * i + static_cast<size_t>(a0)] * scale,
+                     s1 = x[3 * i + static_cast<size_t>(a1)] * scale;
         const long c0 = std::min(n_ - 1, static_cast<long>(s0)), c1 = std::min(n_ - 1, static_cast<long>(s1));
         const double u0 = s0 - static_cast<double>(c0), u1 = s1 - static_cast<double>(c1);
         const long d0 = c0 + 1 == n_ ? 0 : c0 + 1, d1 = c1 + 1 == n_ ? 0 : c1 + 1;

@@ -8,10 +8,11 @@
 // differ plane by plane. The projections of every slab along every axis are kept (3 x slabs_per_box maps of
 // plane_pixels^2 per plane), so a cone costs one bilinear look-up per pixel and plane.
 // Born convergence: kappa(theta) = sum_j w_j delta_j(chi_j theta), with
-//   w_j = (3/2) Omega_m (H0/c)^2 int_slab dchi chi g(chi) / a(chi),  g(chi) = int dchi_s n(chi_s) (chi_s - chi) / chi_s,
+//   w_j = (3/2) Omega_m (H0/c)^2 int_slab dchi chi g(chi) / a(chi),  g(chi) = int dchi_s n(chi_s) (chi_s -
+//   chi) / chi_s,
 // the flat-sky small-angle form (transverse position chi_j theta at the slab's middle distance).
-// What this leaves out: structure below the mesh scale (no sub-mesh haloes are added) and modes longer than the
-// box; the box repeats across the sky when a field is wider than box / chi.
+// What this leaves out: structure below the mesh scale (no sub-mesh haloes are added) and modes longer than
+// the box; the box repeats across the sky when a field is wider than box / chi.
 #pragma once
 
 #include <cstdint>
@@ -43,8 +44,8 @@ class LensPlanes {
   // Runs the box (collective over `comm`): Gaussian initial conditions from (seed, stream), snapshots at the
   // planes' times, projections summed over the ranks.
   static LensPlanes simulate(const distributed::Communicator& comm, const CosmologyParameters& cosmology,
-                             const ParticleMeshSettings& pm, const LightconeSettings& cone, std::uint64_t seed,
-                             std::uint64_t stream);
+                             const ParticleMeshSettings& pm, const LightconeSettings& cone,
+                             std::uint64_t seed, std::uint64_t stream);
   // The planes of an existing run (the particles are drifted to each plane's time by `pm.run`); collective.
   LensPlanes(const distributed::Communicator& comm, ParticleMesh& pm, const LightconeSettings& cone);
 

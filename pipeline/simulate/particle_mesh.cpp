@@ -17,7 +17,9 @@ namespace {
 constexpr double kTwoPi = 2 * std::numbers::pi;
 constexpr int kFields = 7;  // x y z px py pz id, per particle in an exchange
 
-long signed_index(long i, long n) { return i <= n / 2 ? i : i - n; }
+long signed_index(long i, long n) {
+  return i <= n / 2 ? i : i - n;
+}
 
 // Wave number of index i along an axis of n cells over `box`, with the Nyquist plane's odd part removed
 // (the gradient of a real field has no consistent sign there).
@@ -33,12 +35,15 @@ double wrap(double x, double box) {
   return x;
 }
 
-double sinc(double x) { return std::abs(x) < 1e-8 ? 1 : std::sin(x) / x; }
+double sinc(double x) {
+  return std::abs(x) < 1e-8 ? 1 : std::sin(x) / x;
+}
 
 // The cloud-in-cell window of mode (s0, s1, s2) on n cells, squared: prod_d sinc^4(pi s_d / n).
 double cic_window_squared(const long s[3], long n) {
   double w = 1;
-  for (int d = 0; d < 3; ++d) w *= std::pow(sinc(std::numbers::pi * static_cast<double>(s[d]) / static_cast<double>(n)), 4);
+  for (int d = 0; d < 3; ++d)
+    w *= std::pow(sinc(std::numbers::pi * static_cast<double>(s[d]) / static_cast<double>(n)), 4);
   return w;
 }
 
@@ -52,19 +57,23 @@ std::string ParticleMeshSettings::describe() const {
 }
 
 void validate(const ParticleMeshSettings& s) {
-  if (!(s.box_mpc >= 1 && s.box_mpc <= 1e5)) throw std::invalid_argument("--box: must lie in [1, 1e5] Mpc");
+  if (!(s.box_mpc >= 1 && s.box_mpc <= 1e5))
+    throw std::invalid_argument("--pm-box: must lie in [1, 1e5] Mpc");
   if (!(s.particles >= 4 && s.particles <= 2048 && s.particles % 2 == 0))
-    throw std::invalid_argument("--particles: need an even number in [4, 2048] per side");
+    throw std::invalid_argument("--pm-particles: need an even number in [4, 2048] per side");
   // One particle per mesh cell. A finer mesh puts the particle lattice's own pattern at the mesh's Nyquist
   // frequency, where the window-deconvolved force amplifies it (measured: a linear mode grew 6x too fast on a
   // mesh of twice the particles).
-  if (s.mesh != s.particles) throw std::invalid_argument("--mesh: must equal --particles (one particle per cell)");
-  if (!(s.steps >= 1 && s.steps <= 1000)) throw std::invalid_argument("--steps: must lie in [1, 1000]");
-  if (!(s.z_start >= 1 && s.z_start <= 200)) throw std::invalid_argument("--z-start: must lie in [1, 200]");
+  if (s.mesh != s.particles)
+    throw std::invalid_argument("particle mesh: the mesh must equal --pm-particles (one particle per cell)");
+  if (!(s.steps >= 1 && s.steps <= 1000)) throw std::invalid_argument("--pm-steps: must lie in [1, 1000]");
+  if (!(s.z_start >= 1 && s.z_start <= 200))
+    throw std::invalid_argument("particle mesh: the initial redshift must lie in [1, 200]");
 }
 
 double particle_mesh_bytes_per_rank(const ParticleMeshSettings& s, int ranks) {
-  const double m3 = std::pow(static_cast<double>(s.mesh), 3), p3 = std::pow(static_cast<double>(s.particles), 3);
+  const double m3 = std::pow(static_cast<double>(s.mesh), 3),
+               p3 = std::pow(static_cast<double>(s.particles), 3);
   const double r = std::max(1, ranks);
   // Force mesh: the FFT array, the saved modes, the painting/force planes (one ghost). Particles: position,
   // momentum, acceleration and id (80 bytes), twice over while exchanging, 25% margin for imbalance.
@@ -94,14 +103,17 @@ ParticleMesh::ParticleMesh(const distributed::Communicator& comm, const Cosmolog
   const auto all = comm_.allgatherv(std::span<const long long>(mine));
   mesh_->plane_owner.assign(static_cast<size_t>(n), -1);
   for (int r = 0; r < comm_.size(); ++r)
-    for (long long x = all[2 * r]; x < all[2 * r] + all[2 * r + 1]; ++x) mesh_->plane_owner[static_cast<size_t>(x)] = r;
+    for (long long x = all[2 * r]; x < all[2 * r] + all[2 * r + 1]; ++x)
+      mesh_->plane_owner[static_cast<size_t>(x)] = r;
   for (int o : mesh_->plane_owner)
     if (o < 0) throw std::logic_error("particle mesh: a plane of the mesh has no rank");
 }
 
 ParticleMesh::~ParticleMesh() = default;
 
-double ParticleMesh::a_start() const { return 1 / (1 + settings_.z_start); }
+double ParticleMesh::a_start() const {
+  return 1 / (1 + settings_.z_start);
+}
 
 void ParticleMesh::initial_conditions(const LinearField& delta0) {
   const long n = settings_.particles;
@@ -111,7 +123,8 @@ void ParticleMesh::initial_conditions(const LinearField& delta0) {
     std::fill(plane.begin(), plane.end(), 0.0);
     delta0(fft.x_begin() + x, plane);
     for (long y = 0; y < n; ++y)
-      for (long z = 0; z < n; ++z) fft.real()[fft.real_index(x, y, z)] = plane[static_cast<size_t>(y * n + z)];
+      for (long z = 0; z < n; ++z)
+        fft.real()[fft.real_index(x, y, z)] = plane[static_cast<size_t>(y * n + z)];
   }
   fft.forward();
   const double norm = 1 / std::pow(static_cast<double>(n), 3);
@@ -125,10 +138,10 @@ void ParticleMesh::initial_conditions(const LinearField& delta0) {
     size_t c = 0;
     fft.for_each_mode([&](long ix, long iy, long iz, std::complex<double>& m) {
       const std::array<double, 3> k{gradient_k(ix, n, box), gradient_k(iy, n, box), gradient_k(iz, n, box)};
-      const double k2 = std::pow(kTwoPi / box, 2) *
-                        static_cast<double>(signed_index(ix, n) * signed_index(ix, n) +
-                                            signed_index(iy, n) * signed_index(iy, n) +
-                                            signed_index(iz, n) * signed_index(iz, n));
+      const double k2 =
+          std::pow(kTwoPi / box, 2) * static_cast<double>(signed_index(ix, n) * signed_index(ix, n) +
+                                                          signed_index(iy, n) * signed_index(iy, n) +
+                                                          signed_index(iz, n) * signed_index(iz, n));
       m = k2 > 0 ? kernel(k, k2, modes[c]) : std::complex<double>(0);
       ++c;
     });
@@ -136,43 +149,50 @@ void ParticleMesh::initial_conditions(const LinearField& delta0) {
     out.resize(static_cast<size_t>(fft.x_count() * n * n));
     for (long x = 0; x < fft.x_count(); ++x)
       for (long y = 0; y < n; ++y)
-        for (long z = 0; z < n; ++z) out[static_cast<size_t>((x * n + y) * n + z)] = fft.real()[fft.real_index(x, y, z)];
+        for (long z = 0; z < n; ++z)
+          out[static_cast<size_t>((x * n + y) * n + z)] = fft.real()[fft.real_index(x, y, z)];
   };
   const std::complex<double> i_unit(0, 1);
   // First order: psi1 = -grad phi1, laplacian phi1 = delta0, so psi1_k = i k delta_k / k^2.
   std::array<std::vector<double>, 3> psi1, psi2;
   for (int d = 0; d < 3; ++d)
-    transform([&](const std::array<double, 3>& k, double k2, std::complex<double> m) { return i_unit * k[d] * m / k2; },
+    transform([&](const std::array<double, 3>& k, double k2,
+                  std::complex<double> m) { return i_unit * k[d] * m / k2; },
               psi1[static_cast<size_t>(d)]);
   // Second order: laplacian phi2 = sum_{i<j} (phi1_ii phi1_jj - phi1_ij^2), phi1_ij = k_i k_j delta_k / k^2;
   // x = q + D1 psi1 + D2 grad phi2 with D2 = -3/7 D1^2 early on.
   std::array<std::vector<double>, 3> diag;
   for (int d = 0; d < 3; ++d)
-    transform([&](const std::array<double, 3>& k, double k2, std::complex<double> m) { return k[d] * k[d] * m / k2; },
+    transform([&](const std::array<double, 3>& k, double k2,
+                  std::complex<double> m) { return k[d] * k[d] * m / k2; },
               diag[static_cast<size_t>(d)]);
   std::vector<double> source(diag[0].size()), off;
   for (size_t i = 0; i < source.size(); ++i)
     source[i] = diag[0][i] * diag[1][i] + diag[0][i] * diag[2][i] + diag[1][i] * diag[2][i];
   for (auto& v : diag) std::vector<double>().swap(v);
   for (auto [a, b] : {std::pair{0, 1}, std::pair{0, 2}, std::pair{1, 2}}) {
-    transform([&](const std::array<double, 3>& k, double k2, std::complex<double> m) { return k[a] * k[b] * m / k2; },
+    transform([&](const std::array<double, 3>& k, double k2,
+                  std::complex<double> m) { return k[a] * k[b] * m / k2; },
               off);
     for (size_t i = 0; i < source.size(); ++i) source[i] -= off[i] * off[i];
   }
   std::vector<double>().swap(off);
   for (long x = 0; x < fft.x_count(); ++x)
     for (long y = 0; y < n; ++y)
-      for (long z = 0; z < n; ++z) fft.real()[fft.real_index(x, y, z)] = source[static_cast<size_t>((x * n + y) * n + z)];
+      for (long z = 0; z < n; ++z)
+        fft.real()[fft.real_index(x, y, z)] = source[static_cast<size_t>((x * n + y) * n + z)];
   std::vector<double>().swap(source);
   fft.forward();
   modes.clear();
   fft.for_each_mode([&](long, long, long, std::complex<double>& m) { modes.push_back(m * norm); });
   // grad phi2 with phi2_k = -S_k / k^2: (i k) (-S_k / k^2).
   for (int d = 0; d < 3; ++d)
-    transform([&](const std::array<double, 3>& k, double k2, std::complex<double> m) { return -i_unit * k[d] * m / k2; },
+    transform([&](const std::array<double, 3>& k, double k2,
+                  std::complex<double> m) { return -i_unit * k[d] * m / k2; },
               psi2[static_cast<size_t>(d)]);
 
-  const double a0 = a_start(), d1 = growth_.d1(a0), d2 = growth_.d2(a0), g1 = growth_.g1(a0), g2 = growth_.g2(a0);
+  const double a0 = a_start(), d1 = growth_.d1(a0), d2 = growth_.d2(a0), g1 = growth_.g1(a0),
+               g2 = growth_.g2(a0);
   const size_t local = static_cast<size_t>(fft.x_count() * n * n);
   positions_.resize(3 * local), momenta_.resize(3 * local), ids_.resize(local);
   const double spacing = box / static_cast<double>(n);
@@ -182,7 +202,8 @@ void ParticleMesh::initial_conditions(const LinearField& delta0) {
         const size_t i = static_cast<size_t>((x * n + y) * n + z);
         const std::array<long, 3> q{fft.x_begin() + x, y, z};
         for (size_t d = 0; d < 3; ++d) {
-          positions_[3 * i + d] = wrap(static_cast<double>(q[d]) * spacing + d1 * psi1[d][i] + d2 * psi2[d][i], box);
+          positions_[3 * i + d] =
+              wrap(static_cast<double>(q[d]) * spacing + d1 * psi1[d][i] + d2 * psi2[d][i], box);
           momenta_[3 * i + d] = g1 * psi1[d][i] + g2 * psi2[d][i];
         }
         ids_[i] = static_cast<std::uint64_t>((q[0] * n + q[1]) * n + q[2]);
@@ -212,14 +233,16 @@ void ParticleMesh::gaussian_initial_conditions(std::uint64_t seed, std::uint64_t
       m = 0;
       return;
     }
-    const double p = 2 * std::numbers::pi * std::numbers::pi * cosmology_.delta2_linear_wiggles(k, 0) / (k * k * k);
+    const double p =
+        2 * std::numbers::pi * std::numbers::pi * cosmology_.delta2_linear_wiggles(k, 0) / (k * k * k);
     m *= std::sqrt(p * n3 / (box * box * box)) / n3;
   });
   fft.backward();  // the linear contrast in real space, handed to the 2LPT step
   std::vector<double> field(static_cast<size_t>(fft.x_count() * n * n));
   for (long x = 0; x < fft.x_count(); ++x)
     for (long y = 0; y < n; ++y)
-      for (long z = 0; z < n; ++z) field[static_cast<size_t>((x * n + y) * n + z)] = fft.real()[fft.real_index(x, y, z)];
+      for (long z = 0; z < n; ++z)
+        field[static_cast<size_t>((x * n + y) * n + z)] = fft.real()[fft.real_index(x, y, z)];
   const long begin = fft.x_begin();
   initial_conditions([&](long x, std::span<double> plane) {
     std::copy_n(field.begin() + (x - begin) * n * n, n * n, plane.begin());
@@ -239,7 +262,8 @@ void ParticleMesh::exchange() {
     counts[static_cast<size_t>(dest[i])] += kFields;
   }
   std::vector<long long> start(static_cast<size_t>(ranks) + 1, 0);
-  for (int r = 0; r < ranks; ++r) start[static_cast<size_t>(r) + 1] = start[static_cast<size_t>(r)] + counts[static_cast<size_t>(r)];
+  for (int r = 0; r < ranks; ++r)
+    start[static_cast<size_t>(r) + 1] = start[static_cast<size_t>(r)] + counts[static_cast<size_t>(r)];
   std::vector<double> send(static_cast<size_t>(start.back()));
   std::vector<long long> fill(start.begin(), start.end() - 1);
   for (size_t i = 0; i < count; ++i) {
@@ -298,8 +322,10 @@ void ParticleMesh::paint(std::span<const double> positions) {
   std::vector<long long> counts(static_cast<size_t>(ranks), 0);
   std::span<const double> ghost;
   if (planes > 0) {
-    counts[static_cast<size_t>(mesh.plane_owner[static_cast<size_t>((begin + planes) % n)])] = static_cast<long long>(plane_size);
-    ghost = std::span<const double>(mesh.planes.data() + static_cast<size_t>(planes) * plane_size, plane_size);
+    counts[static_cast<size_t>(mesh.plane_owner[static_cast<size_t>((begin + planes) % n)])] =
+        static_cast<long long>(plane_size);
+    ghost =
+        std::span<const double>(mesh.planes.data() + static_cast<size_t>(planes) * plane_size, plane_size);
   }
   const auto got = comm_.alltoallv(ghost, std::span<const long long>(counts));
   for (size_t j = 0; j < got.size(); ++j) mesh.planes[j % plane_size] += got[j];
@@ -314,7 +340,8 @@ void ParticleMesh::paint_density() {
   for (long x = 0; x < planes; ++x)
     for (long y = 0; y < n; ++y)
       for (long z = 0; z < n; ++z)
-        mesh.fft.real()[mesh.fft.real_index(x, y, z)] = mesh.planes[static_cast<size_t>((x * n + y) * n + z)] * per_count - 1;
+        mesh.fft.real()[mesh.fft.real_index(x, y, z)] =
+            mesh.planes[static_cast<size_t>((x * n + y) * n + z)] * per_count - 1;
   mesh.fft.forward();
   const double norm = 1 / std::pow(static_cast<double>(n), 3);
   mesh.delta.clear();
@@ -339,27 +366,33 @@ void ParticleMesh::compute_forces() {
     size_t c = 0;
     mesh.fft.for_each_mode([&](long ix, long iy, long iz, std::complex<double>& m) {
       const long s[3] = {signed_index(ix, n), signed_index(iy, n), signed_index(iz, n)};
-      const double k2 = std::pow(kTwoPi / box, 2) * static_cast<double>(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]);
+      const double k2 =
+          std::pow(kTwoPi / box, 2) * static_cast<double>(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]);
       const long i = d == 0 ? ix : d == 1 ? iy : iz;
-      m = k2 > 0 ? std::complex<double>(0, gradient_k(i, n, box) / (k2 * cic_window_squared(s, n))) * mesh.delta[c] : 0;
+      m = k2 > 0 ? std::complex<double>(0, gradient_k(i, n, box) / (k2 * cic_window_squared(s, n))) *
+                       mesh.delta[c]
+                 : 0;
       ++c;
     });
     mesh.fft.backward();
     for (long x = 0; x < planes; ++x)
       for (long y = 0; y < n; ++y)
         for (long z = 0; z < n; ++z)
-          mesh.planes[static_cast<size_t>((x * n + y) * n + z)] = mesh.fft.real()[mesh.fft.real_index(x, y, z)];
+          mesh.planes[static_cast<size_t>((x * n + y) * n + z)] =
+              mesh.fft.real()[mesh.fft.real_index(x, y, z)];
     // The ghost plane is the next slab's first plane: each rank sends its plane 0 to the rank before it.
     std::vector<long long> counts(static_cast<size_t>(ranks), 0);
     std::span<const double> first;
     if (planes > 0) {
-      counts[static_cast<size_t>(mesh.plane_owner[static_cast<size_t>((begin - 1 + n) % n)])] = static_cast<long long>(plane_size);
+      counts[static_cast<size_t>(mesh.plane_owner[static_cast<size_t>((begin - 1 + n) % n)])] =
+          static_cast<long long>(plane_size);
       first = std::span<const double>(mesh.planes.data(), plane_size);
     }
     const auto got = comm_.alltoallv(first, std::span<const long long>(counts));
     if (planes > 0) {
       if (got.size() != plane_size) throw std::logic_error("particle mesh: ghost plane of the wrong size");
-      std::copy(got.begin(), got.end(), mesh.planes.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(planes) * plane_size));
+      std::copy(got.begin(), got.end(),
+                mesh.planes.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(planes) * plane_size));
     }
 #pragma omp parallel for num_threads(settings_.threads) schedule(static)
     for (size_t i = 0; i < count; ++i) {
@@ -453,7 +486,8 @@ std::vector<ParticleMesh::PowerBin> ParticleMesh::power_spectrum(int bins) {
     const int b = std::min(bins - 1, static_cast<int>((std::log(k) - lo) / (hi - lo) * bins));
     const double weight = (iz == 0 || 2 * iz == n) ? 1 : 2;  // the other half of the r2c space
     sums[static_cast<size_t>(3 * b)] += weight * k;
-    sums[static_cast<size_t>(3 * b + 1)] += weight * (std::norm(m) * volume / cic_window_squared(s, n) - shot);
+    sums[static_cast<size_t>(3 * b + 1)] +=
+        weight * (std::norm(m) * volume / cic_window_squared(s, n) - shot);
     sums[static_cast<size_t>(3 * b + 2)] += weight;
   });
   comm_.allreduce_sum(sums.data(), sums.size());

@@ -4,7 +4,8 @@
 //   initial conditions  Gaussian, from the linear spectrum with baryon wiggles (Eisenstein & Hu 1998), white
 //                       noise keyed by lattice plane so that it does not depend on the number of ranks;
 //                       second-order Lagrangian displacements (2LPT) and momenta at z_start;
-//   time steps          kick-drift-kick, uniform in a, with FastPM's kick and drift factors (Feng et al. 2016)
+//   time steps          kick-drift-kick, uniform in a, with FastPM's kick and drift factors (Feng et al.
+//   2016)
 //                       so the large-scale modes grow as the linear D(a) exactly for any number of steps;
 //   force               cloud-in-cell painting, Poisson solve with the exact -1/k^2 kernel and spectral
 //                       gradient on the mesh, cloud-in-cell interpolation back to the particles.
@@ -59,7 +60,9 @@ class ParticleMesh {
   // positions drifted to that time are handed to `at_snapshot(index, a, positions)` (this rank's, x y z
   // interleaved, in [0, box)); every rank calls it (collective consumers are allowed).
   using Snapshot = std::function<void(std::size_t index, double a, std::span<const double> positions)>;
-  void run(const std::vector<double>& snapshot_a, const Snapshot& at_snapshot) { run_to(1, snapshot_a, at_snapshot); }
+  void run(const std::vector<double>& snapshot_a, const Snapshot& at_snapshot) {
+    run_to(1, snapshot_a, at_snapshot);
+  }
   // The same, stopping at a_end (the steps uniform in a from the current time to a_end).
   void run_to(double a_end, const std::vector<double>& snapshot_a, const Snapshot& at_snapshot);
 
@@ -86,9 +89,9 @@ class ParticleMesh {
 
  private:
   struct Mesh;
-  void exchange();                          // particles to the rank that holds their force-mesh plane
-  void paint_density();                    // contrast on the force mesh, transformed to Fourier space
-  void compute_forces();                    // accelerations_ at the particles
+  void exchange();        // particles to the rank that holds their force-mesh plane
+  void paint_density();   // contrast on the force mesh, transformed to Fourier space
+  void compute_forces();  // accelerations_ at the particles
   void paint(std::span<const double> positions);
 
   distributed::Communicator comm_;

@@ -1,10 +1,12 @@
 #include "pipeline/simulate/sky_family.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 
 #include "pipeline/core/random_stream.hpp"
+#include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/simulate/flat_random_fields.hpp"
 
 namespace lofimap::pipeline {
@@ -19,22 +21,30 @@ std::string family_name(SkyFamily f) {
       return "halo-model";
     case SkyFamily::lognormal_clusters:
       return "lognormal-clusters";
+    case SkyFamily::particle_mesh:
+      return "particle-mesh";
   }
   return "?";
 }
 
 SkyFamily parse_sky_family(const std::string& name) {
-  for (auto f :
-       {SkyFamily::gaussian, SkyFamily::lognormal, SkyFamily::halo_model, SkyFamily::lognormal_clusters})
+  for (auto f : {SkyFamily::gaussian, SkyFamily::lognormal, SkyFamily::halo_model, SkyFamily::lognormal_clusters,
+                 SkyFamily::particle_mesh})
     if (family_name(f) == name) return f;
   throw std::invalid_argument("--family: unknown '" + name +
-                              "' (gaussian, lognormal, halo-model, lognormal-clusters)");
+                              "' (gaussian, lognormal, halo-model, lognormal-clusters, particle-mesh)");
 }
 
 namespace {
 bool needs_haloes(SkyFamily f) {
   return f == SkyFamily::halo_model || f == SkyFamily::lognormal_clusters;
 }
+bool needs_cosmology(SkyFamily f) {
+  return needs_haloes(f) || f == SkyFamily::particle_mesh;
+}
+// Streams of the particle-mesh boxes: 2^61 + box for the box's parameters, 2^61 + 2^40 + 2^20 box + plane for
+// its initial conditions (apart from the maps' streams, which start at 0 and at 2^62).
+constexpr std::uint64_t kBoxStreams = std::uint64_t{1} << 61, kBoxFieldStreams = kBoxStreams + (std::uint64_t{1} << 40);
 bool needs_lambda(SkyFamily f) {
   return f == SkyFamily::lognormal || f == SkyFamily::lognormal_clusters;
 }
@@ -53,13 +63,19 @@ double draw_in(const ValueRange& r, RandomStream& rng) {
 
 void validate(const SkyFamilySettings& s) {
   if (s.families.empty()) throw std::invalid_argument("--family: give at least one family");
-  bool haloes = false, lambda = false;
-  for (auto f : s.families) haloes |= needs_haloes(f), lambda |= needs_lambda(f);
+  bool haloes = false, lambda = false, particle_mesh = false;
+  for (auto f : s.families)
+    haloes |= needs_cosmology(f), lambda |= needs_lambda(f), particle_mesh |= f == SkyFamily::particle_mesh;
   if (lambda) check_range(s.lambda, 1e-3, 10, "--lambda");
+  if (particle_mesh) {
+    validate(s.particle_mesh);
+    validate(s.lightcone);
+    if (!(s.cones_per_box >= 1)) throw std::invalid_argument("--cones-per-box: must be >= 1");
+  }
   if (s.fixed_cl) {
     if (haloes)
       throw std::invalid_argument(
-          "--family: halo-model and lognormal-clusters skies need a cosmology, not --cl-file");
+          "--family: halo-model, lognormal-clusters and particle-mesh skies need a cosmology, not --cl-file");
     if (!(s.sigma8.fixed() && s.omega_m.fixed() && s.z_source.fixed()))
       throw std::invalid_argument("--sigma8-range/--omega-m-range/--z-source-range: not with --cl-file");
     return;
@@ -128,12 +144,15 @@ std::vector<double> SkyFamilySampler::draw(const FlatGrid& grid, long index, std
   drawn.omega_m = draw_in(s.omega_m, rng);
   drawn.z_source = s.nz ? 0 : draw_in(s.z_source, rng);
   drawn.lambda = needs_lambda(drawn.family) ? draw_in(s.lambda, rng) : 0;
+  if (drawn.family == SkyFamily::particle_mesh) return draw_particle_mesh(grid, index, seed, halo_stream, drawn);
   auto& m = models_for(drawn.sigma8, drawn.omega_m, drawn.z_source, grid);
   switch (drawn.family) {
     case SkyFamily::gaussian:
       return gaussian_field(m.cl, grid, seed, field_stream);
     case SkyFamily::lognormal:
       return lognormal_field(m.cl, grid, drawn.lambda, seed, field_stream);
+    case SkyFamily::particle_mesh:
+      break;  // drawn above
     case SkyFamily::halo_model:
     case SkyFamily::lognormal_clusters: {
       const bool clusters = drawn.family == SkyFamily::lognormal_clusters;
@@ -151,6 +170,57 @@ std::vector<double> SkyFamilySampler::draw(const FlatGrid& grid, long index, std
     }
   }
   throw std::logic_error("unknown sky family");
+}
+
+std::vector<double> SkyFamilySampler::draw_particle_mesh(const FlatGrid& grid, long index, std::uint64_t seed,
+                                                         std::uint64_t cone_stream, SkyParameters& drawn) {
+  const auto& s = settings_;
+  const long box = index / s.cones_per_box;
+  RandomStream box_rng(seed, kBoxStreams + static_cast<std::uint64_t>(box));
+  drawn.sigma8 = draw_in(s.sigma8, box_rng);
+  drawn.omega_m = draw_in(s.omega_m, box_rng);
+  SourceDistribution sources;
+  double z_max = s.z_source.max;
+  if (s.nz) {
+    sources = *s.nz;
+    z_max = 0;
+    for (size_t i = 0; i < sources.z.size(); ++i)
+      if (sources.n[i] > 0) z_max = std::max(z_max, sources.z[i]);
+  } else {
+    sources.z_single = drawn.z_source;
+  }
+  if (box_index_ != box) {
+    auto p = s.cosmology;
+    p.sigma8 = drawn.sigma8, p.a_s.reset(), p.omega_m = drawn.omega_m;
+    auto cone = s.lightcone;
+    cone.z_max = z_max;
+    // A field wider than the box at the furthest plane would see the same structure twice across the map.
+    const double width = static_cast<double>(grid.nx) * grid.pixel_rad(), chi = Cosmology(p).comoving_distance(z_max);
+    if (width * chi > s.particle_mesh.box_mpc)
+      throw std::invalid_argument("--npix/--pixel: the field spans " + std::to_string(width * chi) + " Mpc at z = " +
+                                  std::to_string(z_max) + ", wider than the particle-mesh box (" +
+                                  std::to_string(s.particle_mesh.box_mpc) + " Mpc; --pm-box)");
+    box_.reset();  // free the previous box's planes first
+    box_ = std::make_unique<LensPlanes>(LensPlanes::simulate(distributed::Communicator::self(), p, s.particle_mesh,
+                                                             cone, seed,
+                                                             kBoxFieldStreams + (static_cast<std::uint64_t>(box) << 20)));
+    box_index_ = box;
+  }
+  // The cone on a grid twice as wide, its shear by the periodic forward model there, both cropped: the
+  // shear of the kept part then feels the mass around it, as on the sky.
+  const long n = grid.nx, wide = 2 * n, off = n / 2;
+  const FlatGrid padded(grid.centre, grid.pixel_arcmin, wide, wide);
+  const auto kappa_wide = box_->convergence(padded, sources, seed, cone_stream);
+  const auto shear_wide = flat_shear_from_convergence({wide, wide, kappa_wide, {}}, 1.0);
+  std::vector<double> kappa(static_cast<size_t>(n * n));
+  FlatFieldPair shear{n, n, std::vector<double>(kappa.size()), std::vector<double>(kappa.size())};
+  for (long y = 0; y < n; ++y)
+    for (long x = 0; x < n; ++x) {
+      const size_t i = static_cast<size_t>(y * n + x), j = static_cast<size_t>((y + off) * wide + x + off);
+      kappa[i] = kappa_wide[j], shear.a[i] = shear_wide.a[j], shear.b[i] = shear_wide.b[j];
+    }
+  last_shear_ = std::move(shear);
+  return kappa;
 }
 
 }  // namespace lofimap::pipeline

@@ -1,6 +1,7 @@
 // Families of simulated convergence skies for training and judging learned maps: Gaussian random fields,
 // lognormal fields, halo-model skies (haloes above ~3e12 Msun on a Gaussian background) and lognormal fields
-// with massive clusters (haloes above 1e14 Msun on a lognormal background). Each map draws its own lognormal
+// with massive clusters (haloes above 1e14 Msun on a lognormal background), and particle-mesh light cones (a
+// cosmic web: Born convergence through replicated N-body boxes, many cones per box). Each map draws its own lognormal
 // shift, source redshift, sigma8 and Omega_m from the ranges given, so a model learns a family rather than
 // one point of it; the total power is the Limber/halofit C_ell of the map's own cosmology.
 #pragma once
@@ -9,17 +10,21 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipeline/core/angular_spectrum.hpp"
 #include "pipeline/core/flat_grid.hpp"
 #include "pipeline/simulate/cosmology.hpp"
+#include "pipeline/core/field_pair.hpp"
 #include "pipeline/simulate/halo_model_sky.hpp"
+#include "pipeline/simulate/lens_planes.hpp"
+#include "pipeline/simulate/particle_mesh.hpp"
 
 namespace lofimap::pipeline {
 
-enum class SkyFamily { gaussian, lognormal, halo_model, lognormal_clusters };
-// Names on the command line and in files: gaussian, lognormal, halo-model, lognormal-clusters.
+enum class SkyFamily { gaussian, lognormal, halo_model, lognormal_clusters, particle_mesh };
+// Names on the command line and in files: gaussian, lognormal, halo-model, lognormal-clusters, particle-mesh.
 std::string family_name(SkyFamily family);
 SkyFamily parse_sky_family(const std::string& name);  // std::invalid_argument naming --family
 
@@ -39,6 +44,11 @@ struct SkyFamilySettings {
   std::optional<SourceDistribution> nz;  // a fixed n(z) instead of a source plane
   double halo_min_mass = 3e12;           // halo-model family: lighter haloes stay in the background
   double cluster_min_mass = 1e14;        // lognormal + clusters family
+  // Particle-mesh family: one box per `cones_per_box` consecutive maps (its sigma8 and Omega_m drawn per box),
+  // each map a cone of its own orientations; the planes reach the furthest source of the ranges.
+  ParticleMeshSettings particle_mesh;
+  LightconeSettings lightcone;
+  long cones_per_box = 50;
 };
 
 // Throws std::invalid_argument naming the option.
@@ -62,12 +72,21 @@ class SkyFamilySampler {
                            std::uint64_t parameter_stream, std::uint64_t field_stream,
                            std::uint64_t halo_stream, SkyParameters& drawn);
   const SkyFamilySettings& settings() const { return settings_; }
+  // The shear of the last map when the family gives one of its own (particle-mesh cones are not periodic: their
+  // shear comes from the convergence on a grid twice as wide, cropped); empty for periodic families, whose
+  // shear is the periodic forward model of the map.
+  std::optional<FlatFieldPair> take_shear() { return std::exchange(last_shear_, std::nullopt); }
 
  private:
   struct Models;
   Models& models_for(double sigma8, double omega_m, double z_source, const FlatGrid& grid);
+  std::vector<double> draw_particle_mesh(const FlatGrid& grid, long index, std::uint64_t seed,
+                                         std::uint64_t cone_stream, SkyParameters& drawn);
   SkyFamilySettings settings_;
   std::unique_ptr<Models> cached_;
+  std::unique_ptr<LensPlanes> box_;  // the particle-mesh box of maps [box_index_ * cones_per_box, ...)
+  long box_index_ = -1;
+  std::optional<FlatFieldPair> last_shear_;
 };
 
 }  // namespace lofimap::pipeline

@@ -67,8 +67,9 @@ TrainingMapData simulate_training_map(SkyFamilySampler& sampler, const TrainingS
   SkyParameters drawn;
   const auto kappa = sampler.draw(c.grid, index, c.seed, sky_streams + static_cast<std::uint64_t>(index),
                                   base, sky_streams + halo_offset + static_cast<std::uint64_t>(index), drawn);
-  // The field is periodic: its shear is the periodic forward model (no padding).
-  const auto shear = flat_shear_from_convergence({n, n, kappa, {}}, 1.0);
+  // A periodic field's shear is the periodic forward model (no padding); a light cone brings its own.
+  auto own_shear = sampler.take_shear();
+  const auto shear = own_shear ? std::move(*own_shear) : flat_shear_from_convergence({n, n, kappa, {}}, 1.0);
 
   RandomStream rng(c.seed, base + 1);
   TrainingMapData m;

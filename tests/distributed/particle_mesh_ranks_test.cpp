@@ -42,7 +42,8 @@ TEST(ParticleMeshRanks, ParticlesMatchASingleProcess) {
   single.gaussian_initial_conditions(11, 0);
   split.run({}, {});
   single.run({}, {});
-  const auto a = positions_by_id(world, split), b = positions_by_id(distributed::Communicator::self(), single);
+  const auto a = positions_by_id(world, split),
+             b = positions_by_id(distributed::Communicator::self(), single);
   ASSERT_EQ(a.size(), b.size());
   ASSERT_EQ(a.size(), 3u * 16 * 16 * 16);
   double worst = 0, moved = 0;

@@ -62,7 +62,8 @@ TEST(LensPlanes, BornConvergenceOfUniformSheetsMatchesTheDirectProjection) {
   for (int i = 0; i < 3; ++i) {
     const double chi_s = c.comoving_distance(nz.z[static_cast<size_t>(i)]);
     for (size_t j = 0; j < planes.size(); ++j)
-      direct += nz.n[static_cast<size_t>(i)] * width[i] * direct_sheet_kappa(c, planes[j].chi_low, planes[j].chi_high, chi_s, delta[j]);
+      direct += nz.n[static_cast<size_t>(i)] * width[i] *
+                direct_sheet_kappa(c, planes[j].chi_low, planes[j].chi_high, chi_s, delta[j]);
     total += nz.n[static_cast<size_t>(i)] * width[i];
   }
   EXPECT_NEAR(kappa[0], direct / total, 1e-4 * std::abs(direct / total));

@@ -36,7 +36,8 @@ TEST(GrowthFactors, MatchTheIntegralGrowthOfLcdm) {
   // Second order in LCDM: D2 ~ -3/7 D1^2 Omega_m(a)^(-1/143) (Bouchet et al. 1995), within 0.5%.
   for (double z : {0.0, 1.0}) {
     const double a = 1 / (1 + z), om = c.omega_m_at(z);
-    EXPECT_NEAR(g.d2(a) / (-3.0 / 7 * g.d1(a) * g.d1(a) * std::pow(om, -1.0 / 143)), 1.0, 5e-3) << "z = " << z;
+    EXPECT_NEAR(g.d2(a) / (-3.0 / 7 * g.d1(a) * g.d1(a) * std::pow(om, -1.0 / 143)), 1.0, 5e-3)
+        << "z = " << z;
   }
 }
 
@@ -60,7 +61,8 @@ TEST(Cosmology, WigglesOscillateAboutTheNoWiggleTransfer) {
   // Same sigma8 either way.
   double s_nw = 0, s_w = 0;
   for (double lk = -4; lk < 1; lk += 0.001) {
-    const double k = std::pow(10.0, lk), x = k * 8 / 0.6774, w = 3 * (std::sin(x) - x * std::cos(x)) / (x * x * x);
+    const double k = std::pow(10.0, lk), x = k * 8 / 0.6774,
+                 w = 3 * (std::sin(x) - x * std::cos(x)) / (x * x * x);
     s_nw += c.delta2_linear(k, 0) * w * w, s_w += c.delta2_linear_wiggles(k, 0) * w * w;
   }
   EXPECT_NEAR(s_w / s_nw, 1.0, 2e-3);
@@ -74,7 +76,8 @@ ParticleMeshSettings small_box(long particles, long mesh, int steps) {
 
 TEST(ParticleMesh, SecondOrderDisplacementOfCrossedPlaneWaves) {
   // delta0 = A cos(k x) + B cos(k y): psi1 = -(A sin kx, B sin ky, 0) / k and, from
-  // laplacian phi2 = phi1_xx phi1_yy = A B cos kx cos ky, grad phi2 = A B / (2 k) (sin kx cos ky, cos kx sin ky, 0).
+  // laplacian phi2 = phi1_xx phi1_yy = A B cos kx cos ky, grad phi2 = A B / (2 k) (sin kx cos ky, cos kx sin
+  // ky, 0).
   const auto p = planck2015_tng();
   const auto s = small_box(16, 16, 1);  // initial conditions only
   ParticleMesh pm(distributed::Communicator::world(), p, s);
@@ -102,7 +105,8 @@ TEST(ParticleMesh, SecondOrderDisplacementOfCrossedPlaneWaves) {
       double dx = pm.positions()[static_cast<size_t>(3 * i + d)] - q[d] - d1 * psi1[d] - d2 * psi2[d];
       dx -= s.box_mpc * std::round(dx / s.box_mpc);
       worst_x = std::max(worst_x, std::abs(dx));
-      worst_p = std::max(worst_p, std::abs(pm.momenta()[static_cast<size_t>(3 * i + d)] - g1 * psi1[d] - g2 * psi2[d]));
+      worst_p = std::max(
+          worst_p, std::abs(pm.momenta()[static_cast<size_t>(3 * i + d)] - g1 * psi1[d] - g2 * psi2[d]));
     }
   }
   // The second-order term is ~0.3 Mpc here; both agree to rounding.
@@ -143,7 +147,8 @@ TEST(ParticleMesh, LinearModeGrowsAsD1WithFewSteps) {
     double mid = 0;
     const double end = linear_growth_ratio(steps, 0.5, mid);
     std::printf("steps %d: displacement / D1 = %.5f at a = 0.5, %.5f at a = 1\n", steps, mid, end);
-    // Measured 0.3% low at a = 1 on 32 cells (0.06% on 64): the cloud-in-cell read-out of a displaced lattice.
+    // Measured 0.3% low at a = 1 on 32 cells (0.06% on 64): the cloud-in-cell read-out of a displaced
+    // lattice.
     EXPECT_NEAR(end, 1.0, 0.005) << steps << " steps";
     EXPECT_NEAR(mid, 1.0, 0.005) << steps << " steps";
   }
