@@ -55,13 +55,15 @@ void add_spectrum_options(CLI::App* cmd, pipeline::SpectrumOptions& s) {
 void add_particle_mesh_options(CLI::App* cmd, pipeline::ParticleMeshSettings& pm, long* cones_per_box) {
   cmd->add_option("--pm-box", pm.box_mpc, "particle-mesh: box side [Mpc]")->capture_default_str();
   whole_number(cmd->add_option_function<long>(
-                       "--pm-particles", [&pm](long n) { pm.particles = pm.mesh = n; },
-                       "particle-mesh: particles per side, one per mesh cell (default 128)"),
+                   "--pm-particles", [&pm](long n) { pm.particles = pm.mesh = n; },
+                   "particle-mesh: particles per side, one per mesh cell (default 128)"),
                4, 2048);
-  whole_number(cmd->add_option("--pm-steps", pm.steps, "particle-mesh: kick-drift-kick steps")->capture_default_str(),
-               1, 1000);
-  whole_number(cmd->add_option("--pm-threads", pm.threads, "particle-mesh: threads per rank")->capture_default_str(),
-               1, 1024);
+  whole_number(
+      cmd->add_option("--pm-steps", pm.steps, "particle-mesh: kick-drift-kick steps")->capture_default_str(),
+      1, 1000);
+  whole_number(
+      cmd->add_option("--pm-threads", pm.threads, "particle-mesh: threads per rank")->capture_default_str(),
+      1, 1024);
   if (cones_per_box)
     whole_number(cmd->add_option("--cones-per-box", *cones_per_box,
                                  "particle-mesh: consecutive maps that share one box (each its own cone)")

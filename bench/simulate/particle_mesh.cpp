@@ -3,12 +3,14 @@
 //           and the growth of the box's largest modes against D(z) (same seed, so cosmic variance cancels);
 //   cones   convergence C_ell over N cones of one box against the Limber/halofit C_ell, Hann-apodised maps;
 //   cost    wall time and peak memory of the box and of the cones.
-// Usage: lofimap-bench-particle-mesh power|cones [--box L] [--particles N] [--steps S] [--cones C]
-//        [--npix P] [--pixel ARCMIN] [--z-source Z] [--seed S]
+// Usage: lofimap-bench-particle-mesh power|cones [--box L] [--particles N] [--steps S] [--threads T]
+//        [--boxes B] [--cones C per box] [--npix P] [--pixel ARCMIN] [--z-source Z] [--seed S] [--bins N]
+//        [--haloes 0|1] [--smoothing-cells S] [--halo-min-mass M] [--plane-pixels N] [--slabs-per-box S]
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
+#include <complex>
 #include <cstdio>
 #include <cstdlib>
 #include <numbers>
@@ -18,6 +20,7 @@
 #include "pipeline/flat/flat_power_spectrum.hpp"
 #include "pipeline/simulate/lens_planes.hpp"
 #include "pipeline/simulate/particle_mesh.hpp"
+#include "pipeline/simulate/submesh_haloes.hpp"
 
 using namespace lofimap;
 using namespace lofimap::pipeline;
@@ -43,7 +46,9 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   ParticleMeshSettings pm;
   pm.box_mpc = 256, pm.particles = pm.mesh = 128, pm.steps = 10;
-  int cones = 20, bins = 16;
+  int cones = 20, bins = 16, boxes = 1;
+  SubmeshHaloSettings haloes;
+  LightconeSettings cone;
   long npix = 240;
   double pixel = 0.5, z_source = 1.0;
   std::uint64_t seed = 7;
@@ -69,6 +74,18 @@ int main(int argc, char** argv) {
       seed = std::stoull(v);
     else if (k == "--bins")
       bins = std::stoi(v);
+    else if (k == "--boxes")
+      boxes = std::stoi(v);
+    else if (k == "--haloes")
+      haloes.enabled = v != "0";
+    else if (k == "--smoothing-cells")
+      haloes.smoothing_cells = std::stod(v);
+    else if (k == "--halo-min-mass")
+      haloes.m_min_msun = std::stod(v);
+    else if (k == "--plane-pixels")
+      cone.plane_pixels = std::stol(v);
+    else if (k == "--slabs-per-box")
+      cone.slabs_per_box = std::stoi(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -83,8 +100,24 @@ int main(int argc, char** argv) {
       ParticleMesh box(comm, cosmology, pm);
       box.gaussian_initial_conditions(seed, 0);
       const auto initial = box.power_spectrum(bins);
+      // Growth of the largest modes: sum Re(d_final d_init*) / sum |d_init|^2 over the same modes, against D.
+      const double kf = 2 * std::numbers::pi / pm.box_mpc;
+      std::vector<std::vector<std::complex<double>>> before;
+      for (double f : {2.0, 3.0, 4.0}) before.push_back(box.density_modes(f * kf));
       box.run_to(a_end, {}, {});
       const auto final_p = box.power_spectrum(bins);
+      std::vector<double> growth_ratio;
+      for (size_t i = 0; i < before.size(); ++i) {
+        const auto after = box.density_modes((2.0 + i) * kf);
+        double sums[3] = {0, 0, static_cast<double>(after.size())};
+        for (size_t m = 0; m < after.size(); ++m)
+          sums[0] += (after[m] * std::conj(before[i][m])).real(), sums[1] += std::norm(before[i][m]);
+        comm.allreduce_sum(sums, 3);
+        growth_ratio.push_back(sums[0] / sums[1] / (box.growth().d1(a_end) / box.growth().d1(box.a_start())));
+        if (root)
+          std::printf("# growth of the %.0f modes with k < %.0f k_f (%.4f/Mpc) / (D/D_init): %.5f\n", sums[2],
+                      2.0 + i, (2.0 + i) * kf, growth_ratio.back());
+      }
       const double z = 1 / a_end - 1,
                    growth2 = std::pow(box.growth().d1(a_end) / box.growth().d1(box.a_start()), 2);
       if (!root) continue;
@@ -100,11 +133,7 @@ int main(int argc, char** argv) {
       }
     }
   } else if (mode == "cones") {
-    LightconeSettings cone;
     cone.z_max = z_source;
-    auto t0 = std::chrono::steady_clock::now();
-    const auto planes = LensPlanes::simulate(comm, cosmology, pm, cone, seed, 0);
-    const double box_seconds = seconds_since(t0);
     const auto grid = FlatGrid::square(npix, pixel);
     SourceDistribution sources;
     sources.z_single = z_source;
@@ -122,36 +151,62 @@ int main(int argc, char** argv) {
         window[static_cast<size_t>(y * npix + x)] = wx * wy, w2 += wx * wx * wy * wy;
       }
     w2 /= static_cast<double>(npix * npix);
-    t0 = std::chrono::steady_clock::now();
-    std::vector<double> sum, sum2, expected, ell;
-    double skew = 0, var = 0;
-    for (int k = 0; k < cones; ++k) {
-      auto kappa = planes.convergence(grid, sources, seed, 1000 + static_cast<std::uint64_t>(k));
-      double m = 0;
-      for (double v : kappa) m += v;
-      m /= static_cast<double>(kappa.size());
-      double m2 = 0, m3 = 0;
-      for (double v : kappa) m2 += (v - m) * (v - m), m3 += std::pow(v - m, 3);
-      var += m2 / static_cast<double>(kappa.size()), skew += m3 / static_cast<double>(kappa.size());
-      for (size_t i = 0; i < kappa.size(); ++i) kappa[i] = (kappa[i] - m) * window[i];
-      const auto p = measure_flat_power(kappa, grid, bins, theory);
-      if (sum.empty()) sum.assign(p.ell.size(), 0), sum2 = sum, expected = p.expected, ell = p.ell;
-      for (size_t b = 0; b < p.ell.size(); ++b)
-        sum[b] += p.power[b] / w2, sum2[b] += std::pow(p.power[b] / w2, 2);
+    const HaloModel model(c, sources, HaloModelSettings{haloes.m_min_msun, 3e15, 0.05, 40});
+    std::vector<double> box_mean, box_mean2, expected, ell, box_mean_nohalo;
+    double skew = 0, var = 0, box_seconds = 0, cone_seconds = 0, halo_count = 0;
+    for (int b = 0; b < boxes; ++b) {
+      auto t0 = std::chrono::steady_clock::now();
+      const auto planes =
+          LensPlanes::simulate(comm, cosmology, pm, cone, seed, static_cast<std::uint64_t>(b) << 20);
+      box_seconds += seconds_since(t0);
+      t0 = std::chrono::steady_clock::now();
+      std::vector<double> sum, sum_nohalo;
+      for (int k = 0; k < cones; ++k) {
+        const std::uint64_t stream = 1000 + static_cast<std::uint64_t>(b * cones + k);
+        auto kappa = planes.convergence(grid, sources, seed, stream);
+        auto plain = kappa;
+        if (haloes.enabled)
+          halo_count += static_cast<double>(
+              add_submesh_haloes(kappa, grid, planes, model, haloes, seed, stream, stream + (1u << 30))
+                  .size());
+        double m = 0;
+        for (double v : kappa) m += v;
+        m /= static_cast<double>(kappa.size());
+        double m2 = 0, m3 = 0;
+        for (double v : kappa) m2 += (v - m) * (v - m), m3 += std::pow(v - m, 3);
+        var += m2 / static_cast<double>(kappa.size()), skew += m3 / static_cast<double>(kappa.size());
+        for (size_t i = 0; i < kappa.size(); ++i)
+          kappa[i] = (kappa[i] - m) * window[i], plain[i] = (plain[i] - m) * window[i];
+        const auto p = measure_flat_power(kappa, grid, bins, theory);
+        const auto q = measure_flat_power(plain, grid, bins, theory);
+        if (sum.empty()) sum.assign(p.ell.size(), 0), sum_nohalo = sum, expected = p.expected, ell = p.ell;
+        for (size_t i = 0; i < p.ell.size(); ++i)
+          sum[i] += p.power[i] / w2 / cones, sum_nohalo[i] += q.power[i] / w2 / cones;
+      }
+      cone_seconds += seconds_since(t0);
+      if (box_mean.empty()) box_mean.assign(sum.size(), 0), box_mean2 = box_mean, box_mean_nohalo = box_mean;
+      for (size_t i = 0; i < sum.size(); ++i)
+        box_mean[i] += sum[i] / boxes, box_mean2[i] += sum[i] * sum[i] / boxes,
+            box_mean_nohalo[i] += sum_nohalo[i] / boxes;
     }
-    const double cone_seconds = seconds_since(t0);
     if (!root) return 0;
-    var /= cones, skew /= cones;
+    const double maps = static_cast<double>(boxes) * cones;
+    var /= maps, skew /= maps;
     std::printf(
-        "# %s, %zu planes, ranks %d: box %.1f s, %d cones of %ld^2 at %.2f' in %.2f s, peak %.0f MiB\n",
-        pm.describe().c_str(), planes.planes().size(), comm.size(), box_seconds, cones, npix, pixel,
-        cone_seconds, peak_mib());
+        "# %s, %zu planes per cone, ranks %d: %d boxes in %.1f s, %d cones each of %ld^2 at %.2f' in %.2f s "
+        "(%.0f sub-mesh haloes per cone, M >= %.1e, smoothing %.2f cells), peak %.0f MiB\n",
+        pm.describe().c_str(),
+        static_cast<size_t>(std::ceil(c.comoving_distance(z_source) / (pm.box_mpc / cone.slabs_per_box))),
+        comm.size(), boxes, box_seconds, cones, npix, pixel, cone_seconds, halo_count / maps,
+        haloes.m_min_msun, haloes.smoothing_cells, peak_mib());
     std::printf("# z_s = %.2f: rms kappa %.5f, skewness %.3f\n", z_source, std::sqrt(var),
                 skew / std::pow(var, 1.5));
-    std::printf("# ell   C_cones/C_limber   error of the mean\n");
-    for (size_t b = 0; b < ell.size(); ++b) {
-      const double mean = sum[b] / cones, sd = std::sqrt(std::max(0.0, sum2[b] / cones - mean * mean));
-      std::printf("%8.0f %8.4f %8.4f\n", ell[b], mean / expected[b], sd / std::sqrt(cones) / expected[b]);
+    std::printf("# ell   C/C_limber (with haloes)  error of the mean over boxes   C/C_limber (mesh alone)\n");
+    for (size_t i = 0; i < ell.size(); ++i) {
+      const double sd = std::sqrt(std::max(0.0, box_mean2[i] - box_mean[i] * box_mean[i]));
+      std::printf("%8.0f %8.4f %8.4f %8.4f\n", ell[i], box_mean[i] / expected[i],
+                  boxes > 1 ? sd / std::sqrt(boxes - 1.0) / expected[i] : 0.0,
+                  box_mean_nohalo[i] / expected[i]);
     }
   } else {
     std::fprintf(stderr, "unknown mode %s\n", mode.c_str());

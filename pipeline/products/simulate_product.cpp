@@ -271,12 +271,24 @@ SimulateReport run_simulate(const SimulateRequest& r) {
                                : gaussian_field(cl, f.grid, f.seed, 0);
     } else {
       // One map of the training sets' sampler, every range fixed at this command's cosmology.
-      const SkyFamilySettings settings = halo_family_settings(f);
+      SkyFamilySettings settings = halo_family_settings(f);
       const SkyFamily family = settings.families.front();
+      // A particle-mesh cone with an n(z) gives each simulated galaxy its own redshift and source plane.
+      settings.source_planes = family == SkyFamily::particle_mesh && settings.nz && r.catalogue;
       SkyParameters drawn;
       SkyFamilySampler sampler(settings);
       sky.kappa = sampler.draw(f.grid, 0, f.seed, 2, 0, 1, drawn);
       own_shear = sampler.take_shear();
+      if (auto planes = sampler.take_source_planes()) {
+        sky.plane_z = std::move(planes->z);
+        sky.plane_kappa = std::move(planes->kappa);
+        sky.plane_gamma1 = std::move(planes->gamma1);
+        sky.plane_gamma2 = std::move(planes->gamma2);
+        sky.nz = *settings.nz;
+        summary << "tomographic truth: " << sky.plane_z.size() - 1
+                << " source planes up to z = " << sky.plane_z.back()
+                << "; each galaxy's redshift drawn from --nz\n  ";
+      }
       if (family == SkyFamily::particle_mesh)
         summary << "particle-mesh light cone: " << settings.particle_mesh.describe() << ", "
                 << settings.lightcone.slabs_per_box << " lens planes per box\n  ";
@@ -293,7 +305,8 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     }
     if (own_shear && !f.haloes.empty())
       throw std::invalid_argument("--nfw: not with --family particle-mesh (its shear comes from the cone)");
-    const auto shear = own_shear ? *own_shear : flat_shear_from_convergence({f.grid.nx, f.grid.ny, sky.kappa, {}}, 1.0);
+    const auto shear =
+        own_shear ? *own_shear : flat_shear_from_convergence({f.grid.nx, f.grid.ny, sky.kappa, {}}, 1.0);
     sky.gamma1 = shear.a;
     sky.gamma2 = shear.b;
     summary << "flat field " << f.grid.nx << "^2 at " << f.grid.pixel_arcmin << "', kappa rms "
@@ -304,10 +317,12 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       if (f.family == "particle-mesh") {
         const auto& pm = f.particle_mesh;
         cards.push_back({"LMPMBOX", pm.box_mpc, "particle-mesh box side [Mpc]"});
-        cards.push_back({"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
+        cards.push_back(
+            {"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
         cards.push_back({"LMPMSTEP", static_cast<long long>(pm.steps), "kick-drift-kick steps"});
         cards.push_back({"LMPMZST", pm.z_start, "initial redshift (2LPT)"});
-        cards.push_back({"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
+        cards.push_back(
+            {"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
         cards.push_back({"LMPMREPL", "rotate+flip+shift", "box replicas along the line of sight"});
       }
       const auto k = to_float(sky.kappa), g1 = to_float(sky.gamma1), g2 = to_float(sky.gamma2);
@@ -318,7 +333,7 @@ SimulateReport run_simulate(const SimulateRequest& r) {
         quicklook(truth_png->temp_path(), flat_view(sky.kappa, sky.patch), "Truth convergence κ");
     }
     if (r.catalogue) {
-      CatalogueWriter writer(cat_out->temp_path(), r.catalogue->preset);
+      CatalogueWriter writer(cat_out->temp_path(), r.catalogue->preset, !sky.plane_z.empty());
       sample_flat_galaxies(sky, -1, r.catalogue->density, r.catalogue->noise, mask.get(), f.seed + 1, 1 << 20,
                            [&](const GalaxySample& s) { writer.append(s); });
       writer.close();
@@ -357,10 +372,12 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       if (f.family == "particle-mesh") {
         const auto& pm = f.particle_mesh;
         cards.push_back({"LMPMBOX", pm.box_mpc, "particle-mesh box side [Mpc]"});
-        cards.push_back({"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
+        cards.push_back(
+            {"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
         cards.push_back({"LMPMSTEP", static_cast<long long>(pm.steps), "kick-drift-kick steps"});
         cards.push_back({"LMPMZST", pm.z_start, "initial redshift (2LPT)"});
-        cards.push_back({"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
+        cards.push_back(
+            {"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
         cards.push_back({"LMPMREPL", "rotate+flip+shift", "box replicas along the line of sight"});
       }
       const auto k = to_float(sim.kappa), q = to_float(sim.q), u = to_float(sim.u);

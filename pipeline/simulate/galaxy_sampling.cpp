@@ -82,7 +82,7 @@ void observe(GalaxySample& s, RandomStream& rng, const ShapeNoise& noise, double
 void reset(GalaxySample& s, size_t n) {
   s.galaxies = ShearCatalogue{};
   s.galaxies.reserve(n);
-  for (auto* v : {&s.true_kappa, &s.true_g1, &s.true_g2}) {
+  for (auto* v : {&s.true_kappa, &s.true_g1, &s.true_g2, &s.z}) {
     v->clear();
     v->reserve(n);
   }
@@ -106,6 +106,37 @@ void for_each_chunk(long long count, double mean, std::uint64_t seed, long chunk
   }
 }
 
+// Redshifts from a tabulated n(z), piecewise linear between the table's points: the cumulative distribution
+// of each trapezoid inverted exactly (a quadratic in the offset).
+class RedshiftSampler {
+ public:
+  explicit RedshiftSampler(const SourceDistribution& nz) : z_(nz.z), n_(nz.n) {
+    if (z_.size() < 2 || n_.size() != z_.size()) throw std::invalid_argument("--nz: need at least two rows");
+    cdf_.assign(z_.size(), 0.0);
+    for (size_t i = 1; i < z_.size(); ++i)
+      cdf_[i] = cdf_[i - 1] + 0.5 * (n_[i - 1] + n_[i]) * (z_[i] - z_[i - 1]);
+    if (!(cdf_.back() > 0)) throw std::invalid_argument("--nz: the redshift distribution has no weight");
+  }
+  double draw(RandomStream& rng) const {
+    const double target = rng.uniform() * cdf_.back();
+    const size_t i =
+        std::min(z_.size() - 1,
+                 static_cast<size_t>(std::upper_bound(cdf_.begin(), cdf_.end(), target) - cdf_.begin()));
+    const size_t lo = i == 0 ? 0 : i - 1;
+    const double dz = z_[lo + 1] - z_[lo], a = n_[lo], slope = (n_[lo + 1] - n_[lo]) / dz,
+                 need = target - cdf_[lo];
+    // a x + slope x^2 / 2 = need for x in [0, dz].
+    double x = std::abs(slope) < 1e-12 * std::max(a, 1e-300)
+                   ? need / a
+                   : (-a + std::sqrt(std::max(0.0, a * a + 2 * slope * need))) / slope;
+    if (!std::isfinite(x)) x = 0;
+    return z_[lo] + std::clamp(x, 0.0, dz);
+  }
+
+ private:
+  std::vector<double> z_, n_, cdf_;
+};
+
 void check_noise(const ShapeNoise& noise, double density) {
   if (!(noise.sigma_e >= 0 && noise.sigma_e < 1))
     throw std::invalid_argument("--sigma-e: must lie in [0, 1)");
@@ -120,6 +151,9 @@ void sample_flat_galaxies(const FlatSky& sky, long long count, double density, c
   check_noise(noise, density);
   const FlatGrid& p = sky.patch;
   const double area = static_cast<double>(p.nx * p.ny) * p.pixel_arcmin * p.pixel_arcmin;
+  const bool tomographic = !sky.plane_z.empty();
+  std::optional<RedshiftSampler> redshifts;
+  if (tomographic) redshifts.emplace(sky.nz);
   for_each_chunk(count, density * area, seed, chunk, sink, [&](RandomStream& rng, GalaxySample& s) {
     const double fx = rng.uniform() * static_cast<double>(p.nx),
                  fy = rng.uniform() * static_cast<double>(p.ny);
@@ -127,8 +161,23 @@ void sample_flat_galaxies(const FlatSky& sky, long long count, double density, c
     gnomonic_deproject(p.centre, (fx - 0.5 * static_cast<double>(p.nx)) * p.pixel_deg(),
                        (fy - 0.5 * static_cast<double>(p.ny)) * p.pixel_deg(), ra, dec);
     if (mask && !mask->contains(ra, dec)) return;
-    observe(s, rng, noise, ra, dec, bilinear(sky.kappa, p, fx - 0.5, fy - 0.5),
-            bilinear(sky.gamma1, p, fx - 0.5, fy - 0.5), bilinear(sky.gamma2, p, fx - 0.5, fy - 0.5));
+    if (!tomographic) {
+      observe(s, rng, noise, ra, dec, bilinear(sky.kappa, p, fx - 0.5, fy - 0.5),
+              bilinear(sky.gamma1, p, fx - 0.5, fy - 0.5), bilinear(sky.gamma2, p, fx - 0.5, fy - 0.5));
+      return;
+    }
+    // The galaxy's redshift, then the fields of the source planes around it, linear in z.
+    const double z = redshifts->draw(rng);
+    const auto& zs = sky.plane_z;
+    const size_t hi = std::clamp<size_t>(
+        static_cast<size_t>(std::upper_bound(zs.begin(), zs.end(), z) - zs.begin()), 1, zs.size() - 1);
+    const double t = std::clamp((z - zs[hi - 1]) / (zs[hi] - zs[hi - 1]), 0.0, 1.0);
+    auto at = [&](const std::vector<std::vector<double>>& f) {
+      return (1 - t) * bilinear(f[hi - 1], p, fx - 0.5, fy - 0.5) +
+             t * bilinear(f[hi], p, fx - 0.5, fy - 0.5);
+    };
+    observe(s, rng, noise, ra, dec, at(sky.plane_kappa), at(sky.plane_gamma1), at(sky.plane_gamma2));
+    s.z.push_back(z);
   });
 }
 
@@ -183,15 +232,19 @@ void sample_sphere_galaxies(const SphereSimulation& sky, double density, const S
 struct CatalogueWriter::Impl {
   SurveyPreset preset;
   std::unique_ptr<io::FitsTableWriter> writer;
+  bool redshift = false;
 };
 
-CatalogueWriter::CatalogueWriter(const std::string& path, const std::string& preset_name) : impl_(new Impl) {
+CatalogueWriter::CatalogueWriter(const std::string& path, const std::string& preset_name, bool redshift)
+    : impl_(new Impl) {
   impl_->preset = survey_preset(preset_name);
   const ColumnMap& c = impl_->preset.columns;
   std::vector<std::string> names;
   for (const auto* n : {&c.ra, &c.dec, &c.e1, &c.e2, &c.weight, &c.r11, &c.r22, &c.m, &c.c1, &c.c2, &c.e_rms})
     if (!n->empty()) names.push_back(*n);
   for (const char* n : {"TRUE_KAPPA", "TRUE_GAMMA1", "TRUE_GAMMA2"}) names.push_back(n);
+  impl_->redshift = redshift;
+  if (redshift) names.push_back(c.z.empty() ? "Z" : c.z);
   impl_->writer = std::make_unique<io::FitsTableWriter>(path, "CATALOGUE", names);
 }
 
@@ -222,6 +275,10 @@ void CatalogueWriter::append(const GalaxySample& s) {
   cols.push_back(s.true_kappa.data());
   cols.push_back(t1.data());
   cols.push_back(t2.data());
+  if (impl_->redshift) {
+    if (s.z.size() != n) throw std::logic_error("catalogue writer: a galaxy without its redshift");
+    cols.push_back(s.z.data());
+  }
   impl_->writer->append(cols, static_cast<long>(n));
   rows_ += static_cast<long long>(n);
 }

@@ -11,6 +11,7 @@
 
 #include "pipeline/core/shear_catalogue.hpp"
 #include "pipeline/flat/flat_geometry.hpp"
+#include "pipeline/simulate/cosmology.hpp"
 
 namespace lofimap::pipeline {
 
@@ -21,12 +22,19 @@ struct SphereSimulation;
 struct FlatSky {
   FlatGrid patch;
   std::vector<double> kappa, gamma1, gamma2;
+  // Tomographic truth (particle-mesh cones with an n(z)): the fields for single source planes at redshifts
+  // plane_z (ascending); each galaxy then draws its redshift from `nz` and takes the fields interpolated
+  // linearly in z between the two planes around it. Empty: every galaxy sees kappa, gamma1, gamma2.
+  std::vector<double> plane_z;
+  std::vector<std::vector<double>> plane_kappa, plane_gamma1, plane_gamma2;
+  SourceDistribution nz;
 };
 
 struct GalaxySample {
   ShearCatalogue galaxies;               // observed shapes, internal frame, unit weights
   std::vector<double> true_kappa;        // per galaxy
   std::vector<double> true_g1, true_g2;  // the shear (or reduced shear) that was applied, internal frame
+  std::vector<double> z;                 // per galaxy, when the truth is tomographic (else empty)
 };
 
 struct ShapeNoise {
@@ -57,7 +65,8 @@ void sample_sphere_galaxies(const SphereSimulation& sky, double density_per_arcm
 // same convention as the shapes.
 class CatalogueWriter {
  public:
-  CatalogueWriter(const std::string& path, const std::string& preset);
+  // `redshift`: also a redshift column, named as the preset's (Z where the preset has none).
+  CatalogueWriter(const std::string& path, const std::string& preset, bool redshift = false);
   ~CatalogueWriter();
   void append(const GalaxySample& sample);
   void close();

@@ -23,7 +23,8 @@ double nfw_mass_factor(double c) {
   return std::log(1 + c) - c / (1 + c);
 }
 
-// Mean of (chi_s - chi_l) / chi_s over the sources behind the lens (zero in front of it).
+}  // namespace
+
 double lensing_efficiency(const Cosmology& cosmo, const SourceDistribution& src, double z_lens) {
   const double chi_l = cosmo.comoving_distance(z_lens);
   if (src.z.empty()) {
@@ -42,7 +43,6 @@ double lensing_efficiency(const Cosmology& cosmo, const SourceDistribution& src,
   }
   return norm > 0 ? num / norm : 0;
 }
-}  // namespace
 
 HaloModel::HaloModel(const Cosmology& cosmo, const SourceDistribution& sources, const HaloModelSettings& s)
     : cosmo_(cosmo), sources_(sources), settings_(s), mass_function_(cosmo) {

@@ -37,6 +37,10 @@ struct LightconeHalo {
 
 class RandomStream;
 
+// Mean of (chi_s - chi_l) / chi_s over the sources behind a lens at z_lens (zero in front of it); an n(z) by
+// trapezoids of its table.
+double lensing_efficiency(const Cosmology& cosmo, const SourceDistribution& sources, double z_lens);
+
 class HaloModel {
  public:
   HaloModel(const Cosmology& cosmo, const SourceDistribution& sources,

@@ -7,44 +7,11 @@
 #include <string>
 
 #include "pipeline/core/random_stream.hpp"
+#include "pipeline/simulate/halo_model_sky.hpp"
 
 namespace lofimap::pipeline {
 
 namespace {
-
-// Lensing efficiency g(chi) = <(chi_s - chi) / chi_s> over the sources beyond chi.
-struct Efficiency {
-  std::vector<double> chi_s, weight;  // source distances and normalised weights
-  double operator()(double chi) const {
-    double g = 0;
-    for (size_t i = 0; i < chi_s.size(); ++i)
-      if (chi_s[i] > chi) g += weight[i] * (chi_s[i] - chi) / chi_s[i];
-    return g;
-  }
-};
-
-Efficiency efficiency_of(const Cosmology& c, const SourceDistribution& s) {
-  Efficiency e;
-  if (s.z.empty()) {
-    e.chi_s = {c.comoving_distance(s.z_single)};
-    e.weight = {1};
-    return e;
-  }
-  // Trapezoid weights over the tabulated n(z).
-  double total = 0;
-  for (size_t i = 0; i < s.z.size(); ++i) {
-    const double lo = i == 0 ? s.z[0] : 0.5 * (s.z[i - 1] + s.z[i]);
-    const double hi = i + 1 == s.z.size() ? s.z[i] : 0.5 * (s.z[i] + s.z[i + 1]);
-    const double w = s.n[i] * (hi - lo);
-    if (w <= 0 || s.z[i] <= 0) continue;
-    e.chi_s.push_back(c.comoving_distance(s.z[i]));
-    e.weight.push_back(w);
-    total += w;
-  }
-  if (!(total > 0)) throw std::invalid_argument("--nz: the redshift distribution has no weight");
-  for (auto& w : e.weight) w /= total;
-  return e;
-}
 
 double max_source_z(const SourceDistribution& s) {
   if (s.z.empty()) return s.z_single;
@@ -65,6 +32,17 @@ double bilinear(const float* map, long n, double box, double t0, double t1) {
   auto at = [&](long i, long j) { return static_cast<double>(map[i * n + j]); };
   return (1 - u0) * ((1 - u1) * at(i0, j0) + u1 * at(i0, j1)) +
          u0 * ((1 - u1) * at(i1, j0) + u1 * at(i1, j1));
+}
+
+// Whether particle `id` belongs to the sample of about `wanted` out of `total` (a hash of the id, so the
+// sample does not depend on how the particles are spread over ranks).
+bool keep_in_sample(std::uint64_t id, long wanted, double total) {
+  if (static_cast<double>(wanted) >= total) return true;
+  std::uint64_t z = id + 0x9e3779b97f4a7c15ULL;  // splitmix64 finaliser
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53 < static_cast<double>(wanted) / total;
 }
 
 }  // namespace
@@ -143,6 +121,21 @@ LensPlanes::LensPlanes(const distributed::Communicator& comm, ParticleMesh& pm, 
     auto& plane = planes_[static_cast<size_t>(count - 1) - index];
     plane.contrast.resize(sums.size());
     for (size_t k = 0; k < sums.size(); ++k) plane.contrast[k] = static_cast<float>(sums[k] / mean - 1);
+    // A subsample keyed by particle id (the same whatever the ranks), gathered and ordered by id.
+    const auto ids = pm.ids();
+    std::vector<double> mine;
+    for (size_t i = 0; i < particles; ++i)
+      if (keep_in_sample(ids[i], kSampleParticles, total)) {
+        mine.push_back(static_cast<double>(ids[i]));
+        for (size_t d = 0; d < 3; ++d) mine.push_back(x[3 * i + d]);
+      }
+    const auto all = comm.allgatherv(std::span<const double>(mine));
+    std::vector<size_t> order(all.size() / 4);
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return all[4 * a] < all[4 * b]; });
+    plane.sample.resize(3 * order.size());
+    for (size_t i = 0; i < order.size(); ++i)
+      for (size_t d = 0; d < 3; ++d) plane.sample[3 * i + d] = static_cast<float>(all[4 * order[i] + 1 + d]);
   });
 }
 
@@ -150,7 +143,6 @@ std::vector<double> LensPlanes::weights(const SourceDistribution& sources) const
   if (max_source_z(sources) > z_max_ * (1 + 1e-9))
     throw std::invalid_argument("source redshift " + std::to_string(max_source_z(sources)) +
                                 " lies beyond the lens planes (z_max " + std::to_string(z_max_) + ")");
-  const auto g = efficiency_of(cosmology_, sources);
   const double prefactor = 1.5 * cosmology_.parameters().omega_m / std::pow(cosmology_.hubble_distance(), 2);
   std::vector<double> w(planes_.size(), 0.0);
   constexpr int kPoints = 32;  // midpoint rule across each slab
@@ -160,47 +152,99 @@ std::vector<double> LensPlanes::weights(const SourceDistribution& sources) const
     double s = 0;
     for (int i = 0; i < kPoints; ++i) {
       const double chi = p.chi_low + (i + 0.5) * h;
-      const double eff = g(chi);
+      const double z = cosmology_.redshift_at_distance(chi), eff = lensing_efficiency(cosmology_, sources, z);
       if (eff <= 0) continue;
-      s += chi * eff * (1 + cosmology_.redshift_at_distance(chi));
+      s += chi * eff * (1 + z);
     }
     w[j] = prefactor * s * h;
   }
   return w;
 }
 
+std::vector<LensPlanes::Orientation> LensPlanes::cone(std::uint64_t seed, std::uint64_t cone_stream,
+                                                      std::size_t planes) const {
+  RandomStream rng(seed, cone_stream);
+  std::vector<Orientation> out;
+  for (size_t j = 0; j < planes; j += static_cast<size_t>(slabs_)) {
+    Orientation o;
+    o.axis = std::min(2, static_cast<int>(3 * rng.uniform()));
+    o.swap = rng.uniform() < 0.5, o.flip0 = rng.uniform() < 0.5, o.flip1 = rng.uniform() < 0.5;
+    o.flip_los = rng.uniform() < 0.5;
+    o.shift0 = box_ * rng.uniform(), o.shift1 = box_ * rng.uniform();
+    o.los_shift = std::min(slabs_ - 1, static_cast<int>(slabs_ * rng.uniform()));
+    out.push_back(o);
+  }
+  return out;
+}
+
+namespace {
+int slab_of(std::size_t j, const LensPlanes::Orientation& o, int slabs) {
+  const int i = static_cast<int>(j % static_cast<size_t>(slabs));
+  return ((o.flip_los ? slabs - 1 - i : i) + o.los_shift) % slabs;
+}
+}  // namespace
+
+double LensPlanes::contrast(std::size_t j, const Orientation& o, double x_rad, double y_rad) const {
+  const float* map =
+      planes_[j].contrast.data() +
+      static_cast<size_t>(o.axis * slabs_ + slab_of(j, o, slabs_)) * static_cast<size_t>(n_ * n_);
+  const double chi = planes_[j].chi_mid;
+  const double u = (o.flip0 ? -1 : 1) * chi * x_rad + o.shift0,
+               v = (o.flip1 ? -1 : 1) * chi * y_rad + o.shift1;
+  return o.swap ? bilinear(map, n_, box_, v, u) : bilinear(map, n_, box_, u, v);
+}
+
+bool LensPlanes::sample_particle(std::size_t j, const Orientation& o, const FlatGrid& grid, RandomStream& rng,
+                                 int tries, double& x_pix, double& y_pix) const {
+  const auto& sample = planes_[j].sample;
+  const size_t count = sample.size() / 3;
+  if (count == 0) return false;
+  const double thickness = box_ / slabs_, chi = planes_[j].chi_mid, deg = std::numbers::pi / 180;
+  const int slab = slab_of(j, o, slabs_);
+  const int a0 = o.axis == 0 ? 1 : 0, a1 = o.axis == 2 ? 1 : 2;
+  auto centred = [&](double t, double shift) {  // offset from the shift, in [-box/2, box/2)
+    double d = std::fmod(t - shift, box_);
+    if (d < -box_ / 2) d += box_;
+    if (d >= box_ / 2) d -= box_;
+    return d;
+  };
+  for (int t = 0; t < tries; ++t) {
+    const size_t i = std::min(count - 1, static_cast<size_t>(rng.uniform() * static_cast<double>(count)));
+    const double los = sample[3 * i + static_cast<size_t>(o.axis)];
+    if (std::min(slabs_ - 1, static_cast<int>(los / thickness)) != slab) continue;
+    const double t0 = sample[3 * i + static_cast<size_t>(a0)], t1 = sample[3 * i + static_cast<size_t>(a1)];
+    const double u = o.swap ? t1 : t0, v = o.swap ? t0 : t1;
+    const double x = (o.flip0 ? -1 : 1) * centred(u, o.shift0) / chi,
+                 y = (o.flip1 ? -1 : 1) * centred(v, o.shift1) / chi;
+    const double px = x / deg / grid.pixel_deg() + 0.5 * static_cast<double>(grid.nx - 1);
+    const double py = y / deg / grid.pixel_deg() + 0.5 * static_cast<double>(grid.ny - 1);
+    if (px >= -0.5 && py >= -0.5 && px < static_cast<double>(grid.nx) - 0.5 &&
+        py < static_cast<double>(grid.ny) - 0.5) {
+      x_pix = px, y_pix = py;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::size_t LensPlanes::plane_at(double chi) const {
+  const double thickness = box_ / slabs_;
+  return std::min(planes_.size() - 1, static_cast<size_t>(std::max(0.0, chi / thickness)));
+}
+
 std::vector<double> LensPlanes::convergence(const FlatGrid& grid, const SourceDistribution& sources,
                                             std::uint64_t seed, std::uint64_t cone_stream) const {
   const auto w = weights(sources);
-  const size_t plane_size = static_cast<size_t>(n_ * n_);
   std::vector<double> kappa(static_cast<size_t>(grid.pixels()), 0.0);
-  RandomStream rng(seed, cone_stream);
-  struct Orientation {
-    int axis = 0, los_shift = 0;
-    bool swap = false, flip0 = false, flip1 = false, flip_los = false;
-    double shift0 = 0, shift1 = 0;
-  } o;
+  const auto orientations = cone(seed, cone_stream, planes_.size());
   const double deg = std::numbers::pi / 180;
   for (size_t j = 0; j < planes_.size(); ++j) {
-    if (j % static_cast<size_t>(slabs_) == 0) {  // a new replica of the box: a new orientation
-      o.axis = std::min(2, static_cast<int>(3 * rng.uniform()));
-      o.swap = rng.uniform() < 0.5, o.flip0 = rng.uniform() < 0.5, o.flip1 = rng.uniform() < 0.5;
-      o.flip_los = rng.uniform() < 0.5;
-      o.shift0 = box_ * rng.uniform(), o.shift1 = box_ * rng.uniform();
-      o.los_shift = std::min(slabs_ - 1, static_cast<int>(slabs_ * rng.uniform()));
-    }
     if (w[j] == 0) continue;
-    const int i = static_cast<int>(j % static_cast<size_t>(slabs_));
-    const int slab = ((o.flip_los ? slabs_ - 1 - i : i) + o.los_shift) % slabs_;
-    const float* map = planes_[j].contrast.data() + static_cast<size_t>(o.axis * slabs_ + slab) * plane_size;
-    const double chi = planes_[j].chi_mid;
+    const auto& o = orientations[j / static_cast<size_t>(slabs_)];
     for (long iy = 0; iy < grid.ny; ++iy)
-      for (long ix = 0; ix < grid.nx; ++ix) {
-        const double u = (o.flip0 ? -1 : 1) * chi * grid.x_of(ix) * deg + o.shift0;
-        const double v = (o.flip1 ? -1 : 1) * chi * grid.y_of(iy) * deg + o.shift1;
+      for (long ix = 0; ix < grid.nx; ++ix)
         kappa[static_cast<size_t>(iy * grid.nx + ix)] +=
-            w[j] * (o.swap ? bilinear(map, n_, box_, v, u) : bilinear(map, n_, box_, u, v));
-      }
+            w[j] * contrast(j, o, grid.x_of(ix) * deg, grid.y_of(iy) * deg);
   }
   return kappa;
 }

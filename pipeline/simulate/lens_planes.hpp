@@ -25,6 +25,8 @@
 
 namespace lofimap::pipeline {
 
+class RandomStream;
+
 struct LightconeSettings {
   int slabs_per_box = 2;  // lens planes per box length
   long plane_pixels = 0;  // projection grid per side; 0: the mesh size
@@ -39,7 +41,17 @@ class LensPlanes {
   struct Plane {
     double chi_low = 0, chi_high = 0, chi_mid = 0, a = 0;
     std::vector<float> contrast;  // [axis * slabs + slab][t0 * n + t1], projected density contrast
+    std::vector<float> sample;    // x y z [Mpc] of a random subsample of the particles at the plane's time
   };
+  // How one replica of the box is laid along a cone: the axis along the line of sight, the order of the other
+  // two, flips, shifts across the sky [Mpc] and along the line of sight [slabs].
+  struct Orientation {
+    int axis = 0, los_shift = 0;
+    bool swap = false, flip0 = false, flip1 = false, flip_los = false;
+    double shift0 = 0, shift1 = 0;
+  };
+  // Particles kept per plane for placing sub-mesh haloes on the cosmic web.
+  static constexpr long kSampleParticles = 65536;
 
   // Runs the box (collective over `comm`): Gaussian initial conditions from (seed, stream), snapshots at the
   // planes' times, projections summed over the ranks.
@@ -58,6 +70,17 @@ class LensPlanes {
   // (seed, cone_stream). Sources beyond the planes (z > z_max) are refused (std::invalid_argument).
   std::vector<double> convergence(const FlatGrid& grid, const SourceDistribution& sources, std::uint64_t seed,
                                   std::uint64_t cone_stream) const;
+  // The orientations of cone (seed, cone_stream): one per box length along the line of sight.
+  std::vector<Orientation> cone(std::uint64_t seed, std::uint64_t cone_stream, std::size_t planes) const;
+  // The projected contrast of plane j at sky position (x, y) [rad] in a cone whose replica has orientation o.
+  double contrast(std::size_t j, const Orientation& o, double x_rad, double y_rad) const;
+  // A particle of plane j's sample that falls inside the grid in orientation o (its fractional pixel
+  // position), drawn by up to `tries` uniform picks; false when none was found.
+  bool sample_particle(std::size_t j, const Orientation& o, const FlatGrid& grid, RandomStream& rng,
+                       int tries, double& x_pix, double& y_pix) const;
+  // The plane holding comoving distance chi (the last when beyond).
+  std::size_t plane_at(double chi) const;
+
   // Per-plane Born weights w_j for these sources (for tests and the Limber comparison).
   std::vector<double> weights(const SourceDistribution& sources) const;
 

@@ -470,6 +470,21 @@ std::complex<double> ParticleMesh::density_mode(long ix, long iy, long iz) {
   return {v[0], v[1]};
 }
 
+std::vector<std::complex<double>> ParticleMesh::density_modes(double k_max) {
+  paint_density();
+  const long n = settings_.mesh;
+  const double kf = kTwoPi / settings_.box_mpc;
+  std::vector<std::complex<double>> out;
+  size_t c = 0;
+  mesh_->fft.for_each_mode([&](long ix, long iy, long iz, std::complex<double>&) {
+    const long s[3] = {signed_index(ix, n), signed_index(iy, n), signed_index(iz, n)};
+    const double k = kf * std::sqrt(static_cast<double>(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]));
+    if (k > 0 && k < k_max) out.push_back(mesh_->delta[c]);
+    ++c;
+  });
+  return out;
+}
+
 std::vector<ParticleMesh::PowerBin> ParticleMesh::power_spectrum(int bins) {
   paint_density();
   const long n = settings_.mesh;

@@ -69,6 +69,10 @@ class ParticleMesh {
   // The density contrast's Fourier mode (ix, iy, iz) of the current particles on the force mesh
   // (collective; unnormalised FFT divided by mesh^3, so a contrast A cos(k x) has |mode| = A / 2).
   std::complex<double> density_mode(long ix, long iy, long iz);
+  // The density contrast's modes with |k| < k_max [1/Mpc] that this rank holds, in a fixed order (the same
+  // for every call on this object): cross-correlating two calls measures the growth of the same modes, free
+  // of cosmic variance and of shot noise (collective: the particles are painted).
+  std::vector<std::complex<double>> density_modes(double k_max);
   // Power spectrum of the current particles in `bins` log bins from the fundamental to the mesh's Nyquist
   // (collective): cloud-in-cell window deconvolved, shot noise subtracted. k [1/Mpc], P [Mpc^3].
   struct PowerBin {

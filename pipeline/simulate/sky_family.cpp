@@ -28,8 +28,8 @@ std::string family_name(SkyFamily f) {
 }
 
 SkyFamily parse_sky_family(const std::string& name) {
-  for (auto f : {SkyFamily::gaussian, SkyFamily::lognormal, SkyFamily::halo_model, SkyFamily::lognormal_clusters,
-                 SkyFamily::particle_mesh})
+  for (auto f : {SkyFamily::gaussian, SkyFamily::lognormal, SkyFamily::halo_model,
+                 SkyFamily::lognormal_clusters, SkyFamily::particle_mesh})
     if (family_name(f) == name) return f;
   throw std::invalid_argument("--family: unknown '" + name +
                               "' (gaussian, lognormal, halo-model, lognormal-clusters, particle-mesh)");
@@ -44,7 +44,8 @@ bool needs_cosmology(SkyFamily f) {
 }
 // Streams of the particle-mesh boxes: 2^61 + box for the box's parameters, 2^61 + 2^40 + 2^20 box + plane for
 // its initial conditions (apart from the maps' streams, which start at 0 and at 2^62).
-constexpr std::uint64_t kBoxStreams = std::uint64_t{1} << 61, kBoxFieldStreams = kBoxStreams + (std::uint64_t{1} << 40);
+constexpr std::uint64_t kBoxStreams = std::uint64_t{1} << 61,
+                        kBoxFieldStreams = kBoxStreams + (std::uint64_t{1} << 40);
 bool needs_lambda(SkyFamily f) {
   return f == SkyFamily::lognormal || f == SkyFamily::lognormal_clusters;
 }
@@ -144,7 +145,8 @@ std::vector<double> SkyFamilySampler::draw(const FlatGrid& grid, long index, std
   drawn.omega_m = draw_in(s.omega_m, rng);
   drawn.z_source = s.nz ? 0 : draw_in(s.z_source, rng);
   drawn.lambda = needs_lambda(drawn.family) ? draw_in(s.lambda, rng) : 0;
-  if (drawn.family == SkyFamily::particle_mesh) return draw_particle_mesh(grid, index, seed, halo_stream, drawn);
+  if (drawn.family == SkyFamily::particle_mesh)
+    return draw_particle_mesh(grid, index, seed, halo_stream, drawn);
   auto& m = models_for(drawn.sigma8, drawn.omega_m, drawn.z_source, grid);
   switch (drawn.family) {
     case SkyFamily::gaussian:
@@ -195,22 +197,79 @@ std::vector<double> SkyFamilySampler::draw_particle_mesh(const FlatGrid& grid, l
     auto cone = s.lightcone;
     cone.z_max = z_max;
     // A field wider than the box at the furthest plane would see the same structure twice across the map.
-    const double width = static_cast<double>(grid.nx) * grid.pixel_rad(), chi = Cosmology(p).comoving_distance(z_max);
+    const double width = static_cast<double>(grid.nx) * grid.pixel_rad(),
+                 chi = Cosmology(p).comoving_distance(z_max);
     if (width * chi > s.particle_mesh.box_mpc)
-      throw std::invalid_argument("--npix/--pixel: the field spans " + std::to_string(width * chi) + " Mpc at z = " +
-                                  std::to_string(z_max) + ", wider than the particle-mesh box (" +
+      throw std::invalid_argument("--npix/--pixel: the field spans " + std::to_string(width * chi) +
+                                  " Mpc at z = " + std::to_string(z_max) +
+                                  ", wider than the particle-mesh box (" +
                                   std::to_string(s.particle_mesh.box_mpc) + " Mpc; --pm-box)");
     box_.reset();  // free the previous box's planes first
-    box_ = std::make_unique<LensPlanes>(LensPlanes::simulate(distributed::Communicator::self(), p, s.particle_mesh,
-                                                             cone, seed,
-                                                             kBoxFieldStreams + (static_cast<std::uint64_t>(box) << 20)));
+    box_ = std::make_unique<LensPlanes>(
+        LensPlanes::simulate(distributed::Communicator::self(), p, s.particle_mesh, cone, seed,
+                             kBoxFieldStreams + (static_cast<std::uint64_t>(box) << 20)));
     box_index_ = box;
+    box_haloes_.reset();
   }
   // The cone on a grid twice as wide, its shear by the periodic forward model there, both cropped: the
   // shear of the kept part then feels the mass around it, as on the sky.
   const long n = grid.nx, wide = 2 * n, off = n / 2;
   const FlatGrid padded(grid.centre, grid.pixel_arcmin, wide, wide);
-  const auto kappa_wide = box_->convergence(padded, sources, seed, cone_stream);
+  auto kappa_wide = box_->convergence(padded, sources, seed, cone_stream);
+  std::vector<LightconeHalo> haloes;
+  if (s.submesh_haloes.enabled) {
+    const double z_key = s.nz ? 0 : drawn.z_source;
+    if (!box_haloes_ || box_haloes_z_ != z_key) {
+      HaloModelSettings hs;
+      hs.m_min_msun = s.submesh_haloes.m_min_msun;
+      box_haloes_ = std::make_unique<HaloModel>(box_->cosmology(), sources, hs);
+      box_haloes_z_ = z_key;
+    }
+    // The haloes draw from the cone's stream with bit 60 flipped (apart from every other stream of a set).
+    haloes = place_submesh_haloes(padded, *box_, *box_haloes_, seed, cone_stream,
+                                  cone_stream ^ (std::uint64_t{1} << 60));
+    paste_compensated_haloes(kappa_wide, padded, *box_, haloes, s.submesh_haloes);
+    drawn.haloes = static_cast<long>(haloes.size());
+  }
+  auto crop = [&](const std::vector<double>& wide_map) {
+    std::vector<double> out(static_cast<size_t>(n * n));
+    for (long y = 0; y < n; ++y)
+      for (long x = 0; x < n; ++x)
+        out[static_cast<size_t>(y * n + x)] = wide_map[static_cast<size_t>((y + off) * wide + x + off)];
+    return out;
+  };
+  if (s.source_planes && s.nz) {
+    // Single source planes every few lens planes (at most 16 beyond z = 0) up to the furthest source; the
+    // haloes' convergence rescaled from the n(z) to each plane by the ratio of lensing efficiencies. kappa
+    // grows smoothly with the source distance, so galaxies between planes interpolate linearly in z.
+    SourcePlaneFields f;
+    f.z.push_back(0);
+    for (auto* v : {&f.kappa, &f.gamma1, &f.gamma2})
+      v->push_back(std::vector<double>(static_cast<size_t>(n * n), 0.0));
+    const auto& cosmo = box_->cosmology();
+    const double thickness = box_->box() / box_->slabs_per_box(), chi_max = cosmo.comoving_distance(z_max);
+    const double spacing = thickness * std::ceil(chi_max / (16 * thickness));
+    for (double chi = spacing;; chi += spacing) {
+      const double z_plane = chi >= chi_max ? z_max : cosmo.redshift_at_distance(chi);
+      SourceDistribution single;
+      single.z_single = z_plane;
+      auto k = box_->convergence(padded, single, seed, cone_stream);
+      auto scaled = haloes;
+      std::erase_if(scaled, [&](LightconeHalo& h) {
+        const double from = lensing_efficiency(cosmo, sources, h.z),
+                     to = lensing_efficiency(cosmo, single, h.z);
+        if (!(from > 0 && to > 0)) return true;
+        h.kappa_norm *= to / from;
+        return false;
+      });
+      paste_compensated_haloes(k, padded, *box_, scaled, s.submesh_haloes);
+      const auto g = flat_shear_from_convergence({wide, wide, k, {}}, 1.0);
+      f.z.push_back(z_plane);
+      f.kappa.push_back(crop(k)), f.gamma1.push_back(crop(g.a)), f.gamma2.push_back(crop(g.b));
+      if (chi >= chi_max) break;
+    }
+    last_planes_ = std::move(f);
+  }
   const auto shear_wide = flat_shear_from_convergence({wide, wide, kappa_wide, {}}, 1.0);
   std::vector<double> kappa(static_cast<size_t>(n * n));
   FlatFieldPair shear{n, n, std::vector<double>(kappa.size()), std::vector<double>(kappa.size())};

@@ -1,9 +1,9 @@
 // Families of simulated convergence skies for training and judging learned maps: Gaussian random fields,
 // lognormal fields, halo-model skies (haloes above ~3e12 Msun on a Gaussian background) and lognormal fields
 // with massive clusters (haloes above 1e14 Msun on a lognormal background), and particle-mesh light cones (a
-// cosmic web: Born convergence through replicated N-body boxes, many cones per box). Each map draws its own lognormal
-// shift, source redshift, sigma8 and Omega_m from the ranges given, so a model learns a family rather than
-// one point of it; the total power is the Limber/halofit C_ell of the map's own cosmology.
+// cosmic web: Born convergence through replicated N-body boxes, many cones per box). Each map draws its own
+// lognormal shift, source redshift, sigma8 and Omega_m from the ranges given, so a model learns a family
+// rather than one point of it; the total power is the Limber/halofit C_ell of the map's own cosmology.
 #pragma once
 
 #include <cstdint>
@@ -14,12 +14,13 @@
 #include <vector>
 
 #include "pipeline/core/angular_spectrum.hpp"
+#include "pipeline/core/field_pair.hpp"
 #include "pipeline/core/flat_grid.hpp"
 #include "pipeline/simulate/cosmology.hpp"
-#include "pipeline/core/field_pair.hpp"
 #include "pipeline/simulate/halo_model_sky.hpp"
 #include "pipeline/simulate/lens_planes.hpp"
 #include "pipeline/simulate/particle_mesh.hpp"
+#include "pipeline/simulate/submesh_haloes.hpp"
 
 namespace lofimap::pipeline {
 
@@ -44,11 +45,21 @@ struct SkyFamilySettings {
   std::optional<SourceDistribution> nz;  // a fixed n(z) instead of a source plane
   double halo_min_mass = 3e12;           // halo-model family: lighter haloes stay in the background
   double cluster_min_mass = 1e14;        // lognormal + clusters family
-  // Particle-mesh family: one box per `cones_per_box` consecutive maps (its sigma8 and Omega_m drawn per box),
-  // each map a cone of its own orientations; the planes reach the furthest source of the ranges.
+  // Particle-mesh family: one box per `cones_per_box` consecutive maps (its sigma8 and Omega_m drawn per
+  // box), each map a cone of its own orientations; the planes reach the furthest source of the ranges.
   ParticleMeshSettings particle_mesh;
   LightconeSettings lightcone;
+  SubmeshHaloSettings submesh_haloes;
   long cones_per_box = 50;
+  // Particle-mesh cones with an n(z): also give the fields of single source planes (take_source_planes), for
+  // catalogues whose galaxies each have their own redshift.
+  bool source_planes = false;
+};
+
+// Convergence and shear of one cone for single source planes at redshifts z (ascending, the first 0).
+struct SourcePlaneFields {
+  std::vector<double> z;
+  std::vector<std::vector<double>> kappa, gamma1, gamma2;
 };
 
 // Throws std::invalid_argument naming the option.
@@ -72,10 +83,12 @@ class SkyFamilySampler {
                            std::uint64_t parameter_stream, std::uint64_t field_stream,
                            std::uint64_t halo_stream, SkyParameters& drawn);
   const SkyFamilySettings& settings() const { return settings_; }
-  // The shear of the last map when the family gives one of its own (particle-mesh cones are not periodic: their
-  // shear comes from the convergence on a grid twice as wide, cropped); empty for periodic families, whose
-  // shear is the periodic forward model of the map.
+  // The shear of the last map when the family gives one of its own (particle-mesh cones are not periodic:
+  // their shear comes from the convergence on a grid twice as wide, cropped); empty for periodic families,
+  // whose shear is the periodic forward model of the map.
   std::optional<FlatFieldPair> take_shear() { return std::exchange(last_shear_, std::nullopt); }
+  // The last map's source planes when settings().source_planes asked for them.
+  std::optional<SourcePlaneFields> take_source_planes() { return std::exchange(last_planes_, std::nullopt); }
 
  private:
   struct Models;
@@ -86,7 +99,10 @@ class SkyFamilySampler {
   std::unique_ptr<Models> cached_;
   std::unique_ptr<LensPlanes> box_;  // the particle-mesh box of maps [box_index_ * cones_per_box, ...)
   long box_index_ = -1;
+  std::unique_ptr<HaloModel> box_haloes_;  // its sub-mesh haloes, for the sources of box_haloes_z_
+  double box_haloes_z_ = -1;
   std::optional<FlatFieldPair> last_shear_;
+  std::optional<SourcePlaneFields> last_planes_;
 };
 
 }  // namespace lofimap::pipeline
