@@ -7,7 +7,8 @@
 #  4. one-point PDF, skewness and peak counts of particle-mesh, lognormal and halo-model skies (40 maps each,
 #     2 deg at 0.5', z_s = 1; peaks after 1' Gaussian smoothing above 3 sigma of the noise of n_gal 30, sigma_e
 #     0.26 per component: sigma_N = 0.26 / sqrt(4 pi (1')^2 30) = 0.0134);
-#  5. a 1,200-map training set of particle-mesh skies (128^2 at 0.5', 50 cones per box) at 1 and 2 ranks.
+#  5. particle-mesh training sets (128^2 at 0.5', 50 cones per box): 240 maps at 1 and 2 ranks (speed-up, rank
+#     identity), 1,200 maps at 2 ranks.
 # Usage: bench/simulate/particle_mesh.sh [build dir] [steps to run, default 12345]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,15 +48,19 @@ if [[ $steps == *4* ]]; then
   /usr/bin/python3 "$root/bench/simulate/one_point_stats.py" 0.5 0.0134 "$work"/stats_{pm,ln,hm}.h5
 fi
 if [[ $steps == *5* ]]; then
-  echo "== 5. 1,200-map particle-mesh training set (128^2 at 0.5', n_gal 5-80), 1 and 2 ranks"
-  args=(simulate training-set --family particle-mesh --maps 1200 --cones-per-box 50 --npix 128 --pixel 0.5
+  echo "== 5. particle-mesh training sets (128^2 at 0.5', n_gal 5-80, 50 cones per box): 240 maps at 1 and 2 ranks,"
+  echo "      then 1,200 maps at 2 ranks"
+  args=(simulate training-set --family particle-mesh --cones-per-box 50 --npix 128 --pixel 0.5
         --sigma8-range 0.75 0.88 --omega-m-range 0.27 0.35 --z-source-range 0.8 1.4 --density 5 80
         --sigma-e 0.25 0.31 --masked-fraction 0.1 --seed 41 --overwrite)
-  /usr/bin/time -f "1 rank:  %e s, peak RSS %M KiB" "$bin" --quiet --threads 1 "${args[@]}" -o "$work/ts_1.h5"
-  /usr/bin/time -f "2 ranks: %e s, peak RSS %M KiB per rank" mpirun -n 2 --bind-to none "$bin" --quiet --threads 1 \
-    "${args[@]}" -o "$work/ts_2.h5"
+  /usr/bin/time -f "240 maps, 1 rank:  %e s, peak RSS %M KiB" "$bin" --quiet --threads 1 "${args[@]}" --maps 240 \
+    -o "$work/ts_1.h5"
+  /usr/bin/time -f "240 maps, 2 ranks: %e s, peak RSS %M KiB per rank" mpirun -n 2 --bind-to none "$bin" --quiet \
+    --threads 1 "${args[@]}" --maps 240 -o "$work/ts_2.h5"
   /usr/bin/python3 -c "
 import h5py, numpy as np
 with h5py.File('$work/ts_1.h5') as a, h5py.File('$work/ts_2.h5') as b:
     print('1 vs 2 ranks, largest kappa difference:', float(np.abs(a['kappa'][()] - b['kappa'][()]).max()))"
+  /usr/bin/time -f "1,200 maps, 2 ranks: %e s, peak RSS %M KiB per rank" mpirun -n 2 --bind-to none "$bin" --quiet \
+    --threads 1 "${args[@]}" --maps 1200 -o "$work/ts_1200.h5"
 fi

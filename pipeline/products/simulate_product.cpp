@@ -20,6 +20,7 @@
 #include "pipeline/products/quicklook_raster.hpp"
 #include "pipeline/simulate/sky_family.hpp"
 #include "pipeline/simulate/sphere_halo_sky.hpp"
+#include "pipeline/simulate/sphere_particle_mesh_sky.hpp"
 #include "pipeline/simulate/sphere_random_fields.hpp"
 #include "pipeline/sphere/sphere_geometry.hpp"
 #include "pipeline/sphere/sphere_kaiser_squires.hpp"
@@ -355,9 +356,25 @@ SimulateReport run_simulate(const SimulateRequest& r) {
       if (f.family == "lognormal" && !(f.lambda > 0))
         throw std::invalid_argument("--family lognormal: give the shift with --lambda");
       sim = simulate_sphere(cl, f.nside, lmax, f.lambda, f.seed, 0, true);
+    } else if (f.family == "particle-mesh") {
+      // The cone inside --halo-cap, else the catalogue's --disc widened by 0.5 deg (its shear then feels mass
+      // beyond the galaxies).
+      const auto disc = r.catalogue ? r.catalogue->mask.disc : std::nullopt;
+      SphereCap cap;
+      if (f.halo_cap.size() == 3)
+        cap = {f.halo_cap[0], f.halo_cap[1], f.halo_cap[2]};
+      else if (disc && disc->size() == 3)
+        cap = {(*disc)[0], (*disc)[1], (*disc)[2] + 0.5};
+      else
+        throw std::invalid_argument(
+            "--family particle-mesh --sphere: give the cone's cap with --halo-cap RA DEC RADIUS "
+            "(or a catalogue --disc)");
+      SkyFamilySampler sampler(halo_family_settings(f));
+      sim = sphere_particle_mesh_sky(sampler, f.nside, lmax, cap, f.seed);
+      summary << "particle-mesh light cone in a " << cap.radius_deg << " deg cap at (" << cap.ra_deg << ", "
+              << cap.dec_deg << "): " << f.particle_mesh.describe() << "\n  ";
+      description += "; particle-mesh sky";
     } else {
-      if (f.family == "particle-mesh")
-        throw std::invalid_argument("--family particle-mesh: flat patches only (no HEALPix light cone yet)");
       const auto disc = r.catalogue ? r.catalogue->mask.disc : std::nullopt;
       auto halo_sky = sphere_halo_sky(f, cl, lmax, disc, description);
       summary << "halo-model sky: " << halo_sky.haloes.size() << " haloes\n  ";
