@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "distributed/slab_fft.hpp"
+#include "pipeline/core/machine_resources.hpp"
 #include "pipeline/core/random_stream.hpp"
 
 namespace lofimap::pipeline {
@@ -96,6 +97,9 @@ ParticleMesh::ParticleMesh(const distributed::Communicator& comm, const Cosmolog
                            const ParticleMeshSettings& settings)
     : comm_(comm), cosmology_(cosmology), settings_(settings), growth_(cosmology.omega_m) {
   validate(settings_);
+  require_memory(particle_mesh_bytes_per_rank(settings_, comm_.size()),
+                 "a particle mesh of " + std::to_string(settings_.particles) + "^3 on " +
+                     std::to_string(comm_.size()) + " rank(s) (--pm-particles)");
   mesh_ = std::make_unique<Mesh>(comm_, settings_.mesh, settings_.threads);
   const long n = settings_.mesh;
   const long begin = mesh_->fft.x_begin(), count = mesh_->fft.x_count();

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 #include "pipeline/core/random_stream.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/simulate/flat_random_fields.hpp"
@@ -204,6 +206,11 @@ std::vector<double> SkyFamilySampler::draw_particle_mesh(const FlatGrid& grid, l
                                   " Mpc at z = " + std::to_string(z_max) +
                                   ", wider than the particle-mesh box (" +
                                   std::to_string(s.particle_mesh.box_mpc) + " Mpc; --pm-box)");
+    // Cost up front: memory per rank (the box runs on this rank alone) and the planes it keeps.
+    const double planes = std::ceil(chi / (s.particle_mesh.box_mpc / s.lightcone.slabs_per_box));
+    spdlog::info("particle-mesh box {} (maps {} to {}): {}, {} lens planes to z = {:.2f}, about {:.0f} MiB",
+                 box, box * s.cones_per_box, (box + 1) * s.cones_per_box - 1, s.particle_mesh.describe(),
+                 planes, z_max, particle_mesh_bytes_per_rank(s.particle_mesh, 1) / 1048576);
     box_.reset();  // free the previous box's planes first
     box_ = std::make_unique<LensPlanes>(
         LensPlanes::simulate(distributed::Communicator::self(), p, s.particle_mesh, cone, seed,

@@ -86,6 +86,7 @@ expect 2 "--family.*need a cosmology.*--cl-file"  -- simulate training-set --fam
 expect 2 "--npix/--pixel.*wider than the particle-mesh box" -- simulate field --npix 512 --pixel 1 --family particle-mesh --pm-particles 16 --pm-box 100 -o out.fits
 expect 2 "particle-mesh --sphere: give the cone's cap" -- simulate field --sphere --nside 32 --family particle-mesh -o out.fits
 expect 2 "particle-mesh --sphere: give a cap of radius" -- simulate field --sphere --nside 32 --family particle-mesh --halo-cap 0 0 40 -o out.fits
+expect 2 "particle mesh of 2048.*--pm-particles"   -- simulate field --npix 32 --family particle-mesh --pm-particles 2048 --pm-box 5000 -o out.fits
 expect 2 "--pm-particles: need an even number"    -- simulate training-set --family particle-mesh --pm-particles 7 -o out.fits
 expect 2 "--cones-per-box"                        -- simulate training-set --family particle-mesh --cones-per-box 0 -o out.fits
 expect 2 "--sigma8-range.*0.4 <= MIN"             -- simulate training-set --family gaussian --sigma8-range 0.1 0.9 -o out.fits
