@@ -13,7 +13,7 @@ work=${4:-$root/bench/work/lofo/particle-mesh}
 lofimap="$build/bin/lofimap"
 mkdir -p "$work" && cd "$work"
 seed=900
-for p in 1 0.5 0.29; do
+for p in 0.29 0.5 1; do
   for n in 10 30 70; do
     tag=p$(echo "$p" | tr -d .)_n$n
     seed=$((seed + 1))

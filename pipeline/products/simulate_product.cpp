@@ -143,6 +143,18 @@ void write_halo_list(const std::string& path, const std::vector<LightconeHalo>& 
   writer.close();
 }
 
+// The particle-mesh box behind a truth field, in its header.
+void add_particle_mesh_cards(std::vector<io::HeaderCard>& cards, const FieldOptions& f) {
+  const auto& pm = f.particle_mesh;
+  cards.push_back({"LMPMBOX", pm.box_mpc, "particle-mesh box side [Mpc]"});
+  cards.push_back({"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
+  cards.push_back({"LMPMSTEP", static_cast<long long>(pm.steps), "kick-drift-kick steps"});
+  cards.push_back({"LMPMZST", pm.z_start, "initial redshift (2LPT)"});
+  cards.push_back(
+      {"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
+  cards.push_back({"LMPMREPL", "rotate+flip+shift", "box replicas along the line of sight"});
+}
+
 // A halo family's sampler settings with every range fixed at the command's cosmology (one family, one
 // source plane or n(z)); validated, with the checks the command's options need first.
 SkyFamilySettings halo_family_settings(const FieldOptions& f) {
@@ -315,17 +327,7 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     if (truth_out) {
       auto cards = common;
       cards.push_back({"LMCL", description, "convergence spectrum"});
-      if (f.family == "particle-mesh") {
-        const auto& pm = f.particle_mesh;
-        cards.push_back({"LMPMBOX", pm.box_mpc, "particle-mesh box side [Mpc]"});
-        cards.push_back(
-            {"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
-        cards.push_back({"LMPMSTEP", static_cast<long long>(pm.steps), "kick-drift-kick steps"});
-        cards.push_back({"LMPMZST", pm.z_start, "initial redshift (2LPT)"});
-        cards.push_back(
-            {"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
-        cards.push_back({"LMPMREPL", "rotate+flip+shift", "box replicas along the line of sight"});
-      }
+      if (f.family == "particle-mesh") add_particle_mesh_cards(cards, f);
       const auto k = to_float(sky.kappa), g1 = to_float(sky.gamma1), g2 = to_float(sky.gamma2);
       io::write_flat_fits(truth_out->temp_path(), tan_grid(f.grid),
                           {{"KAPPA", "", k.data()}, {"GAMMA1", "", g1.data()}, {"GAMMA2", "", g2.data()}},
@@ -386,17 +388,7 @@ SimulateReport run_simulate(const SimulateRequest& r) {
     if (truth_out) {
       auto cards = common;
       cards.push_back({"LMCL", description, "convergence spectrum"});
-      if (f.family == "particle-mesh") {
-        const auto& pm = f.particle_mesh;
-        cards.push_back({"LMPMBOX", pm.box_mpc, "particle-mesh box side [Mpc]"});
-        cards.push_back(
-            {"LMPMPART", static_cast<long long>(pm.particles), "particles (= mesh cells) per side"});
-        cards.push_back({"LMPMSTEP", static_cast<long long>(pm.steps), "kick-drift-kick steps"});
-        cards.push_back({"LMPMZST", pm.z_start, "initial redshift (2LPT)"});
-        cards.push_back(
-            {"LMPMSLAB", static_cast<long long>(f.lightcone.slabs_per_box), "lens planes per box length"});
-        cards.push_back({"LMPMREPL", "rotate+flip+shift", "box replicas along the line of sight"});
-      }
+      if (f.family == "particle-mesh") add_particle_mesh_cards(cards, f);
       const auto k = to_float(sim.kappa), q = to_float(sim.q), u = to_float(sim.u);
       io::write_healpix_fits(truth_out->temp_path(), f.nside,
                              {{"KAPPA", "", k.data()}, {"Q", "", q.data()}, {"U", "", u.data()}}, cards);

@@ -40,6 +40,17 @@ double sinc(double x) {
   return std::abs(x) < 1e-8 ? 1 : std::sin(x) / x;
 }
 
+// Cloud-in-cell cells of a position (x y z in [0, box), `scale` cells per Mpc on a periodic mesh of n): the
+// lower cell c0, the next one c1 (wrapped) and the fractional offset u towards it, per axis.
+inline void cic_cells(const double* x, double scale, long n, double u[3], long c0[3], long c1[3]) {
+  for (int d = 0; d < 3; ++d) {
+    const double s = x[d] * scale;
+    const long c = std::min(n - 1, static_cast<long>(s));
+    u[d] = s - static_cast<double>(c);
+    c0[d] = c, c1[d] = c + 1 == n ? 0 : c + 1;
+  }
+}
+
 // The cloud-in-cell window of mode (s0, s1, s2) on n cells, squared: prod_d sinc^4(pi s_d / n).
 double cic_window_squared(const long s[3], long n) {
   double w = 1;
@@ -300,12 +311,7 @@ void ParticleMesh::paint(std::span<const double> positions) {
   for (size_t i = 0; i < count; ++i) {
     double u[3];
     long c0[3], c1[3];
-    for (size_t d = 0; d < 3; ++d) {
-      const double s = positions[3 * i + d] * scale;
-      const long c = std::min(n - 1, static_cast<long>(s));
-      u[d] = s - static_cast<double>(c);
-      c0[d] = c, c1[d] = c + 1 == n ? 0 : c + 1;
-    }
+    cic_cells(positions.data() + 3 * i, scale, n, u, c0, c1);
     // x: the local plane and the next one (the ghost when it is the slab's last).
     const long x0 = c0[0] - begin, x1 = x0 + 1;
     if (x0 < 0 || x0 >= planes) throw std::logic_error("particle mesh: a particle outside its rank's slab");
@@ -402,12 +408,7 @@ void ParticleMesh::compute_forces() {
     for (size_t i = 0; i < count; ++i) {
       double u[3];
       long c0[3], c1[3];
-      for (size_t e = 0; e < 3; ++e) {
-        const double sc = positions_[3 * i + e] * scale;
-        const long cc = std::min(n - 1, static_cast<long>(sc));
-        u[e] = sc - static_cast<double>(cc);
-        c0[e] = cc, c1[e] = cc + 1 == n ? 0 : cc + 1;
-      }
+      cic_cells(positions_.data() + 3 * i, scale, n, u, c0, c1);
       const long x0 = c0[0] - begin;
       double f = 0;
       for (int bx = 0; bx < 2; ++bx) {
