@@ -463,18 +463,6 @@ void ParticleMesh::run_to(double a_end, const std::vector<double>& snapshot_a, c
   }
 }
 
-std::complex<double> ParticleMesh::density_mode(long ix, long iy, long iz) {
-  paint_density();
-  double v[2] = {0, 0};
-  size_t c = 0;
-  mesh_->fft.for_each_mode([&](long x, long y, long z, std::complex<double>&) {
-    if (x == ix && y == iy && z == iz) v[0] = mesh_->delta[c].real(), v[1] = mesh_->delta[c].imag();
-    ++c;
-  });
-  comm_.allreduce_sum(v, 2);
-  return {v[0], v[1]};
-}
-
 std::vector<std::complex<double>> ParticleMesh::density_modes(double k_max) {
   paint_density();
   const long n = settings_.mesh;

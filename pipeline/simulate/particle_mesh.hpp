@@ -66,9 +66,6 @@ class ParticleMesh {
   // The same, stopping at a_end (the steps uniform in a from the current time to a_end).
   void run_to(double a_end, const std::vector<double>& snapshot_a, const Snapshot& at_snapshot);
 
-  // The density contrast's Fourier mode (ix, iy, iz) of the current particles on the force mesh
-  // (collective; unnormalised FFT divided by mesh^3, so a contrast A cos(k x) has |mode| = A / 2).
-  std::complex<double> density_mode(long ix, long iy, long iz);
   // The density contrast's modes with |k| < k_max [1/Mpc] that this rank holds, in a fixed order (the same
   // for every call on this object): cross-correlating two calls measures the growth of the same modes, free
   // of cosmic variance and of shot noise (collective: the particles are painted).
