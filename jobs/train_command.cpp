@@ -55,6 +55,9 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
       ->capture_default_str();
   cmd->add_option("--checkpoint", c->checkpoint, "checkpoint file (default <output>.checkpoint)");
   cmd->add_flag("--resume", c->resume, "continue from the checkpoint");
+  cmd->add_option("--init-weights", c->init_weights,
+                  "start from this model's weights (same --model-size and channels) instead of random ones; "
+                  "a fresh optimiser and schedule");
   positive_only(cmd->add_option("--stop-after", c->stop_after,
                                 "checkpoint and stop after this many steps (batch-job slices)"));
   cmd->add_option("--log", c->log_csv, "per-step CSV log (default <output>.log.csv)");

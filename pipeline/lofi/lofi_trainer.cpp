@@ -104,6 +104,26 @@ ValidationScore validate_model(const TrainConfig& c, models::FieldModel& net,
   return score;
 }
 
+// --init-weights: the parameters of a model of the same network (the training ranges may differ), copied by
+// name into `net`, which stays on its device.
+void load_initial_weights(const std::string& path, const models::LofiOptions& options, models::FieldModel& net) {
+  std::unique_ptr<models::FieldModel> start;
+  try {
+    start = models::open_field_model(path, &options);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--init-weights: ") + e.what());
+  }
+  const auto from = start->named_parameters();
+  torch::NoGradGuard no_grad;
+  for (auto& p : net.named_parameters()) {
+    const auto* source = from.find(p.key());
+    if (!source || !source->sizes().equals(p.value().sizes()))
+      throw std::invalid_argument("--init-weights: " + path + " has no parameter " + p.key() + " of shape " +
+                                  c10::str(p.value().sizes()));
+    p.value().copy_(*source);
+  }
+}
+
 }  // namespace
 
 std::vector<torch::Tensor> global_batch_gradients(const TrainConfig& c, models::FieldModel& net,
@@ -163,6 +183,10 @@ TrainSummary train_lofi(const TrainConfig& c, const distributed::Communicator& c
     step = load_training_checkpoint(checkpoint, net, *opt, c);
     if (comm.is_root()) spdlog::info("resumed from {} at step {}", checkpoint, step);
   } else {
+    if (!c.init_weights.empty()) {
+      load_initial_weights(c.init_weights, model_options, net);
+      if (comm.is_root()) spdlog::info("starting from the weights of {}", c.init_weights);
+    }
     reducer->broadcast_parameters();  // the seed makes them equal already; cheap insurance
   }
   summary.first_step = step;

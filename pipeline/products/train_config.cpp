@@ -59,7 +59,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, 
                                    wiener_channel, wiener_prior_file, patch_radius, ring_spacing, steps,
                                    global_batch, micro_batch, coords_per_map, steps_per_batch, jitter, loss,
                                    optimizer, learning_rate, weight_decay, schedule, clip_norm, seed,
-                                   validate_every, checkpoint_every, checkpoint, resume, stop_after, output,
+                                   validate_every, checkpoint_every, checkpoint, resume, init_weights, stop_after, output,
                                    log_csv, overwrite, device, overlap_reduction, check_replicas_every,
                                    command_line)
 
@@ -87,7 +87,8 @@ std::string TrainConfig::resume_difference(const std::string& record) const {
                                                                  {"weight_decay", "--weight-decay"},
                                                                  {"schedule", "--schedule"},
                                                                  {"clip_norm", "--clip-norm"},
-                                                                 {"seed", "--seed"}};
+                                                                 {"seed", "--seed"},
+                                                                 {"init_weights", "--init-weights"}};
   const auto started = nlohmann::json::parse(record, nullptr, /*allow_exceptions*/ false);
   if (started.is_discarded() || !started.is_object()) return "";
   const nlohmann::json now(*this);
@@ -143,11 +144,21 @@ void TrainConfig::validate(int ranks) const {
                      std::to_string(coords_per_map) + " queries per pass)");
   for (const auto& path : training_sets)
     if (!std::filesystem::exists(path)) throw io::Error(path, "reading a training set", "no such file");
+  if (!init_weights.empty()) {
+    if (!std::filesystem::exists(init_weights))
+      throw io::Error(init_weights, "reading the initial weights (--init-weights)", "no such file");
+    // The learned patch comes with the weights; a layout for a new one would be silently ignored.
+    if (patch_radius != 0 || ring_spacing != RingSpacing::Linear)
+      throw std::invalid_argument(
+          "--patch-radius/--ring-spacing: the sampling patch comes with --init-weights; drop them");
+  }
+  auto inputs = training_sets;
+  if (!init_weights.empty()) inputs.push_back(init_weights);
   io::check_writable(output, overwrite);
   io::check_writable(checkpoint_path(), true);  // replaced at every checkpoint
   // The log is an output too: a resumed run appends to it, a new one replaces it only with --overwrite.
   io::check_writable(log_path(), overwrite || resume);
-  for (const auto& out : {output, checkpoint_path(), log_path()}) io::check_not_an_input(out, training_sets);
+  for (const auto& out : {output, checkpoint_path(), log_path()}) io::check_not_an_input(out, inputs);
   io::check_distinct_outputs({output, checkpoint_path(), log_path()});
 }
 

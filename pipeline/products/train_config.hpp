@@ -57,6 +57,10 @@ struct TrainConfig {
   long checkpoint_every = 200;
   std::string checkpoint;  // checkpoint file (written atomically; "" = <output>.checkpoint)
   bool resume = false;
+  // Start from the parameters of this weights file (same network options) instead of random ones: training on
+  // from a model, e.g. with a new sky family in the mix or a survey's own footprint. A fresh optimiser and
+  // schedule; the new model records the new sets' ranges.
+  std::string init_weights;
   long stop_after = 0;  // checkpoint and stop after this many steps in this run (0: run to the end)
   std::string output;   // final model weights
   std::string log_csv;  // per-step log ("" = <output>.log.csv)

@@ -179,7 +179,10 @@ std::vector<double> SkyFamilySampler::draw(const FlatGrid& grid, long index, std
 std::vector<double> SkyFamilySampler::draw_particle_mesh(const FlatGrid& grid, long index, std::uint64_t seed,
                                                          std::uint64_t cone_stream, SkyParameters& drawn) {
   const auto& s = settings_;
-  const long box = index / s.cones_per_box;
+  // Map `index` is the (index / F)-th particle-mesh map of a set cycling through F families, so a box serves
+  // `cones_per_box` particle-mesh maps whatever the mix (counting all maps would leave it 1/F of them).
+  const long cone = index / static_cast<long>(s.families.size());
+  const long box = cone / s.cones_per_box;
   RandomStream box_rng(seed, kBoxStreams + static_cast<std::uint64_t>(box));
   drawn.sigma8 = draw_in(s.sigma8, box_rng);
   drawn.omega_m = draw_in(s.omega_m, box_rng);
@@ -208,8 +211,10 @@ std::vector<double> SkyFamilySampler::draw_particle_mesh(const FlatGrid& grid, l
                                   std::to_string(s.particle_mesh.box_mpc) + " Mpc; --pm-box)");
     // Cost up front: memory per rank (the box runs on this rank alone) and the planes it keeps.
     const double planes = std::ceil(chi / (s.particle_mesh.box_mpc / s.lightcone.slabs_per_box));
-    spdlog::info("particle-mesh box {} (maps {} to {}): {}, {} lens planes to z = {:.2f}, about {:.0f} MiB",
-                 box, box * s.cones_per_box, (box + 1) * s.cones_per_box - 1, s.particle_mesh.describe(),
+    const long families = static_cast<long>(s.families.size()), first = box * s.cones_per_box * families;
+    spdlog::info("particle-mesh box {} (maps {} to {}, every {}): {}, {} lens planes to z = {:.2f}, about {:.0f} MiB",
+                 box, first + index % families, first + (s.cones_per_box - 1) * families + index % families,
+                 families, s.particle_mesh.describe(),
                  planes, z_max, particle_mesh_bytes_per_rank(s.particle_mesh, 1) / 1048576);
     box_.reset();  // free the previous box's planes first
     box_ = std::make_unique<LensPlanes>(

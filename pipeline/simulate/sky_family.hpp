@@ -45,8 +45,8 @@ struct SkyFamilySettings {
   std::optional<SourceDistribution> nz;  // a fixed n(z) instead of a source plane
   double halo_min_mass = 3e12;           // halo-model family: lighter haloes stay in the background
   double cluster_min_mass = 1e14;        // lognormal + clusters family
-  // Particle-mesh family: one box per `cones_per_box` consecutive maps (its sigma8 and Omega_m drawn per
-  // box), each map a cone of its own orientations; the planes reach the furthest source of the ranges.
+  // Particle-mesh family: one box per `cones_per_box` consecutive particle-mesh maps (its sigma8 and Omega_m
+  // drawn per box), each map a cone of its own orientations; the planes reach the furthest source of the ranges.
   ParticleMeshSettings particle_mesh;
   LightconeSettings lightcone;
   SubmeshHaloSettings submesh_haloes;
@@ -97,7 +97,8 @@ class SkyFamilySampler {
                                          std::uint64_t cone_stream, SkyParameters& drawn);
   SkyFamilySettings settings_;
   std::unique_ptr<Models> cached_;
-  std::unique_ptr<LensPlanes> box_;  // the particle-mesh box of maps [box_index_ * cones_per_box, ...)
+  // The box of the particle-mesh maps [box_index_ * cones_per_box, ...), counted among particle-mesh maps.
+  std::unique_ptr<LensPlanes> box_;
   long box_index_ = -1;
   std::unique_ptr<HaloModel> box_haloes_;  // its sub-mesh haloes, for the sources of box_haloes_z_
   double box_haloes_z_ = -1;

@@ -94,12 +94,16 @@ assert d < 1e-6 * max(1.0, k[inside].std() * 100), d
 assert np.abs(q[inside]).std() > 0.1 * k[inside].std(), "no shear"
 PY
 run_set() {
-  "$@" -q simulate training-set --family particle-mesh,lognormal --lambda 0.02 --maps 6 --npix 48 --pixel 1 \
-    --pm-particles 32 --pm-box 120 --cones-per-box 2 --z-source-range 0.5 1.0 --seed 5 -o "$out" ||
+  "$@" simulate training-set --family particle-mesh,lognormal --lambda 0.02 --maps 6 --npix 48 --pixel 1 \
+    --pm-particles 32 --pm-box 120 --cones-per-box 2 --z-source-range 0.5 1.0 --seed 5 -o "$out" >"$out.log" 2>&1 ||
     fail "training set ($out)"
 }
 out=one.h5 run_set "$lofimap"
 out=two.h5 run_set "$mpiexec" -n 2 --allow-run-as-root --oversubscribe "$lofimap"
+# Maps 0, 2, 4 are the particle-mesh ones: with --cones-per-box 2 they take two boxes (counted among the
+# particle-mesh maps, not among all maps, which would give three).
+boxes=$(grep -c "particle-mesh box" one.h5.log)
+[ "$boxes" -eq 2 ] || fail "3 particle-mesh maps, --cones-per-box 2: $boxes boxes, expected 2"
 /usr/bin/python3 - <<'PY' || fail "1 vs 2 ranks"
 import h5py, numpy as np
 with h5py.File("one.h5") as a, h5py.File("two.h5") as b:

@@ -1,5 +1,6 @@
 // The training loop: a resumed run reproduces the uninterrupted run's losses exactly, a stop signal writes a
-// checkpoint and returns, validation improves over an untrained model, and bad options are refused.
+// checkpoint and returns, validation improves over an untrained model, a run can start from a model's weights,
+// and bad options are refused.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "io/error.hpp"
 #include "lognormal_training_set.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/lofi/lofi_trainer.hpp"
@@ -143,6 +145,55 @@ TEST(LofiTraining, SeveralPixelScalesInOneRun) {
   EXPECT_TRUE(std::isfinite(summary.val_rmse));
   const auto model = models::load_lofi(c.output);
   EXPECT_DOUBLE_EQ(model->options().train_pixel_arcmin, 0.5);
+}
+
+// Largest difference between two models' parameters of the same name.
+double max_parameter_difference(const std::string& a, const std::string& b) {
+  auto x = models::load_lofi(a), y = models::load_lofi(b);
+  const auto py = y->named_parameters();
+  double worst = 0;
+  for (const auto& p : x->named_parameters())
+    worst = std::max(worst, (p.value() - py[p.key()]).abs().max().item<double>());
+  return worst;
+}
+
+TEST(LofiTraining, InitWeightsStartFromAGivenModel) {
+  // A model trained 12 steps; a run from its weights at a vanishing learning rate (another seed, so its own
+  // random start would differ) must end on those weights, and a run without them must not.
+  const auto dir = lofimap::testing::scratch_dir();
+  auto c = make_set_and_config(dir);
+  const auto trained = train_lofi(c, distributed::Communicator::self());
+  auto from = c;
+  from.output = (dir / "from.pt").string();
+  from.init_weights = c.output;
+  from.steps = 1, from.learning_rate = 1e-12, from.seed = 7;
+  const auto continued = train_lofi(from, distributed::Communicator::self());
+  EXPECT_LT(max_parameter_difference(c.output, from.output), 1e-8);
+  EXPECT_NEAR(continued.val_rmse, trained.val_rmse, 1e-6 * trained.val_rmse);
+  auto fresh = from;
+  fresh.output = (dir / "fresh.pt").string();
+  fresh.init_weights.clear();
+  train_lofi(fresh, distributed::Communicator::self());
+  EXPECT_GT(max_parameter_difference(c.output, fresh.output), 1e-3);
+
+  // Another network, a missing file and a new patch layout are refused, naming the option.
+  auto other = from;
+  other.model_size = ModelSize::Medium;
+  try {
+    train_lofi(other, distributed::Communicator::self());
+    ADD_FAILURE() << "a compact model started a medium one";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--init-weights"), std::string::npos) << e.what();
+  }
+  auto missing = from;
+  missing.init_weights = (dir / "none.pt").string();
+  EXPECT_THROW(missing.validate(), io::Error);
+  auto patch = from;
+  patch.patch_radius = 3;
+  EXPECT_THROW(patch.validate(), std::invalid_argument);
+  auto over = from;
+  over.output = c.output;  // the starting weights must not be an output
+  EXPECT_THROW(over.validate(), io::Error);
 }
 
 TEST(LofiTraining, BadOptionsAreRefused) {
