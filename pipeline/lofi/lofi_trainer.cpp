@@ -106,7 +106,8 @@ ValidationScore validate_model(const TrainConfig& c, models::FieldModel& net,
 
 // --init-weights: the parameters of a model of the same network (the training ranges may differ), copied by
 // name into `net`, which stays on its device.
-void load_initial_weights(const std::string& path, const models::LofiOptions& options, models::FieldModel& net) {
+void load_initial_weights(const std::string& path, const models::LofiOptions& options,
+                          models::FieldModel& net) {
   std::unique_ptr<models::FieldModel> start;
   try {
     start = models::open_field_model(path, &options);

@@ -59,9 +59,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, 
                                    wiener_channel, wiener_prior_file, patch_radius, ring_spacing, steps,
                                    global_batch, micro_batch, coords_per_map, steps_per_batch, jitter, loss,
                                    optimizer, learning_rate, weight_decay, schedule, clip_norm, seed,
-                                   validate_every, checkpoint_every, checkpoint, resume, init_weights, stop_after, output,
-                                   log_csv, overwrite, device, overlap_reduction, check_replicas_every,
-                                   command_line)
+                                   validate_every, checkpoint_every, checkpoint, resume, init_weights,
+                                   stop_after, output, log_csv, overwrite, device, overlap_reduction,
+                                   check_replicas_every, command_line)
 
 std::string TrainConfig::record() const {
   return nlohmann::json(*this).dump();

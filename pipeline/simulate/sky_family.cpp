@@ -212,10 +212,11 @@ std::vector<double> SkyFamilySampler::draw_particle_mesh(const FlatGrid& grid, l
     // Cost up front: memory per rank (the box runs on this rank alone) and the planes it keeps.
     const double planes = std::ceil(chi / (s.particle_mesh.box_mpc / s.lightcone.slabs_per_box));
     const long families = static_cast<long>(s.families.size()), first = box * s.cones_per_box * families;
-    spdlog::info("particle-mesh box {} (maps {} to {}, every {}): {}, {} lens planes to z = {:.2f}, about {:.0f} MiB",
-                 box, first + index % families, first + (s.cones_per_box - 1) * families + index % families,
-                 families, s.particle_mesh.describe(),
-                 planes, z_max, particle_mesh_bytes_per_rank(s.particle_mesh, 1) / 1048576);
+    spdlog::info(
+        "particle-mesh box {} (maps {} to {}, every {}): {}, {} lens planes to z = {:.2f}, about {:.0f} MiB",
+        box, first + index % families, first + (s.cones_per_box - 1) * families + index % families, families,
+        s.particle_mesh.describe(), planes, z_max,
+        particle_mesh_bytes_per_rank(s.particle_mesh, 1) / 1048576);
     box_.reset();  // free the previous box's planes first
     box_ = std::make_unique<LensPlanes>(
         LensPlanes::simulate(distributed::Communicator::self(), p, s.particle_mesh, cone, seed,

@@ -46,7 +46,8 @@ struct SkyFamilySettings {
   double halo_min_mass = 3e12;           // halo-model family: lighter haloes stay in the background
   double cluster_min_mass = 1e14;        // lognormal + clusters family
   // Particle-mesh family: one box per `cones_per_box` consecutive particle-mesh maps (its sigma8 and Omega_m
-  // drawn per box), each map a cone of its own orientations; the planes reach the furthest source of the ranges.
+  // drawn per box), each map a cone of its own orientations; the planes reach the furthest source of the
+  // ranges.
   ParticleMeshSettings particle_mesh;
   LightconeSettings lightcone;
   SubmeshHaloSettings submesh_haloes;

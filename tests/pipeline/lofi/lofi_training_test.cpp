@@ -1,6 +1,6 @@
 // The training loop: a resumed run reproduces the uninterrupted run's losses exactly, a stop signal writes a
-// checkpoint and returns, validation improves over an untrained model, a run can start from a model's weights,
-// and bad options are refused.
+// checkpoint and returns, validation improves over an untrained model, a run can start from a model's
+// weights, and bad options are refused.
 #include <gtest/gtest.h>
 
 #include <signal.h>
