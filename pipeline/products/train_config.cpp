@@ -144,7 +144,9 @@ void TrainConfig::validate(int ranks) const {
                      std::to_string(coords_per_map) + " queries per pass)");
   for (const auto& path : training_sets)
     if (!std::filesystem::exists(path)) throw io::Error(path, "reading a training set", "no such file");
+  auto inputs = training_sets;  // no output may overwrite one of them
   if (!init_weights.empty()) {
+    inputs.push_back(init_weights);
     if (!std::filesystem::exists(init_weights))
       throw io::Error(init_weights, "reading the initial weights (--init-weights)", "no such file");
     // The learned patch comes with the weights; a layout for a new one would be silently ignored.
@@ -152,8 +154,6 @@ void TrainConfig::validate(int ranks) const {
       throw std::invalid_argument(
           "--patch-radius/--ring-spacing: the sampling patch comes with --init-weights; drop them");
   }
-  auto inputs = training_sets;
-  if (!init_weights.empty()) inputs.push_back(init_weights);
   io::check_writable(output, overwrite);
   io::check_writable(checkpoint_path(), true);  // replaced at every checkpoint
   // The log is an output too: a resumed run appends to it, a new one replaces it only with --overwrite.
