@@ -293,9 +293,12 @@ void register_simulate(CLI::App& app, const GlobalOptions& global, Action& actio
       }
       const auto comm = distributed::Communicator::world();
       const auto report = pipeline::write_training_set(t, comm);
+      long long boxes = report.boxes_simulated_here;
+      comm.allreduce_sum(&boxes, 1);
       if (comm.is_root())
-        spdlog::info("wrote {}: {} maps of {}^2 at {}' in {:.1f} s on {} rank(s)", t.output, t.maps,
-                     t.grid.nx, t.grid.pixel_arcmin, report.seconds, comm.size());
+        spdlog::info("wrote {}: {} maps of {}^2 at {}' in {:.1f} s on {} rank(s){}", t.output, t.maps,
+                     t.grid.nx, t.grid.pixel_arcmin, report.seconds, comm.size(),
+                     boxes > 0 ? fmt::format(", {} particle-mesh box(es) simulated", boxes) : "");
       return 0;
     };
   });

@@ -16,6 +16,9 @@ void register_train(CLI::App& app, const GlobalOptions& global, Action& action) 
   cmd->add_option("--training-set", c->training_sets,
                   "HDF5 training set(s); several (e.g. one per pixel scale) are sampled batch by batch")
       ->required();
+  cmd->add_option("--set-weights", c->set_weights,
+                  "relative chance of each --training-set to supply a batch, one per set in their order "
+                  "(default: equal); e.g. a sky family's share of the batches when sets mix families");
   cmd->add_option("-o,--output", c->output, "trained model weights")->required();
   add_choice(cmd, "--model-size", c->model_size, pipeline::model_size_names(), "network size");
   cmd->add_flag("!--no-noise-channel", c->noise_channel, "do not feed the per-pixel noise level");

@@ -16,8 +16,12 @@
 # 0.25' at 256^2) are remade and trained on beside the three above. Each batch comes from one of the six sets,
 # drawn uniformly, so particle-mesh maps are 1/10 of the batches and Gaussian skies 9/40 (1/4 in the previous
 # default's training, 1/5 without the rehearsal).
+# GAUSSIAN_SHARE=X with REHEARSAL=1 (an experiment too): three sets of 300 Gaussian skies (1' at 128^2, 0.5' and
+# 0.25' at 256^2, seeds 8401/8405/8425) join the six, and --set-weights draws batches so that Gaussian skies are
+# X of them (0.225 to 0.6) while particle-mesh cones stay 1/10: the mixes get half of the batches, the
+# rehearsal sets 1/2 - g and the Gaussian sets g = (X - 0.225) / 0.75, each split evenly over its three sets.
 # Times on the 2-core VM are in models/weights/README.md.
-# Usage: [REHEARSAL=1] models/weights/train_default.sh [build dir] [work dir] [steps] [ranks] [lr]
+# Usage: [REHEARSAL=1 [GAUSSIAN_SHARE=X]] models/weights/train_default.sh [build dir] [work dir] [steps] [ranks] [lr]
 #   (writes WORK/default.pt; copy it to models/weights/default.pt)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -51,7 +55,20 @@ make_set "$analytic,particle-mesh" 600 1 128 8201 train_p1.h5
 make_set "$analytic,particle-mesh" 600 0.5 128 8205 train_p05.h5
 make_set "$analytic,particle-mesh" 600 0.25 128 8225 train_p025.h5
 sets+=(train_p1.h5 train_p05.h5 train_p025.h5)
+weights=()
+if [ -n "${GAUSSIAN_SHARE:-}" ]; then
+  [ "${REHEARSAL:-0}" = 1 ] || { echo "GAUSSIAN_SHARE needs REHEARSAL=1" >&2; exit 2; }
+  make_set gaussian 300 1 128 8401 gaussian_p1.h5
+  make_set gaussian 300 0.5 256 8405 gaussian_p05.h5
+  make_set gaussian 300 0.25 256 8425 gaussian_p025.h5
+  sets+=(gaussian_p1.h5 gaussian_p05.h5 gaussian_p025.h5)
+  # Gaussian share = rehearsal/4 + mixes/5 + gaussian, particle-mesh share = mixes/5 = 1/10.
+  read -r r m g < <(awk -v x="$GAUSSIAN_SHARE" 'BEGIN { g = (x - 0.225) / 0.75;
+    if (g < 0 || g > 0.5) { print "GAUSSIAN_SHARE must lie in [0.225, 0.6]" > "/dev/stderr"; exit 2 }
+    printf "%.6f %.6f %.6f\n", (0.5 - g) / 3, 0.5 / 3, g / 3 }')
+  weights=(--set-weights "$r" "$r" "$r" "$m" "$m" "$m" "$g" "$g" "$g")
+fi
 /usr/bin/time -f "training: %e s, peak RSS %M KiB" "$lofimap" --threads 1 train --training-set "${sets[@]}" \
-  -o default.pt --init-weights previous_default.pt --model-size medium --wiener-channel --steps "$steps" \
+  "${weights[@]}" -o default.pt --init-weights previous_default.pt --model-size medium --wiener-channel --steps "$steps" \
   --maps-per-step 16 --coords-per-map 512 --lr "$lr" --validate-every 250 --checkpoint-every 250 \
   --validation-maps 20 --overwrite

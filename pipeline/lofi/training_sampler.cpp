@@ -80,15 +80,28 @@ std::uint64_t stream_key(std::uint64_t tag, long index, long slot) {
 
 TrainingSampler::TrainingSampler(const TrainConfig& c, const models::LofiOptions& options,
                                  const std::vector<TrainingSet>& sets, SlotRange slots, torch::Device device)
-    : config_(c), options_(options), sets_(sets), slots_(slots), device_(device) {}
+    : config_(c), options_(options), sets_(sets), slots_(slots), device_(device) {
+  // Cumulative shares; from the last set with a weight on they are exactly 1, so that a draw u < 1 never
+  // lands past it (rounding) nor on a set of weight 0.
+  double total = 0;
+  for (const double w : c.set_weights) cumulative_weights_.push_back(total += w);
+  for (size_t i = 0; i < cumulative_weights_.size(); ++i)
+    cumulative_weights_[i] = cumulative_weights_[i] == total ? 1.0 : cumulative_weights_[i] / total;
+}
+
+size_t TrainingSampler::choose_set(double u) const {
+  // Equal chances keep the draw of the runs before --set-weights existed: floor(u * sets).
+  if (cumulative_weights_.empty()) return static_cast<size_t>(u * static_cast<double>(sets_.size()));
+  // The first set whose cumulative share exceeds u: set i is chosen with chance weight_i / total.
+  return static_cast<size_t>(std::upper_bound(cumulative_weights_.begin(), cumulative_weights_.end(), u) -
+                             cumulative_weights_.begin());
+}
 
 void TrainingSampler::load_batch(long batch) {
   const auto& c = config_;
   // One set per batch (its maps stack into one tensor); with one set no draw is spent on the choice.
   RandomStream pick(c.seed, stream_key(kSetChoice, batch, 0));
-  const auto& set = sets_.size() == 1
-                        ? sets_.front()
-                        : sets_[static_cast<size_t>(pick.uniform() * static_cast<double>(sets_.size()))];
+  const auto& set = sets_.size() == 1 ? sets_.front() : sets_[choose_set(pick.uniform())];
   n_ = set.n;
   pixel_ = set.pixel;
   std::vector<torch::Tensor> in, tr;

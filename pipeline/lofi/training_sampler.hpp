@@ -66,6 +66,7 @@ class TrainingSampler {
 
  private:
   void load_batch(long batch);
+  size_t choose_set(double u) const;  // the set of a batch from a uniform draw u in [0, 1)
   const TrainConfig& config_;
   models::LofiOptions options_;
   const std::vector<TrainingSet>& sets_;
@@ -74,7 +75,8 @@ class TrainingSampler {
   long loaded_batch_ = -1;
   long n_ = 0;
   double pixel_ = 0;
-  torch::Tensor inputs_, truths_;  // [local slots, C, n, n], [local slots, 1, n, n]
+  torch::Tensor inputs_, truths_;           // [local slots, C, n, n], [local slots, 1, n, n]
+  std::vector<double> cumulative_weights_;  // of --set-weights, normalised; empty for equal chances
 };
 
 }  // namespace lofimap::pipeline

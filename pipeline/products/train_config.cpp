@@ -55,13 +55,13 @@ LOFIMAP_JSON_ENUM(OptimizerKind, optimizer_names)
 LOFIMAP_JSON_ENUM(LearningRateSchedule, schedule_names)
 LOFIMAP_JSON_ENUM(ComputeDevice, device_names)
 #undef LOFIMAP_JSON_ENUM
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, validation_maps, model_size, noise_channel,
-                                   wiener_channel, wiener_prior_file, patch_radius, ring_spacing, steps,
-                                   global_batch, micro_batch, coords_per_map, steps_per_batch, jitter, loss,
-                                   optimizer, learning_rate, weight_decay, schedule, clip_norm, seed,
-                                   validate_every, checkpoint_every, checkpoint, resume, init_weights,
-                                   stop_after, output, log_csv, overwrite, device, overlap_reduction,
-                                   check_replicas_every, command_line)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainConfig, training_sets, set_weights, validation_maps, model_size,
+                                   noise_channel, wiener_channel, wiener_prior_file, patch_radius,
+                                   ring_spacing, steps, global_batch, micro_batch, coords_per_map,
+                                   steps_per_batch, jitter, loss, optimizer, learning_rate, weight_decay,
+                                   schedule, clip_norm, seed, validate_every, checkpoint_every, checkpoint,
+                                   resume, init_weights, stop_after, output, log_csv, overwrite, device,
+                                   overlap_reduction, check_replicas_every, command_line)
 
 std::string TrainConfig::record() const {
   return nlohmann::json(*this).dump();
@@ -69,6 +69,7 @@ std::string TrainConfig::record() const {
 
 std::string TrainConfig::resume_difference(const std::string& record) const {
   static const std::pair<const char*, const char*> kShaping[] = {{"training_sets", "--training-set"},
+                                                                 {"set_weights", "--set-weights"},
                                                                  {"validation_maps", "--validation-maps"},
                                                                  {"model_size", "--model-size"},
                                                                  {"noise_channel", "--no-noise-channel"},
@@ -102,6 +103,18 @@ std::string TrainConfig::resume_difference(const std::string& record) const {
 void TrainConfig::validate(int ranks) const {
   if (training_sets.empty()) throw std::invalid_argument("--training-set: required");
   if (output.empty()) throw std::invalid_argument("--output: required");
+  if (!set_weights.empty()) {
+    if (set_weights.size() != training_sets.size())
+      throw std::invalid_argument("--set-weights: " + std::to_string(set_weights.size()) + " weights for " +
+                                  std::to_string(training_sets.size()) + " training sets (one per set)");
+    double total = 0;
+    for (const double w : set_weights) {
+      if (!(w >= 0 && std::isfinite(w)))
+        throw std::invalid_argument("--set-weights: each weight must be finite and >= 0");
+      total += w;
+    }
+    if (!(total > 0)) throw std::invalid_argument("--set-weights: at least one weight must be > 0");
+  }
   if (steps < 1) throw std::invalid_argument("--steps: must be >= 1");
   if (precision == Precision::Tf32 && device != ComputeDevice::Cuda)
     throw std::invalid_argument(

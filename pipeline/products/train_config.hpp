@@ -27,7 +27,10 @@ const EnumNames<RingSpacing>& ring_spacing_names();
 
 struct TrainConfig {
   std::vector<std::string>
-      training_sets;         // HDF5 from `lofimap simulate training-set` (e.g. one per pixel scale)
+      training_sets;  // HDF5 from `lofimap simulate training-set` (e.g. one per pixel scale)
+  // Relative chance of each set to supply a batch, one per set (empty: equal chances). Sets that mix sky
+  // families in fixed proportions set the families' shares of the batches this way.
+  std::vector<double> set_weights;
   long validation_maps = 8;  // the last maps of the set are held out for validation
   ModelSize model_size = ModelSize::Compact;
   bool noise_channel = true;    // per-pixel noise sigma_e / sqrt(counts) as an extra input channel

@@ -222,6 +222,7 @@ std::vector<double> SkyFamilySampler::draw_particle_mesh(const FlatGrid& grid, l
         LensPlanes::simulate(distributed::Communicator::self(), p, s.particle_mesh, cone, seed,
                              kBoxFieldStreams + (static_cast<std::uint64_t>(box) << 20)));
     box_index_ = box;
+    ++boxes_simulated_;
     box_haloes_.reset();
   }
   // The cone on a grid twice as wide, its shear by the periodic forward model there, both cropped: the

@@ -90,6 +90,9 @@ class SkyFamilySampler {
   std::optional<FlatFieldPair> take_shear() { return std::exchange(last_shear_, std::nullopt); }
   // The last map's source planes when settings().source_planes asked for them.
   std::optional<SourcePlaneFields> take_source_planes() { return std::exchange(last_planes_, std::nullopt); }
+  // Particle-mesh boxes this sampler has simulated (a box is simulated again when its maps are not drawn
+  // one after another).
+  long boxes_simulated() const { return boxes_simulated_; }
 
  private:
   struct Models;
@@ -101,6 +104,7 @@ class SkyFamilySampler {
   // The box of the particle-mesh maps [box_index_ * cones_per_box, ...), counted among particle-mesh maps.
   std::unique_ptr<LensPlanes> box_;
   long box_index_ = -1;
+  long boxes_simulated_ = 0;
   std::unique_ptr<HaloModel> box_haloes_;  // its sub-mesh haloes, for the sources of box_haloes_z_
   double box_haloes_z_ = -1;
   std::optional<FlatFieldPair> last_shear_;

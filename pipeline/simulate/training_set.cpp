@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -17,6 +18,7 @@
 #include "pipeline/core/random_stream.hpp"
 #include "pipeline/flat/flat_kaiser_squires.hpp"
 #include "pipeline/simulate/galaxy_sampling.hpp"
+#include "pipeline/simulate/map_dealing.hpp"
 
 namespace lofimap::pipeline {
 
@@ -195,11 +197,17 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   io::TrainingSetWriter writer(temp, comm.size() > 1 ? comm.mpi_handle() : nullptr, c.maps, c.grid.nx, attrs);
 
   TrainingSetReport report;
-  const long rounds = (c.maps + comm.size() - 1) / comm.size();
+  // Round r: each rank simulates and writes its r-th map (or an empty selection once it has none left).
+  const auto pm = std::find(c.sky.families.begin(), c.sky.families.end(), SkyFamily::particle_mesh);
+  const auto share =
+      maps_of_rank(c.maps, static_cast<long>(c.sky.families.size()),
+                   pm == c.sky.families.end() ? -1 : static_cast<long>(pm - c.sky.families.begin()),
+                   c.sky.cones_per_box, comm.rank(), comm.size());
+  const long rounds = share.rounds;
   long next_log = 0;
   for (long r = 0; r < rounds; ++r) {
-    const long index = r * comm.size() + comm.rank();
-    if (index < c.maps) {
+    const long index = r < static_cast<long>(share.maps.size()) ? share.maps[static_cast<size_t>(r)] : -1;
+    if (index >= 0) {
       const auto m = simulate_training_map(sampler, c, index, footprint ? &*footprint : nullptr);
       io::TrainingMapView view{m.kappa.data(),  m.shear.data(), m.ks.data(), m.mask.data(),
                                m.counts.data(), m.sigma_e,      m.n_gal};
@@ -223,6 +231,7 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
     }
   }
   writer.close();
+  report.boxes_simulated_here = sampler.boxes_simulated();
   comm.barrier();
   // Rank 0 renames the finished set into place; every rank returns only once it is there (callers open it
   // next, on every rank), and a failed rename fails every rank rather than leaving the others waiting.

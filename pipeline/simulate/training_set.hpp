@@ -1,8 +1,8 @@
 // Training sets for LoFi: many simulated maps (of one or several sky families, see sky_family.hpp) of truth
 // convergence, noisy binned shear, its Kaiser-Squires E/B estimate, the mask and the galaxy counts, written
 // to HDF5 (io/hdf5_training_set.hpp). Map i is a pure function of (seed, i), so a set is identical bit for
-// bit whatever the number of ranks that wrote it; ranks take maps i = rank, rank + size, ... and write them
-// collectively.
+// bit whatever the number of ranks that wrote it. Ranks take maps i = rank, rank + size, ..., except that
+// all maps of a particle-mesh box go to one rank (map_dealing.hpp), and write them collectively.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +54,7 @@ TrainingMapData simulate_training_map(const TrainingSetConfig& config, long inde
 struct TrainingSetReport {
   double seconds = 0;
   long maps_written_here = 0;
+  long boxes_simulated_here = 0;  // particle-mesh boxes
 };
 
 TrainingSetReport write_training_set(const TrainingSetConfig& config, const distributed::Communicator& comm);

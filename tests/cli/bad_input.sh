@@ -134,6 +134,7 @@ expect 2 "--out-pixel: must be > 0"              -- map -i good.fits --preset co
 expect 2 "--weight-decay: must be >= 0"          -- train --training-set good.fits --weight-decay nan -o out.fits
 expect 2 "--clip-norm: must be >= 0"             -- train --training-set good.fits --clip-norm nan -o out.fits
 expect 2 "--lr: must be > 0"                     -- train --training-set good.fits --lr inf -o out.fits
+expect 2 "--set-weights: 2 weights for 1 training sets" -- train --training-set good.fits --set-weights 1 2 -o out.fits
 expect 3 "none.pt.*initial weights.*no such file" -- train --training-set good.fits --init-weights none.pt -o out.fits
 expect 2 "patch comes with --init-weights"       -- train --training-set good.fits --init-weights good.fits --patch-radius 3 -o out.fits
 expect 2 "--threads 100000: more than 16 x"      -- --threads 100000 ks -i good.fits --preset cosmos --pixel 1 -o out.fits

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <string>
 
 #include "distributed/communicator.hpp"
 #include "io/fits_maps.hpp"
@@ -95,14 +96,35 @@ TEST(Distributed, KsMapsDoNotDependOnTheNumberOfRanks) {
   }
 }
 
-TEST(Distributed, TrainingSetIsIndependentOfTheNumberOfRanks) {
-  const auto comm = distributed::Communicator::world();
-  const auto dir = std::filesystem::temp_directory_path() / "lofimap-tests" / "distributed_training";
+// Two sets hold `maps` maps with the same truth, shear, KS estimate, counts and depth, bit for bit.
+void expect_same_maps(const std::string& one, const std::string& other, long maps) {
+  const io::TrainingSetReader a(one), b(other);
+  ASSERT_EQ(a.maps(), maps);
+  ASSERT_EQ(b.maps(), maps);
+  for (long i = 0; i < maps; ++i) {
+    const auto ma = a.read(i), mb = b.read(i);
+    EXPECT_EQ(ma.kappa, mb.kappa) << "map " << i;
+    EXPECT_EQ(ma.shear, mb.shear) << "map " << i;
+    EXPECT_EQ(ma.ks, mb.ks) << "map " << i;
+    EXPECT_EQ(ma.counts, mb.counts) << "map " << i;
+    EXPECT_EQ(ma.n_gal, mb.n_gal) << "map " << i;
+  }
+}
+
+// An empty directory under the temporary directory, made by rank 0 before any rank uses it.
+std::filesystem::path empty_shared_dir(const distributed::Communicator& comm, const char* name) {
+  const auto dir = std::filesystem::temp_directory_path() / "lofimap-tests" / name;
   if (comm.is_root()) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
   }
   comm.barrier();
+  return dir;
+}
+
+TEST(Distributed, TrainingSetIsIndependentOfTheNumberOfRanks) {
+  const auto comm = distributed::Communicator::world();
+  const auto dir = empty_shared_dir(comm, "distributed_training");
   // 7 maps, not a multiple of 2 or 4: the last round has idle ranks writing empty selections.
   auto c = testing::lognormal_training_set({}, 7, pipeline::FlatGrid::square(32, 1.0));
   c.n_gal_min = 10, c.n_gal_max = 30;
@@ -115,18 +137,46 @@ TEST(Distributed, TrainingSetIsIndependentOfTheNumberOfRanks) {
     auto serial = c;
     serial.output = (dir / "serial.h5").string();
     pipeline::write_training_set(serial, distributed::Communicator::self());
-    const io::TrainingSetReader a(c.output), b(serial.output);
-    ASSERT_EQ(a.maps(), 7);
-    for (long i = 0; i < 7; ++i) {
-      const auto ma = a.read(i), mb = b.read(i);
-      EXPECT_EQ(ma.kappa, mb.kappa) << "map " << i;
-      EXPECT_EQ(ma.ks, mb.ks) << "map " << i;
-      EXPECT_EQ(ma.counts, mb.counts) << "map " << i;
-      EXPECT_EQ(ma.n_gal, mb.n_gal) << "map " << i;
-      if (i > 0) {
-        EXPECT_NE(ma.kappa, a.read(i - 1).kappa) << "maps " << i - 1 << " and " << i << " coincide";
-      }
-    }
+    expect_same_maps(c.output, serial.output, 7);
+    const io::TrainingSetReader a(c.output);
+    for (long i = 1; i < 7; ++i)
+      EXPECT_NE(a.read(i).kappa, a.read(i - 1).kappa) << "maps " << i - 1 << " and " << i << " coincide";
+  }
+  comm.barrier();
+}
+
+// A set mixing particle-mesh cones with two other families, 12 maps, 2 cones per box: the 4 particle-mesh
+// maps (0, 3, 6, 9) take 2 boxes. Each box is simulated once over all ranks (dealt round-robin, 2 and 4 ranks
+// would simulate box 0 on two ranks), and the set equals the one-rank set.
+TEST(Distributed, ParticleMeshTrainingSetSimulatesEachBoxOnce) {
+  const auto comm = distributed::Communicator::world();
+  const auto dir = empty_shared_dir(comm, "distributed_pm_training");
+  pipeline::TrainingSetConfig c;
+  c.maps = 12;
+  c.grid = pipeline::FlatGrid::square(32, 1.0);
+  c.sky.families = {pipeline::SkyFamily::particle_mesh, pipeline::SkyFamily::lognormal,
+                    pipeline::SkyFamily::gaussian};
+  c.sky.cosmology = pipeline::planck2015_tng();
+  c.sky.sigma8 = {0.75, 0.85};
+  c.sky.z_source = {0.3, 0.5};  // few lens planes: a quick box
+  c.sky.lambda = {0.02, 0.02};
+  c.sky.cones_per_box = 2;
+  c.sky.particle_mesh.box_mpc = 64, c.sky.particle_mesh.particles = c.sky.particle_mesh.mesh = 16;
+  c.sky.particle_mesh.steps = 4;
+  c.seed = 8;
+  c.output = (dir / ("set_" + std::to_string(comm.size()) + ".h5")).string();
+  const auto report = pipeline::write_training_set(c, comm);
+  long long boxes = report.boxes_simulated_here, maps = report.maps_written_here;
+  comm.allreduce_sum(&boxes, 1);
+  comm.allreduce_sum(&maps, 1);
+  EXPECT_EQ(boxes, 2);
+  EXPECT_EQ(maps, 12);
+  if (comm.is_root()) {
+    auto serial = c;
+    serial.output = (dir / "serial.h5").string();
+    EXPECT_EQ(pipeline::write_training_set(serial, distributed::Communicator::self()).boxes_simulated_here,
+              2);
+    expect_same_maps(c.output, serial.output, 12);
   }
   comm.barrier();
 }

@@ -1,6 +1,6 @@
 // The training loop: a resumed run reproduces the uninterrupted run's losses exactly, a stop signal writes a
 // checkpoint and returns, validation improves over an untrained model, a run can start from a model's
-// weights, and bad options are refused.
+// weights, set weights set each set's share of the batches, and bad options are refused.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -15,6 +15,7 @@
 #include "lognormal_training_set.hpp"
 #include "models/lofi_network.hpp"
 #include "pipeline/lofi/lofi_trainer.hpp"
+#include "pipeline/lofi/training_sampler.hpp"
 #include "pipeline/simulate/training_set.hpp"
 #include "test_paths.hpp"
 
@@ -122,10 +123,8 @@ TEST(LofiTraining, MixedFamilyTrainingReducesTheLoss) {
   expect_training_beats_untrained(c, "mixed families");
 }
 
-TEST(LofiTraining, SeveralPixelScalesInOneRun) {
-  // Two sets at 1' and 0.5': batches come from either; the model's training pixel is the finer one.
-  const auto dir = lofimap::testing::scratch_dir();
-  auto c = make_set_and_config(dir);
+// A second set of 12 lognormal maps at 0.5' (64^2) beside make_set_and_config's 1' set.
+std::string write_fine_set(const std::filesystem::path& dir) {
   TrainingSetConfig fine;
   fine.maps = 12;
   fine.grid = pipeline::FlatGrid::square(64, 0.5);
@@ -137,7 +136,14 @@ TEST(LofiTraining, SeveralPixelScalesInOneRun) {
   fine.seed = 3;
   fine.output = (dir / "fine.h5").string();
   write_training_set(fine, distributed::Communicator::self());
-  c.training_sets.push_back(fine.output);
+  return fine.output;
+}
+
+TEST(LofiTraining, SeveralPixelScalesInOneRun) {
+  // Two sets at 1' and 0.5': batches come from either; the model's training pixel is the finer one.
+  const auto dir = lofimap::testing::scratch_dir();
+  auto c = make_set_and_config(dir);
+  c.training_sets.push_back(write_fine_set(dir));
   c.steps = 8;
   c.validate_every = 8;
   const auto summary = train_lofi(c, distributed::Communicator::self());
@@ -145,6 +151,38 @@ TEST(LofiTraining, SeveralPixelScalesInOneRun) {
   EXPECT_TRUE(std::isfinite(summary.val_rmse));
   const auto model = models::load_lofi(c.output);
   EXPECT_DOUBLE_EQ(model->options().train_pixel_arcmin, 0.5);
+}
+
+// --set-weights: the share of batches each set supplies, read off the batches' pixel scale (1' or 0.5') over
+// 400 batches of one map. Weights 3:1 give 3/4 of the batches from the 1' set (binomial error 0.022), weight
+// 0 never draws its set, and no weights give equal chances.
+TEST(LofiTraining, SetWeightsSetTheShareOfBatches) {
+  const auto dir = lofimap::testing::scratch_dir();
+  auto c = make_set_and_config(dir);
+  c.training_sets.push_back(write_fine_set(dir));
+  c.global_batch = 1, c.coords_per_map = 4;
+  const auto sets = open_training_sets(c);
+  const auto options = c.model_options(finest_pixel(sets));
+  const auto share_of_coarse = [&](std::vector<double> weights) {
+    c.set_weights = std::move(weights);
+    TrainingSampler sampler(c, options, sets, {0, 1}, torch::kCPU);
+    const long batches = 400;
+    long coarse = 0;
+    for (long b = 0; b < batches; ++b) coarse += sampler.draw(b * c.steps_per_batch, 0, 1).pixel == 1.0;
+    return static_cast<double>(coarse) / batches;
+  };
+  EXPECT_NEAR(share_of_coarse({3, 1}), 0.75, 0.07);
+  EXPECT_NEAR(share_of_coarse({}), 0.5, 0.08);
+  EXPECT_EQ(share_of_coarse({0, 2}), 0.0);
+  EXPECT_EQ(share_of_coarse({5, 0}), 1.0);
+  // The same draws as without weights when the weights are equal: 1:1 picks the same set for every batch.
+  c.set_weights = {};
+  TrainingSampler equal(c, options, sets, {0, 1}, torch::kCPU);
+  c.set_weights = {1, 1};
+  TrainingSampler weighted(c, options, sets, {0, 1}, torch::kCPU);
+  for (long b = 0; b < 100; ++b)
+    EXPECT_EQ(equal.draw(b * c.steps_per_batch, 0, 1).pixel, weighted.draw(b * c.steps_per_batch, 0, 1).pixel)
+        << "batch " << b;
 }
 
 // Largest difference between two models' parameters of the same name.

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <vector>
+
 namespace lofimap::pipeline {
 namespace {
 
@@ -24,6 +27,9 @@ TEST(TrainConfig, ResumeKeepsWhatShapesTheOptimisation) {
   now = started;
   now.training_sets = {"a.h5", "b.h5"};
   EXPECT_NE(now.resume_difference(record).find("--training-set"), std::string::npos);
+  now = started;
+  now.set_weights = {2};
+  EXPECT_EQ(now.resume_difference(record), "--set-weights: [] when started, [2.0] now");
   now = started;
   now.seed = 99;
   EXPECT_NE(now.resume_difference(record).find("--seed"), std::string::npos);
@@ -52,6 +58,22 @@ TEST(TrainConfig, UnreadableRecordsAreNotCompared) {
   TrainConfig c;
   EXPECT_EQ(c.resume_difference("not json"), "");
   EXPECT_EQ(c.resume_difference("[1, 2]"), "");
+}
+
+// --set-weights: one finite weight >= 0 per set, not all zero; each refusal names the option.
+TEST(TrainConfig, SetWeightsAreChecked) {
+  TrainConfig c;
+  c.training_sets = {"missing_a.h5", "missing_b.h5"};
+  c.output = "model.pt";
+  for (const auto& weights : std::vector<std::vector<double>>{{1}, {1, 2, 3}, {1, -1}, {0, 0}, {1, NAN}}) {
+    c.set_weights = weights;
+    try {
+      c.validate(1);
+      FAIL() << weights.size() << " weights accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("--set-weights"), std::string::npos) << e.what();
+    }
+  }
 }
 
 // Each rank needs at least one map of the global batch; the batch has a documented ceiling.
