@@ -1,7 +1,8 @@
 // Which maps of a training set each rank simulates. Every map's content depends on its index alone, so any
 // dealing gives the same set; the dealing decides the work. A particle-mesh box serves `cones_per_box`
-// consecutive particle-mesh maps and is simulated by the rank that draws them (one box held at a time), so
-// all of a box's maps go to one rank: dealt round-robin, each box would be simulated by every rank.
+// consecutive particle-mesh maps and is simulated by each rank that draws one of them (one box held at a
+// time). Dealt in turn, every rank would simulate every box; dealt in contiguous runs, a box is simulated by
+// one rank, or by two where a run ends inside it.
 #pragma once
 
 #include <vector>
@@ -13,12 +14,11 @@ struct MapShare {
   long rounds = 0;         // the most maps any rank simulates (the collective writes' rounds)
 };
 
-// The maps rank `rank` of `ranks` simulates. Maps cycle through `families` families (map
-// i is of family i mod families); the family at `particle_mesh_family` (-1: none) groups its maps by box, the
-// (i / families / cones_per_box)-th, and whole boxes go in turn to the rank with the fewest maps so far.
-// The other maps then fill the ranks to equal counts (to within one map), each to the rank with the fewest.
-// Without a particle-mesh family this is round-robin: map i to rank i mod ranks.
-MapShare maps_of_rank(long maps, long families, long particle_mesh_family, long cones_per_box, int rank,
-                      int ranks);
+// The maps rank `rank` of `ranks` simulates. Maps cycle through `families` families (map i is of family i mod
+// families). Without a particle-mesh family (`particle_mesh_family` -1) map i goes to rank i mod ranks. With
+// one (its index in the cycle), rank k takes the particle-mesh maps k P / R to (k + 1) P / R - 1 counted
+// among the P particle-mesh maps (at most boxes + R - 1 box simulations in all), and the other maps then fill
+// the ranks to equal counts, each to the rank with the fewest so far.
+MapShare maps_of_rank(long maps, long families, long particle_mesh_family, int rank, int ranks);
 
 }  // namespace lofimap::pipeline

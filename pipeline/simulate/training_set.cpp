@@ -202,7 +202,7 @@ TrainingSetReport write_training_set(const TrainingSetConfig& c, const distribut
   const auto share =
       maps_of_rank(c.maps, static_cast<long>(c.sky.families.size()),
                    pm == c.sky.families.end() ? -1 : static_cast<long>(pm - c.sky.families.begin()),
-                   c.sky.cones_per_box, comm.rank(), comm.size());
+                   comm.rank(), comm.size());
   const long rounds = share.rounds;
   long next_log = 0;
   for (long r = 0; r < rounds; ++r) {

@@ -2,7 +2,8 @@
 // convergence, noisy binned shear, its Kaiser-Squires E/B estimate, the mask and the galaxy counts, written
 // to HDF5 (io/hdf5_training_set.hpp). Map i is a pure function of (seed, i), so a set is identical bit for
 // bit whatever the number of ranks that wrote it. Ranks take maps i = rank, rank + size, ..., except that
-// all maps of a particle-mesh box go to one rank (map_dealing.hpp), and write them collectively.
+// each takes a contiguous run of the particle-mesh maps, so that a box is not simulated by every rank
+// (map_dealing.hpp), and write them collectively.
 #pragma once
 
 #include <cstdint>
