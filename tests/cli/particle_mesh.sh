@@ -102,8 +102,9 @@ out=one.h5 run_set "$lofimap"
 out=two.h5 run_set "$mpiexec" -n 2 --allow-run-as-root --oversubscribe "$lofimap"
 # Maps 0, 2, 4 are the particle-mesh ones: with --cones-per-box 2 they take two boxes (counted among the
 # particle-mesh maps, not among all maps, which would give three).
-boxes=$(grep -c "particle-mesh box" one.h5.log)
+boxes=$(grep -c "particle-mesh box [0-9]" one.h5.log)
 [ "$boxes" -eq 2 ] || fail "3 particle-mesh maps, --cones-per-box 2: $boxes boxes, expected 2"
+grep -q "2 particle-mesh box(es) simulated" one.h5.log || fail "the set's log does not count the boxes simulated"
 /usr/bin/python3 - <<'PY' || fail "1 vs 2 ranks"
 import h5py, numpy as np
 with h5py.File("one.h5") as a, h5py.File("two.h5") as b:
